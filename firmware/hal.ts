@@ -1,0 +1,19 @@
+// Hardware abstraction layer: everything the firmware touches outside itself goes
+// through this interface. The simulator (sim/hal) and the Duktape C host (build/duk)
+// implement it; the firmware never reads a clock or a device any other way.
+
+export interface Hal {
+  /**
+   * Configure the PPG analog front end: sample rate and FIFO watermark (the sample
+   * count at which the sensor raises its interrupt). Returns 0 or an error code.
+   */
+  sensor_configure(sample_rate_hz: number, watermark_samples: number): number;
+  /** Pop up to max_count samples from the sensor FIFO into dst[0..]; returns the count popped. */
+  sensor_read(dst: Int32Array, max_count: number): number;
+  /** Samples the FIFO dropped because it was full, since the previous call. */
+  sensor_overflow_count(): number;
+  /** Milliseconds since boot, from the ring's real-time clock. */
+  clock_ms(): number;
+  /** Output sink: one record, `kind` from firmware/output.ts, fields record[0..field_count). */
+  emit(kind: number, record: Int32Array, field_count: number): void;
+}

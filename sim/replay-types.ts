@@ -1,0 +1,59 @@
+// What a replay produces: every record the firmware emitted, decoded, with the virtual
+// time at which it left the ring. Scoring and the CLI consume this; they never read
+// firmware memory.
+
+export interface BeatOut {
+  time_ms: number;
+  ibi_ms: number;
+  ibi_valid: boolean;
+  sqi: number;
+  amplitude: number;
+  index: number;
+  /** Virtual time (µs since the first sample) at which the firmware emitted the beat. */
+  emitted_us: number;
+}
+
+export interface HrOut {
+  time_ms: number;
+  hr_bpm_x10: number;
+  confidence: number;
+  emitted_us: number;
+}
+
+export interface HrvOut {
+  window_s: number;
+  end_ms: number;
+  beat_count: number;
+  valid_permille: number;
+  mean_ibi_ms_x10: number;
+  sdnn_ms_x10: number;
+  rmssd_ms_x10: number;
+  pnn50_permille: number;
+  published: boolean;
+  emitted_us: number;
+}
+
+export interface StatusOut {
+  time_ms: number;
+  code: number;
+  value: number;
+  emitted_us: number;
+}
+
+export interface ReplayOptions {
+  rate_hz: number;
+  seed: number;
+}
+
+export interface ReplayResult {
+  record: string;
+  rate_hz: number;
+  seed: number;
+  /** Length of the replayed recording. */
+  duration_ms: number;
+  sample_count: number;
+  beats: BeatOut[];
+  hr: HrOut[];
+  hrv: HrvOut[];
+  status: StatusOut[];
+}
