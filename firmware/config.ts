@@ -1,0 +1,40 @@
+// Firmware-wide limits. Every buffer is sized from these at boot; the relations between
+// them are asserted once, when the module loads.
+
+import { assert } from "./lib/assert.js";
+
+export const FW_VERSION_MAJOR = 0;
+export const FW_VERSION_MINOR = 1;
+export const FW_VERSION_PATCH = 0;
+
+/** Sample rates the PPG front end supports; the period in ms must be an integer. */
+export const SAMPLE_RATE_HZ_MIN = 25;
+export const SAMPLE_RATE_HZ_MAX = 100;
+export function sample_rate_supported(rate_hz: number): boolean {
+  return rate_hz === 25 || rate_hz === 50 || rate_hz === 100;
+}
+
+/** Sensor FIFO: samples per interrupt, aiming at about 100 ms between interrupts. */
+export const SENSOR_FIFO_CAPACITY = 32;
+export const SENSOR_BATCH_MS = 100;
+/** Most samples drained per interrupt; the FIFO cannot hold more. */
+export const DRAIN_SAMPLES_MAX = SENSOR_FIFO_CAPACITY;
+
+/** Physiological limits on heart rate: 30..220 bpm. */
+export const IBI_MS_MIN = 272;
+export const IBI_MS_MAX = 2000;
+
+/** HRV windows. At 220 bpm a 5-minute window holds 1100 intervals. */
+export const HRV_SHORT_WINDOW_MS = 60000;
+export const HRV_SHORT_STEP_MS = 30000;
+export const HRV_LONG_WINDOW_MS = 300000;
+export const HRV_LONG_STEP_MS = 60000;
+export const IBI_HISTORY_CAPACITY = 1200;
+/** A window publishes HRV only when valid intervals cover this much of it (x1000). */
+export const HRV_VALID_PERMILLE_MIN = 800;
+
+assert(SAMPLE_RATE_HZ_MIN * SENSOR_BATCH_MS >= 1000, 1);
+assert(Math.floor((SAMPLE_RATE_HZ_MAX * SENSOR_BATCH_MS) / 1000) <= SENSOR_FIFO_CAPACITY, 1);
+assert(Math.floor(HRV_LONG_WINDOW_MS / IBI_MS_MIN) + 1 <= IBI_HISTORY_CAPACITY, 1);
+assert(HRV_SHORT_WINDOW_MS <= HRV_LONG_WINDOW_MS, 1);
+assert(IBI_MS_MIN * 220 >= 60000 - 220, 1);

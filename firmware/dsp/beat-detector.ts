@@ -1,0 +1,241 @@
+// Streaming PPG beat detector: constant work per sample, fixed memory.
+//
+// Detection runs on a slope-sum function (SSF): the sum of the rising slope over the
+// last ~120 ms, which peaks on each systolic upstroke whatever the baseline. A beat
+// candidate starts when the SSF crosses an adaptive threshold (half the running level
+// of recent beats' SSF peaks, decaying when beats go missing); the systolic peak is
+// then the maximum of the lightly smoothed signal until it has clearly fallen, timed
+// to a fraction of a sample by parabolic interpolation (or the middle of a clipped
+// plateau). Candidates arriving too soon after a beat, with a weak upstroke, are
+// taken for the dicrotic wave and dropped.
+
+import { assert } from "../lib/assert.js";
+import { clamp, div_floor } from "../lib/imath.js";
+import { IBI_MS_MIN, sample_rate_supported } from "../config.js";
+
+const FAULT_DETECTOR = 30;
+
+const INPUT_ABS_MAX = 8388608; // 2^23: inputs are clamped so every sum below fits in 2^31
+const HIST_CAPACITY = 128; // samples of smoothed signal kept: 1.28 s at 100 Hz
+const SLOPE_SPAN_MS = 40; // slope measured over this span
+const SSF_WINDOW_MS = 120; // slope-sum window: about the duration of an upstroke
+const LEARN_MS = 2000; // initial level learning
+const SEARCH_MS_MAX = 400; // longest wait for the systolic peak after the threshold crossing
+const TROUGH_BACK_MS = 300; // the pulse foot is searched this far back from the crossing
+const LEVEL_DECAY_AFTER_MS = 3000; // without beats, the level decays after this long
+const DICROTIC_FRACTION_X100 = 60; // candidates before 0.6 x expected IBI ...
+const DICROTIC_SSF_X100 = 70; // ... need an upstroke of at least 0.7 x the level
+const LEARN_BEATS = 3; // the first beats ...
+const LEARN_SSF_X100 = 75; // ... need an upstroke of at least 0.75 x the level
+
+export const BEAT_NONE = 0;
+export const BEAT_FOUND = 1;
+
+// Configuration derived from the sample rate at boot.
+let period_ms = 0;
+let slope_span = 0; // samples
+let ssf_window = 0; // samples
+let search_max = 0; // samples
+let trough_back = 0; // samples
+
+// Signal history: raw x and smoothed p (p = x[n-2] + 2 x[n-1] + x[n], centred on n-1).
+let hist_x = new Int32Array(HIST_CAPACITY);
+let hist_p = new Int32Array(HIST_CAPACITY);
+let pos_slope = new Int32Array(HIST_CAPACITY);
+let sample_index = 0; // samples seen since boot
+
+// Detector state.
+let ssf = 0;
+let level_x16 = 0; // running SSF level of accepted beats, x16
+let ssf_learn_max = 0;
+let searching = false;
+let search_start = 0; // sample index of the threshold crossing
+let search_ssf_max = 0;
+let peak_index = 0; // index (of p's centre) of the running maximum
+let peak_value = 0;
+let last_beat_ms = -1;
+let last_level_decay_ms = 0;
+let ibi_expected_ms = 0;
+let last_dt_ms = 0;
+let beats_accepted = 0;
+
+// The beat found by the last call, read by the caller when detector_push returns BEAT_FOUND.
+export let beat_time_ms = 0;
+export let beat_amplitude = 0;
+export let beat_ssf_ratio_x100 = 0; // this beat's upstroke relative to the level
+export let beat_clipped = false;
+
+export function detector_boot(sample_rate_hz: number): void {
+  assert(sample_rate_supported(sample_rate_hz), FAULT_DETECTOR);
+  period_ms = div_floor(1000, sample_rate_hz);
+  slope_span = Math.max(1, div_floor(SLOPE_SPAN_MS, period_ms));
+  ssf_window = Math.max(2, div_floor(SSF_WINDOW_MS + div_floor(period_ms, 2), period_ms));
+  search_max = div_floor(SEARCH_MS_MAX, period_ms);
+  trough_back = div_floor(TROUGH_BACK_MS, period_ms);
+  assert(search_max + trough_back + ssf_window + 4 < HIST_CAPACITY, FAULT_DETECTOR);
+  for (let i = 0; i < HIST_CAPACITY; i++) {
+    hist_x[i] = 0;
+    hist_p[i] = 0;
+    pos_slope[i] = 0;
+  }
+  sample_index = 0;
+  ssf = 0;
+  level_x16 = 0;
+  ssf_learn_max = 0;
+  searching = false;
+  search_start = 0;
+  search_ssf_max = 0;
+  peak_index = 0;
+  peak_value = 0;
+  last_beat_ms = -1;
+  last_level_decay_ms = 0;
+  ibi_expected_ms = 0;
+  last_dt_ms = 0;
+  beats_accepted = 0;
+  beat_time_ms = 0;
+  beat_amplitude = 0;
+  beat_ssf_ratio_x100 = 0;
+  beat_clipped = false;
+}
+
+/** The interval the detector expects next (ms), fed back by the interval stage; 0 = unknown. */
+export function detector_set_expected_ibi(ibi_ms: number): void {
+  ibi_expected_ms = clamp(ibi_ms, 0, 3000);
+}
+
+function slot(index: number): number {
+  assert(index >= 0, FAULT_DETECTOR);
+  return index % HIST_CAPACITY;
+}
+
+/** Process one sample; returns BEAT_FOUND when a beat was confirmed (see beat_* exports). */
+export function detector_push(x_in: number): number {
+  const x = clamp(x_in | 0, -INPUT_ABS_MAX, INPUT_ABS_MAX);
+  const n = sample_index;
+  sample_index = n + 1;
+  hist_x[slot(n)] = x;
+  if (n < 2) return BEAT_NONE;
+  // Smoothed value centred on n-1; |p| <= 2^25.
+  const c = n - 1;
+  const p = hist_x[slot(n - 2)] + 2 * hist_x[slot(c)] + x;
+  hist_p[slot(c)] = p;
+  if (c < slope_span + ssf_window) return BEAT_NONE;
+  // Positive slope and its running sum over the window; ssf <= window * 2^26 < 2^31 for window <= 16... bounded by clamp.
+  let d = p - hist_p[slot(c - slope_span)];
+  if (d < 0) d = 0;
+  if (d > 67108864) d = 67108864;
+  ssf = ssf + d - pos_slope[slot(c - ssf_window)];
+  pos_slope[slot(c)] = d;
+  const now_ms = c * period_ms;
+
+  if (now_ms < LEARN_MS) {
+    // While learning, the level is the largest upstroke so far, so the first pulse is
+    // found on its own upstroke and a dicrotic wave after it falls below the bar.
+    if (ssf > ssf_learn_max) ssf_learn_max = ssf;
+    level_x16 = Math.max(16, ssf_learn_max * 16);
+    last_level_decay_ms = now_ms;
+  }
+  decay_level(now_ms);
+  if (!searching) {
+    if (ssf * 16 > threshold_x16(now_ms) && now_ms - last_beat_ms >= IBI_MS_MIN - 40) {
+      searching = true;
+      search_start = c;
+      search_ssf_max = ssf;
+      peak_index = c;
+      peak_value = p;
+    }
+    return BEAT_NONE;
+  }
+  if (ssf > search_ssf_max) search_ssf_max = ssf;
+  if (p > peak_value) {
+    peak_value = p;
+    peak_index = c;
+  }
+  const foot = trough_before(search_start);
+  const fall = peak_value - p;
+  const confirmed = c > peak_index && fall * 8 > peak_value - foot;
+  if (!confirmed && c - search_start < search_max) return BEAT_NONE;
+  searching = false;
+  return finish_candidate(c, foot);
+}
+
+function threshold_x16(now_ms: number): number {
+  // Half the level; after 1.5 expected intervals without a beat, down to a quarter.
+  let thr = level_x16 >> 1;
+  if (ibi_expected_ms > 0 && last_beat_ms >= 0) {
+    const since_ms = now_ms - last_beat_ms;
+    if (since_ms * 2 > ibi_expected_ms * 3) thr = level_x16 >> 2;
+  }
+  return thr;
+}
+
+function decay_level(now_ms: number): void {
+  // Without beats for a while the amplitude may have dropped: let the level fall 1/8 per second.
+  if (now_ms - last_beat_ms < LEVEL_DECAY_AFTER_MS) {
+    last_level_decay_ms = now_ms;
+    return;
+  }
+  if (now_ms - last_level_decay_ms >= 1000) {
+    level_x16 = Math.max(16, level_x16 - (level_x16 >> 3));
+    last_level_decay_ms = now_ms;
+  }
+}
+
+function trough_before(start: number): number {
+  let lo = hist_p[slot(start)];
+  const first = Math.max(2, start - trough_back);
+  for (let i = start; i >= first; i--) {
+    const v = hist_p[slot(i)];
+    if (v < lo) lo = v;
+  }
+  return lo;
+}
+
+function finish_candidate(c: number, foot: number): number {
+  // Extent of a flat (clipped) top around the maximum.
+  let a = peak_index;
+  let b = peak_index;
+  for (let i = 0; i < search_max && a - 1 > search_start - 2 && hist_p[slot(a - 1)] === peak_value; i++) a = a - 1;
+  for (let i = 0; i < search_max && b + 1 < c && hist_p[slot(b + 1)] === peak_value; i++) b = b + 1;
+  let t_x256: number; // peak time in samples x256
+  if (b > a) {
+    t_x256 = (a + b) * 128;
+    beat_clipped = true;
+  } else {
+    beat_clipped = false;
+    const y0 = hist_p[slot(peak_index - 1)];
+    const y1 = peak_value;
+    const y2 = hist_p[slot(peak_index + 1)];
+    const den = y0 - 2 * y1 + y2; // < 0 at a strict maximum
+    let frac_x256 = 0;
+    if (den < 0) frac_x256 = clamp(Math.floor(((y0 - y2) * 128) / den), -128, 128);
+    t_x256 = peak_index * 256 + frac_x256;
+  }
+  const t_ms = Math.floor((t_x256 * period_ms + 128) / 256);
+  const ratio_x100 = Math.floor((search_ssf_max * 1600) / Math.max(16, level_x16));
+  if (!accept_candidate(t_ms, ratio_x100)) return BEAT_NONE;
+  // Level follows accepted beats; one huge upstroke (motion) moves it at most to twice itself.
+  const capped_x16 = Math.min(search_ssf_max * 16, level_x16 * 2);
+  level_x16 = level_x16 + ((capped_x16 - level_x16) >> 3);
+  if (last_beat_ms >= 0) last_dt_ms = t_ms - last_beat_ms;
+  last_beat_ms = t_ms;
+  beats_accepted = beats_accepted + 1;
+  beat_time_ms = t_ms;
+  beat_amplitude = Math.max(0, (peak_value - foot) >> 2);
+  beat_ssf_ratio_x100 = ratio_x100;
+  return BEAT_FOUND;
+}
+
+function accept_candidate(t_ms: number, ratio_x100: number): boolean {
+  // Until the rhythm is known, only strong upstrokes count: a dicrotic wave must not
+  // start the beat sequence.
+  if (beats_accepted < LEARN_BEATS && ratio_x100 < LEARN_SSF_X100) return false;
+  if (last_beat_ms < 0) return true;
+  const dt = t_ms - last_beat_ms;
+  if (dt < IBI_MS_MIN) return false;
+  const expected_ms = ibi_expected_ms > 0 ? ibi_expected_ms : last_dt_ms;
+  if (expected_ms > 0 && dt * 100 < expected_ms * DICROTIC_FRACTION_X100) {
+    return ratio_x100 >= DICROTIC_SSF_X100;
+  }
+  return true;
+}

@@ -1,0 +1,114 @@
+// Inter-beat intervals: artifact rejection and heart rate. Each beat's interval is
+// valid when it lies in the physiological range and within a tolerance of the median
+// of recent valid intervals; heart rate is the median of the last few valid intervals,
+// with a confidence that falls when intervals are rejected or scattered.
+
+import { assert } from "../lib/assert.js";
+import { clamp, div_round } from "../lib/imath.js";
+import { IBI_MS_MAX, IBI_MS_MIN } from "../config.js";
+
+const FAULT_INTERVALS = 40;
+const RECENT_CAPACITY = 5; // valid intervals kept for the median
+const QUALITY_SPAN = 8; // intervals over which the valid fraction is measured
+const DEVIATION_MAX_X100 = 30; // an interval more than 30% off the median is rejected
+
+let recent = new Int32Array(RECENT_CAPACITY);
+let recent_count = 0;
+let recent_next = 0;
+let sorted = new Int32Array(RECENT_CAPACITY);
+let quality_bits = 0; // last QUALITY_SPAN validity flags, newest in bit 0
+let quality_count = 0;
+let last_beat_ms = -1;
+let rejected_in_row = 0;
+
+// Results of the last intervals_on_beat call.
+export let ibi_ms = 0;
+export let ibi_valid = false;
+export let hr_bpm_x10 = 0; // 0 until enough valid intervals
+export let hr_confidence = 0;
+
+export function intervals_boot(): void {
+  for (let i = 0; i < RECENT_CAPACITY; i++) {
+    recent[i] = 0;
+    sorted[i] = 0;
+  }
+  recent_count = 0;
+  recent_next = 0;
+  quality_bits = 0;
+  quality_count = 0;
+  last_beat_ms = -1;
+  rejected_in_row = 0;
+  ibi_ms = 0;
+  ibi_valid = false;
+  hr_bpm_x10 = 0;
+  hr_confidence = 0;
+}
+
+/** Median of the recent valid intervals (ms), 0 when none. */
+export function intervals_median_ms(): number {
+  if (recent_count === 0) return 0;
+  for (let i = 0; i < recent_count; i++) sorted[i] = recent[i];
+  // Insertion sort of at most RECENT_CAPACITY entries.
+  for (let i = 1; i < recent_count; i++) {
+    const v = sorted[i];
+    let j = i - 1;
+    for (let k = 0; k < RECENT_CAPACITY && j >= 0 && sorted[j] > v; k++) {
+      sorted[j + 1] = sorted[j];
+      j = j - 1;
+    }
+    sorted[j + 1] = v;
+  }
+  return sorted[recent_count >> 1];
+}
+
+function remember_valid(ibi: number): void {
+  recent[recent_next] = ibi;
+  recent_next = recent_next + 1;
+  if (recent_next === RECENT_CAPACITY) recent_next = 0;
+  if (recent_count < RECENT_CAPACITY) recent_count = recent_count + 1;
+}
+
+/** Register a beat at t_ms; sets ibi_ms, ibi_valid, hr_bpm_x10, hr_confidence. */
+export function intervals_on_beat(t_ms: number): void {
+  assert(t_ms >= last_beat_ms, FAULT_INTERVALS);
+  ibi_ms = 0;
+  ibi_valid = false;
+  if (last_beat_ms >= 0 && t_ms - last_beat_ms <= IBI_MS_MAX) ibi_ms = t_ms - last_beat_ms;
+  last_beat_ms = t_ms;
+  if (ibi_ms === 0) return;
+  const median = intervals_median_ms();
+  let valid = ibi_ms >= IBI_MS_MIN && ibi_ms <= IBI_MS_MAX;
+  if (valid && recent_count >= 3) {
+    valid = Math.abs(ibi_ms - median) * 100 <= median * DEVIATION_MAX_X100;
+  }
+  // After a run of rejections the rhythm itself has changed: start over from this interval.
+  if (!valid && rejected_in_row >= 4 && ibi_ms >= IBI_MS_MIN) {
+    recent_count = 0;
+    recent_next = 0;
+    valid = true;
+  }
+  ibi_valid = valid;
+  rejected_in_row = valid ? 0 : rejected_in_row + 1;
+  quality_bits = ((quality_bits << 1) | (valid ? 1 : 0)) & ((1 << QUALITY_SPAN) - 1);
+  if (quality_count < QUALITY_SPAN) quality_count = quality_count + 1;
+  if (valid) remember_valid(ibi_ms);
+  update_hr();
+}
+
+function update_hr(): void {
+  if (recent_count < 3) {
+    hr_bpm_x10 = 0;
+    hr_confidence = 0;
+    return;
+  }
+  const median = intervals_median_ms();
+  hr_bpm_x10 = div_round(600000, median);
+  // Confidence: share of valid intervals among the last few, less the scatter of the recent ones.
+  let valid_count = 0;
+  for (let i = 0; i < QUALITY_SPAN; i++) valid_count = valid_count + ((quality_bits >> i) & 1);
+  let spread = 0;
+  for (let i = 0; i < recent_count; i++) spread = spread + Math.abs(recent[i] - median);
+  const spread_x100 = div_round(spread * 100, median * recent_count);
+  const base = div_round(valid_count * 100, Math.max(quality_count, 1));
+  hr_confidence = clamp(base - 2 * spread_x100, 0, 100);
+}

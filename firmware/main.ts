@@ -1,0 +1,157 @@
+// Firmware entry points: boot once, then one bounded drain per sensor interrupt.
+// Pipeline per sample: beat detector -> intervals/HR -> HRV windows; results leave
+// through Hal.emit as integer records (firmware/output.ts).
+
+import { Hal } from "./hal.js";
+import { assert } from "./lib/assert.js";
+import { clamp, div_floor, div_round } from "./lib/imath.js";
+import {
+  DRAIN_SAMPLES_MAX,
+  HRV_LONG_STEP_MS,
+  HRV_LONG_WINDOW_MS,
+  HRV_SHORT_STEP_MS,
+  HRV_SHORT_WINDOW_MS,
+  SENSOR_BATCH_MS,
+  SENSOR_FIFO_CAPACITY,
+  sample_rate_supported,
+} from "./config.js";
+import * as det from "./dsp/beat-detector.js";
+import * as iv from "./hr/intervals.js";
+import * as hrv from "./hr/hrv.js";
+import * as out from "./output.js";
+
+export const ERR_BAD_RATE = -1;
+export const ERR_SENSOR = -2;
+export const ERR_NOT_BOOTED = -3;
+
+const FAULT_MAIN = 60;
+const DRAIN_ROUNDS_MAX = 4; // an interrupt drains at most 4 FIFO-fulls
+
+let hal_ref: Hal | null = null;
+let sample_rate_hz = 0;
+let period_ms = 0;
+let samples_seen = 0;
+let beat_count = 0;
+let next_short_end_ms = 0;
+let next_long_end_ms = 0;
+const fifo_buf = new Int32Array(SENSOR_FIFO_CAPACITY);
+const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
+
+/** Boot the ring at a sample rate (25, 50 or 100 Hz). Returns 0 or a negative error. */
+export function ring_boot(hal: Hal, rate_hz: number): number {
+  if (!sample_rate_supported(rate_hz)) return ERR_BAD_RATE;
+  const watermark = clamp(div_floor(rate_hz * SENSOR_BATCH_MS, 1000), 1, SENSOR_FIFO_CAPACITY);
+  if (hal.sensor_configure(rate_hz, watermark) !== 0) return ERR_SENSOR;
+  hal_ref = hal;
+  sample_rate_hz = rate_hz;
+  period_ms = div_floor(1000, rate_hz);
+  samples_seen = 0;
+  beat_count = 0;
+  next_short_end_ms = HRV_SHORT_WINDOW_MS;
+  next_long_end_ms = HRV_LONG_WINDOW_MS;
+  det.detector_boot(rate_hz);
+  iv.intervals_boot();
+  hrv.hrv_boot();
+  emit_status(out.STATUS_BOOT, rate_hz);
+  return 0;
+}
+
+/** Sensor watermark interrupt: drain the FIFO and run the pipeline. Returns samples processed. */
+export function ring_on_sensor_irq(): number {
+  const hal = hal_ref;
+  if (hal === null) return ERR_NOT_BOOTED;
+  const dropped = hal.sensor_overflow_count();
+  if (dropped > 0) {
+    // Lost samples would shift every later beat time: account for them in the clock.
+    samples_seen = samples_seen + dropped;
+    emit_status(out.STATUS_FIFO_OVERFLOW, dropped);
+  }
+  let processed = 0;
+  for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
+    const got = hal.sensor_read(fifo_buf, DRAIN_SAMPLES_MAX);
+    assert(got >= 0 && got <= DRAIN_SAMPLES_MAX, FAULT_MAIN);
+    for (let i = 0; i < got; i++) process_sample(fifo_buf[i]);
+    processed = processed + got;
+    if (got < DRAIN_SAMPLES_MAX) break;
+  }
+  return processed;
+}
+
+function process_sample(x: number): void {
+  const t_ms = samples_seen * period_ms;
+  samples_seen = samples_seen + 1;
+  if (det.detector_push(x) === det.BEAT_FOUND) on_beat();
+  if (t_ms >= next_short_end_ms) {
+    publish_hrv(next_short_end_ms, HRV_SHORT_WINDOW_MS);
+    next_short_end_ms = next_short_end_ms + HRV_SHORT_STEP_MS;
+  }
+  if (t_ms >= next_long_end_ms) {
+    publish_hrv(next_long_end_ms, HRV_LONG_WINDOW_MS);
+    next_long_end_ms = next_long_end_ms + HRV_LONG_STEP_MS;
+  }
+}
+
+function beat_sqi(): number {
+  // Upstrokes near the running level are typical beats; far above (motion) or below
+  // (weak, noisy) lower the quality.
+  const ratio = det.beat_ssf_ratio_x100;
+  let sqi = 100;
+  if (ratio > 100) sqi = 100 - div_floor(ratio - 100, 4);
+  else sqi = 100 - (100 - ratio);
+  return clamp(sqi, 0, 100);
+}
+
+function on_beat(): void {
+  const t_ms = det.beat_time_ms;
+  iv.intervals_on_beat(t_ms);
+  beat_count = beat_count + 1;
+  if (iv.ibi_ms > 0) {
+    hrv.hrv_add_interval(t_ms, iv.ibi_ms, iv.ibi_valid);
+    det.detector_set_expected_ibi(iv.intervals_median_ms());
+  }
+  record[out.BEAT_TIME_MS] = t_ms;
+  record[out.BEAT_IBI_MS] = iv.ibi_ms;
+  record[out.BEAT_IBI_VALID] = iv.ibi_valid ? 1 : 0;
+  record[out.BEAT_SQI] = beat_sqi();
+  record[out.BEAT_AMPLITUDE] = det.beat_amplitude;
+  record[out.BEAT_INDEX] = beat_count;
+  emit(out.OUT_KIND_BEAT, out.BEAT_FIELDS);
+  if (iv.hr_bpm_x10 > 0) {
+    record[out.HR_TIME_MS] = t_ms;
+    record[out.HR_BPM_X10] = iv.hr_bpm_x10;
+    record[out.HR_CONFIDENCE] = iv.hr_confidence;
+    emit(out.OUT_KIND_HR, out.HR_FIELDS);
+  }
+}
+
+function publish_hrv(end_ms: number, window_ms: number): void {
+  hrv.hrv_compute(end_ms, window_ms);
+  record[out.HRV_WINDOW_S] = div_round(window_ms, 1000);
+  record[out.HRV_END_MS] = end_ms;
+  record[out.HRV_BEAT_COUNT] = hrv.hrv_beat_count;
+  record[out.HRV_VALID_PERMILLE] = hrv.hrv_valid_permille;
+  record[out.HRV_MEAN_IBI_MS_X10] = hrv.hrv_mean_ibi_ms_x10;
+  record[out.HRV_SDNN_MS_X10] = hrv.hrv_sdnn_ms_x10;
+  record[out.HRV_RMSSD_MS_X10] = hrv.hrv_rmssd_ms_x10;
+  record[out.HRV_PNN50_PERMILLE] = hrv.hrv_pnn50_permille;
+  record[out.HRV_PUBLISHED] = hrv.hrv_published ? 1 : 0;
+  emit(out.OUT_KIND_HRV, out.HRV_FIELDS);
+}
+
+function emit_status(code: number, value: number): void {
+  record[out.STATUS_TIME_MS] = samples_seen * period_ms;
+  record[out.STATUS_CODE] = code;
+  record[out.STATUS_VALUE] = value;
+  emit(out.OUT_KIND_STATUS, out.STATUS_FIELDS);
+}
+
+function emit(kind: number, field_count: number): void {
+  const hal = hal_ref;
+  assert(hal !== null && field_count <= out.OUT_RECORD_FIELDS_MAX, FAULT_MAIN);
+  if (hal !== null) hal.emit(kind, record, field_count);
+}
+
+/** Sample rate configured at boot (for diagnostics). */
+export function ring_sample_rate_hz(): number {
+  return sample_rate_hz;
+}

@@ -1,0 +1,109 @@
+// Replay a fixture through the real firmware in virtual time: the simulated sensor
+// samples the recording at the rate the firmware configures, interrupts wake the
+// firmware, and every record it emits is collected with its virtual emission time.
+
+import * as fw from "../firmware/main.js";
+import * as out from "../firmware/output.js";
+import type { Fixture } from "./fixture/types.js";
+import { EventQueue } from "./event-queue.js";
+import { Prng } from "./prng.js";
+import { SimRingHal, type EmittedRecord } from "./ring-hal.js";
+import { resamplePpg } from "./sensor/resample.js";
+import { SENSOR_RATES_HZ, SimPpgSensor } from "./sensor/ppg-sensor.js";
+import type { ReplayOptions, ReplayResult } from "./replay-types.js";
+
+export class ReplayError extends Error {}
+
+/** Interrupt latency range: the handler runs 20..200 µs after the watermark sample. */
+const IRQ_LATENCY_US_MAX = 200;
+const IRQ_LATENCY_US_MIN = 20;
+
+export function checkReplayOptions(opts: ReplayOptions): void {
+  if (!SENSOR_RATES_HZ.includes(opts.rate_hz)) {
+    throw new ReplayError(`unsupported rate ${opts.rate_hz} Hz: the ring samples at ${SENSOR_RATES_HZ.join(", ")} Hz`);
+  }
+  if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed > 0xffffffff) {
+    throw new ReplayError(`seed must be an integer in 0..4294967295, got ${opts.seed}`);
+  }
+}
+
+/** The sensor stream a fixture yields at a rate (the anti-aliased resampling of its PPG). */
+export function sensorStream(fixture: Fixture, rate_hz: number): Int32Array {
+  return resamplePpg(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
+}
+
+export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResult {
+  checkReplayOptions(opts);
+  if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
+  const prng = new Prng(opts.seed);
+  const irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
+  const queue = new EventQueue();
+  const sensor = new SimPpgSensor(queue, (rate) => sensorStream(fixture, rate), irq_latency_us);
+  const hal = new SimRingHal(queue, sensor);
+  sensor.onInterrupt = () => {
+    const n = fw.ring_on_sensor_irq();
+    if (n < 0) throw new ReplayError(`firmware interrupt handler failed with ${n}`);
+  };
+  const rc = fw.ring_boot(hal, opts.rate_hz);
+  if (rc !== 0) throw new ReplayError(`firmware refused to boot at ${opts.rate_hz} Hz (error ${rc})`);
+  // Bound the run: one batch event and one interrupt per sample at most, plus slack.
+  const events_max = 4 * sensor.samples_total + 1000;
+  let steps = 0;
+  while (queue.step()) {
+    if (++steps > events_max) throw new ReplayError(`replay did not finish within ${events_max} events (seed ${opts.seed})`);
+  }
+  const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
+  return decodeRecords(hal.records, {
+    record: fixture.meta.record,
+    rate_hz: opts.rate_hz,
+    seed: opts.seed,
+    duration_ms,
+    sample_count: sensor.samples_total,
+  });
+}
+
+type ResultHead = Pick<ReplayResult, "record" | "rate_hz" | "seed" | "duration_ms" | "sample_count">;
+
+/** Turn raw firmware records into typed results (the same decoding the protocol client does). */
+export function decodeRecords(records: EmittedRecord[], head: ResultHead): ReplayResult {
+  const result: ReplayResult = { ...head, beats: [], hr: [], hrv: [], status: [] };
+  for (const r of records) {
+    const f = r.fields;
+    switch (r.kind) {
+      case out.OUT_KIND_BEAT:
+        result.beats.push({
+          time_ms: f[out.BEAT_TIME_MS],
+          ibi_ms: f[out.BEAT_IBI_MS],
+          ibi_valid: f[out.BEAT_IBI_VALID] === 1,
+          sqi: f[out.BEAT_SQI],
+          amplitude: f[out.BEAT_AMPLITUDE],
+          index: f[out.BEAT_INDEX],
+          emitted_us: r.emitted_us,
+        });
+        break;
+      case out.OUT_KIND_HR:
+        result.hr.push({ time_ms: f[out.HR_TIME_MS], hr_bpm_x10: f[out.HR_BPM_X10], confidence: f[out.HR_CONFIDENCE], emitted_us: r.emitted_us });
+        break;
+      case out.OUT_KIND_HRV:
+        result.hrv.push({
+          window_s: f[out.HRV_WINDOW_S],
+          end_ms: f[out.HRV_END_MS],
+          beat_count: f[out.HRV_BEAT_COUNT],
+          valid_permille: f[out.HRV_VALID_PERMILLE],
+          mean_ibi_ms_x10: f[out.HRV_MEAN_IBI_MS_X10],
+          sdnn_ms_x10: f[out.HRV_SDNN_MS_X10],
+          rmssd_ms_x10: f[out.HRV_RMSSD_MS_X10],
+          pnn50_permille: f[out.HRV_PNN50_PERMILLE],
+          published: f[out.HRV_PUBLISHED] === 1,
+          emitted_us: r.emitted_us,
+        });
+        break;
+      case out.OUT_KIND_STATUS:
+        result.status.push({ time_ms: f[out.STATUS_TIME_MS], code: f[out.STATUS_CODE], value: f[out.STATUS_VALUE], emitted_us: r.emitted_us });
+        break;
+      default:
+        throw new ReplayError(`firmware emitted an unknown record kind ${r.kind}`);
+    }
+  }
+  return result;
+}

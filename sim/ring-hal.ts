@@ -1,0 +1,46 @@
+// The simulated ring's HAL: connects the firmware to the simulated sensor, the virtual
+// clock and an output sink that timestamps every emitted record with virtual time.
+
+import type { Hal } from "../firmware/hal.js";
+import { EventQueue } from "./event-queue.js";
+import { SimPpgSensor } from "./sensor/ppg-sensor.js";
+
+export interface EmittedRecord {
+  kind: number;
+  fields: Int32Array;
+  emitted_us: number;
+}
+
+export class SimRingHal implements Hal {
+  readonly records: EmittedRecord[] = [];
+  /** Optional listener, e.g. a protocol layer streaming records as they appear. */
+  onRecord: ((r: EmittedRecord) => void) | null = null;
+
+  constructor(
+    private readonly queue: EventQueue,
+    private readonly sensor: SimPpgSensor,
+    private readonly keep_records = true,
+  ) {}
+
+  sensor_configure(sample_rate_hz: number, watermark_samples: number): number {
+    return this.sensor.configure(sample_rate_hz, watermark_samples);
+  }
+
+  sensor_read(dst: Int32Array, max_count: number): number {
+    return this.sensor.read(dst, max_count);
+  }
+
+  sensor_overflow_count(): number {
+    return this.sensor.takeOverflowCount();
+  }
+
+  clock_ms(): number {
+    return Math.floor(this.queue.now_us / 1000);
+  }
+
+  emit(kind: number, record: Int32Array, field_count: number): void {
+    const r: EmittedRecord = { kind, fields: record.slice(0, field_count), emitted_us: this.queue.now_us };
+    if (this.keep_records) this.records.push(r);
+    if (this.onRecord !== null) this.onRecord(r);
+  }
+}

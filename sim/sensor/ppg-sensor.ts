@@ -1,0 +1,121 @@
+// Simulated PPG analog front end (in the manner of MAX30101 / VC31 parts): samples a
+// pre-resampled stream at the configured rate into a bounded FIFO, raises an interrupt
+// when the FIFO reaches its watermark, and counts samples lost to overflow when the
+// firmware is late draining it.
+
+import { EventQueue } from "../event-queue.js";
+
+export const SENSOR_FIFO_CAPACITY_SAMPLES = 32;
+export const SENSOR_RATES_HZ: readonly number[] = [25, 50, 100];
+
+export class SimPpgSensor {
+  private readonly fifo = new Int32Array(SENSOR_FIFO_CAPACITY_SAMPLES);
+  private fifo_head = 0;
+  private fifo_count = 0;
+  private overflow = 0;
+  private next_sample = 0;
+  private rate_hz = 0;
+  private watermark = 0;
+  private irq_pending = false;
+  /** Called when the watermark is reached (the interrupt line). */
+  onInterrupt: (now_us: number) => void = () => {};
+
+  constructor(
+    private readonly queue: EventQueue,
+    /** Samples at each supported rate, produced on demand when the firmware configures the rate. */
+    private readonly streamAt: (rate_hz: number) => Int32Array,
+    /** Extra latency from the watermark sample to the interrupt handler running. */
+    private readonly irq_latency_us = 0,
+  ) {}
+
+  private stream: Int32Array = new Int32Array(0);
+
+  get sample_rate_hz(): number {
+    return this.rate_hz;
+  }
+
+  get samples_total(): number {
+    return this.stream.length;
+  }
+
+  get samples_produced(): number {
+    return this.next_sample;
+  }
+
+  configure(rate_hz: number, watermark_samples: number): number {
+    if (!SENSOR_RATES_HZ.includes(rate_hz)) return -1;
+    if (!Number.isInteger(watermark_samples) || watermark_samples < 1 || watermark_samples > SENSOR_FIFO_CAPACITY_SAMPLES) return -2;
+    this.rate_hz = rate_hz;
+    this.watermark = watermark_samples;
+    this.stream = this.streamAt(rate_hz);
+    this.next_sample = 0;
+    this.fifo_head = 0;
+    this.fifo_count = 0;
+    this.overflow = 0;
+    this.scheduleNextBatch(this.queue.now_us);
+    return 0;
+  }
+
+  private sampleTime_us(index: number): number {
+    // Exact for the supported rates: 1e6 / rate is an integer.
+    return index * (1000000 / this.rate_hz);
+  }
+
+  /** Sample k is taken at k / rate; one event per watermark batch keeps the queue small. */
+  private scheduleNextBatch(now_us: number): void {
+    if (this.irq_pending || this.next_sample >= this.stream.length) return;
+    const remaining = this.stream.length - this.next_sample;
+    const need = Math.max(1, this.watermark - this.fifo_count);
+    const batch = Math.min(need, remaining);
+    const last_index = this.next_sample + batch - 1;
+    const t = Math.max(now_us, this.sampleTime_us(last_index));
+    this.irq_pending = true;
+    this.queue.schedule(t, (at_us) => {
+      this.produceUpTo(last_index);
+      this.irq_pending = false;
+      const fire_at = at_us + this.irq_latency_us;
+      if (this.fifo_count >= this.watermark || this.next_sample >= this.stream.length) {
+        if (this.irq_latency_us === 0) this.onInterrupt(at_us);
+        else this.queue.schedule(fire_at, (t2) => this.onInterrupt(t2));
+      }
+      this.scheduleNextBatch(at_us);
+    });
+  }
+
+  private produceUpTo(last_index: number): void {
+    for (let k = this.next_sample; k <= last_index; k++) {
+      if (this.fifo_count === SENSOR_FIFO_CAPACITY_SAMPLES) {
+        this.overflow++;
+      } else {
+        let tail = this.fifo_head + this.fifo_count;
+        if (tail >= SENSOR_FIFO_CAPACITY_SAMPLES) tail -= SENSOR_FIFO_CAPACITY_SAMPLES;
+        this.fifo[tail] = this.stream[k];
+        this.fifo_count++;
+      }
+    }
+    this.next_sample = last_index + 1;
+  }
+
+  read(dst: Int32Array, max_count: number): number {
+    const n = Math.min(max_count, this.fifo_count, dst.length);
+    for (let i = 0; i < n; i++) {
+      dst[i] = this.fifo[this.fifo_head];
+      this.fifo_head++;
+      if (this.fifo_head === SENSOR_FIFO_CAPACITY_SAMPLES) this.fifo_head = 0;
+    }
+    this.fifo_count -= n;
+    // Draining below the watermark re-arms batching if production was waiting on space.
+    this.scheduleNextBatch(this.queue.now_us);
+    return n;
+  }
+
+  takeOverflowCount(): number {
+    const n = this.overflow;
+    this.overflow = 0;
+    return n;
+  }
+
+  get done(): boolean {
+    return this.next_sample >= this.stream.length && this.fifo_count === 0;
+  }
+}
