@@ -1,0 +1,62 @@
+// `ring replay <fixture>`: run a recording through the simulated ring and print what it
+// reported: a table, one JSON document (--json) or an NDJSON stream (--ndjson).
+
+import type { Command } from 'commander';
+import { loadFixture } from '../../sim/fixture/load.js';
+import { replayFixture } from '../../sim/replay.js';
+import { EXIT_MISMATCH, UsageError } from './errors.js';
+import { log } from './log.js';
+import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseRateHz, parseSeed } from './options.js';
+import { replayJson, replayNdjsonLines, replayTable } from '../replay/format.js';
+import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
+
+interface ReplayCliOptions {
+  rateHz: number;
+  seed: number;
+  json?: boolean;
+  ndjson?: boolean;
+  beats?: boolean;
+  golden?: string;
+  updateGolden?: boolean;
+}
+
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description('replay a recorded session through the simulated ring and print beats, heart rate and HRV windows')
+    .argument('<fixture>', 'recording: .ringfx container, dataset .json or .csv')
+    .option('--rate-hz <hz>', 'sample rate the firmware configures (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
+    .option('--seed <n>', 'simulator seed (interrupt latency and every other random choice)', parseSeed, SEED_DEFAULT)
+    .option('--json', 'print one JSON document')
+    .option('--ndjson', 'print one JSON object per line, in emission order, then a summary line')
+    .option('--beats', 'include every beat in the table')
+    .option('--golden <file>', 'compare with a stored output (NDJSON); exit 1 with a diff on mismatch')
+    .option('--update-golden', 'write the output to the --golden file instead of comparing')
+    .action((file: string, opts: ReplayCliOptions) => {
+      if (opts.json && opts.ndjson) throw new UsageError('--json and --ndjson are exclusive');
+      if (opts.updateGolden && !opts.golden) throw new UsageError('--update-golden needs --golden <file>');
+      const fixture = loadFixture(file);
+      log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
+      const result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed });
+      if (opts.golden) {
+        const lines = replayNdjsonLines(result);
+        if (opts.updateGolden) {
+          writeGolden(opts.golden, lines);
+          process.stderr.write(`golden written: ${opts.golden} (${lines.length} lines)\n`);
+        } else {
+          const check = compareGolden(readGolden(opts.golden), lines);
+          if (!check.ok) {
+            process.stderr.write(`golden mismatch: ${opts.golden} (expected ${check.expected_lines} lines, got ${check.actual_lines})\n`);
+            process.stderr.write(check.diff + '\n');
+            process.stderr.write(`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed} --ndjson\n`);
+            process.exitCode = EXIT_MISMATCH;
+            return;
+          }
+          process.stderr.write(`golden ok: ${opts.golden} (${lines.length} lines)\n`);
+        }
+      }
+      if (opts.json) process.stdout.write(replayJson(result));
+      else if (opts.ndjson) process.stdout.write(replayNdjsonLines(result).join('\n') + '\n');
+      else if (!opts.golden) process.stdout.write(replayTable(result, { beats: Boolean(opts.beats) }));
+    });
+}

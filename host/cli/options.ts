@@ -1,0 +1,29 @@
+// Parsing and validation of options shared by several commands.
+
+import { UsageError } from './errors.js';
+
+export const RATE_HZ_DEFAULT = 50;
+export const SEED_DEFAULT = 1;
+const RATES_HZ = [25, 50, 100];
+
+export function parseRateHz(text: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text) || !RATES_HZ.includes(v)) {
+    throw new UsageError(`--rate-hz must be one of ${RATES_HZ.join(', ')}, got '${text}'`);
+  }
+  return v;
+}
+
+export function parseSeed(text: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text) || v > 0xffffffff) {
+    throw new UsageError(`--seed must be an integer in 0..4294967295, got '${text}'`);
+  }
+  return v;
+}
+
+export function parseNonNegativeInt(name: string, text: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(v)) throw new UsageError(`${name} must be a non-negative integer, got '${text}'`);
+  return v;
+}

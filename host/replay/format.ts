@@ -1,0 +1,107 @@
+// Replay output in the three forms the CLI offers: a readable table, one JSON document,
+// and an NDJSON stream (one record per line, in emission order, then a summary line).
+
+import type { ReplayResult } from '../../sim/replay-types.js';
+import { summarize } from './summary.js';
+
+const HR_TABLE_STEP_MS = 30000;
+
+export function replayDocument(result: ReplayResult): object {
+  return {
+    record: result.record,
+    rate_hz: result.rate_hz,
+    seed: result.seed,
+    duration_ms: result.duration_ms,
+    sample_count: result.sample_count,
+    summary: summarize(result),
+    hr: result.hr,
+    hrv: result.hrv,
+    beats: result.beats,
+    status: result.status,
+  };
+}
+
+export function replayJson(result: ReplayResult): string {
+  return JSON.stringify(replayDocument(result), null, 2) + '\n';
+}
+
+/** Records merged in emission order (ties keep beat, hr, hrv, status order). */
+export function replayNdjsonLines(result: ReplayResult): string[] {
+  type Item = { t: number; order: number; line: string };
+  const items: Item[] = [];
+  let order = 0;
+  for (const b of result.beats) items.push({ t: b.emitted_us, order: order++, line: JSON.stringify({ type: 'beat', ...b }) });
+  for (const h of result.hr) items.push({ t: h.emitted_us, order: order++, line: JSON.stringify({ type: 'hr', ...h }) });
+  for (const w of result.hrv) items.push({ t: w.emitted_us, order: order++, line: JSON.stringify({ type: 'hrv', ...w }) });
+  for (const s of result.status) items.push({ t: s.emitted_us, order: order++, line: JSON.stringify({ type: 'status', ...s }) });
+  items.sort((a, b) => a.t - b.t || a.order - b.order);
+  const lines = items.map((i) => i.line);
+  lines.push(
+    JSON.stringify({
+      type: 'summary',
+      record: result.record,
+      rate_hz: result.rate_hz,
+      seed: result.seed,
+      duration_ms: result.duration_ms,
+      sample_count: result.sample_count,
+      ...summarize(result),
+    }),
+  );
+  return lines;
+}
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => pad(r, widths))];
+}
+
+function clock(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}`;
+}
+
+const x10 = (v: number): string => (v / 10).toFixed(1);
+
+export function replayTable(result: ReplayResult, opts: { beats: boolean }): string {
+  const s = summarize(result);
+  const out: string[] = [];
+  out.push(`record ${result.record}  rate ${result.rate_hz} Hz  seed ${result.seed}  duration ${(result.duration_ms / 1000).toFixed(1)} s`);
+  out.push(
+    `beats ${s.beats}  valid intervals ${s.valid_intervals}  HR median ${s.hr_bpm_median ?? '-'} bpm (${s.hr_bpm_min ?? '-'}..${s.hr_bpm_max ?? '-'})  ` +
+      `HRV windows ${s.hrv_windows_published}/${s.hrv_windows} published  FIFO overflows ${s.fifo_overflows}`,
+  );
+  out.push('');
+  // Heart rate every 30 s: the last value the ring reported in each slice.
+  const hrRows: string[][] = [];
+  for (let t = HR_TABLE_STEP_MS, i = 0; t <= result.duration_ms + HR_TABLE_STEP_MS - 1; t += HR_TABLE_STEP_MS) {
+    let last = null;
+    while (i < result.hr.length && result.hr[i].time_ms < t) last = result.hr[i++];
+    hrRows.push([clock(Math.min(t, result.duration_ms)), last ? x10(last.hr_bpm_x10) : '-', last ? String(last.confidence) : '-']);
+  }
+  out.push('Heart rate (last value in each 30 s)');
+  out.push(...table(['time', 'HR bpm', 'confidence'], hrRows));
+  out.push('');
+  out.push('HRV windows');
+  const hrvRows = result.hrv.map((w) => [
+    `${clock(w.end_ms - w.window_s * 1000)}-${clock(w.end_ms)}`,
+    `${w.window_s} s`,
+    String(w.beat_count),
+    (w.valid_permille / 10).toFixed(1),
+    w.published ? x10(w.mean_ibi_ms_x10) : '-',
+    w.published ? x10(w.sdnn_ms_x10) : '-',
+    w.published ? x10(w.rmssd_ms_x10) : '-',
+    w.published ? (w.pnn50_permille / 10).toFixed(1) : '-',
+  ]);
+  out.push(...table(['window', 'length', 'beats', 'valid %', 'mean IBI ms', 'SDNN ms', 'RMSSD ms', 'pNN50 %'], hrvRows));
+  if (opts.beats) {
+    out.push('');
+    out.push('Beats');
+    const rows = result.beats.map((b) => [String(b.index), clock(b.time_ms), String(b.ibi_ms), b.ibi_valid ? 'yes' : 'no', String(b.sqi), String(b.amplitude)]);
+    out.push(...table(['#', 'time', 'IBI ms', 'valid', 'SQI', 'amplitude'], rows));
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,117 @@
+// Golden outputs: a replay's NDJSON lines stored in a file; a later run must reproduce
+// them byte for byte. A mismatch is shown as a line diff (Myers, bounded).
+
+import fs from 'node:fs';
+
+export class GoldenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GoldenError';
+  }
+}
+
+const DIFF_EDITS_MAX = 2000;
+const DIFF_SHOWN_MAX = 40;
+
+export interface GoldenCheck {
+  ok: boolean;
+  expected_lines: number;
+  actual_lines: number;
+  /** Readable diff, empty when ok. */
+  diff: string;
+}
+
+export function readGolden(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new GoldenError(`no golden file ${file}: create it with --update-golden`);
+    throw new GoldenError(`cannot read golden file ${file}: ${code ?? String(err)}`);
+  }
+  return text.split('\n').filter((l, i, a) => !(l === '' && i === a.length - 1));
+}
+
+export function writeGolden(file: string, lines: string[]): void {
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+}
+
+export function compareGolden(expected: string[], actual: string[]): GoldenCheck {
+  const same = expected.length === actual.length && expected.every((l, i) => l === actual[i]);
+  if (same) return { ok: true, expected_lines: expected.length, actual_lines: actual.length, diff: '' };
+  return { ok: false, expected_lines: expected.length, actual_lines: actual.length, diff: lineDiff(expected, actual) };
+}
+
+type Op = { kind: ' ' | '-' | '+'; line: string; a: number; b: number };
+
+/** Myers O(ND) diff; past DIFF_EDITS_MAX edits it falls back to listing both sides. */
+export function lineDiff(a: string[], b: string[]): string {
+  const ops = myers(a, b);
+  if (ops === null) {
+    return `more than ${DIFF_EDITS_MAX} lines differ (expected ${a.length} lines, got ${b.length}); first difference at line ${firstDifference(a, b) + 1}`;
+  }
+  const out: string[] = [];
+  let shown = 0;
+  let changes = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (op.kind === ' ') continue;
+    changes++;
+    if (shown >= DIFF_SHOWN_MAX) continue;
+    const prev = ops[i - 1];
+    if (prev === undefined || prev.kind === ' ') out.push(`@@ expected line ${op.a + 1}, actual line ${op.b + 1}`);
+    out.push(`${op.kind} ${op.line}`);
+    shown++;
+  }
+  if (changes > shown) out.push(`... ${changes - shown} more changed lines`);
+  return out.join('\n');
+}
+
+function firstDifference(a: string[], b: string[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+function myers(a: string[], b: string[]): Op[] | null {
+  const n = a.length;
+  const m = b.length;
+  const max = Math.min(n + m, DIFF_EDITS_MAX);
+  const offset = max + 1;
+  let v = new Int32Array(2 * max + 3);
+  const trace: Int32Array[] = [];
+  for (let d = 0; d <= max; d++) {
+    trace.push(v.slice());
+    for (let k = -d; k <= d; k += 2) {
+      let x = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1;
+      let y = x - k;
+      while (x < n && y < m && a[x] === b[y]) {
+        x++;
+        y++;
+      }
+      v[offset + k] = x;
+      if (x >= n && y >= m) return backtrack(trace, v, a, b, d, offset);
+    }
+  }
+  return null;
+}
+
+function backtrack(trace: Int32Array[], last: Int32Array, a: string[], b: string[], dEnd: number, offset: number): Op[] {
+  const ops: Op[] = [];
+  let x = a.length;
+  let y = b.length;
+  for (let d = dEnd; d > 0; d--) {
+    const v = trace[d];
+    const k = x - y;
+    const prevK = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? k + 1 : k - 1;
+    const prevX = v[offset + prevK];
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) ops.push({ kind: ' ', line: a[--x], a: x, b: --y });
+    if (x === prevX) ops.push({ kind: '+', line: b[--y], a: x, b: y });
+    else ops.push({ kind: '-', line: a[--x], a: x, b: y });
+  }
+  while (x > 0 && y > 0) ops.push({ kind: ' ', line: a[--x], a: x, b: --y });
+  void last;
+  return ops.reverse();
+}
