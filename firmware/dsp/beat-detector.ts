@@ -23,8 +23,8 @@ const LEARN_MS = 2000; // initial level learning
 const SEARCH_MS_MAX = 400; // longest wait for the systolic peak after the threshold crossing
 const TROUGH_BACK_MS = 300; // the pulse foot is searched this far back from the crossing
 const LEVEL_DECAY_AFTER_MS = 3000; // without beats, the level decays after this long
-const DICROTIC_FRACTION_X100 = 60; // candidates before 0.6 x expected IBI ...
-const DICROTIC_SSF_X100 = 70; // ... need an upstroke of at least 0.7 x the level
+const DICROTIC_FRACTION_X100 = 75; // candidates before 0.75 x expected IBI ...
+const DICROTIC_SSF_X100 = 60; // ... need an upstroke of at least 0.6 x the level
 const LEARN_BEATS = 3; // the first beats ...
 const LEARN_SSF_X100 = 75; // ... need an upstroke of at least 0.75 x the level
 
@@ -161,7 +161,7 @@ export function detector_push(x_in: number): number {
 
 function threshold_x16(now_ms: number): number {
   // Half the level; after 1.5 expected intervals without a beat, down to a quarter.
-  let thr = level_x16 >> 1;
+  let thr = (level_x16 * 3) >> 3;
   if (ibi_expected_ms > 0 && last_beat_ms >= 0) {
     const since_ms = now_ms - last_beat_ms;
     if (since_ms * 2 > ibi_expected_ms * 3) thr = level_x16 >> 2;
@@ -192,24 +192,30 @@ function trough_before(start: number): number {
 }
 
 function finish_candidate(c: number, foot: number): number {
+  // The smoothed signal found the peak's neighbourhood; its time comes from the raw
+  // samples, whose band-limited shape keeps the peak where it is (smoothing an
+  // asymmetric pulse would pull it towards the slower, falling side).
+  let m = peak_index;
+  if (hist_x[slot(m - 1)] > hist_x[slot(m)]) m = m - 1;
+  else if (m + 1 <= c && hist_x[slot(m + 1)] > hist_x[slot(m)]) m = m + 1;
+  const top = hist_x[slot(m)];
   // Extent of a flat (clipped) top around the maximum.
-  let a = peak_index;
-  let b = peak_index;
-  for (let i = 0; i < search_max && a - 1 > search_start - 2 && hist_p[slot(a - 1)] === peak_value; i++) a = a - 1;
-  for (let i = 0; i < search_max && b + 1 < c && hist_p[slot(b + 1)] === peak_value; i++) b = b + 1;
+  let a = m;
+  let b = m;
+  for (let i = 0; i < search_max && a - 1 > search_start - trough_back && hist_x[slot(a - 1)] === top; i++) a = a - 1;
+  for (let i = 0; i < search_max && b + 1 <= c && hist_x[slot(b + 1)] === top; i++) b = b + 1;
   let t_x256: number; // peak time in samples x256
   if (b > a) {
     t_x256 = (a + b) * 128;
     beat_clipped = true;
   } else {
     beat_clipped = false;
-    const y0 = hist_p[slot(peak_index - 1)];
-    const y1 = peak_value;
-    const y2 = hist_p[slot(peak_index + 1)];
-    const den = y0 - 2 * y1 + y2; // < 0 at a strict maximum
+    const y0 = hist_x[slot(m - 1)];
+    const y2 = m + 1 <= c ? hist_x[slot(m + 1)] : y0;
+    const den = y0 - 2 * top + y2; // < 0 at a strict maximum
     let frac_x256 = 0;
     if (den < 0) frac_x256 = clamp(Math.floor(((y0 - y2) * 128) / den), -128, 128);
-    t_x256 = peak_index * 256 + frac_x256;
+    t_x256 = m * 256 + frac_x256;
   }
   const t_ms = Math.floor((t_x256 * period_ms + 128) / 256);
   const ratio_x100 = Math.floor((search_ssf_max * 1600) / Math.max(16, level_x16));

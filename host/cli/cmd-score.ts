@@ -52,7 +52,11 @@ export function registerScoreCommand(program: Command): void {
         const written = writeReports(opts.report, reportItems);
         process.stderr.write(`report: ${written.length} pages in ${opts.report}\n`);
       }
-      if (opts.json) process.stdout.write(JSON.stringify({ rate_hz: opts.rateHz, seed: opts.seed, records, aggregate: agg }, null, 2) + '\n');
+      if (opts.json) {
+        // Per-item pooled values feed the aggregate; the document keeps the figures only.
+        const shown = records.map(({ pooled: _pooled, ...rest }) => rest);
+        process.stdout.write(JSON.stringify({ rate_hz: opts.rateHz, seed: opts.seed, records: shown, aggregate: agg }, null, 2) + '\n');
+      }
       else process.stdout.write(formatScoreTable(records, agg));
     });
 }

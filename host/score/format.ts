@@ -1,0 +1,85 @@
+// Plain-text table of record scores for `ring score`: one row per record, then the
+// aggregate. Column widths follow the content; numbers are right-aligned.
+
+import type { AggregateScore, RecordScore } from './score.js';
+
+/** The fields a row needs: present on both RecordScore and AggregateScore. */
+type Row = Pick<
+  RecordScore,
+  | 'ref_beats'
+  | 'detected_beats'
+  | 'tp'
+  | 'fp'
+  | 'fn'
+  | 'sensitivity'
+  | 'ppv'
+  | 'f1'
+  | 'f1_50ms'
+  | 'timing_error_ms_median'
+  | 'hr_mae_bpm'
+  | 'rmssd_error_ms_median'
+  | 'latency_ms_median'
+> & { label: string; rate: string };
+
+interface Column {
+  header: string;
+  numeric: boolean;
+  cell: (r: Row) => string;
+}
+
+const NONE = '-';
+
+function fixed(v: number | null, digits: number): string {
+  return v === null ? NONE : v.toFixed(digits);
+}
+
+function pct(v: number): string {
+  return (v * 100).toFixed(1);
+}
+
+const COLUMNS: readonly Column[] = [
+  { header: 'record', numeric: false, cell: (r) => r.label },
+  { header: 'rate Hz', numeric: true, cell: (r) => r.rate },
+  { header: 'ref', numeric: true, cell: (r) => String(r.ref_beats) },
+  { header: 'det', numeric: true, cell: (r) => String(r.detected_beats) },
+  { header: 'TP', numeric: true, cell: (r) => String(r.tp) },
+  { header: 'FP', numeric: true, cell: (r) => String(r.fp) },
+  { header: 'FN', numeric: true, cell: (r) => String(r.fn) },
+  { header: 'Se %', numeric: true, cell: (r) => pct(r.sensitivity) },
+  { header: 'PPV %', numeric: true, cell: (r) => pct(r.ppv) },
+  { header: 'F1 %', numeric: true, cell: (r) => pct(r.f1) },
+  { header: 'F1@50 %', numeric: true, cell: (r) => pct(r.f1_50ms) },
+  { header: 'timing med ms', numeric: true, cell: (r) => fixed(r.timing_error_ms_median, 1) },
+  { header: 'HR MAE bpm', numeric: true, cell: (r) => fixed(r.hr_mae_bpm, 2) },
+  { header: 'RMSSD err ms', numeric: true, cell: (r) => fixed(r.rmssd_error_ms_median, 1) },
+  { header: 'latency med ms', numeric: true, cell: (r) => fixed(r.latency_ms_median, 0) },
+];
+
+function recordRow(s: RecordScore): Row {
+  return { ...s, label: s.record, rate: String(s.rate_hz) };
+}
+
+function aggregateRow(a: AggregateScore, records: readonly RecordScore[]): Row {
+  const rates = new Set(records.map((r) => r.rate_hz));
+  const rate = rates.size === 1 ? String(records[0]!.rate_hz) : NONE;
+  return { ...a, label: `all (${a.record_count})`, rate };
+}
+
+function renderLine(cells: readonly string[], widths: readonly number[]): string {
+  return cells
+    .map((c, i) => (COLUMNS[i]!.numeric ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+    .join('  ')
+    .trimEnd();
+}
+
+/** The table as text, ending with a newline. The aggregate row is drawn under a rule. */
+export function formatScoreTable(records: readonly RecordScore[], agg: AggregateScore | null): string {
+  const body = records.map((r) => COLUMNS.map((c) => c.cell(recordRow(r))));
+  const foot = agg === null ? null : COLUMNS.map((c) => c.cell(aggregateRow(agg, records)));
+  const all = [COLUMNS.map((c) => c.header), ...body, ...(foot === null ? [] : [foot])];
+  const widths = COLUMNS.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  const lines = [renderLine(all[0]!, widths), rule, ...body.map((row) => renderLine(row, widths))];
+  if (foot !== null) lines.push(rule, renderLine(foot, widths));
+  return lines.join('\n') + '\n';
+}

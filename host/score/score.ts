@@ -1,0 +1,265 @@
+// Score one replayed record against its reference beats, and pool records into one
+// aggregate. Pure: fixtures and replay results in, plain objects out.
+
+import type { Fixture, Span } from '../../sim/fixture/types.js';
+import type { ReplayResult } from '../../sim/replay-types.js';
+import { matchBeats, type MatchResult } from './match.js';
+import {
+  absTimingErrors,
+  detectionRatios,
+  hrWindows,
+  hrvWindows,
+  latencies,
+  MATCH_TOL_MS,
+  MATCH_TOL_STRICT_MS,
+  summarize,
+  type HrvWindow,
+  type HrWindow,
+} from './metrics.js';
+import { mergeSpans, overlapMs } from './spans.js';
+import { mean, median, percentile } from './stats.js';
+
+export class ScoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScoreError';
+  }
+}
+
+export interface ScoreOptions {
+  /** Beats before this time (ms) are not scored, and HR/HRV windows touching it neither. */
+  warmup_ms?: number;
+}
+
+/** Per-item values kept so aggregate() can pool medians across records. */
+export interface PooledValues {
+  /** |timing error| of each ±150 ms match. */
+  timing_error_ms: number[];
+  latency_ms: number[];
+  hr_error_bpm: number[];
+  rmssd_error_ms: number[];
+  sdnn_error_ms: number[];
+}
+
+export interface RecordScore {
+  record: string;
+  rate_hz: number;
+  /** Reference beats scored (outside warm-up and excluded spans). */
+  ref_beats: number;
+  /** Detected beats scored (outside warm-up and excluded spans). */
+  detected_beats: number;
+  ref_beats_excluded: number;
+  detected_beats_excluded: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  sensitivity: number;
+  ppv: number;
+  f1: number;
+  tp_50ms: number;
+  fp_50ms: number;
+  fn_50ms: number;
+  f1_50ms: number;
+  timing_error_ms_median: number | null;
+  timing_error_ms_p95: number | null;
+  latency_ms_median: number | null;
+  latency_ms_p95: number | null;
+  hr_mae_bpm: number | null;
+  hr_windows: number;
+  rmssd_error_ms_median: number | null;
+  sdnn_error_ms_median: number | null;
+  hrv_windows: number;
+  /** Seconds of the recording not scored: excluded spans and warm-up, merged. */
+  excluded_s: number;
+  pooled: PooledValues;
+}
+
+export interface RecordScoreDetail {
+  score: RecordScore;
+  /** The ±150 ms match, with misses and false positives (for reports). */
+  match: MatchResult;
+  match_50ms: MatchResult;
+  hr: HrWindow[];
+  hrv: HrvWindow[];
+}
+
+export interface AggregateScore {
+  record_count: number;
+  ref_beats: number;
+  detected_beats: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  sensitivity: number;
+  ppv: number;
+  f1: number;
+  tp_50ms: number;
+  fp_50ms: number;
+  fn_50ms: number;
+  f1_50ms: number;
+  timing_error_ms_median: number | null;
+  timing_error_ms_p95: number | null;
+  latency_ms_median: number | null;
+  latency_ms_p95: number | null;
+  hr_mae_bpm: number | null;
+  hr_windows: number;
+  rmssd_error_ms_median: number | null;
+  sdnn_error_ms_median: number | null;
+  hrv_windows: number;
+  excluded_s: number;
+  /** The records with the lowest F1 (up to WORST_RECORDS_MAX), worst first. */
+  worst: { record: string; f1: number }[];
+}
+
+export const WORST_RECORDS_MAX = 3;
+
+function checkInputs(fixture: Fixture, result: ReplayResult, warmup_ms: number): string {
+  const record = fixture.meta.record;
+  if (result.record !== record) {
+    throw new ScoreError(`${record}: replay result is for record ${result.record}`);
+  }
+  if (fixture.ref_beats_us === undefined || fixture.ref_beats_us.length === 0) {
+    throw new ScoreError(`${record}: no reference beats to score against`);
+  }
+  if (!(warmup_ms >= 0 && Number.isFinite(warmup_ms))) {
+    throw new ScoreError(`${record}: warmup_ms must be a finite number >= 0, got ${warmup_ms}`);
+  }
+  return record;
+}
+
+/** Detections in time order (stable), with emission times alongside, both in ms. */
+function sortedDetections(result: ReplayResult): { det_ms: Float64Array; emitted_ms: Float64Array } {
+  const beats = result.beats;
+  const order = beats.map((_, i) => i).sort((a, b) => beats[a]!.time_ms - beats[b]!.time_ms || a - b);
+  return {
+    det_ms: Float64Array.from(order, (i) => result.beats[i]!.time_ms),
+    emitted_ms: Float64Array.from(order, (i) => result.beats[i]!.emitted_us / 1000),
+  };
+}
+
+function scoreMatch(fixture: Fixture, result: ReplayResult, warmup_ms: number, record: string) {
+  const ref_ms = Float64Array.from(fixture.ref_beats_us!, (us) => us / 1000);
+  const { det_ms, emitted_ms } = sortedDetections(result);
+  const excluded: Span[] = fixture.artifacts;
+  let match: MatchResult;
+  let match_50ms: MatchResult;
+  try {
+    // No warm-up means no time cut at all (not even of beats stamped before 0).
+    const cut = warmup_ms > 0 ? { warmup_ms } : {};
+    match = matchBeats(ref_ms, det_ms, { tol_ms: MATCH_TOL_MS, excluded, ...cut });
+    match_50ms = matchBeats(ref_ms, det_ms, { tol_ms: MATCH_TOL_STRICT_MS, excluded, ...cut });
+  } catch (err) {
+    throw new ScoreError(`${record}: ${(err as Error).message}`);
+  }
+  return { ref_ms, det_ms, emitted_ms, match, match_50ms };
+}
+
+/** Score one record, keeping the match and window detail for reports. */
+export function scoreRecordDetailed(
+  fixture: Fixture,
+  result: ReplayResult,
+  opts: ScoreOptions = {},
+): RecordScoreDetail {
+  const warmup_ms = opts.warmup_ms ?? 0;
+  const record = checkInputs(fixture, result, warmup_ms);
+  const { ref_ms, det_ms, emitted_ms, match, match_50ms } = scoreMatch(fixture, result, warmup_ms, record);
+  // Warm-up joins the artifact spans for the window metrics: a window touching it is
+  // judged like one touching an artifact.
+  const warmup: Span[] = warmup_ms > 0 ? [{ start_ms: 0, end_ms: warmup_ms }] : [];
+  const spans = mergeSpans([...fixture.artifacts, ...warmup]);
+  const hr = hrWindows(ref_ms, det_ms, spans, result.duration_ms);
+  const hrv = hrvWindows(ref_ms, result.hrv, spans);
+  const pooled: PooledValues = {
+    timing_error_ms: absTimingErrors(match.pairs),
+    latency_ms: latencies(match.pairs, emitted_ms),
+    hr_error_bpm: hr.map((w) => w.error_bpm),
+    rmssd_error_ms: hrv.map((w) => w.rmssd_error_ms),
+    sdnn_error_ms: hrv.map((w) => w.sdnn_error_ms),
+  };
+  const ratios = detectionRatios(match.tp, match.fp, match.fn);
+  const timing = summarize(pooled.timing_error_ms);
+  const latency = summarize(pooled.latency_ms);
+  const score: RecordScore = {
+    record,
+    rate_hz: result.rate_hz,
+    ref_beats: match.tp + match.fn,
+    detected_beats: match.tp + match.fp,
+    ref_beats_excluded: match.ref_ignored,
+    detected_beats_excluded: match.det_ignored,
+    tp: match.tp,
+    fp: match.fp,
+    fn: match.fn,
+    ...ratios,
+    tp_50ms: match_50ms.tp,
+    fp_50ms: match_50ms.fp,
+    fn_50ms: match_50ms.fn,
+    f1_50ms: detectionRatios(match_50ms.tp, match_50ms.fp, match_50ms.fn).f1,
+    timing_error_ms_median: timing.median,
+    timing_error_ms_p95: timing.p95,
+    latency_ms_median: latency.median,
+    latency_ms_p95: latency.p95,
+    hr_mae_bpm: mean(pooled.hr_error_bpm),
+    hr_windows: hr.length,
+    rmssd_error_ms_median: median(pooled.rmssd_error_ms),
+    sdnn_error_ms_median: median(pooled.sdnn_error_ms),
+    hrv_windows: hrv.length,
+    excluded_s: overlapMs(spans, 0, Math.max(0, result.duration_ms)) / 1000,
+    pooled,
+  };
+  return { score, match, match_50ms, hr, hrv };
+}
+
+export function scoreRecord(fixture: Fixture, result: ReplayResult, opts: ScoreOptions = {}): RecordScore {
+  return scoreRecordDetailed(fixture, result, opts).score;
+}
+
+function sumOf(records: readonly RecordScore[], key: keyof RecordScore): number {
+  let total = 0;
+  for (const r of records) total += r[key] as number;
+  return total;
+}
+
+function pool(records: readonly RecordScore[], key: keyof PooledValues): number[] {
+  return records.flatMap((r) => r.pooled[key]);
+}
+
+/** Totals and metrics from the summed counts; medians over every pooled value. */
+export function aggregate(records: readonly RecordScore[]): AggregateScore {
+  if (records.length === 0) throw new ScoreError('aggregate: no records to aggregate');
+  const tp = sumOf(records, 'tp');
+  const fp = sumOf(records, 'fp');
+  const fn = sumOf(records, 'fn');
+  const tp_50ms = sumOf(records, 'tp_50ms');
+  const fp_50ms = sumOf(records, 'fp_50ms');
+  const fn_50ms = sumOf(records, 'fn_50ms');
+  const timing = pool(records, 'timing_error_ms');
+  const latency = pool(records, 'latency_ms');
+  const worst = [...records]
+    .sort((a, b) => a.f1 - b.f1 || (a.record < b.record ? -1 : a.record > b.record ? 1 : 0))
+    .slice(0, WORST_RECORDS_MAX)
+    .map((r) => ({ record: r.record, f1: r.f1 }));
+  return {
+    record_count: records.length,
+    ref_beats: sumOf(records, 'ref_beats'),
+    detected_beats: sumOf(records, 'detected_beats'),
+    tp,
+    fp,
+    fn,
+    ...detectionRatios(tp, fp, fn),
+    tp_50ms,
+    fp_50ms,
+    fn_50ms,
+    f1_50ms: detectionRatios(tp_50ms, fp_50ms, fn_50ms).f1,
+    timing_error_ms_median: median(timing),
+    timing_error_ms_p95: percentile(timing, 95),
+    latency_ms_median: median(latency),
+    latency_ms_p95: percentile(latency, 95),
+    hr_mae_bpm: mean(pool(records, 'hr_error_bpm')),
+    hr_windows: sumOf(records, 'hr_windows'),
+    rmssd_error_ms_median: median(pool(records, 'rmssd_error_ms')),
+    sdnn_error_ms_median: median(pool(records, 'sdnn_error_ms')),
+    hrv_windows: sumOf(records, 'hrv_windows'),
+    excluded_s: sumOf(records, 'excluded_s'),
+    worst,
+  };
+}
