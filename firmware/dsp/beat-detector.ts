@@ -26,7 +26,7 @@ const LEVEL_DECAY_AFTER_MS = 3000; // without beats, the level decays after this
 const DICROTIC_FRACTION_X100 = 75; // candidates before 0.75 x expected IBI ...
 const DICROTIC_SSF_X100 = 60; // ... need an upstroke of at least 0.6 x the level
 const LEARN_BEATS = 3; // the first beats ...
-const LEARN_SSF_X100 = 75; // ... need an upstroke of at least 0.75 x the level
+const LEARN_SSF_X100 = 50; // ... need an upstroke of at least half the level
 
 export const BEAT_NONE = 0;
 export const BEAT_FOUND = 1;
@@ -113,8 +113,9 @@ export function detector_push(x_in: number): number {
   const x = clamp(x_in | 0, -INPUT_ABS_MAX, INPUT_ABS_MAX);
   const n = sample_index;
   sample_index = n + 1;
+  if (n === 0) prime_history(x);
   hist_x[slot(n)] = x;
-  if (n < 2) return BEAT_NONE;
+  if (n < 2) return BEAT_NONE; // p needs x[n-2]
   // Smoothed value centred on n-1; |p| <= 2^25.
   const c = n - 1;
   const p = hist_x[slot(n - 2)] + 2 * hist_x[slot(c)] + x;
@@ -157,6 +158,15 @@ export function detector_push(x_in: number): number {
   if (!confirmed && c - search_start < search_max) return BEAT_NONE;
   searching = false;
   return finish_candidate(c, foot);
+}
+
+/** Fill the history with the first sample, so the DC level does not look like an upstroke. */
+function prime_history(x: number): void {
+  for (let i = 0; i < HIST_CAPACITY; i++) {
+    hist_x[i] = x;
+    hist_p[i] = 4 * x;
+    pos_slope[i] = 0;
+  }
 }
 
 function threshold_x16(now_ms: number): number {

@@ -49,8 +49,8 @@ export function registerScoreCommand(program: Command): void {
       progress.done();
       const agg = aggregate(records);
       if (opts.report) {
-        const written = writeReports(opts.report, reportItems);
-        process.stderr.write(`report: ${written.length} pages in ${opts.report}\n`);
+        writeReports(opts.report, reportItems);
+        process.stderr.write(`report: ${reportItems.length} pages in ${opts.report}, start at ${opts.report}/index.html\n`);
       }
       if (opts.json) {
         // Per-item pooled values feed the aggregate; the document keeps the figures only.
