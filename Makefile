@@ -1,10 +1,10 @@
 # ring-sim: one entry point for setup, build, demo, tests and benchmarks.
 SHELL := /bin/bash
-DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind
+DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev
 NODE := node
 DEMO_FIXTURE := fixtures/synth/synth-rest.ringfx
 
-.PHONY: all setup deps npm build demo test bench firmware clean
+.PHONY: all setup deps npm build demo test bench firmware duk clean
 
 all: build
 
@@ -37,6 +37,35 @@ test: setup build
 
 bench: setup build
 	$(NODE) dist/bench/main.js
+
+# The firmware as one ES5 script for embedded engines (docs/firmware-subset.md): tsc lowers
+# to ES5 with ES2015 modules, esbuild bundles them into an IIFE; duk/firmware-entry.js puts
+# ring_boot and ring_on_sensor_irq on the global RingFirmware. The same sources are also
+# bundled for Node (ES2022, one file, so each import of it is a fresh firmware) for the
+# Node-vs-Duktape differential test (test/duk/differential.test.ts).
+FIRMWARE_ES5 := dist/firmware.es5.js
+FIRMWARE_ES5_MIN := dist/firmware.es5.min.js
+FIRMWARE_NODE := build/firmware-node/main.mjs
+ES5_BUNDLE_FLAGS := --bundle --format=iife --target=es5 --banner:js="var RingFirmware = {};" --log-level=warning
+DUK_HOST := build/duk-ring
+
+firmware:
+	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make firmware: node_modules missing: run 'make setup'" >&2; exit 1; }
+	@rm -rf build/firmware-es5 && mkdir -p dist build/firmware-node
+	node_modules/.bin/tsc -p tsconfig.firmware.json
+	node_modules/.bin/esbuild duk/firmware-entry.js $(ES5_BUNDLE_FLAGS) --outfile=$(FIRMWARE_ES5)
+	node_modules/.bin/esbuild duk/firmware-entry.js $(ES5_BUNDLE_FLAGS) --minify --outfile=$(FIRMWARE_ES5_MIN)
+	node_modules/.bin/esbuild firmware/main.ts --bundle --format=esm --platform=neutral --target=es2022 --log-level=warning --outfile=$(FIRMWARE_NODE)
+	@echo "firmware bundle: $(FIRMWARE_ES5) $$(wc -c < $(FIRMWARE_ES5)) bytes raw, $(FIRMWARE_ES5_MIN) $$(wc -c < $(FIRMWARE_ES5_MIN)) bytes minified"
+
+# The Duktape host that runs the bundle with heap accounting (duk/host.c).
+duk: $(DUK_HOST)
+
+$(DUK_HOST): duk/host.c
+	@command -v gcc >/dev/null || { echo "make duk: gcc is missing: run 'make deps'" >&2; exit 1; }
+	@echo '#include <duktape.h>' | gcc -E - >/dev/null 2>&1 || { echo "make duk: duktape.h is missing (Debian duktape-dev): run 'make deps'" >&2; exit 1; }
+	@mkdir -p build
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -o $@ duk/host.c -lduktape -lm
 
 clean:
 	rm -rf dist build .tap

@@ -62,15 +62,15 @@ pow2_init();
 
 /**
  * Integer square root: the largest r with r*r <= v, for 0 <= v <= 2^52. Bit-by-bit
- * (restoring) method on exact doubles: 26 fixed iterations, no float sqrt involved.
+ * (restoring) method on exact doubles: 27 fixed iterations, no float sqrt involved.
  */
 export function isqrt(v: number): number {
   assert(v >= 0 && v <= 4503599627370496, FAULT_IMATH);
   let rem = v;
   let root = 0;
-  let bit = 1125899906842624; // 2^50: the largest power of four <= 2^52
-  // bit takes the 26 powers of four 2^50 .. 2^0; every quotient below is exact or floored.
-  for (let i = 0; i < 26; i++) {
+  let bit = 4503599627370496; // 2^52 = 4^26: the largest power of four in range
+  // bit takes the 27 powers of four 2^52 .. 2^0; every quotient below is exact or floored.
+  for (let i = 0; i < 27; i++) {
     if (bit <= v) {
       if (rem >= root + bit) {
         rem = rem - (root + bit);

@@ -1,0 +1,3 @@
+// A file that does not parse is reported, not skipped.
+export const OK = 1;
+export const BROKEN = ; // expect: syntax-error

@@ -1,0 +1,92 @@
+// The device codecs on a real embedded engine: bundle duk-harness.ts (and through it
+// protocol/device/*.ts) with esbuild, lower it to ES5 with the TypeScript compiler, run it
+// in Duktape (`duk`, Debian package duktape, installed by `make deps`) and require output
+// identical to the same harness under Node. Inputs: the RFC 8949 appendix vectors, integer
+// edge cases, and seeded random bytes.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import t from 'tap';
+import ts from 'typescript';
+import { run } from './duk-harness.js';
+import { loadAppendixVectors } from './helpers.js';
+
+const haveDuk = spawnSync('duk', ['-e', 'print(1)'], { encoding: 'utf8' }).status === 0;
+
+function inputs(): string[] {
+  const loaded = loadAppendixVectors();
+  const hexes = 'vectors' in loaded ? loaded.vectors.map((v) => v.hex) : [];
+  hexes.push(
+    '1b001fffffffffffff', '3b001ffffffffffffe', '1b0020000000000000', '3b001fffffffffffff', '1affffffff',
+    '3affffffff', '1b0000000100000000', '3b0000000100000000', '1b000000e8d4a51000', 'a26161016162820203',
+    '8181818181818181' + '00', '818181818181818181' + '00', '5f', '1c', 'ff', 'f818',
+  );
+  // Seeded random bytes (xorshift32), biased towards small heads so some decode.
+  let x = 0x2545f491;
+  const next = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+  for (let i = 0; i < 400; i++) {
+    const n = 1 + (next() % 24);
+    let h = '';
+    for (let k = 0; k < n; k++) {
+      const r = next();
+      const b = r % 3 === 0 ? r & 0xff : [0x00, 0x17, 0x18, 0x20, 0x41, 0x61, 0x82, 0xa1, 0xf5, 0xf6, 0x1b, 0x3b][r % 12];
+      h += b.toString(16).padStart(2, '0');
+    }
+    hexes.push(h);
+  }
+  return hexes;
+}
+
+async function bundleEs5(): Promise<string> {
+  const entry = path.join(path.dirname(new URL(import.meta.url).pathname), 'duk-harness.ts');
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    globalName: 'harness',
+    target: 'es2020',
+    write: false,
+    logLevel: 'silent',
+  });
+  const es2020 = out.outputFiles[0].text;
+  const es5 = ts.transpileModule(es2020, {
+    compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, ignoreDeprecations: '6.0' },
+  });
+  return es5.outputText;
+}
+
+if (!haveDuk) {
+  const msg = 'duk (Debian package duktape) is not installed; run `make deps`';
+  if (process.env.CI === 'true') t.fail(msg);
+  else t.skip(msg);
+} else {
+  t.test('device codecs give identical results in Duktape and Node', async (t) => {
+    const hexes = inputs();
+    const expected = run(hexes);
+    const code = await bundleEs5();
+    t.notMatch(code, /\b(const|let|class)\s/, 'the bundle is ES5 (no const/let/class)');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ring-duk-'));
+    try {
+      const file = path.join(dir, 'harness.js');
+      writeFileSync(file, `${code}\nvar lines = harness.run(${JSON.stringify(hexes)});\nprint(lines.join('\\n'));\n`);
+      const r = spawnSync('duk', [file], { encoding: 'utf8', timeout: 120_000 });
+      t.equal(r.status, 0, `duk exits 0 ${r.stderr}`);
+      const got = r.stdout.replace(/\n$/, '').split('\n');
+      t.equal(got.length, expected.length, 'same number of lines');
+      const diffs = expected.filter((line, i) => got[i] !== line).slice(0, 5);
+      t.same(diffs, [], 'every line identical');
+      t.ok(expected.some((l) => l.includes('=> 1b001fffffffffffff')), '2^53-1 round-trips');
+      t.ok(expected.some((l) => l.startsWith('23/1016: ') && l.includes(' 1024 sum')), 'a full frame reassembles');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
