@@ -25,6 +25,7 @@ const TROUGH_BACK_MS = 300; // the pulse foot is searched this far back from the
 const LEVEL_DECAY_AFTER_MS = 3000; // without beats, the level decays after this long
 const DICROTIC_FRACTION_X100 = 75; // candidates before 0.75 x expected IBI ...
 const DICROTIC_SSF_X100 = 60; // ... need an upstroke of at least 0.6 x the level
+const SLOPE_MAX = 4194304; // 2^22
 const LEARN_BEATS = 3; // the first beats ...
 const LEARN_SSF_X100 = 50; // ... need an upstroke of at least half the level
 
@@ -46,7 +47,7 @@ let sample_index = 0; // samples seen since boot
 
 // Detector state.
 let ssf = 0;
-let level_x16 = 0; // running SSF level of accepted beats, x16
+let level_x16 = 0; // running SSF level of accepted beats, x16 (< 2^29.6)
 let ssf_learn_max = 0;
 let searching = false;
 let search_start = 0; // sample index of the threshold crossing
@@ -121,10 +122,11 @@ export function detector_push(x_in: number): number {
   const p = hist_x[slot(n - 2)] + 2 * hist_x[slot(c)] + x;
   hist_p[slot(c)] = p;
   if (c < slope_span + ssf_window) return BEAT_NONE;
-  // Positive slope and its running sum over the window; ssf <= window * 2^26 < 2^31 for window <= 16... bounded by clamp.
+  // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
+  // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
   let d = p - hist_p[slot(c - slope_span)];
   if (d < 0) d = 0;
-  if (d > 67108864) d = 67108864;
+  if (d > SLOPE_MAX) d = SLOPE_MAX;
   ssf = ssf + d - pos_slope[slot(c - ssf_window)];
   pos_slope[slot(c)] = d;
   const now_ms = c * period_ms;
@@ -171,7 +173,7 @@ function prime_history(x: number): void {
 
 function threshold_x16(now_ms: number): number {
   // Half the level; after 1.5 expected intervals without a beat, down to a quarter.
-  let thr = (level_x16 * 3) >> 3;
+  let thr = (level_x16 >> 3) * 3;
   if (ibi_expected_ms > 0 && last_beat_ms >= 0) {
     const since_ms = now_ms - last_beat_ms;
     if (since_ms * 2 > ibi_expected_ms * 3) thr = level_x16 >> 2;
