@@ -46,7 +46,7 @@ bench: setup build
 FIRMWARE_ES5 := dist/firmware.es5.js
 FIRMWARE_ES5_MIN := dist/firmware.es5.min.js
 FIRMWARE_NODE := build/firmware-node/main.mjs
-ES5_BUNDLE_FLAGS := --bundle --format=iife --target=es5 --banner:js="var RingFirmware = {};" --log-level=warning
+ES5_BUNDLE_FLAGS := --bundle --format=iife --target=es5 --banner:js='var RingFirmware = {};' --log-level=warning
 DUK_HOST := build/duk-ring
 
 firmware:

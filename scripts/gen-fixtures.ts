@@ -24,7 +24,14 @@ function main(argv: string[]): number {
     const bytes = encodeFixture(f);
     const file = path.join(out_dir, spec.file);
     const duration_s = f.ppg.length / f.meta.sample_rate_hz;
-    const line = `${path.relative(root, file)}  ${bytes.length} bytes  ${duration_s.toFixed(1)} s  ${f.meta.sample_rate_hz} Hz  ${f.ref_beats_us?.length ?? 0} beats  rr=${String(f.meta.notes?.rr_source)}`;
+    const line = [
+      path.relative(root, file),
+      `${bytes.length} bytes`,
+      `${duration_s.toFixed(1)} s`,
+      `${f.meta.sample_rate_hz} Hz`,
+      `${f.ref_beats_us?.length ?? 0} beats`,
+      `rr=${String(f.meta.notes?.rr_source)}`,
+    ].join('  ');
     if (check) {
       const same = existsSync(file) && Buffer.compare(readFileSync(file), Buffer.from(bytes)) === 0;
       if (!same) mismatches++;

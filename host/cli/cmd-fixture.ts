@@ -48,9 +48,11 @@ export function registerFixtureCommands(program: Command): void {
     .description('generate a synthetic raw ring PPG whose beat times are known exactly')
     .requiredOption('-o, --output <file>', 'container to write (.ringfx)')
     .option('--seed <n>', 'generator seed (same seed, same bytes)', parseSeed, SEED_DEFAULT)
-    .option('--duration-s <s>', 'length in seconds', (v) => parseNumber('--duration-s', v, 1, SYNTH_DURATION_S_MAX), SYNTH_DURATION_S_DEFAULT)
+    .option('--duration-s <s>', 'length in seconds', (v) => parseNumber('--duration-s', v, 1, SYNTH_DURATION_S_MAX),
+      SYNTH_DURATION_S_DEFAULT)
     .option('--rate-hz <hz>', 'PPG sample rate', (v) => parseNumber('--rate-hz', v, 1, 10000, true), SYNTH_RATE_HZ_DEFAULT)
-    .option('--hr-bpm <bpm>', 'mean heart rate of the generated RR series', (v) => parseNumber('--hr-bpm', v, 30, 240), SYNTH_HR_BPM_DEFAULT)
+    .option('--hr-bpm <bpm>', 'mean heart rate of the generated RR series', (v) => parseNumber('--hr-bpm', v, 30, 240),
+      SYNTH_HR_BPM_DEFAULT)
     .option('--record <id>', 'record id (default synth-<seed>)')
     .option('--motion', 'add two motion bursts (at 20 % and 55 % of the duration)')
     .option('--no-contact', 'add one no-contact period (at 75 % of the duration)')
@@ -111,7 +113,8 @@ function writeContainer(file: string, f: Fixture): void {
     throw new FixtureError(file, `cannot write (${err instanceof Error ? err.message : String(err)})`);
   }
   const beats = f.ref_beats_us?.length ?? 0;
-  process.stderr.write(`wrote ${file}: ${bytes.length} bytes, ${f.ppg.length} samples at ${f.meta.sample_rate_hz} Hz, ${beats} reference beats\n`);
+  const samples = `${f.ppg.length} samples at ${f.meta.sample_rate_hz} Hz`;
+  process.stderr.write(`wrote ${file}: ${bytes.length} bytes, ${samples}, ${beats} reference beats\n`);
 }
 
 function parseNumber(name: string, text: string, lo: number, hi: number, integer = false): number {
@@ -180,11 +183,11 @@ function infoText(i: FixtureInfo): string {
     ['source', i.meta.source],
     ['license', i.meta.license ?? '-'],
     ['rate', `${i.meta.sample_rate_hz} Hz`],
-    ['samples', i.sample_count === 0 ? '0 (empty recording: no PPG samples)' : `${i.sample_count} (${i.duration_s.toFixed(3)} s)`],
+    ['samples', i.sample_count === 0 ? '0 (empty recording: no PPG samples)' : samplesText(i)],
     ['ppg units', i.meta.ppg_units],
     ['ppg range', i.ppg_min === null ? '-' : `${i.ppg_min}..${i.ppg_max}`],
     ['accel', i.accel === null ? '-' : `${i.accel.sample_count} samples at ${i.accel.sample_rate_hz} Hz`],
-    ['reference', i.ref_beat_count === 0 ? '-' : `${i.ref_beat_count} beats (${i.ref_kind ?? 'unknown kind'}) over ${i.ref_span_s.toFixed(1)} s, mean ${i.ref_mean_hr_bpm ?? '-'} bpm`],
+    ['reference', referenceText(i)],
     ['ecg r-peaks', i.ecg_r_peak_count === 0 ? '-' : String(i.ecg_r_peak_count)],
     ['artifacts', `${i.artifacts.length} spans, ${i.artifact_total_s.toFixed(1)} s excluded from scoring`],
     ['events', i.events.length === 0 ? '-' : i.events.map((e) => `${e.kind}@${(e.time_ms / 1000).toFixed(1)}s`).join(', ')],
@@ -192,6 +195,16 @@ function infoText(i: FixtureInfo): string {
   for (const [key, value] of Object.entries(i.meta.notes ?? {})) rows.push([`note ${key}`, clip(JSON.stringify(value))]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
+}
+
+function samplesText(i: FixtureInfo): string {
+  return `${i.sample_count} (${i.duration_s.toFixed(3)} s)`;
+}
+
+function referenceText(i: FixtureInfo): string {
+  if (i.ref_beat_count === 0) return '-';
+  const over = `over ${i.ref_span_s.toFixed(1)} s, mean ${i.ref_mean_hr_bpm ?? '-'} bpm`;
+  return `${i.ref_beat_count} beats (${i.ref_kind ?? 'unknown kind'}) ${over}`;
 }
 
 function clip(text: string): string {

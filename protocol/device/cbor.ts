@@ -413,7 +413,7 @@ function write_string(
   src_off: number,
   len: number,
 ): number {
-  if (pos < 0 || end > buf.length || src_off < 0 || len < 0 || src_off + len > src.length) return -ERR_BAD_VALUE;
+  if (pos < 0 || end > buf.length || src_off < 0 || !arg_ok(len) || src_off + len > src.length) return -ERR_BAD_VALUE;
   const size = cbor_head_size(len);
   if (pos + size + len > end) return -ERR_TOO_LARGE;
   put_head(buf, pos, major, len, size);

@@ -20,7 +20,7 @@ const TABLE: readonly ErrorInfo[] = [
     description: 'malformed frame header (short, reserved bits or unknown flags set, length mismatch)',
   },
   { code: ids.ERR_BAD_VERSION, name: 'ERR_BAD_VERSION', description: 'unsupported protocol version in the header' },
-  { code: ids.ERR_BAD_OP, name: 'ERR_BAD_OP', description: 'reserved op (4..7), or a response op sent as a request' },
+  { code: ids.ERR_BAD_OP, name: 'ERR_BAD_OP', description: 'reserved op (4..7), a response op sent as a request, or an op the command does not define' },
   { code: ids.ERR_UNKNOWN_GROUP, name: 'ERR_UNKNOWN_GROUP', description: 'unknown group' },
   { code: ids.ERR_UNKNOWN_COMMAND, name: 'ERR_UNKNOWN_COMMAND', description: 'unknown command in a known group' },
   {

@@ -69,6 +69,9 @@ export class LlDirection {
   private inflight_bytes = 0; // its payload (0 = empty packet)
   // Receiver half.
   private nesn = 0;
+  /** PDUs received whole whose delivery (at their packet's end) is still ahead. */
+  delivering_pdus = 0;
+  delivering_bytes = 0;
   private readonly rx: Uint8Array = new Uint8Array(SDU_MAX_BYTES);
   private rx_bytes = 0;
 
@@ -140,8 +143,8 @@ export class LlDirection {
   prepare(): { payload_bytes: number; retransmission: boolean; sn: number } {
     const retransmission = this.inflight;
     if (!this.inflight) {
-      this.inflight = true;
       this.inflight_bytes = this.peekBytes(false);
+      this.inflight = true;
     }
     return { payload_bytes: this.inflight_bytes, retransmission, sn: this.sn };
   }
@@ -207,7 +210,8 @@ export class LlDirection {
   /**
    * The link dropped: empty the queue and reset sequence numbers. Counts as discarded every
    * queued SDU except a head SDU the receiver already holds whole (only its ack was
-   * missing: it is delivered, or counted by its cancelled delivery). Returns PDUs discarded.
+   * missing), and every received PDU whose delivery had not happened yet: so at the drop,
+   * queued = delivered + discarded. Returns PDUs discarded.
    */
   discardAll(): number {
     const head_received =
@@ -218,7 +222,11 @@ export class LlDirection {
       discarded++;
       this.stats.bytes_discarded += this.slot_bytes[(this.head_index + i) % this.capacity_pdus] - L2CAP_HEADER_BYTES;
     }
+    discarded += this.delivering_pdus;
+    this.stats.bytes_discarded += this.delivering_bytes;
     this.stats.pdus_discarded += discarded;
+    this.delivering_pdus = 0;
+    this.delivering_bytes = 0;
     this.head_index = 0;
     this.count = 0;
     this.sn = 0;

@@ -83,9 +83,11 @@ export function resolveLinkParams(given: Partial<LinkParams> = {}): LinkParams {
   const phy = given.phy ?? '1M';
   if (phy !== '1M' && phy !== '2M') throw new RangeError(`phy must be '1M' or '2M', got ${String(phy)}`);
   const dle_supported = given.dle_supported ?? true;
-  if (typeof dle_supported !== 'boolean') throw new RangeError(`dle_supported must be a boolean, got ${String(dle_supported)}`);
-  const data_length_bytes = given.data_length_bytes ?? (dle_supported ? LL_DATA_LENGTH_MAX_BYTES : LL_DATA_LENGTH_MIN_BYTES);
+  if (typeof dle_supported !== 'boolean') {
+    throw new RangeError(`dle_supported must be a boolean, got ${String(dle_supported)}`);
+  }
   const data_length_max = dle_supported ? LL_DATA_LENGTH_MAX_BYTES : LL_DATA_LENGTH_MIN_BYTES;
+  const data_length_bytes = given.data_length_bytes ?? data_length_max;
   checkInteger('data_length_bytes', data_length_bytes, LL_DATA_LENGTH_MIN_BYTES, data_length_max, 'bytes');
   const p: LinkParams = {
     interval_us,
@@ -105,9 +107,11 @@ export function resolveLinkParams(given: Partial<LinkParams> = {}): LinkParams {
   checkInteger('central_mtu_max_bytes', p.central_mtu_max_bytes, ATT_MTU_MIN, ATT_MTU_MAX, 'bytes');
   checkInteger('peripheral_mtu_max_bytes', p.peripheral_mtu_max_bytes, ATT_MTU_MIN, ATT_MTU_MAX, 'bytes');
   // The event must close at least T_IFS before the next anchor point (Vol 6 Part B 4.5.6).
-  checkInteger('event_length_us', p.event_length_us, EVENT_LENGTH_MIN_US, interval_us - T_IFS_US, 'µs (interval - T_IFS)');
+  const event_length_max_us = interval_us - T_IFS_US;
+  checkInteger('event_length_us', p.event_length_us, EVENT_LENGTH_MIN_US, event_length_max_us, 'µs (interval - T_IFS)');
   checkInteger('packets_per_event_max', p.packets_per_event_max, 1, PAIRS_PER_EVENT_LIMIT, 'pairs');
-  if (typeof p.loss_probability !== 'number' || !(p.loss_probability >= 0 && p.loss_probability <= LOSS_PROBABILITY_MAX)) {
+  const loss = p.loss_probability;
+  if (typeof loss !== 'number' || !(loss >= 0 && loss <= LOSS_PROBABILITY_MAX)) {
     throw new RangeError(`loss_probability must be in 0..${LOSS_PROBABILITY_MAX}, got ${p.loss_probability}`);
   }
   checkInteger('peripheral_latency_events', p.peripheral_latency_events, 0, PERIPHERAL_LATENCY_MAX_EVENTS, 'events');
@@ -127,7 +131,8 @@ function checkSupervision(p: LinkParams): void {
   const floor_us = (1 + p.peripheral_latency_events) * p.interval_us * 2;
   if (t <= floor_us) {
     throw new RangeError(
-      `supervision_timeout_us must exceed (1 + peripheral_latency_events) * interval_us * 2 = ${floor_us} µs, got ${t}`,
+      'supervision_timeout_us must exceed (1 + peripheral_latency_events) * interval_us * 2' +
+        ` = ${floor_us} µs, got ${t}`,
     );
   }
 }
@@ -158,4 +163,4 @@ assertConst(PAIR_MAX_US + T_IFS_US <= INTERVAL_MIN_US, 'the longest pair fits th
 assertConst(PAIRS_PER_EVENT_LIMIT * PAIR_MIN_US <= INTERVAL_MAX_US, 'pair limit covers the longest interval');
 assertConst(EVENT_LENGTH_MIN_US + EVENT_LENGTH_RESERVE_US <= INTERVAL_MIN_US, 'default event length is valid');
 assertConst(INTERVAL_MIN_US % INTERVAL_STEP_US === 0 && INTERVAL_MAX_US % INTERVAL_STEP_US === 0, 'interval grid');
-assertConst(ATT_MTU_MIN + L2CAP_HEADER_BYTES <= LL_DATA_LENGTH_MIN_BYTES, 'a minimum-MTU SDU fits one minimum LL payload');
+assertConst(ATT_MTU_MIN + L2CAP_HEADER_BYTES <= LL_DATA_LENGTH_MIN_BYTES, 'a minimum-MTU SDU fits one 27-octet payload');

@@ -80,7 +80,10 @@ export interface LinkCapacity {
  * The packing repeats once an event starts at a fragment index seen before, so this walks
  * at most fragments_per_sdu + 1 events. Both directions are symmetric in this model.
  */
-export function capacity(p: LinkParams, mtu_bytes = Math.min(p.central_mtu_max_bytes, p.peripheral_mtu_max_bytes)): LinkCapacity {
+export function capacity(
+  p: LinkParams,
+  mtu_bytes: number = Math.min(p.central_mtu_max_bytes, p.peripheral_mtu_max_bytes),
+): LinkCapacity {
   if (!Number.isInteger(mtu_bytes) || mtu_bytes < 23 || mtu_bytes > 517) {
     throw new RangeError(`mtu_bytes must be an integer in 23..517, got ${mtu_bytes}`);
   }

@@ -3,7 +3,7 @@
 // regenerate shipped files all build exactly the same options.
 
 import type { MotionBurst } from './motion.js';
-import type { RingPpgOptions } from './ring-ppg.js';
+import type { RingPpgOptions } from './ring-ppg-options.js';
 import type { NoContactPeriod } from './ring-ppg-model.js';
 import { generateRrSeries, loadNsrRrSeries, rrWindow, type GeneratedRrOptions, type RrSeries } from './rr-series.js';
 

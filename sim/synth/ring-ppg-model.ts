@@ -71,7 +71,8 @@ export class RingPpgModel {
   /** Instantaneous breathing phase; the rate wobbles slowly (closed form of its integral). */
   respPhase(t_s: number): number {
     const w = 2 * Math.PI * RESP_WOBBLE_HZ;
-    const wobble = (this.p.resp_rate_wobble_ratio / w) * (Math.sin(w * t_s + this.resp_wobble_phase) - Math.sin(this.resp_wobble_phase));
+    const swing = Math.sin(w * t_s + this.resp_wobble_phase) - Math.sin(this.resp_wobble_phase);
+    const wobble = (this.p.resp_rate_wobble_ratio / w) * swing;
     return 2 * Math.PI * this.p.resp_rate_hz * (t_s + wobble) + this.resp_phase0;
   }
 

@@ -73,7 +73,8 @@ export function rrWindow(series: RrSeries, offset_s: number, duration_s: number)
   let last = first;
   while (last < series.rr_ms.length && covered_ms <= duration_s * 1000) covered_ms += series.rr_ms[last++];
   if (covered_ms <= duration_s * 1000) {
-    throw new RangeError(`${series.source} has ${(covered_ms / 1000).toFixed(1)} s of intervals after ${offset_s} s, need ${duration_s} s`);
+    const covered = `${(covered_ms / 1000).toFixed(1)} s of intervals after ${offset_s} s`;
+    throw new RangeError(`${series.source} has ${covered}, need ${duration_s} s`);
   }
   return {
     rr_ms: series.rr_ms.slice(first, last),
@@ -117,7 +118,8 @@ export function generateRrSeries(opts: GeneratedRrOptions): RrSeries {
   let t_s = 0;
   while (t_s <= duration_s + RR_MS_MAX / 1000 && rr.length < RR_COUNT_MAX) {
     // Two incommensurate slow sines stand in for a random walk of the rate (bounded, smooth).
-    const drift = drift_bpm * (0.6 * Math.sin((2 * Math.PI * t_s) / 173 + phase[0]) + 0.4 * Math.sin((2 * Math.PI * t_s) / 67 + phase[1]));
+    const wander = 0.6 * Math.sin((2 * Math.PI * t_s) / 173 + phase[0]) + 0.4 * Math.sin((2 * Math.PI * t_s) / 67 + phase[1]);
+    const drift = drift_bpm * wander;
     const base_ms = 60000 / (hr_bpm + drift);
     const rsa = (rsa_ms / 2) * Math.sin(2 * Math.PI * resp_rate_hz * t_s + phase[2]);
     const mayer = (mayer_ms / 2) * Math.sin(2 * Math.PI * 0.1 * t_s + phase[3]);
@@ -126,7 +128,8 @@ export function generateRrSeries(opts: GeneratedRrOptions): RrSeries {
     start.push(t_s);
     t_s += rr_ms / 1000;
   }
-  const params = `seed=${seed},hr=${hr_bpm},rsa=${rsa_ms},resp=${resp_rate_hz},mayer=${mayer_ms},drift=${drift_bpm},jitter=${jitter_ms}`;
+  const params =
+    `seed=${seed},hr=${hr_bpm},rsa=${rsa_ms},resp=${resp_rate_hz},` + `mayer=${mayer_ms},drift=${drift_bpm},jitter=${jitter_ms}`;
   return {
     rr_ms: Float64Array.from(rr),
     start_s: Float64Array.from(start),

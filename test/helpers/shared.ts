@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const sharedRoot = path.resolve(repoRoot, '../shared');
 
+// Structural subset of tap's Test, loose enough for its overloaded skip/fail.
 interface TapLike {
-  skip: (msg: string) => void;
-  fail: (msg: string) => void;
+  skip(message: string): unknown;
+  fail(message: string): unknown;
 }
 
 export function sharedDir(t: TapLike, sub: string): string | null {

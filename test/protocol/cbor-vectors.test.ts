@@ -80,7 +80,7 @@ const DIAGNOSTIC_VALUES: Record<string, unknown> = {
 
 const loaded = loadAppendixVectors();
 if ('skip' in loaded) {
-  t.skip(`CBOR appendix vectors: ${loaded.skip}`);
+  t.test('CBOR appendix vectors', { skip: loaded.skip }, async () => {});
 } else {
   const vectors = loaded.vectors;
 

@@ -66,7 +66,7 @@ async function bundleEs5(): Promise<string> {
 if (!haveDuk) {
   const msg = 'duk (Debian package duktape) is not installed; run `make deps`';
   if (process.env.CI === 'true') t.fail(msg);
-  else t.skip(msg);
+  else t.test('device codecs in Duktape', { skip: msg }, async () => {});
 } else {
   t.test('device codecs give identical results in Duktape and Node', async (t) => {
     const hexes = inputs();

@@ -10,6 +10,16 @@ import { describeError, errorName, errorTable } from '../../protocol/host/errors
 import { ProtocolError, decodeBody, decodeFrame, encodeBody, encodeFrame, encodeFrameBytes } from '../../protocol/host/frame.js';
 import { hex } from './helpers.js';
 
+/** The rc of the ProtocolError fn throws (or -1 when it throws something else, 0 when it returns). */
+function rcOf(fn: () => unknown): number {
+  try {
+    fn();
+    return 0;
+  } catch (e) {
+    return e instanceof ProtocolError ? e.rc : -1;
+  }
+}
+
 t.test('every ERR_* constant has a unique code and a description', async (t) => {
   const codes = Object.entries(ids).filter(([k, v]) => k.startsWith('ERR_') && k !== 'ERR_CODE_MAX' && typeof v === 'number');
   t.ok(codes.length >= 27, `${codes.length} codes`);
@@ -78,13 +88,12 @@ t.test('encodeBody refuses what the device cannot read', async (t) => {
   t.throws(() => encodeBody(new Date()), TypeError, 'Date would be a tag');
   t.same(decodeBody(encodeBody({ a: undefined, b: 1 })), { b: 1 }, 'undefined object fields are dropped');
   const long = 'x'.repeat(ids.CBOR_TEXT_MAX + 1);
-  t.throws(() => encodeBody({ s: long }), { rc: ids.ERR_TOO_LARGE }, 'text beyond CBOR_TEXT_MAX');
+  t.equal(rcOf(() => encodeBody({ s: long })), ids.ERR_TOO_LARGE, 'text beyond CBOR_TEXT_MAX');
   let deep: unknown = 1;
   for (let i = 0; i <= ids.CBOR_DEPTH_MAX; i++) deep = [deep];
-  t.throws(() => encodeBody(deep), { rc: ids.ERR_CBOR_DEPTH }, 'too deep');
-  t.throws(() => encodeFrame({ op: 0, group: 64, seq: 0, cmd: 0 }, new Uint8Array(ids.FRAME_BODY_MAX)), {
-    rc: ids.ERR_TOO_LARGE,
-  });
+  t.equal(rcOf(() => encodeBody(deep)), ids.ERR_CBOR_DEPTH, 'too deep');
+  const big = new Uint8Array(ids.FRAME_BODY_MAX);
+  t.equal(rcOf(() => encodeFrame({ op: 0, group: 64, seq: 0, cmd: 0 }, big)), ids.ERR_TOO_LARGE, 'body over the limit');
   t.throws(() => encodeFrame({ op: 8, group: 64, seq: 0, cmd: 0 }), RangeError, 'op 8');
   t.throws(() => encodeFrame({ op: 0, group: 64, seq: 256, cmd: 0 }), RangeError, 'seq 256');
   t.throws(() => encodeFrame({ op: 0, group: 64.5, seq: 1, cmd: 0 }), RangeError, 'non-integer group');
@@ -92,11 +101,11 @@ t.test('encodeBody refuses what the device cannot read', async (t) => {
 
 t.test('decodeFrame reports the device codes', async (t) => {
   const good = encodeFrame({ op: 0, group: 64, seq: 1, cmd: 0 });
-  t.throws(() => decodeFrame(good.subarray(0, 7)), { rc: ids.ERR_BAD_FRAME });
-  t.throws(() => decodeFrame(good.subarray(0, good.length - 1)), { rc: ids.ERR_BAD_FRAME });
+  t.equal(rcOf(() => decodeFrame(good.subarray(0, 7))), ids.ERR_BAD_FRAME);
+  t.equal(rcOf(() => decodeFrame(good.subarray(0, good.length - 1))), ids.ERR_BAD_FRAME);
   const v0 = good.slice();
   v0[0] &= ~0x18;
-  t.throws(() => decodeFrame(v0), { rc: ids.ERR_BAD_VERSION });
+  t.equal(rcOf(() => decodeFrame(v0)), ids.ERR_BAD_VERSION);
   const bad = encodeFrameBytes({ op: 0, group: 64, seq: 1, cmd: 0 }, new Uint8Array([0xff]));
   t.throws(() => decodeFrame(bad), ProtocolError, 'a body that is not CBOR');
   const empty = encodeFrameBytes({ op: 1, group: 64, seq: 1, cmd: 0 }, new Uint8Array(0));

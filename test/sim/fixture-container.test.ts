@@ -11,6 +11,7 @@ import {
 } from '../../sim/fixture/container.js';
 import { crc32 } from '../../sim/fixture/crc32.js';
 import type { Fixture } from '../../sim/fixture/types.js';
+import { Prng } from '../../sim/prng.js';
 import { generateRingPpg } from '../../sim/synth/ring-ppg.js';
 import { generateRrSeries } from '../../sim/synth/rr-series.js';
 
@@ -168,6 +169,30 @@ t.test('missing and mistyped fields are named', async (t) => {
     expectError(t, containerOf(bodyOf(b)), pattern, what);
   }
   expectError(t, containerOf(bodyOf([1, 2])), /field "body" must be a map with text keys, got an array/, 'array body');
+});
+
+t.test('random corruption of the body only ever gives FixtureError', async (t) => {
+  const good = encodeFixture(fullFixture());
+  const body = good.subarray(CONTAINER_HEADER_SIZE_BYTES);
+  const prng = new Prng(2024);
+  let rejected = 0;
+  for (let round = 0; round < 2000; round++) {
+    const mutated = body.slice();
+    const flips = 1 + prng.nextBelow(4);
+    for (let k = 0; k < flips; k++) mutated[prng.nextBelow(mutated.length)] = prng.nextBelow(256);
+    // A fresh checksum, so the CBOR decoder and the field checks see the damage.
+    const bytes = containerOf(mutated.subarray(0, prng.nextBelow(4) === 0 ? prng.nextBelow(mutated.length) : mutated.length));
+    try {
+      decodeFixture(bytes, NAME);
+    } catch (err) {
+      if (!(err instanceof FixtureError)) {
+        t.fail(`round ${round}: ${(err as Error).name}: ${(err as Error).message}`);
+        return;
+      }
+      rejected++;
+    }
+  }
+  t.ok(rejected > 500, `${rejected} of 2000 damaged bodies rejected, all with FixtureError`);
 });
 
 t.test('the encoder refuses fixtures the decoder would reject', async (t) => {

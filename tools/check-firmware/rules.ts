@@ -117,6 +117,11 @@ export const RULES: readonly Rule[] = [
   { name: "no-for-of", forbids: "for-of loops", reason: "Duktape rejects them; lowering needs Symbol.iterator or index rewriting that differs for typed arrays" },
   { name: "no-regexp", forbids: "regular expression literals", reason: "Espruino's regexp support is partial and JerryScript can be built without one; matching allocates and backtracking has no time bound" },
   { name: "no-arguments", forbids: "the `arguments` object", reason: "materialises a heap object on every call; use named parameters" },
+  {
+    name: "no-this",
+    forbids: "`this`",
+    reason: "means different things in strict and non-strict code and per call style (the ES5 bundle runs non-strict); pass state explicitly",
+  },
   { name: "no-eval", forbids: "eval and the Function constructor", reason: "a compiler and its heap at run time; often compiled out of embedded engines" },
   { name: "no-with", forbids: "with statements", reason: "invalid in strict mode and ES modules; defeats static name resolution" },
   { name: "no-optional-chaining", forbids: "`?.`", reason: "ES2020 syntax Duktape rejects; firmware state is never null after boot, so the check hides a bug" },

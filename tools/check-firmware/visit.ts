@@ -302,6 +302,9 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
       case ts.SyntaxKind.TryStatement:
         report(node, "no-try-catch", "exceptions are not control flow: return a negative error code");
         break;
+      case ts.SyntaxKind.ThisKeyword:
+        if (!ts.isClassLike(enclosingClassOrFunction(node))) report(node, "no-this", "`this` differs between strict and non-strict code; pass state explicitly");
+        break;
       case ts.SyntaxKind.DebuggerStatement:
         report(node, "unsupported-syntax", "`debugger` statement");
         break;
@@ -476,4 +479,15 @@ function isDestructuringTarget(node: ts.Node): boolean {
   }
   if (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) return parent.initializer === child;
   return false;
+}
+
+/** The class a `this` belongs to (classes are reported by no-class already), else anything. */
+function enclosingClassOrFunction(node: ts.Node): ts.Node {
+  let p = node.parent;
+  while (p !== undefined && !ts.isSourceFile(p)) {
+    if (ts.isClassLike(p)) return p;
+    if (ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p)) return p;
+    p = p.parent;
+  }
+  return node;
 }

@@ -84,3 +84,8 @@ export const B = 10n; // expect: unsupported-syntax
 export const U = import.meta.url; // expect: unsupported-syntax
 debugger; // expect: unsupported-syntax
 export const FLAG = flag;
+
+export function self_ref(): unknown {
+  return this; // expect: no-this
+}
+export const TOP_THIS = this; // expect: no-this
