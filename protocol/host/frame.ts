@@ -120,7 +120,9 @@ function toSubset(value: unknown, path: string, depth: number): unknown {
     }
     return out;
   }
-  throw new TypeError(`${path}: ${typeof value} cannot be sent (the wire carries ints, text, bytes, bool, null, arrays, maps)`);
+  throw new TypeError(
+    `${path}: ${typeof value} cannot be sent (the wire carries ints, text, bytes, bool, null, arrays, maps)`,
+  );
 }
 
 /**

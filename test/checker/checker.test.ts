@@ -2,11 +2,13 @@
 // the marked lines (`// expect: rule[, rule]`), every good case passes, every rule has a
 // negative case, and the real firmware passes.
 
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import t from "tap";
 import { checkFirmware, expandInputs, formatViolation, type Violation } from "../../tools/check-firmware/checker.js";
 import { RULES } from "../../tools/check-firmware/rules.js";
+import { repoRoot } from "../helpers/shared.js";
 
 const CASES = path.join("test", "checker", "cases");
 const EXPECT = /\/\/ expect: ([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/;
@@ -74,4 +76,22 @@ t.test("the firmware and the device protocol satisfy the subset", async (t) => {
   }
   const { violations } = checkFirmware(expandInputs(inputs));
   t.same(violations.map(formatViolation), [], "no violations (run `npm run check:firmware` for the list)");
+});
+
+t.test("the compiled CLI: exit codes, stdout lines, stderr summary", async (t) => {
+  const main = path.join(repoRoot, "dist", "tools", "check-firmware", "main.js");
+  if (!fs.existsSync(main)) throw new Error(`${main} is missing: run 'make build' first`);
+  const run = (args: string[]) => spawnSync(process.execPath, [main, ...args], { cwd: repoRoot, encoding: "utf8" });
+  const bad = run([path.join(CASES, "bad", "float.ts")]);
+  t.equal(bad.status, 1, "exit 1 with violations");
+  const lines = bad.stdout.trim().split("\n");
+  t.equal(lines.length, 4, "one line per violation");
+  for (const line of lines) t.match(line, /^test\/checker\/cases\/bad\/float\.ts:\d+:\d+ no-float-literal \S/);
+  t.match(bad.stderr, /^check-firmware: 1 files, 4 violations \(no-float-literal 4\)\n$/, "one-line summary on stderr");
+  const good = run([path.join(CASES, "good")]);
+  t.equal(good.status, 0, "exit 0 when clean");
+  t.equal(good.stdout, "", "nothing on stdout when clean");
+  const missing = run(["no/such/dir"]);
+  t.equal(missing.status, 2, "exit 2 for a missing input");
+  t.match(missing.stderr, /no such file or folder: no\/such\/dir/);
 });

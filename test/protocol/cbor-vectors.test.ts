@@ -104,9 +104,11 @@ if ('skip' in loaded) {
         continue;
       }
       let expected: unknown;
-      if ('decoded' in v) expected = v.decoded;
-      else if (v.diagnostic !== undefined && v.diagnostic in DIAGNOSTIC_VALUES) expected = DIAGNOSTIC_VALUES[v.diagnostic];
-      else {
+      if ('decoded' in v) {
+        expected = v.decoded;
+      } else if (v.diagnostic !== undefined && v.diagnostic in DIAGNOSTIC_VALUES) {
+        expected = DIAGNOSTIC_VALUES[v.diagnostic];
+      } else {
         t.fail(`${v.hex}: no expected value known for ${v.diagnostic}`);
         continue;
       }

@@ -16,6 +16,8 @@ import { loadAppendixVectors } from './helpers.js';
 
 const haveDuk = spawnSync('duk', ['-e', 'print(1)'], { encoding: 'utf8' }).status === 0;
 
+const COMMON_HEADS = [0x00, 0x17, 0x18, 0x20, 0x41, 0x61, 0x82, 0xa1, 0xf5, 0xf6, 0x1b, 0x3b];
+
 function inputs(): string[] {
   const loaded = loadAppendixVectors();
   const hexes = 'vectors' in loaded ? loaded.vectors.map((v) => v.hex) : [];
@@ -37,7 +39,7 @@ function inputs(): string[] {
     let h = '';
     for (let k = 0; k < n; k++) {
       const r = next();
-      const b = r % 3 === 0 ? r & 0xff : [0x00, 0x17, 0x18, 0x20, 0x41, 0x61, 0x82, 0xa1, 0xf5, 0xf6, 0x1b, 0x3b][r % 12];
+      const b = r % 3 === 0 ? r & 0xff : COMMON_HEADS[r % COMMON_HEADS.length];
       h += b.toString(16).padStart(2, '0');
     }
     hexes.push(h);

@@ -74,7 +74,9 @@ t.test('random headers round trip through write and read', async (t) => {
       const back = new Int32Array(FRAME_HDR_WORDS);
       if (frame_header_read(buf, off, 8, back) !== 0) throw new Error('read failed');
       if (fields(back).join() !== fields(h).join()) throw new Error(`${fields(back)} != ${fields(h)}`);
-      const valid = f.reserved === 0 && (f.flags & ~1) === 0 && f.version === PROTOCOL_VERSION && f.op <= 3 && f.length <= FRAME_BODY_MAX;
+      const valid =
+        f.reserved === 0 && (f.flags & ~1) === 0 && f.version === PROTOCOL_VERSION && f.op <= 3 &&
+        f.length <= FRAME_BODY_MAX;
       if ((frame_header_check(back) === 0) !== valid) throw new Error(`check disagrees for ${JSON.stringify(f)}`);
     }),
     { numRuns: 2000 },

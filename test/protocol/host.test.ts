@@ -7,7 +7,14 @@ import * as ids from '../../protocol/ids.js';
 import { FRAME_HDR_WORDS, frame_check } from '../../protocol/device/frame.js';
 import { cbor_map_find_text } from '../../protocol/device/cbor.js';
 import { describeError, errorName, errorTable } from '../../protocol/host/errors.js';
-import { ProtocolError, decodeBody, decodeFrame, encodeBody, encodeFrame, encodeFrameBytes } from '../../protocol/host/frame.js';
+import {
+  ProtocolError,
+  decodeBody,
+  decodeFrame,
+  encodeBody,
+  encodeFrame,
+  encodeFrameBytes,
+} from '../../protocol/host/frame.js';
 import { hex } from './helpers.js';
 
 /** The rc of the ProtocolError fn throws (or -1 when it throws something else, 0 when it returns). */
@@ -21,7 +28,9 @@ function rcOf(fn: () => unknown): number {
 }
 
 t.test('every ERR_* constant has a unique code and a description', async (t) => {
-  const codes = Object.entries(ids).filter(([k, v]) => k.startsWith('ERR_') && k !== 'ERR_CODE_MAX' && typeof v === 'number');
+  const codes = Object.entries(ids).filter(
+    ([k, v]) => k.startsWith('ERR_') && k !== 'ERR_CODE_MAX' && typeof v === 'number',
+  );
   t.ok(codes.length >= 27, `${codes.length} codes`);
   const seen = new Map<number, string>();
   for (const [name, code] of codes as [string, number][]) {
@@ -43,7 +52,8 @@ t.test('encodeFrame / decodeFrame round trip', async (t) => {
   t.equal(hex(bytes.subarray(0, 8)), '0a00' + (bytes.length - 8).toString(16).padStart(4, '0') + '0041' + '07' + '00');
   t.equal(hex(bytes.subarray(8)), 'a1666e6f775f6d731b0000018bcfe5687b', 'shortest heads, 64-bit integer, no float');
   const d = decodeFrame(bytes);
-  t.same(d.header, { version: ids.PROTOCOL_VERSION, op: 2, flags: 0, length: bytes.length - 8, group: 65, seq: 7, cmd: 0 });
+  const length = bytes.length - 8;
+  t.same(d.header, { version: ids.PROTOCOL_VERSION, op: 2, flags: 0, length, group: 65, seq: 7, cmd: 0 });
   t.same(d.body, { now_ms: 1_700_000_000_123 });
   // The device finds the field in what the host wrote.
   const key = new TextEncoder().encode('now_ms');

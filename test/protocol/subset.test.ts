@@ -18,7 +18,9 @@ const FILES = [
     .map((f) => path.join(deviceDir, f)),
 ];
 
-const TYPED_ARRAYS = new Set(['Int8Array', 'Uint8Array', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float64Array']);
+const TYPED_ARRAYS = new Set([
+  'Int8Array', 'Uint8Array', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float64Array',
+]);
 const MATH_ALLOWED = new Set(['floor', 'min', 'max', 'abs', 'imul']);
 const BANNED_GLOBALS = new Set([
   'Map', 'Set', 'WeakMap', 'WeakSet', 'Symbol', 'BigInt', 'Proxy', 'Reflect', 'Promise', 'eval', 'Function',
@@ -117,7 +119,9 @@ function checkFile(file: string, calls: Map<string, Set<string>>, text = readFil
       const spec = n.moduleSpecifier.text;
       const target = path.resolve(path.dirname(file), spec);
       const inside = spec.startsWith('.') && target.startsWith(protocolDir + path.sep);
-      if (!inside || target.startsWith(path.join(protocolDir, 'host'))) report(n, `import of ${spec} (device code imports only protocol/ device files)`);
+      if (!inside || target.startsWith(path.join(protocolDir, 'host'))) {
+        report(n, `import of ${spec} (device code imports only protocol/ device files)`);
+      }
       if (!spec.endsWith('.js')) report(n, `import ${spec} without the .js suffix`);
     }
     if (ts.isFunctionDeclaration(n)) {
@@ -145,9 +149,13 @@ function checkFile(file: string, calls: Map<string, Set<string>>, text = readFil
     }
     if (ts.isBinaryExpression(n)) {
       const op = n.operatorToken.kind;
-      if (op === ts.SyntaxKind.SlashToken && !divisionTruncated(n)) report(n, '`/` outside Math.floor(...) or (...) | 0');
+      if (op === ts.SyntaxKind.SlashToken && !divisionTruncated(n)) {
+        report(n, '`/` outside Math.floor(...) or (...) | 0');
+      }
       if (op === ts.SyntaxKind.SlashEqualsToken) report(n, '`/=`');
-      if (op === ts.SyntaxKind.AsteriskAsteriskToken || op === ts.SyntaxKind.AsteriskAsteriskEqualsToken) report(n, '`**`');
+      if (op === ts.SyntaxKind.AsteriskAsteriskToken || op === ts.SyntaxKind.AsteriskAsteriskEqualsToken) {
+        report(n, '`**`');
+      }
       if ((op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.PlusEqualsToken) && fn && !bootOnly) {
         if (isStringy(n.left) || isStringy(n.right)) report(n, 'string building');
       }
