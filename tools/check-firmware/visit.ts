@@ -14,6 +14,15 @@ import {
   skipParens,
 } from "./context.js";
 import { checkForLoop, checkWhileLoop } from "./loops.js";
+import {
+  ALLOCATING_METHODS,
+  BANNED_GLOBALS,
+  CLOCK_RANDOM_GLOBALS,
+  MATH_ALLOWED,
+  TYPED_ARRAY_MEMBERS,
+  TYPED_ARRAY_STATIC_MEMBERS,
+  TYPED_ARRAYS,
+} from "./tables.js";
 
 export interface Report {
   (node: ts.Node, rule: string, message: string): void;
@@ -24,101 +33,6 @@ export interface WalkFacts {
   /** Boot functions that allocate in their own body (callees are added later). */
   allocating: Set<FunctionLike>;
 }
-
-const MATH_ALLOWED = new Set(["floor", "abs", "min", "max", "imul", "clz32"]);
-
-const CLOCK_RANDOM_GLOBALS = new Set([
-  "Date",
-  "performance",
-  "setTimeout",
-  "setInterval",
-  "setImmediate",
-  "clearTimeout",
-  "clearInterval",
-  "clearImmediate",
-  "queueMicrotask",
-  "requestAnimationFrame",
-]);
-
-const BANNED_GLOBALS: ReadonlyMap<string, string> = new Map([
-  ["Map", "not in ES5 engines (Duktape, Espruino lack it); use a typed array indexed by an integer key"],
-  ["Set", "not in ES5 engines (Duktape, Espruino lack it); use a typed array of flags"],
-  ["WeakMap", "not in ES5 engines"],
-  ["WeakSet", "not in ES5 engines"],
-  ["WeakRef", "not in ES5 engines"],
-  ["FinalizationRegistry", "not in ES5 engines"],
-  ["Symbol", "ES2015; absent from Espruino/JerryScript ES5 profiles"],
-  ["Proxy", "ES2015; absent from Espruino and ES5 profiles, and a hidden call on every access"],
-  ["Reflect", "ES2015; absent from Espruino and ES5 profiles"],
-  ["BigInt", "not in Duktape or Espruino; use i53 integers or 32-bit halves"],
-  ["BigInt64Array", "not in Duktape or Espruino"],
-  ["BigUint64Array", "not in Duktape or Espruino"],
-  ["RegExp", "regular expressions: partial in Espruino, unbounded backtracking time, allocation"],
-  ["Promise", "no Promise in Duktape or Espruino's ES5 core; the firmware is interrupt-driven"],
-  ["JSON", "builds and parses heap strings; records leave as integers through Hal.emit"],
-  ["Intl", "not in embedded engines"],
-  ["console", "no console on the device (Duktape has none); output goes through Hal.emit"],
-  ["print", "engine-specific host function; output goes through Hal.emit"],
-  ["globalThis", "ES2020; reach nothing through the global object"],
-  ["window", "browser global"],
-  ["global", "Node global"],
-  ["self", "browser global"],
-  ["process", "Node global"],
-  ["require", "Node module loader; use ES imports (bundled at build time)"],
-  ["module", "Node module object"],
-  ["Buffer", "Node global; use typed arrays"],
-  ["Atomics", "not in embedded engines"],
-  ["SharedArrayBuffer", "not in embedded engines"],
-  ["Float32Array", "single-precision floats: integer-only firmware, and rounding on every store"],
-  ["NaN", "a floating-point value; integer code has no NaN"],
-  ["Infinity", "a floating-point value; use a named integer limit"],
-  ["parseFloat", "floating point, and string parsing"],
-  ["parseInt", "string parsing; the firmware never sees text"],
-]);
-
-/** Built-in methods that return a new heap object or string. */
-const ALLOCATING_METHODS = new Set([
-  "concat",
-  "slice",
-  "splice",
-  "map",
-  "filter",
-  "join",
-  "push",
-  "unshift",
-  "flat",
-  "flatMap",
-  "subarray",
-  "charAt",
-  "substring",
-  "substr",
-  "toLowerCase",
-  "toUpperCase",
-  "trim",
-  "split",
-  "replace",
-  "repeat",
-  "padStart",
-  "padEnd",
-  "toString",
-  "toFixed",
-  "toPrecision",
-  "toExponential",
-  "bind",
-  "keys",
-  "values",
-  "entries",
-  "create",
-  "assign",
-  "fromCharCode",
-  "from",
-  "of",
-]);
-
-const TYPED_ARRAYS = new Set(["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array"]);
-/** Typed-array members Duktape 2.7 provides (checked with duk): everything else is missing. */
-const TYPED_ARRAY_MEMBERS = new Set(["length", "byteLength", "byteOffset", "buffer", "BYTES_PER_ELEMENT", "set", "subarray"]);
-const TYPED_ARRAY_STATIC_MEMBERS = new Set(["BYTES_PER_ELEMENT", "prototype"]);
 
 interface Ctx {
   kind: ContextKind;
