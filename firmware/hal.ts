@@ -17,3 +17,15 @@ export interface Hal {
   /** Output sink: one record, `kind` from firmware/output.ts, fields record[0..field_count). */
   emit(kind: number, record: Int32Array, field_count: number): void;
 }
+
+/**
+ * The BLE controller as the GATT server sees it: ATT PDUs in and out of one connection.
+ * Attached after boot with ring_ble_attach; a ring without a radio (the Duktape host)
+ * never attaches one.
+ */
+export interface BleHal {
+  /** Queue one ATT PDU (server to client). Returns 0, or -1 when the link's TX queue is full or it is down. */
+  att_send(pdu: Uint8Array, length: number): number;
+  /** Battery state of charge, 0..100 %. */
+  battery_percent(): number;
+}
