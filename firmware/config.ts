@@ -14,6 +14,14 @@ export function sample_rate_supported(rate_hz: number): boolean {
   return rate_hz === 25 || rate_hz === 50 || rate_hz === 100;
 }
 
+/**
+ * The PPG front end delivers the inverted photodiode channel (pulses point up) of a
+ * 19-bit ADC. Off the skin almost no LED light comes back: the raw count
+ * (full scale minus the sample) drops below the proximity floor.
+ */
+export const SENSOR_FULL_SCALE_COUNTS = 524287;
+export const CONTACT_RAW_COUNTS_MIN = 16384;
+
 /** Sensor FIFO: samples per interrupt, aiming at about 100 ms between interrupts. */
 export const SENSOR_FIFO_CAPACITY = 32;
 export const SENSOR_BATCH_MS = 100;

@@ -12,6 +12,7 @@
 import { assert } from "../lib/assert.js";
 import { clamp, div_floor } from "../lib/imath.js";
 import { IBI_MS_MIN, sample_rate_supported } from "../config.js";
+import { SIGNAL_OK, sq_boot, sq_forget_amplitude, sq_on_beat, sq_push } from "./signal-quality.js";
 
 const FAULT_DETECTOR = 30;
 
@@ -52,6 +53,9 @@ let ssf_learn_max = 0;
 let searching = false;
 let search_start = 0; // sample index of the threshold crossing
 let search_ssf_max = 0;
+let search_foot = 0; // lowest smoothed value before the upstroke
+let learn_until_ms = 0; // level learning (at boot and after a bad stretch) runs until then
+let relearn_pending = false;
 let peak_index = 0; // index (of p's centre) of the running maximum
 let peak_value = 0;
 let last_beat_ms = -1;
@@ -79,8 +83,12 @@ export function detector_boot(sample_rate_hz: number): void {
     hist_p[i] = 0;
     pos_slope[i] = 0;
   }
+  sq_boot(sample_rate_hz);
   sample_index = 0;
   ssf = 0;
+  search_foot = 0;
+  learn_until_ms = LEARN_MS;
+  relearn_pending = false;
   level_x16 = 0;
   ssf_learn_max = 0;
   searching = false;
@@ -131,7 +139,14 @@ export function detector_push(x_in: number): number {
   pos_slope[slot(c)] = d;
   const now_ms = c * period_ms;
 
-  if (now_ms < LEARN_MS) {
+  if (sq_push(x, now_ms) !== SIGNAL_OK) {
+    // No contact or an artifact: no beats now, and a fresh start once it is over.
+    searching = false;
+    relearn_pending = true;
+    return BEAT_NONE;
+  }
+  if (relearn_pending) start_relearn(now_ms);
+  if (now_ms < learn_until_ms) {
     // While learning, the level is the largest upstroke so far, so the first pulse is
     // found on its own upstroke and a dicrotic wave after it falls below the bar.
     if (ssf > ssf_learn_max) ssf_learn_max = ssf;
@@ -146,6 +161,7 @@ export function detector_push(x_in: number): number {
       search_ssf_max = ssf;
       peak_index = c;
       peak_value = p;
+      search_foot = trough_before(c);
     }
     return BEAT_NONE;
   }
@@ -154,12 +170,22 @@ export function detector_push(x_in: number): number {
     peak_value = p;
     peak_index = c;
   }
-  const foot = trough_before(search_start);
   const fall = peak_value - p;
-  const confirmed = c > peak_index && fall * 8 > peak_value - foot;
+  const confirmed = c > peak_index && fall * 8 > peak_value - search_foot;
   if (!confirmed && c - search_start < search_max) return BEAT_NONE;
   searching = false;
-  return finish_candidate(c, foot);
+  return finish_candidate(c, search_foot);
+}
+
+/** After a bad stretch: learn the level again as at boot, from the first clean seconds. */
+function start_relearn(now_ms: number): void {
+  relearn_pending = false;
+  learn_until_ms = now_ms + LEARN_MS;
+  ssf_learn_max = 0;
+  beats_accepted = 0;
+  last_beat_ms = -1;
+  last_dt_ms = 0;
+  sq_forget_amplitude();
 }
 
 /** Fill the history with the first sample, so the DC level does not look like an upstroke. */
@@ -240,6 +266,7 @@ function finish_candidate(c: number, foot: number): number {
   beats_accepted = beats_accepted + 1;
   beat_time_ms = t_ms;
   beat_amplitude = Math.max(0, (peak_value - foot) >> 2);
+  sq_on_beat(beat_amplitude);
   beat_ssf_ratio_x100 = ratio_x100;
   return BEAT_FOUND;
 }

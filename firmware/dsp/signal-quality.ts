@@ -1,0 +1,82 @@
+// Signal quality ahead of beat detection: is the ring on the skin, and is the signal a
+// pulse or an artifact? Two cheap per-sample tests:
+//  - contact: the photodiode sees almost no reflected light off the skin, so the raw
+//    count (full scale minus the inverted channel the detector reads) falls below a
+//    proximity floor, as AFE proximity modes decide it;
+//  - artifact: the signal strays from its 1.3 s baseline by several times the pulse
+//    amplitude of recent beats (motion, a contact change, a gain step).
+// While either holds (and for HOLD_MS after), the detector reports no beats and then
+// relearns its level from the clean signal.
+
+import { assert } from "../lib/assert.js";
+import { clamp } from "../lib/imath.js";
+import { CONTACT_RAW_COUNTS_MIN, SENSOR_FULL_SCALE_COUNTS, sample_rate_supported } from "../config.js";
+
+const FAULT_SQ = 35;
+
+export const SIGNAL_OK = 0;
+export const SIGNAL_ARTIFACT = 1;
+export const SIGNAL_NO_CONTACT = 2;
+
+const HOLD_MS = 1000; // a bad stretch is extended this long after it ends
+const ARTIFACT_DEV_X = 4;
+const AMPLITUDE_BEATS_MIN = 3; // the artifact test waits for this many beats to know the pulse // deviation from the baseline, in pulse amplitudes, that is an artifact
+
+let baseline_x16 = 0; // slow baseline of the input, x16 (|x| <= 2^23 -> |x16| <= 2^27)
+let baseline_shift = 0; // EMA shift: time constant 2^shift samples, about 1.3 s at every rate
+let amp_ref = 0; // pulse amplitude of recent beats, input units; 0 = unknown
+let hold_until_ms = -1;
+let primed = false;
+let beats_seen = 0; // beats since the amplitude was last forgotten
+
+export let sq_state = SIGNAL_OK;
+
+export function sq_boot(sample_rate_hz: number): void {
+  assert(sample_rate_supported(sample_rate_hz), FAULT_SQ);
+  baseline_shift = sample_rate_hz === 25 ? 5 : sample_rate_hz === 50 ? 6 : 7;
+  baseline_x16 = 0;
+  amp_ref = 0;
+  beats_seen = 0;
+  hold_until_ms = -1;
+  primed = false;
+  sq_state = SIGNAL_OK;
+}
+
+/** A beat was accepted with this amplitude (input units): the reference follows it. */
+export function sq_on_beat(amplitude: number): void {
+  const a = clamp(amplitude, 0, 8388608);
+  beats_seen = beats_seen + 1;
+  // Rises fast, falls slowly: one weak beat (or a dicrotic wave taken for one) must not
+  // make every real pulse look like an artifact.
+  if (a > amp_ref) amp_ref = amp_ref + ((a - amp_ref + 1) >> 1);
+  else amp_ref = amp_ref - ((amp_ref - a) >> 4);
+}
+
+/** Forget the pulse amplitude (after a bad stretch the next beats define it anew). */
+export function sq_forget_amplitude(): void {
+  amp_ref = 0;
+  beats_seen = 0;
+}
+
+/** Classify one sample (clamped input) at now_ms; returns and stores the state. */
+export function sq_push(x: number, now_ms: number): number {
+  if (!primed) {
+    baseline_x16 = x * 16;
+    primed = true;
+  }
+  baseline_x16 = baseline_x16 + ((x * 16 - baseline_x16) >> baseline_shift);
+  let bad = SIGNAL_OK;
+  if (SENSOR_FULL_SCALE_COUNTS - x < CONTACT_RAW_COUNTS_MIN) {
+    bad = SIGNAL_NO_CONTACT;
+  } else if (beats_seen >= AMPLITUDE_BEATS_MIN) {
+    const dev = Math.abs(x - (baseline_x16 >> 4));
+    if (dev > ARTIFACT_DEV_X * amp_ref) bad = SIGNAL_ARTIFACT;
+  }
+  if (bad !== SIGNAL_OK) {
+    hold_until_ms = now_ms + HOLD_MS;
+    sq_state = bad;
+    return sq_state;
+  }
+  if (now_ms >= hold_until_ms) sq_state = SIGNAL_OK;
+  return sq_state;
+}
