@@ -206,6 +206,12 @@ static duk_ret_t hal_sensor_overflow_count(duk_context *ctx) {
 	return 1;
 }
 
+/* This host replays PPG only: no IMU, so no motion. */
+static duk_ret_t hal_motion_activity_mg(duk_context *ctx) {
+	duk_push_int(ctx, 0);
+	return 1;
+}
+
 static duk_ret_t hal_clock_ms(duk_context *ctx) {
 	duk_push_number(ctx, (double) (now_us / 1000));
 	return 1;
@@ -239,6 +245,7 @@ static void push_hal(duk_context *ctx) {
 		{ "sensor_configure", hal_sensor_configure, 2 },
 		{ "sensor_read", hal_sensor_read, 2 },
 		{ "sensor_overflow_count", hal_sensor_overflow_count, 0 },
+		{ "motion_activity_mg", hal_motion_activity_mg, 0 },
 		{ "clock_ms", hal_clock_ms, 0 },
 		{ "emit", hal_emit, 3 },
 		{ NULL, NULL, 0 },

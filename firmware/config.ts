@@ -37,7 +37,7 @@ export const HRV_SHORT_WINDOW_MS = 60000;
 export const HRV_SHORT_STEP_MS = 30000;
 export const HRV_LONG_WINDOW_MS = 300000;
 export const HRV_LONG_STEP_MS = 60000;
-export const IBI_HISTORY_CAPACITY = 1200;
+export const IBI_HISTORY_CAPACITY = 1104; // 300000 ms / IBI_MS_MIN = 1102.9
 /** A window publishes HRV only when valid intervals cover this much of it (x1000). */
 export const HRV_VALID_PERMILLE_MIN = 800;
 

@@ -12,6 +12,11 @@ export interface Hal {
   sensor_read(dst: Int32Array, max_count: number): number;
   /** Samples the FIFO dropped because it was full, since the previous call. */
   sensor_overflow_count(): number;
+  /**
+   * The IMU's activity figure: the largest change of acceleration magnitude between
+   * consecutive IMU samples over the last 200 ms, in mg. 0 on a ring without an IMU.
+   */
+  motion_activity_mg(): number;
   /** Milliseconds since boot, from the ring's real-time clock. */
   clock_ms(): number;
   /** Output sink: one record, `kind` from firmware/output.ts, fields record[0..field_count). */

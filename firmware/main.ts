@@ -19,6 +19,7 @@ import * as det from "./dsp/beat-detector.js";
 import * as iv from "./hr/intervals.js";
 import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
+import * as sq from "./dsp/signal-quality.js";
 
 export const ERR_BAD_RATE = -1;
 export const ERR_SENSOR = -2;
@@ -28,12 +29,12 @@ const FAULT_MAIN = 60;
 const DRAIN_ROUNDS_MAX = 4; // an interrupt drains at most 4 FIFO-fulls
 
 let hal_ref: Hal | null = null;
-let sample_rate_hz = 0;
 let period_ms = 0;
 let samples_seen = 0;
 let beat_count = 0;
 let next_short_end_ms = 0;
 let next_long_end_ms = 0;
+let signal_state_reported = 0;
 const fifo_buf = new Int32Array(SENSOR_FIFO_CAPACITY);
 const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
 
@@ -43,12 +44,12 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   const watermark = clamp(div_floor(rate_hz * SENSOR_BATCH_MS, 1000), 1, SENSOR_FIFO_CAPACITY);
   if (hal.sensor_configure(rate_hz, watermark) !== 0) return ERR_SENSOR;
   hal_ref = hal;
-  sample_rate_hz = rate_hz;
   period_ms = div_floor(1000, rate_hz);
   samples_seen = 0;
   beat_count = 0;
   next_short_end_ms = HRV_SHORT_WINDOW_MS;
   next_long_end_ms = HRV_LONG_WINDOW_MS;
+  signal_state_reported = 0;
   det.detector_boot(rate_hz);
   iv.intervals_boot();
   hrv.hrv_boot();
@@ -66,6 +67,7 @@ export function ring_on_sensor_irq(): number {
     samples_seen = samples_seen + dropped;
     emit_status(out.STATUS_FIFO_OVERFLOW, dropped);
   }
+  sq.sq_set_motion(hal.motion_activity_mg());
   let processed = 0;
   for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
     const got = hal.sensor_read(fifo_buf, DRAIN_SAMPLES_MAX);
@@ -80,7 +82,12 @@ export function ring_on_sensor_irq(): number {
 function process_sample(x: number): void {
   const t_ms = samples_seen * period_ms;
   samples_seen = samples_seen + 1;
-  if (det.detector_push(x) === det.BEAT_FOUND) on_beat();
+  det.detector_push(x);
+  for (let i = 0; i < det.PENDING_CAPACITY && det.detector_next_beat() === det.BEAT_FOUND; i++) on_beat();
+  if (sq.sq_state !== signal_state_reported) {
+    signal_state_reported = sq.sq_state;
+    emit_status(out.STATUS_SIGNAL, signal_state_reported);
+  }
   if (t_ms >= next_short_end_ms) {
     publish_hrv(next_short_end_ms, HRV_SHORT_WINDOW_MS);
     next_short_end_ms = next_short_end_ms + HRV_SHORT_STEP_MS;
@@ -89,16 +96,6 @@ function process_sample(x: number): void {
     publish_hrv(next_long_end_ms, HRV_LONG_WINDOW_MS);
     next_long_end_ms = next_long_end_ms + HRV_LONG_STEP_MS;
   }
-}
-
-function beat_sqi(): number {
-  // Upstrokes near the running level are typical beats; far above (motion) or below
-  // (weak, noisy) lower the quality.
-  const ratio = det.beat_ssf_ratio_x100;
-  let sqi = 100;
-  if (ratio > 100) sqi = 100 - div_floor(ratio - 100, 4);
-  else sqi = 100 - (100 - ratio);
-  return clamp(sqi, 0, 100);
 }
 
 function on_beat(): void {
@@ -112,7 +109,10 @@ function on_beat(): void {
   record[out.BEAT_TIME_MS] = t_ms;
   record[out.BEAT_IBI_MS] = iv.ibi_ms;
   record[out.BEAT_IBI_VALID] = iv.ibi_valid ? 1 : 0;
-  record[out.BEAT_SQI] = beat_sqi();
+  // Upstrokes near the running level are typical beats; far above (motion) or below
+  // (weak, noisy) lower the quality.
+  const ratio = det.beat_ssf_ratio_x100;
+  record[out.BEAT_SQI] = clamp(ratio > 100 ? 100 - div_floor(ratio - 100, 4) : ratio, 0, 100);
   record[out.BEAT_AMPLITUDE] = det.beat_amplitude;
   record[out.BEAT_INDEX] = beat_count;
   emit(out.OUT_KIND_BEAT, out.BEAT_FIELDS);
@@ -149,9 +149,4 @@ function emit(kind: number, field_count: number): void {
   const hal = hal_ref;
   assert(hal !== null && field_count <= out.OUT_RECORD_FIELDS_MAX, FAULT_MAIN);
   if (hal !== null) hal.emit(kind, record, field_count);
-}
-
-/** Sample rate configured at boot (for diagnostics). */
-export function ring_sample_rate_hz(): number {
-  return sample_rate_hz;
 }

@@ -42,4 +42,5 @@ export const STATUS_FIELDS = 3;
 
 export const STATUS_BOOT = 1;
 export const STATUS_FIFO_OVERFLOW = 2;
-export const STATUS_CONTACT = 3;
+/** Signal state changed; value 0 = good, 1 = artifact or motion, 2 = no skin contact. */
+export const STATUS_SIGNAL = 3;

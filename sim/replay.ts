@@ -10,6 +10,7 @@ import { Prng } from "./prng.js";
 import { SimRingHal, type EmittedRecord } from "./ring-hal.js";
 import { resamplePpg } from "./sensor/resample.js";
 import { SENSOR_RATES_HZ, SimPpgSensor } from "./sensor/ppg-sensor.js";
+import { SimImu } from "./sensor/imu.js";
 import type { ReplayOptions, ReplayResult } from "./replay-types.js";
 
 export class ReplayError extends Error {}
@@ -39,7 +40,7 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
   const irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
   const queue = new EventQueue();
   const sensor = new SimPpgSensor(queue, (rate) => sensorStream(fixture, rate), irq_latency_us);
-  const hal = new SimRingHal(queue, sensor);
+  const hal = new SimRingHal(queue, sensor, true, fixture.accel ? new SimImu(fixture.accel) : null);
   sensor.onInterrupt = () => {
     const n = fw.ring_on_sensor_irq();
     if (n < 0) throw new ReplayError(`firmware interrupt handler failed with ${n}`);

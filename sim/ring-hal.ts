@@ -4,6 +4,7 @@
 import type { Hal } from "../firmware/hal.js";
 import { EventQueue } from "./event-queue.js";
 import { SimPpgSensor } from "./sensor/ppg-sensor.js";
+import type { SimImu } from "./sensor/imu.js";
 
 export interface EmittedRecord {
   kind: number;
@@ -20,6 +21,7 @@ export class SimRingHal implements Hal {
     private readonly queue: EventQueue,
     private readonly sensor: SimPpgSensor,
     private readonly keep_records = true,
+    private readonly imu: SimImu | null = null,
   ) {}
 
   sensor_configure(sample_rate_hz: number, watermark_samples: number): number {
@@ -32,6 +34,10 @@ export class SimRingHal implements Hal {
 
   sensor_overflow_count(): number {
     return this.sensor.takeOverflowCount();
+  }
+
+  motion_activity_mg(): number {
+    return this.imu === null ? 0 : this.imu.activityAt(this.queue.now_us);
   }
 
   clock_ms(): number {

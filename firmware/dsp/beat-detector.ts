@@ -12,12 +12,16 @@
 import { assert } from "../lib/assert.js";
 import { clamp, div_floor } from "../lib/imath.js";
 import { IBI_MS_MIN, sample_rate_supported } from "../config.js";
-import { SIGNAL_OK, sq_boot, sq_forget_amplitude, sq_on_beat, sq_push } from "./signal-quality.js";
+import { SIGNAL_OK, sq_boot, sq_on_beat, sq_push, sq_restart } from "./signal-quality.js";
 
 const FAULT_DETECTOR = 30;
 
 const INPUT_ABS_MAX = 8388608; // 2^23: inputs are clamped so every sum below fits in 2^31
 const HIST_CAPACITY = 128; // samples of smoothed signal kept: 1.28 s at 100 Hz
+// A power of two, so `index & HIST_MASK` is the slot of any index below 2^53 (2^32 is a
+// multiple of the capacity, so even the 32-bit wrap of & keeps the slot right).
+const HIST_MASK = HIST_CAPACITY - 1;
+assert((HIST_CAPACITY & HIST_MASK) === 0, FAULT_DETECTOR);
 const SLOPE_SPAN_MS = 40; // slope measured over this span
 const SSF_WINDOW_MS = 120; // slope-sum window: about the duration of an upstroke
 const LEARN_MS = 2000; // initial level learning
@@ -64,7 +68,19 @@ let ibi_expected_ms = 0;
 let last_dt_ms = 0;
 let beats_accepted = 0;
 
-// The beat found by the last call, read by the caller when detector_push returns BEAT_FOUND.
+// Beats found wait in a small queue: while the level is being learned (at boot and after
+// a bad stretch) they are held, and only those whose upstroke reaches half the learned
+// level are released when learning ends, so a dicrotic wave seen before the first
+// systolic peak is not reported. Outside learning, beats are released at once.
+export const PENDING_CAPACITY = 8; // 2 s of learning holds at most 7.4 beats at 220 bpm
+const pending_time_ms = new Int32Array(PENDING_CAPACITY);
+const pending_amplitude = new Int32Array(PENDING_CAPACITY);
+const pending_ssf = new Int32Array(PENDING_CAPACITY);
+const pending_clipped = new Int32Array(PENDING_CAPACITY);
+let pending_count = 0;
+let ready_count = 0; // the first ready_count entries may be taken
+
+// The beat taken by the last detector_next_beat call.
 export let beat_time_ms = 0;
 export let beat_amplitude = 0;
 export let beat_ssf_ratio_x100 = 0; // this beat's upstroke relative to the level
@@ -101,6 +117,8 @@ export function detector_boot(sample_rate_hz: number): void {
   ibi_expected_ms = 0;
   last_dt_ms = 0;
   beats_accepted = 0;
+  pending_count = 0;
+  ready_count = 0;
   beat_time_ms = 0;
   beat_amplitude = 0;
   beat_ssf_ratio_x100 = 0;
@@ -112,31 +130,26 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
   ibi_expected_ms = clamp(ibi_ms, 0, 3000);
 }
 
-function slot(index: number): number {
-  assert(index >= 0, FAULT_DETECTOR);
-  return index % HIST_CAPACITY;
-}
-
 /** Process one sample; returns BEAT_FOUND when a beat was confirmed (see beat_* exports). */
 export function detector_push(x_in: number): number {
   const x = clamp(x_in | 0, -INPUT_ABS_MAX, INPUT_ABS_MAX);
   const n = sample_index;
   sample_index = n + 1;
   if (n === 0) prime_history(x);
-  hist_x[slot(n)] = x;
+  hist_x[n & HIST_MASK] = x;
   if (n < 2) return BEAT_NONE; // p needs x[n-2]
   // Smoothed value centred on n-1; |p| <= 2^25.
   const c = n - 1;
-  const p = hist_x[slot(n - 2)] + 2 * hist_x[slot(c)] + x;
-  hist_p[slot(c)] = p;
+  const p = hist_x[(n - 2) & HIST_MASK] + 2 * hist_x[c & HIST_MASK] + x;
+  hist_p[c & HIST_MASK] = p;
   if (c < slope_span + ssf_window) return BEAT_NONE;
   // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
   // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
-  let d = p - hist_p[slot(c - slope_span)];
+  let d = p - hist_p[(c - slope_span) & HIST_MASK];
   if (d < 0) d = 0;
   if (d > SLOPE_MAX) d = SLOPE_MAX;
-  ssf = ssf + d - pos_slope[slot(c - ssf_window)];
-  pos_slope[slot(c)] = d;
+  ssf = ssf + d - pos_slope[(c - ssf_window) & HIST_MASK];
+  pos_slope[c & HIST_MASK] = d;
   const now_ms = c * period_ms;
 
   if (sq_push(x, now_ms) !== SIGNAL_OK) {
@@ -145,7 +158,30 @@ export function detector_push(x_in: number): number {
     relearn_pending = true;
     return BEAT_NONE;
   }
-  if (relearn_pending) start_relearn(now_ms);
+  if (relearn_pending) {
+    // After a bad stretch: learn the level again as at boot, from the first clean seconds.
+    relearn_pending = false;
+    learn_until_ms = now_ms + LEARN_MS;
+    ssf_learn_max = 0;
+    beats_accepted = 0;
+    last_beat_ms = -1;
+    last_dt_ms = 0;
+    sq_restart(x, now_ms);
+  }
+  if (ready_count < pending_count && now_ms >= learn_until_ms) {
+    // Learning is over: keep the held beats whose upstroke reaches half the learned level.
+    let kept = ready_count;
+    for (let i = ready_count; i < pending_count; i++) {
+      if (pending_ssf[i] * 16 * 100 < level_x16 * LEARN_SSF_X100) continue;
+      pending_time_ms[kept] = pending_time_ms[i];
+      pending_amplitude[kept] = pending_amplitude[i];
+      pending_ssf[kept] = pending_ssf[i];
+      pending_clipped[kept] = pending_clipped[i];
+      kept = kept + 1;
+    }
+    pending_count = kept;
+    ready_count = kept;
+  }
   if (now_ms < learn_until_ms) {
     // While learning, the level is the largest upstroke so far, so the first pulse is
     // found on its own upstroke and a dicrotic wave after it falls below the bar.
@@ -153,15 +189,18 @@ export function detector_push(x_in: number): number {
     level_x16 = Math.max(16, ssf_learn_max * 16);
     last_level_decay_ms = now_ms;
   }
-  decay_level(now_ms);
+  const threshold_x16 = adapt_level(now_ms);
   if (!searching) {
-    if (ssf * 16 > threshold_x16(now_ms) && now_ms - last_beat_ms >= IBI_MS_MIN - 40) {
+    if (ssf * 16 > threshold_x16 && now_ms - last_beat_ms >= IBI_MS_MIN - 40) {
       searching = true;
       search_start = c;
       search_ssf_max = ssf;
       peak_index = c;
       peak_value = p;
-      search_foot = trough_before(c);
+      // The pulse foot: the lowest smoothed value in the TROUGH_BACK_MS before the upstroke.
+      search_foot = p;
+      const first = Math.max(2, c - trough_back);
+      for (let i = c; i >= first; i--) search_foot = Math.min(search_foot, hist_p[i & HIST_MASK]);
     }
     return BEAT_NONE;
   }
@@ -177,17 +216,6 @@ export function detector_push(x_in: number): number {
   return finish_candidate(c, search_foot);
 }
 
-/** After a bad stretch: learn the level again as at boot, from the first clean seconds. */
-function start_relearn(now_ms: number): void {
-  relearn_pending = false;
-  learn_until_ms = now_ms + LEARN_MS;
-  ssf_learn_max = 0;
-  beats_accepted = 0;
-  last_beat_ms = -1;
-  last_dt_ms = 0;
-  sq_forget_amplitude();
-}
-
 /** Fill the history with the first sample, so the DC level does not look like an upstroke. */
 function prime_history(x: number): void {
   for (let i = 0; i < HIST_CAPACITY; i++) {
@@ -197,36 +225,20 @@ function prime_history(x: number): void {
   }
 }
 
-function threshold_x16(now_ms: number): number {
-  // Half the level; after 1.5 expected intervals without a beat, down to a quarter.
-  let thr = (level_x16 >> 3) * 3;
-  if (ibi_expected_ms > 0 && last_beat_ms >= 0) {
-    const since_ms = now_ms - last_beat_ms;
-    if (since_ms * 2 > ibi_expected_ms * 3) thr = level_x16 >> 2;
-  }
-  return thr;
-}
-
-function decay_level(now_ms: number): void {
-  // Without beats for a while the amplitude may have dropped: let the level fall 1/8 per second.
+/**
+ * Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
+ * a while (the amplitude may have dropped), and return the detection threshold: 3/8 of
+ * the level, or 1/4 after 1.5 expected intervals without a beat.
+ */
+function adapt_level(now_ms: number): number {
   if (now_ms - last_beat_ms < LEVEL_DECAY_AFTER_MS) {
     last_level_decay_ms = now_ms;
-    return;
-  }
-  if (now_ms - last_level_decay_ms >= 1000) {
+  } else if (now_ms - last_level_decay_ms >= 1000) {
     level_x16 = Math.max(16, level_x16 - (level_x16 >> 3));
     last_level_decay_ms = now_ms;
   }
-}
-
-function trough_before(start: number): number {
-  let lo = hist_p[slot(start)];
-  const first = Math.max(2, start - trough_back);
-  for (let i = start; i >= first; i--) {
-    const v = hist_p[slot(i)];
-    if (v < lo) lo = v;
-  }
-  return lo;
+  if (ibi_expected_ms > 0 && last_beat_ms >= 0 && (now_ms - last_beat_ms) * 2 > ibi_expected_ms * 3) return level_x16 >> 2;
+  return (level_x16 >> 3) * 3;
 }
 
 function finish_candidate(c: number, foot: number): number {
@@ -234,22 +246,22 @@ function finish_candidate(c: number, foot: number): number {
   // samples, whose band-limited shape keeps the peak where it is (smoothing an
   // asymmetric pulse would pull it towards the slower, falling side).
   let m = peak_index;
-  if (hist_x[slot(m - 1)] > hist_x[slot(m)]) m = m - 1;
-  else if (m + 1 <= c && hist_x[slot(m + 1)] > hist_x[slot(m)]) m = m + 1;
-  const top = hist_x[slot(m)];
+  if (hist_x[(m - 1) & HIST_MASK] > hist_x[m & HIST_MASK]) m = m - 1;
+  else if (m + 1 <= c && hist_x[(m + 1) & HIST_MASK] > hist_x[m & HIST_MASK]) m = m + 1;
+  const top = hist_x[m & HIST_MASK];
   // Extent of a flat (clipped) top around the maximum.
   let a = m;
   let b = m;
-  for (let i = 0; i < search_max && a - 1 > search_start - trough_back && hist_x[slot(a - 1)] === top; i++) a = a - 1;
-  for (let i = 0; i < search_max && b + 1 <= c && hist_x[slot(b + 1)] === top; i++) b = b + 1;
+  for (let i = 0; i < search_max && a - 1 > search_start - trough_back && hist_x[(a - 1) & HIST_MASK] === top; i++) a = a - 1;
+  for (let i = 0; i < search_max && b + 1 <= c && hist_x[(b + 1) & HIST_MASK] === top; i++) b = b + 1;
   let t_x256: number; // peak time in samples x256
   if (b > a) {
     t_x256 = (a + b) * 128;
     beat_clipped = true;
   } else {
     beat_clipped = false;
-    const y0 = hist_x[slot(m - 1)];
-    const y2 = m + 1 <= c ? hist_x[slot(m + 1)] : y0;
+    const y0 = hist_x[(m - 1) & HIST_MASK];
+    const y2 = m + 1 <= c ? hist_x[(m + 1) & HIST_MASK] : y0;
     const den = y0 - 2 * top + y2; // < 0 at a strict maximum
     let frac_x256 = 0;
     if (den < 0) frac_x256 = clamp(Math.floor(((y0 - y2) * 128) / den), -128, 128);
@@ -257,30 +269,48 @@ function finish_candidate(c: number, foot: number): number {
   }
   const t_ms = Math.floor((t_x256 * period_ms + 128) / 256);
   const ratio_x100 = Math.floor((search_ssf_max * 1600) / Math.max(16, level_x16));
-  if (!accept_candidate(t_ms, ratio_x100)) return BEAT_NONE;
+  // Until the rhythm is known, only strong upstrokes count; a candidate too soon after the
+  // last beat is a dicrotic wave unless its upstroke is strong; none comes within IBI_MS_MIN.
+  if (beats_accepted < LEARN_BEATS && ratio_x100 < LEARN_SSF_X100) return BEAT_NONE;
+  if (last_beat_ms >= 0) {
+    const dt = t_ms - last_beat_ms;
+    const expected_ms = ibi_expected_ms > 0 ? ibi_expected_ms : last_dt_ms;
+    if (dt < IBI_MS_MIN) return BEAT_NONE;
+    if (expected_ms > 0 && dt * 100 < expected_ms * DICROTIC_FRACTION_X100 && ratio_x100 < DICROTIC_SSF_X100) return BEAT_NONE;
+  }
   // Level follows accepted beats; one huge upstroke (motion) moves it at most to twice itself.
   const capped_x16 = Math.min(search_ssf_max * 16, level_x16 * 2);
   level_x16 = level_x16 + ((capped_x16 - level_x16) >> 3);
   if (last_beat_ms >= 0) last_dt_ms = t_ms - last_beat_ms;
   last_beat_ms = t_ms;
   beats_accepted = beats_accepted + 1;
-  beat_time_ms = t_ms;
-  beat_amplitude = Math.max(0, (peak_value - foot) >> 2);
-  sq_on_beat(beat_amplitude);
-  beat_ssf_ratio_x100 = ratio_x100;
+  const amplitude = Math.max(0, (peak_value - foot) >> 2);
+  sq_on_beat(amplitude);
+  if (pending_count === PENDING_CAPACITY) return BEAT_NONE; // cannot happen at <= 220 bpm
+  pending_time_ms[pending_count] = t_ms;
+  pending_amplitude[pending_count] = amplitude;
+  pending_ssf[pending_count] = search_ssf_max;
+  pending_clipped[pending_count] = beat_clipped ? 1 : 0;
+  pending_count = pending_count + 1;
+  if (t_ms >= learn_until_ms) ready_count = pending_count;
+  return ready_count > 0 ? BEAT_FOUND : BEAT_NONE;
+}
+
+/** Take the oldest released beat into the beat_* exports; BEAT_NONE when there is none. */
+export function detector_next_beat(): number {
+  if (ready_count === 0) return BEAT_NONE;
+  beat_time_ms = pending_time_ms[0];
+  beat_amplitude = pending_amplitude[0];
+  beat_ssf_ratio_x100 = Math.floor((pending_ssf[0] * 1600) / Math.max(16, level_x16));
+  beat_clipped = pending_clipped[0] === 1;
+  for (let i = 1; i < pending_count; i++) {
+    pending_time_ms[i - 1] = pending_time_ms[i];
+    pending_amplitude[i - 1] = pending_amplitude[i];
+    pending_ssf[i - 1] = pending_ssf[i];
+    pending_clipped[i - 1] = pending_clipped[i];
+  }
+  pending_count = pending_count - 1;
+  ready_count = ready_count - 1;
   return BEAT_FOUND;
 }
 
-function accept_candidate(t_ms: number, ratio_x100: number): boolean {
-  // Until the rhythm is known, only strong upstrokes count: a dicrotic wave must not
-  // start the beat sequence.
-  if (beats_accepted < LEARN_BEATS && ratio_x100 < LEARN_SSF_X100) return false;
-  if (last_beat_ms < 0) return true;
-  const dt = t_ms - last_beat_ms;
-  if (dt < IBI_MS_MIN) return false;
-  const expected_ms = ibi_expected_ms > 0 ? ibi_expected_ms : last_dt_ms;
-  if (expected_ms > 0 && dt * 100 < expected_ms * DICROTIC_FRACTION_X100) {
-    return ratio_x100 >= DICROTIC_SSF_X100;
-  }
-  return true;
-}

@@ -61,13 +61,6 @@ export function intervals_median_ms(): number {
   return sorted[recent_count >> 1];
 }
 
-function remember_valid(ibi: number): void {
-  recent[recent_next] = ibi;
-  recent_next = recent_next + 1;
-  if (recent_next === RECENT_CAPACITY) recent_next = 0;
-  if (recent_count < RECENT_CAPACITY) recent_count = recent_count + 1;
-}
-
 /** Register a beat at t_ms; sets ibi_ms, ibi_valid, hr_bpm_x10, hr_confidence. */
 export function intervals_on_beat(t_ms: number): void {
   assert(t_ms >= last_beat_ms, FAULT_INTERVALS);
@@ -91,7 +84,12 @@ export function intervals_on_beat(t_ms: number): void {
   rejected_in_row = valid ? 0 : rejected_in_row + 1;
   quality_bits = ((quality_bits << 1) | (valid ? 1 : 0)) & ((1 << QUALITY_SPAN) - 1);
   if (quality_count < QUALITY_SPAN) quality_count = quality_count + 1;
-  if (valid) remember_valid(ibi_ms);
+  if (valid) {
+    recent[recent_next] = ibi_ms;
+    recent_next = recent_next + 1;
+    if (recent_next === RECENT_CAPACITY) recent_next = 0;
+    if (recent_count < RECENT_CAPACITY) recent_count = recent_count + 1;
+  }
   update_hr();
 }
 

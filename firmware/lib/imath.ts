@@ -45,21 +45,6 @@ export function div_floor(a: number, b: number): number {
   return Math.floor(a / b);
 }
 
-/** Arithmetic shift right that is exact beyond 32 bits: floor(v / 2^k), k in 0..52. */
-export function shr_i53(v: number, k: number): number {
-  return Math.floor(v / POW2[k]);
-}
-
-const POW2 = new Float64Array(54);
-function pow2_init(): void {
-  let p = 1;
-  for (let i = 0; i < 54; i++) {
-    POW2[i] = p;
-    p = p * 2;
-  }
-}
-pow2_init();
-
 /**
  * Integer square root: the largest r with r*r <= v, for 0 <= v <= 2^52. Bit-by-bit
  * (restoring) method on exact doubles: 27 fixed iterations, no float sqrt involved.

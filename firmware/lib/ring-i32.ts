@@ -51,12 +51,20 @@ export function ring_shift(r: RingI32): number {
   return v;
 }
 
-/** Entry i counted from the oldest (0) to the newest (count-1). */
-export function ring_get(r: RingI32, i: number): number {
+/**
+ * Storage index of entry i (0 = oldest), so callers can keep parallel arrays of other
+ * element types in step with the ring.
+ */
+export function ring_slot(r: RingI32, i: number): number {
   assert(i >= 0 && i < r.count, FAULT_RING);
   let k = r.head + i;
   if (k >= r.capacity) k = k - r.capacity;
-  return r.data[k];
+  return k;
+}
+
+/** Entry i counted from the oldest (0) to the newest (count-1). */
+export function ring_get(r: RingI32, i: number): number {
+  return r.data[ring_slot(r, i)];
 }
 
 /** Entry i counted back from the newest (0 = newest). */

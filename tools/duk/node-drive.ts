@@ -90,6 +90,11 @@ class StreamHal implements Hal {
     return n;
   }
 
+  /** Like the Duktape host: PPG only, no IMU. */
+  motion_activity_mg(): number {
+    return 0;
+  }
+
   clock_ms(): number {
     return Math.floor(this.now_us / 1000);
   }
