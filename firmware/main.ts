@@ -34,6 +34,7 @@ let samples_seen = 0;
 let beat_count = 0;
 let next_short_end_ms = 0;
 let next_long_end_ms = 0;
+let sample_rate_hz = 0;
 let signal_state_reported = 0;
 const fifo_buf = new Int32Array(SENSOR_FIFO_CAPACITY);
 const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
@@ -44,6 +45,7 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   const watermark = clamp(div_floor(rate_hz * SENSOR_BATCH_MS, 1000), 1, SENSOR_FIFO_CAPACITY);
   if (hal.sensor_configure(rate_hz, watermark) !== 0) return ERR_SENSOR;
   hal_ref = hal;
+  sample_rate_hz = rate_hz;
   period_ms = div_floor(1000, rate_hz);
   samples_seen = 0;
   beat_count = 0;
@@ -149,4 +151,9 @@ function emit(kind: number, field_count: number): void {
   const hal = hal_ref;
   assert(hal !== null && field_count <= out.OUT_RECORD_FIELDS_MAX, FAULT_MAIN);
   if (hal !== null) hal.emit(kind, record, field_count);
+}
+
+/** Sample rate configured at boot. */
+export function ring_sample_rate_hz(): number {
+  return sample_rate_hz;
 }

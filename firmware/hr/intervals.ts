@@ -11,6 +11,7 @@ const FAULT_INTERVALS = 40;
 const RECENT_CAPACITY = 5; // valid intervals kept for the median
 const QUALITY_SPAN = 8; // intervals over which the valid fraction is measured
 const DEVIATION_MAX_X100 = 30; // an interval more than 30% off the median is rejected
+const SUCCESSIVE_CHANGE_MAX_X100 = 20; // ... or more than 20% off the previous valid one
 
 let recent = new Int32Array(RECENT_CAPACITY);
 let recent_count = 0;
@@ -20,6 +21,7 @@ let quality_bits = 0; // last QUALITY_SPAN validity flags, newest in bit 0
 let quality_count = 0;
 let last_beat_ms = -1;
 let rejected_in_row = 0;
+let last_valid_ibi_ms = 0; // the previous interval when it was valid, else 0
 
 // Results of the last intervals_on_beat call.
 export let ibi_ms = 0;
@@ -38,6 +40,7 @@ export function intervals_boot(): void {
   quality_count = 0;
   last_beat_ms = -1;
   rejected_in_row = 0;
+  last_valid_ibi_ms = 0;
   ibi_ms = 0;
   ibi_valid = false;
   hr_bpm_x10 = 0;
@@ -74,6 +77,11 @@ export function intervals_on_beat(t_ms: number): void {
   if (valid && recent_count >= 3) {
     valid = Math.abs(ibi_ms - median) * 100 <= median * DEVIATION_MAX_X100;
   }
+  // Beat to beat, a sinus rhythm changes by less than this; a jump beyond it next to a
+  // valid interval is a mistimed beat (one interval too short, the next too long).
+  if (valid && last_valid_ibi_ms > 0) {
+    valid = Math.abs(ibi_ms - last_valid_ibi_ms) * 100 <= last_valid_ibi_ms * SUCCESSIVE_CHANGE_MAX_X100;
+  }
   // After a run of rejections the rhythm itself has changed: start over from this interval.
   if (!valid && rejected_in_row >= 4 && ibi_ms >= IBI_MS_MIN) {
     recent_count = 0;
@@ -81,6 +89,7 @@ export function intervals_on_beat(t_ms: number): void {
     valid = true;
   }
   ibi_valid = valid;
+  last_valid_ibi_ms = valid ? ibi_ms : 0;
   rejected_in_row = valid ? 0 : rejected_in_row + 1;
   quality_bits = ((quality_bits << 1) | (valid ? 1 : 0)) & ((1 << QUALITY_SPAN) - 1);
   if (quality_count < QUALITY_SPAN) quality_count = quality_count + 1;

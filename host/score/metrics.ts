@@ -19,6 +19,18 @@ export const HRV_WINDOW_MS = HRV_WINDOW_S * 1000;
 export const HRV_EXCLUDED_FRACTION_MAX = 0.1;
 /** Intervals needed for a reference SDNN and at least one successive difference. */
 export const HRV_INTERVALS_MIN = 2;
+/**
+ * HRV is a statistic of normal-to-normal (NN) intervals, so the reference intervals are
+ * NN-filtered by the usual rule, the one the ring applies to its own: 272..2000 ms
+ * (30..220 bpm), once three are known within 30% of the median of the last five
+ * accepted, and within 20% of the previous interval when that one was accepted. A missing or extra annotation then cannot turn into a 1000 ms successive
+ * difference that dominates the window.
+ */
+export const NN_IBI_MS_MIN = 272;
+export const NN_IBI_MS_MAX = 2000;
+export const NN_DEVIATION_MAX = 0.3;
+export const NN_SUCCESSIVE_CHANGE_MAX = 0.2;
+const NN_RECENT = 5;
 
 export interface DetectionRatios {
   /** TP / (TP + FN); 1 when there is no reference beat to find. */
@@ -143,6 +155,7 @@ export function referenceHrv(ref_ms: ArrayLike<number>, spans: MergedSpans, a: n
   const end = lowerBound(ref_ms, b);
   const intervals: number[] = [];
   const diffs: number[] = [];
+  const recent: number[] = [];
   let prevInterval: number | null = null;
   for (let k = first + 1; k < end; k++) {
     const t0 = ref_ms[k - 1]!;
@@ -152,6 +165,18 @@ export function referenceHrv(ref_ms: ArrayLike<number>, spans: MergedSpans, a: n
       continue;
     }
     const ibi = t1 - t0;
+    let nn = ibi >= NN_IBI_MS_MIN && ibi <= NN_IBI_MS_MAX;
+    if (nn && recent.length >= 3) {
+      const m = median(recent)!;
+      nn = Math.abs(ibi - m) <= NN_DEVIATION_MAX * m;
+    }
+    if (nn && prevInterval !== null) nn = Math.abs(ibi - prevInterval) <= NN_SUCCESSIVE_CHANGE_MAX * prevInterval;
+    if (!nn) {
+      prevInterval = null;
+      continue;
+    }
+    recent.push(ibi);
+    if (recent.length > NN_RECENT) recent.shift();
     intervals.push(ibi);
     if (prevInterval !== null) diffs.push(ibi - prevInterval);
     prevInterval = ibi;
@@ -164,6 +189,11 @@ export function referenceHrv(ref_ms: ArrayLike<number>, spans: MergedSpans, a: n
 
 export interface HrvWindow {
   end_ms: number;
+  /** The same statistics from ECG R-peaks (the recording's own heart timing), when it has them. */
+  ecg_rmssd_ms: number | null;
+  ecg_sdnn_ms: number | null;
+  ecg_rmssd_error_ms: number | null;
+  ecg_sdnn_error_ms: number | null;
   ref_sdnn_ms: number;
   ref_rmssd_ms: number;
   fw_sdnn_ms: number;
@@ -174,7 +204,12 @@ export interface HrvWindow {
 }
 
 /** One entry per published 5-min firmware window that can be scored. */
-export function hrvWindows(ref_ms: ArrayLike<number>, hrv: readonly HrvOut[], spans: MergedSpans): HrvWindow[] {
+export function hrvWindows(
+  ref_ms: ArrayLike<number>,
+  hrv: readonly HrvOut[],
+  spans: MergedSpans,
+  ecg?: { r_peaks_ms: ArrayLike<number>; spans: MergedSpans },
+): HrvWindow[] {
   const out: HrvWindow[] = [];
   for (const w of hrv) {
     if (w.window_s !== HRV_WINDOW_S || !w.published) continue;
@@ -184,8 +219,16 @@ export function hrvWindows(ref_ms: ArrayLike<number>, hrv: readonly HrvOut[], sp
     if (ref === null) continue;
     const fw_sdnn_ms = w.sdnn_ms_x10 / 10;
     const fw_rmssd_ms = w.rmssd_ms_x10 / 10;
+    let ecgRef: RefHrv | null = null;
+    if (ecg !== undefined && overlapMs(ecg.spans, a, w.end_ms) <= HRV_EXCLUDED_FRACTION_MAX * HRV_WINDOW_MS) {
+      ecgRef = referenceHrv(ecg.r_peaks_ms, ecg.spans, a, w.end_ms);
+    }
     out.push({
       end_ms: w.end_ms,
+      ecg_rmssd_ms: ecgRef?.rmssd_ms ?? null,
+      ecg_sdnn_ms: ecgRef?.sdnn_ms ?? null,
+      ecg_rmssd_error_ms: ecgRef ? Math.abs(fw_rmssd_ms - ecgRef.rmssd_ms) : null,
+      ecg_sdnn_error_ms: ecgRef ? Math.abs(fw_sdnn_ms - ecgRef.sdnn_ms) : null,
       ref_sdnn_ms: ref.sdnn_ms,
       ref_rmssd_ms: ref.rmssd_ms,
       fw_sdnn_ms,

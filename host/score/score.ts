@@ -16,7 +16,7 @@ import {
   type HrvWindow,
   type HrWindow,
 } from './metrics.js';
-import { mergeSpans, overlapMs } from './spans.js';
+import { mergeSpans, overlapMs, type MergedSpans } from './spans.js';
 import { mean, median, percentile } from './stats.js';
 
 export class ScoreError extends Error {
@@ -39,6 +39,9 @@ export interface PooledValues {
   hr_error_bpm: number[];
   rmssd_error_ms: number[];
   sdnn_error_ms: number[];
+  /** HRV errors against ECG R-peaks, for recordings that have them. */
+  ecg_rmssd_error_ms: number[];
+  ecg_sdnn_error_ms: number[];
 }
 
 export interface RecordScore {
@@ -67,6 +70,9 @@ export interface RecordScore {
   hr_mae_bpm: number | null;
   hr_windows: number;
   rmssd_error_ms_median: number | null;
+  /** Median |RMSSD error| and |SDNN error| against ECG R-peaks (null without ECG). */
+  ecg_rmssd_error_ms_median: number | null;
+  ecg_sdnn_error_ms_median: number | null;
   sdnn_error_ms_median: number | null;
   hrv_windows: number;
   /** Seconds of the recording not scored: excluded spans and warm-up, merged. */
@@ -104,6 +110,9 @@ export interface AggregateScore {
   hr_mae_bpm: number | null;
   hr_windows: number;
   rmssd_error_ms_median: number | null;
+  /** Median |RMSSD error| and |SDNN error| against ECG R-peaks (null without ECG). */
+  ecg_rmssd_error_ms_median: number | null;
+  ecg_sdnn_error_ms_median: number | null;
   sdnn_error_ms_median: number | null;
   hrv_windows: number;
   excluded_s: number;
@@ -168,13 +177,15 @@ export function scoreRecordDetailed(
   const warmup: Span[] = warmup_ms > 0 ? [{ start_ms: 0, end_ms: warmup_ms }] : [];
   const spans = mergeSpans([...fixture.artifacts, ...warmup]);
   const hr = hrWindows(ref_ms, det_ms, spans, result.duration_ms);
-  const hrv = hrvWindows(ref_ms, result.hrv, spans);
+  const hrv = hrvWindows(ref_ms, result.hrv, spans, ecgReference(fixture, spans));
   const pooled: PooledValues = {
     timing_error_ms: absTimingErrors(match.pairs),
     latency_ms: latencies(match.pairs, emitted_ms),
     hr_error_bpm: hr.map((w) => w.error_bpm),
     rmssd_error_ms: hrv.map((w) => w.rmssd_error_ms),
     sdnn_error_ms: hrv.map((w) => w.sdnn_error_ms),
+    ecg_rmssd_error_ms: hrv.flatMap((w) => (w.ecg_rmssd_error_ms === null ? [] : [w.ecg_rmssd_error_ms])),
+    ecg_sdnn_error_ms: hrv.flatMap((w) => (w.ecg_sdnn_error_ms === null ? [] : [w.ecg_sdnn_error_ms])),
   };
   const ratios = detectionRatios(match.tp, match.fp, match.fn);
   const timing = summarize(pooled.timing_error_ms);
@@ -202,11 +213,27 @@ export function scoreRecordDetailed(
     hr_windows: hr.length,
     rmssd_error_ms_median: median(pooled.rmssd_error_ms),
     sdnn_error_ms_median: median(pooled.sdnn_error_ms),
+    ecg_rmssd_error_ms_median: median(pooled.ecg_rmssd_error_ms),
+    ecg_sdnn_error_ms_median: median(pooled.ecg_sdnn_error_ms),
     hrv_windows: hrv.length,
     excluded_s: overlapMs(spans, 0, Math.max(0, result.duration_ms)) / 1000,
     pooled,
   };
   return { score, match, match_50ms, hr, hrv };
+}
+
+/**
+ * ECG R-peaks as a second HRV reference, outside both the PPG and the ECG artifact spans
+ * (the ECG annotator marks its own; inside them R-peaks are missing).
+ */
+function ecgReference(fixture: Fixture, spans: MergedSpans): { r_peaks_ms: Float64Array; spans: MergedSpans } | undefined {
+  if (fixture.ecg_r_peaks_us === undefined || fixture.ecg_r_peaks_us.length < 2) return undefined;
+  const notes = fixture.meta.notes as { ecg_artifacts_ms?: [number, number][] } | undefined;
+  const ecgSpans: Span[] = (notes?.ecg_artifacts_ms ?? []).map(([start_ms, end_ms]) => ({ start_ms, end_ms }));
+  return {
+    r_peaks_ms: Float64Array.from(fixture.ecg_r_peaks_us, (us) => us / 1000),
+    spans: mergeSpans([...spans, ...ecgSpans]),
+  };
 }
 
 export function scoreRecord(fixture: Fixture, result: ReplayResult, opts: ScoreOptions = {}): RecordScore {
@@ -258,6 +285,8 @@ export function aggregate(records: readonly RecordScore[]): AggregateScore {
     hr_windows: sumOf(records, 'hr_windows'),
     rmssd_error_ms_median: median(pool(records, 'rmssd_error_ms')),
     sdnn_error_ms_median: median(pool(records, 'sdnn_error_ms')),
+    ecg_rmssd_error_ms_median: median(pool(records, 'ecg_rmssd_error_ms')),
+    ecg_sdnn_error_ms_median: median(pool(records, 'ecg_sdnn_error_ms')),
     hrv_windows: sumOf(records, 'hrv_windows'),
     excluded_s: sumOf(records, 'excluded_s'),
     worst,

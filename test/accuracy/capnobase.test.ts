@@ -15,9 +15,9 @@ const TABLE = path.join(repoRoot, 'fixtures/expectations/capnobase.json');
 const RATES_HZ = [25, 50] as const;
 const F1_TOLERANCE = 0.002; // one or two beats of an 8-minute record
 const RECORD_F1_FLOOR = 0.98;
-const AGGREGATE_FLOORS: Record<number, { f1: number; f1_50ms: number; timing_error_ms_median: number; hr_mae_bpm: number; latency_ms_median: number }> = {
-  25: { f1: 0.999, f1_50ms: 0.99, timing_error_ms_median: 10, hr_mae_bpm: 0.3, latency_ms_median: 300 },
-  50: { f1: 0.999, f1_50ms: 0.99, timing_error_ms_median: 6, hr_mae_bpm: 0.3, latency_ms_median: 300 },
+const AGGREGATE_FLOORS: Record<number, { f1: number; f1_50ms: number; timing_error_ms_median: number; hr_mae_bpm: number; latency_ms_median: number; rmssd_error_ms_median: number }> = {
+  25: { f1: 0.999, f1_50ms: 0.99, timing_error_ms_median: 10, hr_mae_bpm: 0.3, latency_ms_median: 300, rmssd_error_ms_median: 3 },
+  50: { f1: 0.999, f1_50ms: 0.99, timing_error_ms_median: 6, hr_mae_bpm: 0.3, latency_ms_median: 300, rmssd_error_ms_median: 3 },
 };
 
 interface Expectations {
@@ -41,6 +41,7 @@ t.test('per-record F1 and aggregates on the development set', async (t) => {
     t.ok(agg.timing_error_ms_median !== null && agg.timing_error_ms_median <= floor.timing_error_ms_median, `${rate_hz} Hz median timing error ${agg.timing_error_ms_median?.toFixed(2)} ms <= ${floor.timing_error_ms_median}`);
     t.ok(agg.hr_mae_bpm !== null && agg.hr_mae_bpm <= floor.hr_mae_bpm, `${rate_hz} Hz HR MAE ${agg.hr_mae_bpm?.toFixed(3)} bpm <= ${floor.hr_mae_bpm}`);
     t.ok(agg.latency_ms_median !== null && agg.latency_ms_median <= floor.latency_ms_median, `${rate_hz} Hz median latency ${agg.latency_ms_median?.toFixed(0)} ms <= ${floor.latency_ms_median}`);
+    t.ok(agg.rmssd_error_ms_median !== null && agg.rmssd_error_ms_median <= floor.rmssd_error_ms_median, `${rate_hz} Hz median RMSSD error ${agg.rmssd_error_ms_median?.toFixed(2)} ms <= ${floor.rmssd_error_ms_median} (NN intervals on both sides)`);
     for (const s of scores) t.ok(s.f1 >= RECORD_F1_FLOOR, `${rate_hz} Hz ${s.record} f1 ${s.f1.toFixed(4)} >= ${RECORD_F1_FLOOR}`);
   }
   if (process.env.UPDATE_EXPECTATIONS === '1') {
