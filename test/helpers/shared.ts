@@ -4,21 +4,34 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const sharedRoot = path.resolve(repoRoot, '../shared');
 
-// Structural subset of tap's Test, loose enough for its overloaded skip/fail.
-interface TapLike {
-  skip(message: string): unknown;
-  fail(message: string): unknown;
-}
+type TapLike = Test;
 
 export function sharedDir(t: TapLike, sub: string): string | null {
   const dir = path.join(sharedRoot, sub);
   if (fs.existsSync(dir)) return dir;
   const msg = `${dir} is absent: recordings made by others are not shipped with the project`;
+  // A skipped subtest carries the reason into tap's summary.
   if (process.env.CI === 'true') t.fail(`${msg} (CI=true requires them)`);
-  else t.skip(msg);
+  else t.skip(msg, () => {});
+  return null;
+}
+
+/** tap test options: skip, with the reason, when ../shared/<sub> is absent, but never under CI=true. */
+export function needsShared(sub: string): { skip?: string } {
+  const dir = path.join(sharedRoot, sub);
+  if (fs.existsSync(dir) || process.env.CI === 'true') return {};
+  return { skip: `${dir} is absent (recordings made by others are not shipped with the project)` };
+}
+
+/** The shared folder, or null after failing the test (reached only when CI=true). */
+export function sharedPath(t: TapLike, sub: string): string | null {
+  const dir = path.join(sharedRoot, sub);
+  if (fs.existsSync(dir)) return dir;
+  t.fail(`${dir} is absent and CI=true requires it`);
   return null;
 }

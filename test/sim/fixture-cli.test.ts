@@ -2,27 +2,14 @@
 
 import t, { type Test } from 'tap';
 import path from 'node:path';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Command } from 'commander';
 import { registerFixtureCommands } from '../../host/cli/cmd-fixture.js';
 import { decodeFixture } from '../../sim/fixture/container.js';
-import { repoRoot, sharedRoot } from '../helpers/shared.js';
+import { needsShared, repoRoot, sharedPath } from '../helpers/shared.js';
 
-/** Test options: skip, with the reason, when ../shared is absent, but never under CI=true. */
-function needsShared(sub: string): { skip?: string } {
-  const dir = path.join(sharedRoot, sub);
-  if (existsSync(dir) || process.env.CI === 'true') return {};
-  return { skip: `${dir} is absent (recordings made by others are not shipped with the project)` };
-}
 
-/** The shared folder, or null after failing the test (only reached when CI=true). */
-function sharedPath(t: Test, sub: string): string | null {
-  const dir = path.join(sharedRoot, sub);
-  if (existsSync(dir)) return dir;
-  t.fail(`${dir} is absent and CI=true requires it`);
-  return null;
-}
 
 const DATA = path.join(repoRoot, 'test', 'fixtures-data');
 

@@ -1,30 +1,17 @@
 // Importers: the shared dataset JSON records (real data) and plain CSV, with a clear,
 // line-numbered FixtureError for each bad input in test/fixtures-data/.
 
-import t, { type Test } from 'tap';
+import t from 'tap';
 import path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { FixtureError } from '../../sim/fixture/errors.js';
 import { importCsv } from '../../sim/fixture/import-csv.js';
 import { importDatasetJson } from '../../sim/fixture/import-dataset-json.js';
 import { loadFixture } from '../../sim/fixture/load.js';
 import { decodeFixture, encodeFixture } from '../../sim/fixture/container.js';
-import { repoRoot, sharedRoot } from '../helpers/shared.js';
+import { needsShared, repoRoot, sharedPath } from '../helpers/shared.js';
 
-/** Test options: skip, with the reason, when ../shared is absent, but never under CI=true. */
-function needsShared(sub: string): { skip?: string } {
-  const dir = path.join(sharedRoot, sub);
-  if (existsSync(dir) || process.env.CI === 'true') return {};
-  return { skip: `${dir} is absent (recordings made by others are not shipped with the project)` };
-}
 
-/** The shared folder, or null after failing the test (only reached when CI=true). */
-function sharedPath(t: Test, sub: string): string | null {
-  const dir = path.join(sharedRoot, sub);
-  if (existsSync(dir)) return dir;
-  t.fail(`${dir} is absent and CI=true requires it`);
-  return null;
-}
 
 const DATA = path.join(repoRoot, 'test', 'fixtures-data');
 const data = (name: string): string => path.join(DATA, name);

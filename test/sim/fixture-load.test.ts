@@ -2,28 +2,15 @@
 
 import t, { type Test } from 'tap';
 import path from 'node:path';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { encodeFixture } from '../../sim/fixture/container.js';
 import { FixtureError } from '../../sim/fixture/errors.js';
 import { listFixtures, loadFixture } from '../../sim/fixture/load.js';
 import type { Fixture } from '../../sim/fixture/types.js';
-import { repoRoot, sharedRoot } from '../helpers/shared.js';
+import { needsShared, repoRoot, sharedPath } from '../helpers/shared.js';
 
-/** Test options: skip, with the reason, when ../shared is absent, but never under CI=true. */
-function needsShared(sub: string): { skip?: string } {
-  const dir = path.join(sharedRoot, sub);
-  if (existsSync(dir) || process.env.CI === 'true') return {};
-  return { skip: `${dir} is absent (recordings made by others are not shipped with the project)` };
-}
 
-/** The shared folder, or null after failing the test (only reached when CI=true). */
-function sharedPath(t: Test, sub: string): string | null {
-  const dir = path.join(sharedRoot, sub);
-  if (existsSync(dir)) return dir;
-  t.fail(`${dir} is absent and CI=true requires it`);
-  return null;
-}
 
 const DATA = path.join(repoRoot, 'test', 'fixtures-data');
 

@@ -1,28 +1,15 @@
 // The synthetic fixtures shipped in fixtures/synth/: readable, small, as described, and
 // reproducible byte for byte by scripts/gen-fixtures.ts.
 
-import t, { type Test } from 'tap';
+import t from 'tap';
 import path from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { decodeFixture, encodeFixture } from '../../sim/fixture/container.js';
 import { SHIPPED_FIXTURES, shippedOptions } from '../../sim/synth/presets.js';
 import { generateRingPpg } from '../../sim/synth/ring-ppg.js';
-import { repoRoot, sharedRoot } from '../helpers/shared.js';
+import { needsShared, repoRoot, sharedPath } from '../helpers/shared.js';
 
-/** Test options: skip, with the reason, when ../shared is absent, but never under CI=true. */
-function needsShared(sub: string): { skip?: string } {
-  const dir = path.join(sharedRoot, sub);
-  if (existsSync(dir) || process.env.CI === 'true') return {};
-  return { skip: `${dir} is absent (recordings made by others are not shipped with the project)` };
-}
 
-/** The shared folder, or null after failing the test (only reached when CI=true). */
-function sharedPath(t: Test, sub: string): string | null {
-  const dir = path.join(sharedRoot, sub);
-  if (existsSync(dir)) return dir;
-  t.fail(`${dir} is absent and CI=true requires it`);
-  return null;
-}
 
 const SYNTH_DIR = path.join(repoRoot, 'fixtures', 'synth');
 const SIZE_BYTES_MAX = 300 * 1024;

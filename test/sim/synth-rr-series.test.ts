@@ -1,25 +1,10 @@
 // RR series for the generator: NN intervals from nsr2db, windows, and the seeded fallback.
 
-import t, { type Test } from 'tap';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import t from 'tap';
 import { generateRrSeries, loadNsrRrSeries, meanHrBpm, nnIntervals, rrWindow } from '../../sim/synth/rr-series.js';
-import { sharedRoot } from '../helpers/shared.js';
+import { needsShared, sharedPath } from '../helpers/shared.js';
 
-/** Test options: skip, with the reason, when ../shared is absent, but never under CI=true. */
-function needsShared(sub: string): { skip?: string } {
-  const dir = path.join(sharedRoot, sub);
-  if (existsSync(dir) || process.env.CI === 'true') return {};
-  return { skip: `${dir} is absent (recordings made by others are not shipped with the project)` };
-}
 
-/** The shared folder, or null after failing the test (only reached when CI=true). */
-function sharedPath(t: Test, sub: string): string | null {
-  const dir = path.join(sharedRoot, sub);
-  if (existsSync(dir)) return dir;
-  t.fail(`${dir} is absent and CI=true requires it`);
-  return null;
-}
 
 t.test('NN intervals: only N-to-N pairs, none longer than 2 s', async (t) => {
   // beats at 128 Hz: N N V N N (gap) N
