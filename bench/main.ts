@@ -11,6 +11,7 @@ import type { Fixture } from '../sim/fixture/types.js';
 import { replayFixture, sensorStream } from '../sim/replay.js';
 import * as fw from '../firmware/main.js';
 import type { Hal } from '../firmware/hal.js';
+import { firmwareHasBle } from '../sim/device/firmware-ble.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sharedCapnobase = path.resolve(repoRoot, '../shared/datasets/capnobase');
@@ -77,6 +78,17 @@ async function duktapeFigures(): Promise<BenchFigures> {
   }
 }
 
+/** History goodput and the protocol fuzz (bench/protocol.ts), once the firmware has its GATT server. */
+async function protocolBenchFigures(): Promise<BenchFigures> {
+  if (!firmwareHasBle()) return { protocol: 'firmware has no GATT server yet' };
+  try {
+    const mod = await import('./protocol.js');
+    return await mod.protocolFigures(repoRoot);
+  } catch (err) {
+    return { protocol_error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const { source, fixtures } = recordings();
@@ -93,6 +105,7 @@ async function main(): Promise<void> {
     firmware_ns_per_sample_25hz: firmwareNsPerSample(fixtures, 25),
     node: process.version,
     ...(await duktapeFigures()),
+    ...(await protocolBenchFigures()),
   };
   if (json) {
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');

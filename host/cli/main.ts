@@ -9,6 +9,7 @@ import { setLogLevel } from './log.js';
 import { registerReplayCommand } from './cmd-replay.js';
 import { registerScoreCommand } from './cmd-score.js';
 import { registerFixtureCommands } from './cmd-fixture.js';
+import { registerDeviceCommands } from './cmd-device.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerScoreCommand(program);
   registerFixtureCommands(program);
+  registerDeviceCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,0 +1,142 @@
+// Options that choose and shape the link to a ring, parsed once for every device command:
+// the simulated ring (--sim <fixture>) and its BLE link (MTU, interval, PHY, loss, seed, a
+// forced disconnect). A real ring over BLE (node-ble) arrives later; until then --sim is
+// required and saying so is the error message.
+
+import { Option, type Command } from 'commander';
+import { ATT_MTU_MAX, ATT_MTU_MIN } from '../../protocol/ids.js';
+import { INTERVAL_MAX_US, INTERVAL_MIN_US, INTERVAL_STEP_US, LOSS_PROBABILITY_MAX, type LinkParams } from '../../sim/ble/params.js';
+import { loadFixture } from '../../sim/fixture/load.js';
+import { RingDevice } from '../../sim/ring-device.js';
+import { RingClient } from '../client/client.js';
+import { SimTransport } from '../transport/sim-transport.js';
+import { UsageError } from './errors.js';
+import { log } from './log.js';
+import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseRateHz, parseSeed } from './options.js';
+
+export const MTU_DEFAULT = 247;
+export const INTERVAL_MS_DEFAULT = 30;
+
+/** As commander hands them over (after the parsers below). */
+export interface TransportCliOptions {
+  sim?: string;
+  mtu: number;
+  intervalMs: number;
+  phy: '1M' | '2M';
+  loss: number;
+  seed: number;
+  rateHz: number;
+  disconnectAtMs?: number;
+}
+
+export interface TransportChoice {
+  fixture_path: string;
+  seed: number;
+  rate_hz: number;
+  link: Partial<LinkParams>;
+  /** Forced disconnect, µs after the host first connects; null for none. */
+  disconnect_after_us: number | null;
+  /** The options again, as flags, for "reproduce:" lines. */
+  flags: string;
+}
+
+export function parseMtu(text: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text) || v < ATT_MTU_MIN || v > ATT_MTU_MAX) {
+    throw new UsageError(`--mtu must be an integer in ${ATT_MTU_MIN}..${ATT_MTU_MAX}, got '${text}'`);
+  }
+  return v;
+}
+
+export function parseIntervalMs(text: string): number {
+  const v = Number(text);
+  const us = Math.round(v * 1000);
+  if (!/^\d+(\.\d+)?$/.test(text) || us < INTERVAL_MIN_US || us > INTERVAL_MAX_US || us % INTERVAL_STEP_US !== 0 || Math.abs(us - v * 1000) > 1e-6) {
+    throw new UsageError(
+      `--interval-ms must be a multiple of 1.25 in ${INTERVAL_MIN_US / 1000}..${INTERVAL_MAX_US / 1000} (Bluetooth connection interval), got '${text}'`,
+    );
+  }
+  return v;
+}
+
+export function parsePhy(text: string): '1M' | '2M' {
+  if (text !== '1M' && text !== '2M') throw new UsageError(`--phy must be 1M or 2M, got '${text}'`);
+  return text;
+}
+
+export function parseLoss(text: string): number {
+  const v = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(v >= 0 && v <= LOSS_PROBABILITY_MAX)) {
+    throw new UsageError(`--loss must be a probability in 0..${LOSS_PROBABILITY_MAX}, got '${text}'`);
+  }
+  return v;
+}
+
+export function parseDisconnectAtMs(text: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(v)) throw new UsageError(`--disconnect-at-ms must be a non-negative integer, got '${text}'`);
+  return v;
+}
+
+/** Add the link options to a device command. */
+export function addTransportOptions(cmd: Command): Command {
+  return cmd
+    .option('--sim <fixture>', 'talk to a simulated ring that replays this recording (required for now: BLE comes later)')
+    .option('--mtu <bytes>', `ATT MTU the host offers (${ATT_MTU_MIN}..${ATT_MTU_MAX})`, parseMtu, MTU_DEFAULT)
+    .option('--interval-ms <ms>', 'connection interval, a multiple of 1.25 in 7.5..4000', parseIntervalMs, INTERVAL_MS_DEFAULT)
+    .addOption(new Option('--phy <phy>', 'physical layer').choices(['1M', '2M']).default('1M').argParser(parsePhy))
+    .option('--loss <p>', 'probability that one link-layer packet is lost (0..0.5)', parseLoss, 0)
+    .option('--seed <n>', 'simulator seed: link loss, clock drift, interrupt latency', parseSeed, SEED_DEFAULT)
+    .option('--rate-hz <hz>', 'sample rate the simulated ring boots at (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
+    .option('--disconnect-at-ms <t>', 'fault: the link drops t ms after the host connects (the host reconnects)', parseDisconnectAtMs);
+}
+
+/** Check the combination and turn it into what the simulator takes. */
+export function resolveTransport(opts: TransportCliOptions): TransportChoice {
+  if (opts.sim === undefined) {
+    throw new UsageError('--sim <fixture> is required: only the simulated ring is supported for now (BLE via node-ble arrives in a later release)');
+  }
+  const interval_us = Math.round(opts.intervalMs * 1000);
+  // The default supervision timeout (4 s) must exceed two intervals: raise it for long intervals.
+  const supervision_timeout_us = Math.max(4_000_000, Math.ceil((interval_us * 3) / 10_000) * 10_000);
+  const link: Partial<LinkParams> = {
+    central_mtu_max_bytes: opts.mtu, interval_us, phy: opts.phy, loss_probability: opts.loss, supervision_timeout_us,
+  };
+  const parts = [`--sim ${opts.sim}`, `--mtu ${opts.mtu}`, `--interval-ms ${opts.intervalMs}`, `--phy ${opts.phy}`,
+    `--loss ${opts.loss}`, `--seed ${opts.seed}`, `--rate-hz ${opts.rateHz}`];
+  if (opts.disconnectAtMs !== undefined) parts.push(`--disconnect-at-ms ${opts.disconnectAtMs}`);
+  return {
+    fixture_path: opts.sim,
+    seed: opts.seed,
+    rate_hz: opts.rateHz,
+    link,
+    disconnect_after_us: opts.disconnectAtMs === undefined ? null : opts.disconnectAtMs * 1000,
+    flags: parts.join(' '),
+  };
+}
+
+export interface SimSession {
+  device: RingDevice;
+  transport: SimTransport;
+  client: RingClient;
+  choice: TransportChoice;
+}
+
+/**
+ * Build the simulated ring, optionally let it record its whole fixture first (so its log
+ * holds records), connect, and arm the forced disconnect. Logs the seed and every option.
+ */
+export async function openSimSession(opts: TransportCliOptions, run: { recordFirst: boolean }): Promise<SimSession> {
+  const choice = resolveTransport(opts);
+  const fixture = loadFixture(choice.fixture_path);
+  const device = new RingDevice(fixture, { seed: choice.seed, rate_hz: choice.rate_hz, link: choice.link });
+  log().info({ device: device.describe() }, 'simulated ring');
+  if (run.recordFirst) {
+    if (!device.runToEnd()) throw new Error(`the simulated ring did not finish its recording (${device.describe()})`);
+  }
+  const transport = new SimTransport(device);
+  const client = new RingClient(transport, { log: (m) => log().info(m) });
+  await client.connect();
+  if (choice.disconnect_after_us !== null) device.link.forceDisconnect(device.now_us + choice.disconnect_after_us);
+  return { device, transport, client, choice };
+}

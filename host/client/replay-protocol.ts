@@ -1,0 +1,100 @@
+// `ring replay` over the protocol: the simulated ring replays a fixture while the host,
+// connected over the simulated BLE link, subscribes to its live beats, HR and HRV streams;
+// the result is built only from what crossed the link. Status records (boot, FIFO
+// overflow, signal) have no live stream, so they are read from the ring's history log once
+// the recording is over.
+//
+// The result has the ReplayResult shape of sim/replay.ts, with one difference in meaning:
+// `emitted_us` is the virtual time at which the host received the record (the notification
+// or history page carrying it completed), not the time the firmware emitted it. So the
+// records equal a direct replay's field for field, and their times come later by the
+// link's latency (status records: by the whole recording, as they are read at the end).
+
+import { RECORD_STATUS, STREAM_BEATS, STREAM_HR, STREAM_HRV } from '../../protocol/ids.js';
+import type { LinkParams } from '../../sim/ble/params.js';
+import type { Fixture } from '../../sim/fixture/types.js';
+import { ReplayError } from '../../sim/replay.js';
+import type { ReplayOptions, ReplayResult } from '../../sim/replay-types.js';
+import { RingDevice } from '../../sim/ring-device.js';
+import { SimTransport } from '../transport/sim-transport.js';
+import { RingClient } from './client.js';
+import { readHistory } from './history.js';
+import { StreamSubscription } from './stream.js';
+
+/** After the recording ends, how long the host keeps listening for the last notifications. */
+export const REPLAY_FLUSH_US = 3_000_000;
+/** Slack beyond the recording's length before the replay is declared stuck. */
+const REPLAY_SLACK_US = 30_000_000;
+
+export interface ProtocolReplayOptions extends ReplayOptions {
+  /** BLE link parameters (default: the link's defaults). */
+  link?: Partial<LinkParams>;
+  /** Crystal error of the ring in ppm (default: drawn from the seed). */
+  drift_ppm?: number;
+}
+
+export interface ProtocolReplayLinkFigures {
+  /** Notifications missing by the stream's sequence numbers, and items the ring reported dropped. */
+  sequence_gaps: number;
+  device_drops: number;
+  notifications: number;
+  /** Seed and options of the simulated ring and its link. */
+  describe: string;
+}
+
+export async function replayOverProtocol(
+  fixture: Fixture,
+  opts: ProtocolReplayOptions,
+): Promise<ReplayResult & { link: ProtocolReplayLinkFigures }> {
+  if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
+  const device = new RingDevice(fixture, {
+    seed: opts.seed, rate_hz: opts.rate_hz, link: opts.link, drift_ppm: opts.drift_ppm, keep_records: false,
+  });
+  const transport = new SimTransport(device, { connect_delay_us: 0 });
+  const client = new RingClient(transport);
+  const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
+  const result: ReplayResult = {
+    record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms,
+    sample_count: device.sensor.samples_total, beats: [], hr: [], hrv: [], status: [],
+  };
+  await client.connect();
+  const sub = await StreamSubscription.open(client, STREAM_BEATS | STREAM_HR | STREAM_HRV, { resubscribe: true });
+  sub.onItem((item) => {
+    switch (item.type) {
+      case 'beat':
+        result.beats.push({
+          time_ms: item.time_ms, ibi_ms: item.ibi_ms, ibi_valid: item.ibi_valid, sqi: item.sqi, amplitude: item.amplitude,
+          index: item.index, emitted_us: item.received_us,
+        });
+        break;
+      case 'hr':
+        result.hr.push({ time_ms: item.time_ms, hr_bpm_x10: item.hr_bpm_x10, confidence: item.confidence, emitted_us: item.received_us });
+        break;
+      case 'hrv':
+        result.hrv.push({
+          window_s: item.window_s, end_ms: item.end_ms, beat_count: item.beat_count, valid_permille: item.valid_permille,
+          mean_ibi_ms_x10: item.mean_ibi_ms_x10, sdnn_ms_x10: item.sdnn_ms_x10, rmssd_ms_x10: item.rmssd_ms_x10,
+          pnn50_permille: item.pnn50_permille, published: item.published, emitted_us: item.received_us,
+        });
+        break;
+      default:
+        break; // gaps are counted in sub.stats; ppg is not subscribed
+    }
+  });
+  const done = await sub.runUntil(() => device.fixtureDone, device.fixture_duration_us + REPLAY_SLACK_US);
+  if (!done) throw new ReplayError(`the simulated ring did not finish its recording (${device.describe()})`);
+  await sub.runUntil(() => false, REPLAY_FLUSH_US);
+  await sub.close();
+  const status_kind_bit = 1 << (RECORD_STATUS - 1);
+  const history = await readHistory(client, { kinds: status_kind_bit });
+  const read_at_us = device.now_us;
+  for (const r of history.records) {
+    if (r.type === 'status') result.status.push({ time_ms: r.time_ms, code: r.code, value: r.value, emitted_us: read_at_us });
+  }
+  const link: ProtocolReplayLinkFigures = {
+    sequence_gaps: sub.stats.sequence_gaps, device_drops: sub.stats.device_drops, notifications: sub.stats.notifications,
+    describe: transport.describe(),
+  };
+  await client.close();
+  return { ...result, link };
+}
