@@ -20,6 +20,7 @@ import * as iv from "./hr/intervals.js";
 import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
 import * as sq from "./dsp/signal-quality.js";
+import { ble_on_record } from "./ble/hook.js";
 
 export const ERR_BAD_RATE = -1;
 export const ERR_SENSOR = -2;
@@ -151,9 +152,22 @@ function emit(kind: number, field_count: number): void {
   const hal = hal_ref;
   assert(hal !== null && field_count <= out.OUT_RECORD_FIELDS_MAX, FAULT_MAIN);
   if (hal !== null) hal.emit(kind, record, field_count);
+  ble_on_record(kind, record, field_count); // history log, streams, Heart Rate Service
 }
 
 /** Sample rate configured at boot. */
 export function ring_sample_rate_hz(): number {
   return sample_rate_hz;
+}
+
+// BLE: GATT server, commands and history log (firmware/ble, firmware/cmd, firmware/store).
+export { ring_ble_attach, ring_ble_connected, ring_ble_rx, ring_ble_tx_space } from "./ble/entry.js";
+export { stream_on_raw_sample } from "./ble/hook.js";
+export { config_sample_rate_hz, config_hrv_short_s, config_hrv_long_s } from "./cmd/settings.js";
+export { config_reboot_required } from "./cmd/config.js";
+
+/** The HAL clock, ms since boot (0 before ring_boot): the BLE layer's time source. */
+export function ring_clock_ms(): number {
+  const hal = hal_ref;
+  return hal === null ? 0 : hal.clock_ms();
 }

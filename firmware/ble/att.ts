@@ -128,7 +128,9 @@ export function att_table_boot(): void {
 }
 
 /** RAM of the table's buffers in bytes. */
-export const ATT_TABLE_RAM_BYTES = (ATT_ATTR_MAX + 1) * (2 + 2 + 1 + 1 + 2 + 2 + 2) + ATT_POOL_BYTES;
+export function att_table_ram_bytes(): number {
+  return (ATT_ATTR_MAX + 1) * (2 + 2 + 1 + 1 + 2 + 2 + 2) + ATT_POOL_BYTES;
+}
 
 // ---------------------------------------------------------------------------------------
 // Building (boot only)

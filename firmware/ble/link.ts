@@ -36,8 +36,9 @@ export const STAT_COUNT = 17;
 
 let ble_hal: BleHal | null = null;
 let conn_up = 0;
-let conn_mtu = ATT_MTU_MIN;
+let conn_mtu = 23; // ATT_MTU_MIN (a literal: no top-level statement reaches the ES5 bundle)
 let rsp_pending_len = 0; // bytes in rsp_pending, 0 when none
+let mtu_exchanged = 0; // 1 after this connection's Exchange MTU
 let link_booted = 0;
 let rsp_pending!: Uint8Array; // ATT_SERVER_MTU_MAX
 let cccd!: Uint16Array; // CCCD_COUNT values written by the client
@@ -56,14 +57,29 @@ export function link_boot(ble: BleHal): void {
   link_reset(0, ATT_MTU_MIN);
 }
 
-export const LINK_RAM_BYTES = ATT_SERVER_MTU_MAX + 2 * CCCD_COUNT + 4 * STAT_COUNT;
+export function link_ram_bytes(): number {
+  return ATT_SERVER_MTU_MAX + 2 * CCCD_COUNT + 4 * STAT_COUNT;
+}
 
 /** A connection went up (1) or down (0): CCCDs off, no pending response, MTU as given. */
 export function link_reset(connected: number, mtu_bytes: number): void {
   conn_up = connected !== 0 ? 1 : 0;
   for (let i = 0; i < CCCD_COUNT; i++) cccd[i] = 0;
   rsp_pending_len = 0;
+  mtu_exchanged = 0;
   link_set_mtu(mtu_bytes);
+}
+
+/**
+ * Apply the MTU of this connection's Exchange MTU. Only the first exchange counts (Core
+ * Vol 3 Part F 3.4.2.1: a client sends it once per connection): the MTU never changes
+ * under frames already being cut into pieces. Returns 1 when applied.
+ */
+export function link_exchange_mtu(mtu_bytes: number): number {
+  if (mtu_exchanged !== 0) return 0;
+  mtu_exchanged = 1;
+  link_set_mtu(mtu_bytes);
+  return 1;
 }
 
 /** Set the ATT MTU, clamped to 23..ATT_SERVER_MTU_MAX. */

@@ -33,19 +33,24 @@ export const TXQ_BYTES = 4096;
 const TXQ_LEN_SIZE = 2; // length prefix of each queued frame
 /** Largest frame that may use the small reserve (error responses). */
 export const TXQ_SMALL_FRAME_MAX = 96;
-export const TXQ_SMALL_RESERVE = 2 * (TXQ_SMALL_FRAME_MAX + TXQ_LEN_SIZE);
-const TXQ_RESPONSE_ROOM = FRAME_SIZE_MAX + TXQ_LEN_SIZE;
-const TXQ_STREAM_RESERVE = RX_BUFFER_COUNT * TXQ_RESPONSE_ROOM + TXQ_SMALL_RESERVE;
+// Derived sizes as literals (checked in txq_boot), so that no top-level statement of this
+// module reaches a bundle that does not use it.
+/** Room for two small error responses. */
+export const TXQ_SMALL_RESERVE = 196; // 2 * (TXQ_SMALL_FRAME_MAX + TXQ_LEN_SIZE)
+const TXQ_RESPONSE_ROOM = 1026; // FRAME_SIZE_MAX + TXQ_LEN_SIZE
+const TXQ_STREAM_RESERVE = 2248; // RX_BUFFER_COUNT * TXQ_RESPONSE_ROOM + TXQ_SMALL_RESERVE
 /** Bytes stream frames may occupy at most. */
-export const TXQ_STREAM_BYTES_MAX = TXQ_BYTES - TXQ_STREAM_RESERVE;
+export const TXQ_STREAM_BYTES_MAX = 1848; // TXQ_BYTES - TXQ_STREAM_RESERVE
 /** Every pump call ends within this many rounds: each round sends >= 1 byte or returns. */
-const TXQ_PUMP_ROUNDS_MAX = TXQ_BYTES;
+const TXQ_PUMP_ROUNDS_MAX = 4096; // TXQ_BYTES
 
 export const TXQ_CLASS_RESPONSE = 0;
 export const TXQ_CLASS_SMALL = 1;
 export const TXQ_CLASS_STREAM = 2;
 
-export const TXQ_RAM_BYTES = TXQ_BYTES + ATT_SERVER_MTU_MAX;
+export function txq_ram_bytes(): number {
+  return TXQ_BYTES + ATT_SERVER_MTU_MAX;
+}
 
 const FAULT_TXQ = 73;
 
@@ -62,7 +67,11 @@ let txq_pumping = 0; // reentrancy guard (att_send calling back into the firmwar
 
 /** Allocate (first call only) and empty the queue; handle is the frame characteristic's. */
 export function txq_boot(frame_value_handle: number): void {
-  assert(TXQ_STREAM_BYTES_MAX >= FRAME_SIZE_MAX, FAULT_TXQ); // a full PPG frame fits beside the reserve
+  assert(TXQ_SMALL_RESERVE === 2 * (TXQ_SMALL_FRAME_MAX + TXQ_LEN_SIZE), FAULT_TXQ);
+  assert(TXQ_RESPONSE_ROOM === FRAME_SIZE_MAX + TXQ_LEN_SIZE, FAULT_TXQ);
+  assert(TXQ_STREAM_RESERVE === RX_BUFFER_COUNT * TXQ_RESPONSE_ROOM + TXQ_SMALL_RESERVE, FAULT_TXQ);
+  assert(TXQ_STREAM_BYTES_MAX === TXQ_BYTES - TXQ_STREAM_RESERVE && TXQ_PUMP_ROUNDS_MAX === TXQ_BYTES, FAULT_TXQ);
+  assert(TXQ_STREAM_BYTES_MAX >= 600, FAULT_TXQ); // a full PPG batch (128 samples, ~590 bytes) fits beside the reserve
   assert(TXQ_SMALL_FRAME_MAX < FRAME_SIZE_MAX, FAULT_TXQ);
   if (txq_booted === 0) {
     txq_buf = new Uint8Array(TXQ_BYTES);

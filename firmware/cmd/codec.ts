@@ -46,9 +46,6 @@ export const REQ_LEVELS = 2;
 /** Pairs recorded per map; more than any command defines, so a longer map has an unknown key. */
 export const REQ_PAIRS_MAX = 12;
 
-export const CODEC_RAM_BYTES =
-  FRAME_SIZE_MAX + CBOR_TEXT_MAX + 2 * 4 * REQ_LEVELS * REQ_PAIRS_MAX + 4 * REQ_LEVELS +
-  4 * (2 * CBOR_HEAD_WORDS + FRAME_HDR_WORDS) + 8 + 4;
 
 let codec_booted = 0;
 let enc_buf!: Uint8Array; // the frame being built: header [0, 8), body [8, enc_pos)
@@ -67,6 +64,11 @@ let req_num!: Float64Array; // the last integer read (u32 and ms values exceed i
 let req_flag!: Int32Array; // the last bool read
 let err_key!: Uint8Array; // "key" of the error response
 let err_key_len = 0;
+
+/** Bytes of RAM the codec's buffers take. */
+export function codec_ram_bytes(): number {
+  return FRAME_SIZE_MAX + CBOR_TEXT_MAX + 2 * 4 * REQ_LEVELS * REQ_PAIRS_MAX + 4 * REQ_LEVELS + 4 * (2 * CBOR_HEAD_WORDS + FRAME_HDR_WORDS) + 8 + 4;
+}
 
 /** Allocate (first call only). */
 export function codec_boot(): void {

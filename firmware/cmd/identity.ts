@@ -30,7 +30,9 @@ let fw_text_len = 0;
 let build_hash!: Uint8Array;
 let build_hash_len = 0;
 
-export const IDENTITY_RAM_BYTES = FW_VERSION_LEN_MAX + BUILD_HASH_LEN_MAX;
+export function identity_ram_bytes(): number {
+  return FW_VERSION_LEN_MAX + BUILD_HASH_LEN_MAX;
+}
 
 function put_decimal(dst: Uint8Array, pos: number, value: number): number {
   assert(value >= 0 && value <= 99999, FAULT_IDENTITY);
@@ -58,7 +60,6 @@ function hex_value(c: number): number {
 
 /** The build hash text in force: the bundler's define, or the default. */
 export function identity_build_hash_hex(): string {
-  // check-firmware: allow banned-global -- typeof of a bundler define; never a run-time lookup
   return typeof RING_BUILD_HASH_HEX === "string" ? RING_BUILD_HASH_HEX : BUILD_HASH_HEX_DEFAULT;
 }
 

@@ -14,14 +14,12 @@ import { OUT_RECORD_FIELDS_MAX } from "../output.js";
 
 /** Records the log holds before it overwrites the oldest. */
 export const LOG_CAPACITY_RECORDS = 4096;
-/** Fields stored per record: every record the firmware emits fits. */
-export const LOG_FIELDS_MAX = OUT_RECORD_FIELDS_MAX;
+/** Fields stored per record: every record the firmware emits fits (>= OUT_RECORD_FIELDS_MAX). */
+export const LOG_FIELDS_MAX = 12;
 /** Sequences are u32 on the wire; past this the log restarts at 1 (after 2^32 - 1 records). */
 export const LOG_SEQ_MAX = 0xffffffff;
 /** Record kinds are one byte (firmware/output.ts OUT_KIND_*). */
 export const LOG_KIND_MAX = 255;
-/** Bytes of RAM the log's buffers take. */
-export const LOG_RAM_BYTES = LOG_CAPACITY_RECORDS * (4 * LOG_FIELDS_MAX + 4 + 1 + 1);
 
 export const LOG_ERR_BAD_RECORD = -1;
 export const LOG_ERR_NOT_BOOTED = -2;
@@ -43,7 +41,7 @@ export function log_store_boot(): void {
   // Constant relations, checked here rather than at load: a ring without a radio never
   // runs this module (the ES5 bundle keeps no top-level statement of it).
   assert(LOG_CAPACITY_RECORDS >= 2 && LOG_CAPACITY_RECORDS <= 0x100000, FAULT_LOG);
-  assert(LOG_FIELDS_MAX >= 1 && LOG_FIELDS_MAX <= 255, FAULT_LOG);
+  assert(LOG_FIELDS_MAX >= OUT_RECORD_FIELDS_MAX && LOG_FIELDS_MAX <= 255, FAULT_LOG);
   if (log_booted === 0) {
     log_fields = new Int32Array(LOG_CAPACITY_RECORDS * LOG_FIELDS_MAX);
     log_seq = new Uint32Array(LOG_CAPACITY_RECORDS);
@@ -52,6 +50,11 @@ export function log_store_boot(): void {
     log_booted = 1;
   }
   log_store_reset();
+}
+
+/** Bytes of RAM the log's buffers take. */
+export function log_ram_bytes(): number {
+  return LOG_CAPACITY_RECORDS * (4 * LOG_FIELDS_MAX + 4 + 1 + 1);
 }
 
 /** Forget every record; the next one gets sequence 1. */

@@ -1,0 +1,132 @@
+// BLE entry points of the firmware (re-exported from firmware/main.ts): attach the radio,
+// connection changes, ATT PDUs in, link space, and the record / raw-sample hooks.
+//
+// Contracts:
+// - ring_ble_attach(ble): once at start-up, before or after ring_boot (before it to log
+//   the boot record). Allocates every BLE, command and log buffer (the only allocation of
+//   this layer) and resets all of its state. Returns 0. Calling it again resets everything,
+//   the history log included.
+// - ring_ble_connected(connected, mtu_bytes): a link came up (1) or went down (0), with
+//   the ATT MTU in force (23 on a new link). Either way the per-connection state starts
+//   over: CCCDs off, partial frame dropped, outgoing queue and pending response emptied,
+//   stream subscriptions ended, unsolicited sequence 0, RR-intervals forgotten.
+// - ring_ble_rx(pdu, length): one ATT PDU from the client. Returns 0 when taken, negative
+//   when refused (an ATT Error Response or a protocol error response went out, or it was
+//   dropped). Never throws for any input bytes.
+// - ring_ble_tx_space(): the controller can take PDUs again: pending response, queued
+//   frame pieces and staged stream items go out (and a stale partial request frame is
+//   answered ERR_TIMEOUT, as at every record).
+// - ble_on_record / stream_on_raw_sample (hook.ts): see there.
+// None of them may be called from inside BleHal.att_send (a nested ring_ble_rx is dropped).
+
+import type { BleHal } from "../hal.js";
+import { ring_sample_rate_hz } from "../main.js";
+import { log_append, log_ram_bytes, log_store_boot } from "../store/log-store.js";
+import { codec_boot, codec_ram_bytes } from "../cmd/codec.js";
+import { dispatch_boot, dispatch_ram_bytes } from "../cmd/dispatch.js";
+import { identity_boot, identity_ram_bytes } from "../cmd/identity.js";
+import { settings_reset } from "../cmd/settings.js";
+import { stream_boot, stream_flush, stream_on_raw, stream_on_record, stream_ram_bytes, stream_reset } from "../cmd/stream.js";
+import { time_reset } from "../cmd/time.js";
+import { att_table_ram_bytes } from "./att.js";
+import { frame_rx_boot, frame_rx_expire, frame_rx_ram_bytes, frame_rx_reset } from "./frame-rx.js";
+import { gatt_db_boot, gatt_h_frame } from "./gatt-db.js";
+import { att_rx, gatt_server_boot, gatt_server_ram_bytes } from "./gatt-server.js";
+import { ble_hooks_set } from "./hook.js";
+import { hrs_boot, hrs_on_record, hrs_ram_bytes, hrs_reset } from "./hrs-notify.js";
+import {
+  STAT_RX_NOT_CONNECTED,
+  STAT_RX_REENTERED,
+  link_boot,
+  link_connected,
+  link_count,
+  link_mtu,
+  link_ram_bytes,
+  link_reset,
+} from "./link.js";
+import { txq_boot, txq_pump, txq_ram_bytes, txq_reset } from "./tx-queue.js";
+
+export { ble_on_record, stream_on_raw_sample } from "./hook.js";
+
+export const BLE_ERR_NOT_ATTACHED = -1;
+export const BLE_ERR_REFUSED = -1;
+
+let attached = 0;
+let in_rx = 0;
+
+// check-firmware: boot -- runs once at start-up when the radio is attached: allocates every BLE buffer
+export function ring_ble_attach(ble: BleHal): number {
+  identity_boot();
+  codec_boot();
+  dispatch_boot();
+  log_store_boot();
+  gatt_db_boot();
+  gatt_server_boot();
+  link_boot(ble);
+  txq_boot(gatt_h_frame);
+  frame_rx_boot();
+  stream_boot();
+  hrs_boot();
+  time_reset();
+  settings_reset(ring_sample_rate_hz());
+  ble_hooks_set(on_record, on_raw_sample);
+  attached = 1;
+  in_rx = 0;
+  return 0;
+}
+
+export function ring_ble_connected(connected: number, mtu_bytes: number): void {
+  if (attached === 0) return;
+  link_reset(connected, mtu_bytes);
+  txq_reset();
+  frame_rx_reset(link_mtu());
+  stream_reset();
+  hrs_reset();
+}
+
+export function ring_ble_rx(pdu: Uint8Array, length: number): number {
+  if (attached === 0) return BLE_ERR_NOT_ATTACHED;
+  if (!link_connected()) {
+    link_count(STAT_RX_NOT_CONNECTED);
+    return BLE_ERR_REFUSED;
+  }
+  if (in_rx !== 0) {
+    link_count(STAT_RX_REENTERED);
+    return BLE_ERR_REFUSED;
+  }
+  in_rx = 1;
+  const r = att_rx(pdu, length);
+  in_rx = 0;
+  return r;
+}
+
+export function ring_ble_tx_space(): void {
+  if (attached === 0) return;
+  if (link_connected()) frame_rx_expire(); // a stale partial frame is answered ERR_TIMEOUT
+  txq_pump();
+  stream_flush();
+}
+
+/**
+ * Bytes of typed-array storage ring_ble_attach allocates: the history log (log_only = 1)
+ * or everything else (0).
+ */
+export function ble_ram_bytes(log_only: number): number {
+  if (log_only !== 0) return log_ram_bytes();
+  return (
+    codec_ram_bytes() + dispatch_ram_bytes() + identity_ram_bytes() + att_table_ram_bytes() +
+    gatt_server_ram_bytes() + link_ram_bytes() + txq_ram_bytes() + frame_rx_ram_bytes() +
+    stream_ram_bytes() + hrs_ram_bytes()
+  );
+}
+
+function on_record(kind: number, record: Int32Array, field_count: number): void {
+  log_append(kind, record, field_count);
+  stream_on_record(kind, record, field_count);
+  hrs_on_record(kind, record, field_count);
+  if (link_connected()) frame_rx_expire();
+}
+
+function on_raw_sample(x: number): void {
+  stream_on_raw(x);
+}

@@ -1,0 +1,196 @@
+// History read (group 68, command 0; PROTOCOL.md section 8.5): a page of records from the
+// log store, from from_seq on, at most max_records, optionally of some kinds only; bounded
+// by the frame size (a record that does not fit goes to the next page) and by a scan
+// budget (HISTORY_SCAN_MAX records examined per request, for kind-filtered reads).
+// next_seq is one past the last record examined, so paging with it returns every record
+// exactly once while the log does not overwrite them.
+
+import { assert } from "../lib/assert.js";
+import * as out from "../output.js";
+import { CBOR_MAJOR_ARRAY } from "../../protocol/device/cbor.js";
+import {
+  CMD_HISTORY_READ,
+  ERR_BAD_OP,
+  ERR_BAD_VALUE,
+  ERR_MISSING_FIELD,
+  ERR_UNKNOWN_COMMAND,
+  FRAME_SIZE_MAX,
+  HISTORY_PAGE_RECORDS_MAX,
+  OP_READ,
+  RECORD_KIND_MAX,
+  STREAM_ALL,
+} from "../../protocol/ids.js";
+import {
+  log_first_seq,
+  log_last_seq,
+  log_slot_field,
+  log_slot_field_count,
+  log_slot_kind,
+  log_slot_of,
+} from "../store/log-store.js";
+import {
+  enc_array,
+  enc_bool,
+  enc_failed,
+  enc_frame,
+  enc_int,
+  enc_key_uint,
+  enc_map,
+  enc_position,
+  enc_rewind,
+  enc_set_end,
+  enc_text,
+  enc_uint,
+  fail_key,
+  fail_unknown,
+  req_find,
+  req_key_is,
+  req_pair_count,
+  req_uint,
+  req_value,
+} from "./codec.js";
+import { time_device_ms } from "./time.js";
+
+/** Records examined per request at most (kind-filtered reads skip many). */
+export const HISTORY_SCAN_MAX = 1024;
+/** Room kept after the records for next_seq, first_seq, last_seq: 3 * (1 + 9 + 5) = 45 bytes. */
+const HISTORY_TRAILER_BYTES = 48;
+const U32_MAX = 0xffffffff;
+const ARRAY_HEAD_RESERVED = 2; // 0x98 + count: HISTORY_PAGE_RECORDS_MAX <= 255
+
+const FAULT_HISTORY = 78;
+
+/** Handle a history command. Writes the response body; returns 0 or -rc. */
+export function cmd_history(op: number, cmd: number): number {
+  if (cmd !== CMD_HISTORY_READ) return -ERR_UNKNOWN_COMMAND;
+  if (op !== OP_READ) return -ERR_BAD_OP;
+  const n = req_pair_count(0);
+  for (let i = 0; i < n; i++) {
+    if (!req_key_is(0, i, "from_seq") && !req_key_is(0, i, "max_records") && !req_key_is(0, i, "kinds")) {
+      return fail_unknown(0, i, "");
+    }
+  }
+  if (req_find(0, "from_seq") < 0) return fail_key(-ERR_MISSING_FIELD, "", "from_seq");
+  if (req_find(0, "max_records") < 0) return fail_key(-ERR_MISSING_FIELD, "", "max_records");
+  let rc = req_uint(0, "", "from_seq", 0, U32_MAX);
+  if (rc < 0) return rc;
+  const from_seq = req_value();
+  rc = req_uint(0, "", "max_records", 1, HISTORY_PAGE_RECORDS_MAX);
+  if (rc < 0) return rc;
+  const max_records = req_value();
+  rc = req_uint(0, "", "kinds", 1, STREAM_ALL);
+  if (rc < 0) return rc;
+  const kinds = rc === 1 ? req_value() : 0; // 0: every kind
+  const first = log_first_seq();
+  const last = log_last_seq();
+  if (from_seq > last + 1) return fail_key(-ERR_BAD_VALUE, "", "from_seq");
+  let start = from_seq;
+  if (start < first) start = first; // overwritten: the page starts at the oldest held
+  if (start < 1) start = 1;
+  enc_map(4);
+  enc_text("records");
+  const next_seq = write_records(start, last, max_records, kinds);
+  enc_key_uint("next_seq", next_seq);
+  enc_key_uint("first_seq", first);
+  enc_key_uint("last_seq", last);
+  return 0;
+}
+
+/** The records array; returns next_seq. */
+function write_records(start: number, last: number, max_records: number, kinds: number): number {
+  const head_pos = enc_position();
+  const buf = enc_frame();
+  enc_array(HISTORY_PAGE_RECORDS_MAX); // placeholder head of ARRAY_HEAD_RESERVED bytes, fixed below
+  if (enc_failed()) return start; // no room at all: the caller's encoder error reports it
+  assert(enc_position() === head_pos + ARRAY_HEAD_RESERVED, FAULT_HISTORY);
+  enc_set_end(FRAME_SIZE_MAX - HISTORY_TRAILER_BYTES);
+  let next = start;
+  let count = 0;
+  for (let i = 0; i < HISTORY_SCAN_MAX; i++) {
+    const seq = start + i;
+    if (seq > last || count >= max_records) break;
+    const slot = log_slot_of(seq);
+    assert(slot >= 0, FAULT_HISTORY); // first <= seq <= last
+    const kind = log_slot_kind(slot);
+    const bit = kind >= 1 && kind <= RECORD_KIND_MAX ? 1 << (kind - 1) : 0;
+    if (kinds !== 0 && (bit & kinds) === 0) {
+      next = seq + 1;
+      continue;
+    }
+    const mark = enc_position();
+    write_record(slot, seq, kind);
+    if (enc_failed()) {
+      enc_rewind(mark); // the frame is full: this record opens the next page
+      break;
+    }
+    count = count + 1;
+    next = seq + 1;
+  }
+  enc_set_end(FRAME_SIZE_MAX);
+  // The shortest head for count (RFC 8949 preferred serialization): one byte below 24.
+  const end = enc_position();
+  if (count >= 24) {
+    buf[head_pos + 1] = count;
+  } else {
+    buf[head_pos] = (CBOR_MAJOR_ARRAY << 5) | count;
+    for (let p = head_pos + ARRAY_HEAD_RESERVED; p < end; p++) buf[p - 1] = buf[p];
+    enc_rewind(end - 1);
+  }
+  return next;
+}
+
+function field(slot: number, index: number): number {
+  return log_slot_field(slot, index);
+}
+
+function nonneg(v: number): number {
+  return v > 0 ? v : 0;
+}
+
+function write_record(slot: number, seq: number, kind: number): void {
+  const n = log_slot_field_count(slot);
+  if (kind === out.OUT_KIND_BEAT && n >= out.BEAT_FIELDS) {
+    enc_array(8);
+    enc_uint(seq);
+    enc_uint(kind);
+    enc_uint(time_device_ms(field(slot, out.BEAT_TIME_MS)));
+    enc_uint(nonneg(field(slot, out.BEAT_IBI_MS)));
+    enc_bool(field(slot, out.BEAT_IBI_VALID));
+    enc_uint(nonneg(field(slot, out.BEAT_SQI)));
+    enc_int(field(slot, out.BEAT_AMPLITUDE));
+    enc_uint(nonneg(field(slot, out.BEAT_INDEX)));
+  } else if (kind === out.OUT_KIND_HR && n >= out.HR_FIELDS) {
+    enc_array(5);
+    enc_uint(seq);
+    enc_uint(kind);
+    enc_uint(time_device_ms(field(slot, out.HR_TIME_MS)));
+    enc_uint(nonneg(field(slot, out.HR_BPM_X10)));
+    enc_uint(nonneg(field(slot, out.HR_CONFIDENCE)));
+  } else if (kind === out.OUT_KIND_HRV && n >= out.HRV_FIELDS) {
+    enc_array(11);
+    enc_uint(seq);
+    enc_uint(kind);
+    enc_uint(time_device_ms(field(slot, out.HRV_END_MS)));
+    enc_uint(nonneg(field(slot, out.HRV_WINDOW_S)));
+    enc_uint(nonneg(field(slot, out.HRV_BEAT_COUNT)));
+    enc_uint(nonneg(field(slot, out.HRV_VALID_PERMILLE)));
+    enc_uint(nonneg(field(slot, out.HRV_MEAN_IBI_MS_X10)));
+    enc_uint(nonneg(field(slot, out.HRV_SDNN_MS_X10)));
+    enc_uint(nonneg(field(slot, out.HRV_RMSSD_MS_X10)));
+    enc_uint(nonneg(field(slot, out.HRV_PNN50_PERMILLE)));
+    enc_bool(field(slot, out.HRV_PUBLISHED));
+  } else if (kind === out.OUT_KIND_STATUS && n >= out.STATUS_FIELDS) {
+    enc_array(5);
+    enc_uint(seq);
+    enc_uint(kind);
+    enc_uint(time_device_ms(field(slot, out.STATUS_TIME_MS)));
+    enc_uint(nonneg(field(slot, out.STATUS_CODE)));
+    enc_int(field(slot, out.STATUS_VALUE));
+  } else {
+    // A kind this version does not know (or a short record): [seq, kind, fields...].
+    enc_array(2 + n);
+    enc_uint(seq);
+    enc_uint(kind);
+    for (let i = 0; i < n; i++) enc_int(field(slot, i));
+  }
+}
