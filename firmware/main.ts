@@ -7,9 +7,7 @@ import { assert } from "./lib/assert.js";
 import { clamp, div_floor, div_round } from "./lib/imath.js";
 import {
   DRAIN_SAMPLES_MAX,
-  HRV_LONG_STEP_MS,
   HRV_LONG_WINDOW_MS,
-  HRV_SHORT_STEP_MS,
   HRV_SHORT_WINDOW_MS,
   SENSOR_BATCH_MS,
   SENSOR_FIFO_CAPACITY,
@@ -20,7 +18,7 @@ import * as iv from "./hr/intervals.js";
 import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
 import * as sq from "./dsp/signal-quality.js";
-import { ble_on_record } from "./ble/hook.js";
+import { ble_on_record, stream_on_raw_sample } from "./ble/hook.js";
 
 export const ERR_BAD_RATE = -1;
 export const ERR_SENSOR = -2;
@@ -31,27 +29,67 @@ const DRAIN_ROUNDS_MAX = 4; // an interrupt drains at most 4 FIFO-fulls
 
 let hal_ref: Hal | null = null;
 let period_ms = 0;
-let samples_seen = 0;
+// Pipeline time: the detector counts its own samples from the pipeline's boot; the ring's
+// time of sample n is time_base_ms + n * period_ms. A pipeline reboot (new sample rate or
+// windows) and samples the FIFO lost move the base, so times stay continuous.
+let time_base_ms = 0;
+let samples_seen = 0; // samples processed since the pipeline booted
 let beat_count = 0;
 let next_short_end_ms = 0;
 let next_long_end_ms = 0;
+let hrv_short_ms = HRV_SHORT_WINDOW_MS;
+let hrv_long_ms = HRV_LONG_WINDOW_MS;
 let sample_rate_hz = 0;
+let last_irq_clock_ms = 0; // the clock at the last sensor interrupt
 let signal_state_reported = 0;
 const fifo_buf = new Int32Array(SENSOR_FIFO_CAPACITY);
 const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
 
 /** Boot the ring at a sample rate (25, 50 or 100 Hz). Returns 0 or a negative error. */
 export function ring_boot(hal: Hal, rate_hz: number): number {
+  hal_ref = hal;
+  time_base_ms = 0;
+  samples_seen = 0;
+  beat_count = 0;
+  return pipeline_boot(rate_hz, HRV_SHORT_WINDOW_MS, HRV_LONG_WINDOW_MS);
+}
+
+/**
+ * Restart the sensor pipeline with a new sample rate and HRV window lengths (a
+ * configuration change from the host), keeping the ring's time running. Windows are
+ * whole multiples of 30 s, the short one 30..120 s, the long one up to 300 s (the
+ * interval history holds 300 s at 220 bpm). Returns 0 or a negative error.
+ */
+export function ring_reboot_pipeline(rate_hz: number, short_s: number, long_s: number): number {
+  if (hal_ref === null) return ERR_NOT_BOOTED;
+  const hal = hal_ref;
+  if (hal === null) return ERR_NOT_BOOTED;
+  if (short_s < 30 || short_s > 120 || long_s <= short_s || long_s * 1000 > HRV_LONG_WINDOW_MS || short_s % 30 !== 0 || long_s % 30 !== 0) return ERR_BAD_RATE;
+  if (!sample_rate_supported(rate_hz)) return ERR_BAD_RATE;
+  // The sensor restarts with an empty FIFO and takes its first sample at the first tick of
+  // the new rate after now. Now, in sample time, is the last sample taken before the last
+  // interrupt plus the clock time since that interrupt: a short span, so the clock's drift
+  // against the sensor's oscillator does not matter (the whole-run drift would).
+  const new_period_ms = div_floor(1000, rate_hz);
+  const last_sample_ms = time_base_ms + (samples_seen - 1) * period_ms;
+  const now_ms = last_sample_ms + Math.max(0, hal.clock_ms() - last_irq_clock_ms);
+  time_base_ms = (div_floor(now_ms, new_period_ms) + 1) * new_period_ms;
+  samples_seen = 0;
+  return pipeline_boot(rate_hz, short_s * 1000, long_s * 1000);
+}
+
+function pipeline_boot(rate_hz: number, short_ms: number, long_ms: number): number {
+  const hal = hal_ref;
+  if (hal === null) return ERR_NOT_BOOTED;
   if (!sample_rate_supported(rate_hz)) return ERR_BAD_RATE;
   const watermark = clamp(div_floor(rate_hz * SENSOR_BATCH_MS, 1000), 1, SENSOR_FIFO_CAPACITY);
   if (hal.sensor_configure(rate_hz, watermark) !== 0) return ERR_SENSOR;
-  hal_ref = hal;
   sample_rate_hz = rate_hz;
   period_ms = div_floor(1000, rate_hz);
-  samples_seen = 0;
-  beat_count = 0;
-  next_short_end_ms = HRV_SHORT_WINDOW_MS;
-  next_long_end_ms = HRV_LONG_WINDOW_MS;
+  hrv_short_ms = short_ms;
+  hrv_long_ms = long_ms;
+  next_short_end_ms = time_base_ms + short_ms;
+  next_long_end_ms = time_base_ms + long_ms;
   signal_state_reported = 0;
   det.detector_boot(rate_hz);
   iv.intervals_boot();
@@ -66,11 +104,12 @@ export function ring_on_sensor_irq(): number {
   if (hal === null) return ERR_NOT_BOOTED;
   const dropped = hal.sensor_overflow_count();
   if (dropped > 0) {
-    // Lost samples would shift every later beat time: account for them in the clock.
-    samples_seen = samples_seen + dropped;
+    // Lost samples would shift every later time: account for them in the time base.
+    time_base_ms = time_base_ms + dropped * period_ms;
     emit_status(out.STATUS_FIFO_OVERFLOW, dropped);
   }
   sq.sq_set_motion(hal.motion_activity_mg());
+  last_irq_clock_ms = hal.clock_ms();
   let processed = 0;
   for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
     const got = hal.sensor_read(fifo_buf, DRAIN_SAMPLES_MAX);
@@ -83,8 +122,9 @@ export function ring_on_sensor_irq(): number {
 }
 
 function process_sample(x: number): void {
-  const t_ms = samples_seen * period_ms;
+  const t_ms = time_base_ms + samples_seen * period_ms;
   samples_seen = samples_seen + 1;
+  stream_on_raw_sample(x);
   det.detector_push(x);
   for (let i = 0; i < det.PENDING_CAPACITY && det.detector_next_beat() === det.BEAT_FOUND; i++) on_beat();
   if (sq.sq_state !== signal_state_reported) {
@@ -92,17 +132,17 @@ function process_sample(x: number): void {
     emit_status(out.STATUS_SIGNAL, signal_state_reported);
   }
   if (t_ms >= next_short_end_ms) {
-    publish_hrv(next_short_end_ms, HRV_SHORT_WINDOW_MS);
-    next_short_end_ms = next_short_end_ms + HRV_SHORT_STEP_MS;
+    publish_hrv(next_short_end_ms, hrv_short_ms);
+    next_short_end_ms = next_short_end_ms + (hrv_short_ms >> 1);
   }
   if (t_ms >= next_long_end_ms) {
-    publish_hrv(next_long_end_ms, HRV_LONG_WINDOW_MS);
-    next_long_end_ms = next_long_end_ms + HRV_LONG_STEP_MS;
+    publish_hrv(next_long_end_ms, hrv_long_ms);
+    next_long_end_ms = next_long_end_ms + div_floor(hrv_long_ms, 5);
   }
 }
 
 function on_beat(): void {
-  const t_ms = det.beat_time_ms;
+  const t_ms = time_base_ms + det.beat_time_ms;
   iv.intervals_on_beat(t_ms);
   beat_count = beat_count + 1;
   if (iv.ibi_ms > 0) {
@@ -142,7 +182,7 @@ function publish_hrv(end_ms: number, window_ms: number): void {
 }
 
 function emit_status(code: number, value: number): void {
-  record[out.STATUS_TIME_MS] = samples_seen * period_ms;
+  record[out.STATUS_TIME_MS] = time_base_ms + samples_seen * period_ms;
   record[out.STATUS_CODE] = code;
   record[out.STATUS_VALUE] = value;
   emit(out.OUT_KIND_STATUS, out.STATUS_FIELDS);
@@ -160,11 +200,14 @@ export function ring_sample_rate_hz(): number {
   return sample_rate_hz;
 }
 
-// BLE: GATT server, commands and history log (firmware/ble, firmware/cmd, firmware/store).
-export { ring_ble_attach, ring_ble_connected, ring_ble_rx, ring_ble_tx_space } from "./ble/entry.js";
-export { stream_on_raw_sample } from "./ble/hook.js";
-export { config_sample_rate_hz, config_hrv_short_s, config_hrv_long_s } from "./cmd/settings.js";
-export { config_reboot_required } from "./cmd/config.js";
+/** HRV window lengths the pipeline runs with, s. */
+export function ring_hrv_short_s(): number {
+  return div_floor(hrv_short_ms, 1000);
+}
+
+export function ring_hrv_long_s(): number {
+  return div_floor(hrv_long_ms, 1000);
+}
 
 /** The HAL clock, ms since boot (0 before ring_boot): the BLE layer's time source. */
 export function ring_clock_ms(): number {

@@ -2,7 +2,7 @@
 // samples the recording at the rate the firmware configures, interrupts wake the
 // firmware, and every record it emits is collected with its virtual emission time.
 
-import * as fw from "../firmware/main.js";
+import * as fw from "../firmware/ring.js";
 import * as out from "../firmware/output.js";
 import type { Fixture } from "./fixture/types.js";
 import { EventQueue } from "./event-queue.js";

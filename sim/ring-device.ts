@@ -20,7 +20,7 @@
 // The firmware is a module with one state (boot, then freeze): one RingDevice drives it at
 // a time. Creating another takes the firmware over; the older device then refuses to run.
 
-import * as fw from '../firmware/main.js';
+import * as fw from '../firmware/ring.js';
 import type { BleHal } from '../firmware/hal.js';
 import { ATT_MTU_MAX, ATT_MTU_MIN } from '../protocol/ids.js';
 import { SimBleLink, type BleEndpoint, type ConnectionChange } from './ble/link.js';

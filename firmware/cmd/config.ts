@@ -30,8 +30,7 @@ import {
   SAMPLE_RATE_HZ_50,
   STREAM_PPG,
 } from "../../protocol/ids.js";
-import { HRV_LONG_WINDOW_MS, HRV_SHORT_WINDOW_MS } from "../config.js";
-import { ring_sample_rate_hz } from "../main.js";
+import { ring_hrv_long_s, ring_hrv_short_s, ring_reboot_pipeline, ring_sample_rate_hz } from "../main.js";
 import {
   enc_bool,
   enc_key_uint,
@@ -68,8 +67,8 @@ import { stream_kinds } from "./stream.js";
 export function config_reboot_required(): number {
   const running_hz = ring_sample_rate_hz();
   if (running_hz > 0 && running_hz !== config_sample_rate_hz()) return 1;
-  if (config_hrv_short_s() * 1000 !== HRV_SHORT_WINDOW_MS) return 1;
-  if (config_hrv_long_s() * 1000 !== HRV_LONG_WINDOW_MS) return 1;
+  if (running_hz > 0 && config_hrv_short_s() !== ring_hrv_short_s()) return 1;
+  if (running_hz > 0 && config_hrv_long_s() !== ring_hrv_long_s()) return 1;
   return 0;
 }
 
@@ -83,6 +82,9 @@ export function cmd_config(op: number, cmd: number): number {
   if (op !== OP_WRITE) return -ERR_BAD_OP;
   const rc = config_set();
   if (rc < 0) return rc;
+  // Apply at once: the sensor pipeline restarts with the new rate and windows, the ring's
+  // time runs on. The response then reports reboot_required false.
+  if (config_reboot_required() === 1) ring_reboot_pipeline(config_sample_rate_hz(), config_hrv_short_s(), config_hrv_long_s());
   write_config();
   return 0;
 }

@@ -196,6 +196,8 @@ export interface RingConfig {
   hrv_long_s: number;
   stream: StreamOptions;
   hrs: boolean;
+  /** The running pipeline differs from this configuration (it is applied on a set, so normally false). */
+  reboot_required: boolean;
 }
 
 export interface ConfigChange {
@@ -220,6 +222,7 @@ export function decodeConfig(body: unknown): RingConfig {
       hr_period_s: int(s, 'hr_period_s', `${w} stream`, 0),
     },
     hrs: bool(o, 'hrs', w),
+    reboot_required: bool(o, 'reboot_required', w),
   };
 }
 

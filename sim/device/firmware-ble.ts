@@ -1,9 +1,9 @@
 // The firmware's BLE entry points, as the simulated ring calls them. They are re-exported
-// from firmware/main.ts by the GATT server's author; this file finds them there and says
+// from firmware/ring.ts by the GATT server's author; this file finds them there and says
 // clearly when a firmware build lacks them (a ring without a radio, or an older tree),
 // instead of failing deep inside a run.
 
-import * as fw from '../../firmware/main.js';
+import * as fw from '../../firmware/ring.js';
 import type { BleHal } from '../../firmware/hal.js';
 
 export interface FirmwareBle {
@@ -22,7 +22,7 @@ const ENTRY_POINTS = ['ring_ble_attach', 'ring_ble_connected', 'ring_ble_rx', 'r
 export class FirmwareBleMissing extends Error {
   constructor(missing: readonly string[]) {
     super(
-      `the firmware has no BLE GATT server yet (firmware/main.ts does not export ${missing.join(', ')}); ` +
+      `the firmware has no BLE GATT server yet (firmware/ring.ts does not export ${missing.join(', ')}); ` +
         'the simulated ring cannot speak the protocol',
     );
     this.name = 'FirmwareBleMissing';

@@ -17,6 +17,7 @@ export class SimPpgSensor {
   private rate_hz = 0;
   private watermark = 0;
   private irq_pending = false;
+  private generation = 0;
   /** Called when the watermark is reached (the interrupt line). */
   onInterrupt: (now_us: number) => void = () => {};
 
@@ -48,7 +49,12 @@ export class SimPpgSensor {
     this.rate_hz = rate_hz;
     this.watermark = watermark_samples;
     this.stream = this.streamAt(rate_hz);
-    this.next_sample = 0;
+    // The recording goes on while the ring reconfigures: sampling resumes at the first tick
+    // of the new rate after now (at boot, now = 0: the first sample is at 0). Batches
+    // scheduled under the old configuration are void.
+    this.next_sample = this.queue.now_us === 0 ? 0 : Math.floor((this.queue.now_us * rate_hz) / 1000000) + 1;
+    this.generation++;
+    this.irq_pending = false;
     this.fifo_head = 0;
     this.fifo_count = 0;
     this.overflow = 0;
@@ -70,7 +76,9 @@ export class SimPpgSensor {
     const last_index = this.next_sample + batch - 1;
     const t = Math.max(now_us, this.sampleTime_us(last_index));
     this.irq_pending = true;
+    const generation = this.generation;
     this.queue.schedule(t, (at_us) => {
+      if (generation !== this.generation) return;
       this.produceUpTo(last_index);
       this.irq_pending = false;
       const fire_at = at_us + this.irq_latency_us;

@@ -4,7 +4,7 @@
 // and counted instead of responses.
 
 import t from 'tap';
-import * as fw from '../../firmware/main.js';
+import * as fw from '../../firmware/ring.js';
 import { STAT_RSP_BUSY, STAT_RSP_DROPPED, link_stat } from '../../firmware/ble/link.js';
 import {
   CMD_CONFIG,

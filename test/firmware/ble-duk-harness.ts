@@ -5,7 +5,7 @@
 // engines' outputs can be compared for equality. Written for ES5 after transpiling: no
 // Buffer, no padStart, no Map, no typed-array slice/fill.
 
-import * as fw from '../../firmware/main.js';
+import * as fw from '../../firmware/ring.js';
 import { ble_on_record } from '../../firmware/ble/entry.js';
 import { gatt_h_frame, gatt_h_frame_cccd, gatt_h_hrm_cccd, gatt_h_battery_cccd } from '../../firmware/ble/gatt-db.js';
 import {

@@ -3,7 +3,7 @@
 // responses split into notifications of at most MTU - 3 bytes.
 
 import t, { type Test } from 'tap';
-import * as fw from '../../firmware/main.js';
+import * as fw from '../../firmware/ring.js';
 import { STAT_NTF_NO_CCCD, STAT_REASM_SILENT, link_stat } from '../../firmware/ble/link.js';
 import {
   CMD_DEVICE_INFO,

@@ -6,7 +6,7 @@
 // answers a good request. The seed is in every message: rerun with it to reproduce.
 
 import t from 'tap';
-import * as fw from '../../firmware/main.js';
+import * as fw from '../../firmware/ring.js';
 import {
   CMD_DEVICE_INFO,
   GROUP_DEVICE,

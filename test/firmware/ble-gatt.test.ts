@@ -3,7 +3,7 @@
 // every kind of bad request.
 
 import t from 'tap';
-import * as fw from '../../firmware/main.js';
+import * as fw from '../../firmware/ring.js';
 import { ATT_SERVER_MTU_MAX } from '../../firmware/ble/att.js';
 import { link_mtu } from '../../firmware/ble/link.js';
 import { ble_ram_bytes } from '../../firmware/ble/entry.js';

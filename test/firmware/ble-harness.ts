@@ -6,7 +6,7 @@
 // Test code: allocates freely.
 
 import type { BleHal, Hal } from '../../firmware/hal.js';
-import * as fw from '../../firmware/main.js';
+import * as fw from '../../firmware/ring.js';
 import { ble_on_record, stream_on_raw_sample } from '../../firmware/ble/entry.js';
 import { gatt_h_battery, gatt_h_battery_cccd, gatt_h_frame, gatt_h_frame_cccd, gatt_h_hrm, gatt_h_hrm_cccd } from '../../firmware/ble/gatt-db.js';
 import * as out from '../../firmware/output.js';

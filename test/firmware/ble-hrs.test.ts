@@ -4,7 +4,7 @@
 // Battery Level notifications.
 
 import t from 'tap';
-import * as fw from '../../firmware/main.js';
+import * as fw from '../../firmware/ring.js';
 import { CMD_CONFIG, GROUP_CONFIG } from '../../protocol/ids.js';
 import { STATUS_SIGNAL } from '../../firmware/output.js';
 import { SIGNAL_NO_CONTACT, SIGNAL_OK } from '../../firmware/dsp/signal-quality.js';

@@ -2,7 +2,7 @@
 // windows and raw PPG batches, their sequence numbers and counters, and the errors.
 
 import t from 'tap';
-import * as fw from '../../firmware/main.js';
+import * as fw from '../../firmware/ring.js';
 import {
   CMD_CONFIG,
   CMD_STREAM_BEATS,

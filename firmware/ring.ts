@@ -1,0 +1,10 @@
+// The complete ring firmware: the sensor pipeline (main.ts) and the BLE layer (GATT
+// server, commands, history log). The simulator runs this. A ring without a radio (the
+// Duktape host's bundle) is built from main.ts alone, which reaches the BLE layer only
+// through the two no-op hooks of ble/hook.ts, so none of its code or buffers come along.
+
+export * from "./main.js";
+export { ring_ble_attach, ring_ble_connected, ring_ble_rx, ring_ble_tx_space } from "./ble/entry.js";
+export { stream_on_raw_sample } from "./ble/hook.js";
+export { config_sample_rate_hz, config_hrv_short_s, config_hrv_long_s } from "./cmd/settings.js";
+export { config_reboot_required } from "./cmd/config.js";
