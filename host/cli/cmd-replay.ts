@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { loadFixture } from '../../sim/fixture/load.js';
 import { replayFixture } from '../../sim/replay.js';
+import { replayOverProtocol } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { log } from './log.js';
 import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseRateHz, parseSeed } from './options.js';
@@ -18,6 +19,7 @@ interface ReplayCliOptions {
   beats?: boolean;
   golden?: string;
   updateGolden?: boolean;
+  overBle?: boolean;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -32,12 +34,18 @@ export function registerReplayCommand(program: Command): void {
     .option('--beats', 'include every beat in the table')
     .option('--golden <file>', 'compare with a stored output (NDJSON); exit 1 with a diff on mismatch')
     .option('--update-golden', 'write the output to the --golden file instead of comparing')
-    .action((file: string, opts: ReplayCliOptions) => {
+    .option(
+      '--over-ble',
+      'take every record over the protocol from a simulated ring on a simulated BLE link (same records; emitted_us is then when the host received each one)',
+    )
+    .action(async (file: string, opts: ReplayCliOptions) => {
       if (opts.json && opts.ndjson) throw new UsageError('--json and --ndjson are exclusive');
       if (opts.updateGolden && !opts.golden) throw new UsageError('--update-golden needs --golden <file>');
       const fixture = loadFixture(file);
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
-      const result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed });
+      const result = opts.overBle
+        ? await replayOverProtocol(fixture, { rate_hz: opts.rateHz, seed: opts.seed })
+        : replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed });
       if (opts.golden) {
         const lines = replayNdjsonLines(result);
         if (opts.updateGolden) {
