@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { listFixtures, loadFixture } from '../sim/fixture/load.js';
 import type { Fixture } from '../sim/fixture/types.js';
 import { replayFixture, sensorStream } from '../sim/replay.js';
-import * as fw from '../firmware/main.js';
+import * as fw from '../firmware/ring.js';
 import type { Hal } from '../firmware/hal.js';
 import { firmwareHasBle } from '../sim/device/firmware-ble.js';
 

@@ -24,7 +24,7 @@ import type { StreamItem } from '../../host/client/messages.js';
 import { repoRoot } from '../helpers/shared.js';
 
 if (!firmwareHasBle()) {
-  t.skip('the firmware has no GATT server yet (firmware/main.ts lacks ring_ble_*)');
+  t.skip('the firmware has no GATT server yet (firmware/main.ts lacks ring_ble_*)', () => {});
 } else {
   const high = loadFixture(path.join(repoRoot, 'fixtures/synth/synth-high-hr.ringfx'));
 

@@ -53,7 +53,10 @@ class FakeGatt implements FirmwareBle {
       const b = Uint8Array.from(bytes);
       this.hal!.att_send(b, b.length);
     };
-    const err = (ecode: number, handle = 0): void => send([0x01, op, handle & 0xff, handle >> 8, ecode]);
+    const err = (ecode: number, handle = 0): number => {
+      send([0x01, op, handle & 0xff, handle >> 8, ecode]);
+      return -1;
+    };
     if (op === 0x02) {
       send([0x03, 247 & 0xff, 247 >> 8]);
       this.mtu = Math.min(u16(1), 247);

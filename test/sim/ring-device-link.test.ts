@@ -10,7 +10,7 @@ import { formatTraceEvent } from '../../sim/ble/link.js';
 import { RingClient } from '../../host/client/client.js';
 
 if (!firmwareHasBle()) {
-  t.skip('the firmware has no GATT server yet');
+  t.skip('the firmware has no GATT server yet', () => {});
 } else {
   t.test('the link takes the negotiated MTU; a second exchange does not change it', async (t) => {
     for (const [offered, expected] of [[23, 23], [100, 100], [247, 247], [517, 247]] as const) {
