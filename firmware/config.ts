@@ -31,6 +31,12 @@ export const DRAIN_SAMPLES_MAX = SENSOR_FIFO_CAPACITY;
 /** Physiological limits on heart rate: 30..220 bpm. */
 export const IBI_MS_MIN = 272;
 export const IBI_MS_MAX = 2000;
+/**
+ * Beats closer than this are never both reported (240 bpm). Below the 220 bpm interval
+ * floor on purpose: a rhythm averaging 210 bpm has single intervals past 220 bpm, and
+ * those beats are real; their intervals are then marked invalid, not the beats dropped.
+ */
+export const BEAT_SPACING_MS_MIN = 250;
 
 /** HRV windows. At 220 bpm a 5-minute window holds 1100 intervals. */
 export const HRV_SHORT_WINDOW_MS = 60000;

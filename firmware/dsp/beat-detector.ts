@@ -11,7 +11,7 @@
 
 import { assert } from "../lib/assert.js";
 import { clamp, div_floor } from "../lib/imath.js";
-import { IBI_MS_MIN, sample_rate_supported } from "../config.js";
+import { BEAT_SPACING_MS_MIN, sample_rate_supported } from "../config.js";
 import { SIGNAL_OK, sq_boot, sq_on_beat, sq_push, sq_restart } from "./signal-quality.js";
 
 const FAULT_DETECTOR = 30;
@@ -31,6 +31,7 @@ const LEVEL_DECAY_AFTER_MS = 3000; // without beats, the level decays after this
 const DICROTIC_FRACTION_X100 = 75; // candidates before 0.75 x expected IBI ...
 const DICROTIC_SSF_X100 = 60; // ... need an upstroke of at least 0.6 x the level
 const SLOPE_MAX = 4194304; // 2^22
+const EXPECTED_IBI_MS_DEFAULT = 667;
 const LEARN_BEATS = 3; // the first beats ...
 const LEARN_SSF_X100 = 50; // ... need an upstroke of at least half the level
 
@@ -55,6 +56,7 @@ let ssf = 0;
 let level_x16 = 0; // running SSF level of accepted beats, x16 (< 2^29.6)
 let ssf_learn_max = 0;
 let searching = false;
+let armed = true; // a threshold crossing may start a search
 let search_start = 0; // sample index of the threshold crossing
 let search_ssf_max = 0;
 let search_foot = 0; // lowest smoothed value before the upstroke
@@ -108,6 +110,7 @@ export function detector_boot(sample_rate_hz: number): void {
   level_x16 = 0;
   ssf_learn_max = 0;
   searching = false;
+  armed = true;
   search_start = 0;
   search_ssf_max = 0;
   peak_index = 0;
@@ -191,7 +194,12 @@ export function detector_push(x_in: number): number {
   }
   const threshold_x16 = adapt_level(now_ms);
   if (!searching) {
-    if (ssf * 16 > threshold_x16 && now_ms - last_beat_ms >= IBI_MS_MIN - 40) {
+    // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
+    // search, whatever the heart rate (a fixed refractory time would start searches late
+    // at 200 bpm and walk over the next peak).
+    if (!armed && ssf * 32 < threshold_x16) armed = true;
+    if (armed && ssf * 16 > threshold_x16) {
+      armed = false;
       searching = true;
       search_start = c;
       search_ssf_max = ssf;
@@ -270,12 +278,15 @@ function finish_candidate(c: number, foot: number): number {
   const t_ms = Math.floor((t_x256 * period_ms + 128) / 256);
   const ratio_x100 = Math.floor((search_ssf_max * 1600) / Math.max(16, level_x16));
   // Until the rhythm is known, only strong upstrokes count; a candidate too soon after the
-  // last beat is a dicrotic wave unless its upstroke is strong; none comes within IBI_MS_MIN.
+  // last beat is a dicrotic wave unless its upstroke is strong; none comes within
+  // BEAT_SPACING_MS_MIN.
   if (beats_accepted < LEARN_BEATS && ratio_x100 < LEARN_SSF_X100) return BEAT_NONE;
   if (last_beat_ms >= 0) {
     const dt = t_ms - last_beat_ms;
-    const expected_ms = ibi_expected_ms > 0 ? ibi_expected_ms : last_dt_ms;
-    if (dt < IBI_MS_MIN) return BEAT_NONE;
+    // Before any interval is known, assume 90 bpm: a dicrotic wave 250..450 ms after a
+    // peak then still needs a strong upstroke.
+    const expected_ms = ibi_expected_ms > 0 ? ibi_expected_ms : last_dt_ms > 0 ? last_dt_ms : EXPECTED_IBI_MS_DEFAULT;
+    if (dt < BEAT_SPACING_MS_MIN) return BEAT_NONE;
     if (expected_ms > 0 && dt * 100 < expected_ms * DICROTIC_FRACTION_X100 && ratio_x100 < DICROTIC_SSF_X100) return BEAT_NONE;
   }
   // Level follows accepted beats; one huge upstroke (motion) moves it at most to twice itself.

@@ -42,3 +42,18 @@ t.test('motion bursts and no contact: no beats there, f1 >= 0.995 outside', asyn
     t.ok(s.f1 >= 0.995, `${rate_hz} Hz: f1 outside artifacts ${s.f1.toFixed(4)} (tp ${s.tp}, fp ${s.fp}, fn ${s.fn})`);
   }
 });
+
+t.test('generated rhythms from 45 to 200 bpm, with sensor noise: aggregate f1 >= 0.995', async (t) => {
+  const { generateRingPpg } = await import('../../sim/synth/ring-ppg.js');
+  const { generateRrSeries } = await import('../../sim/synth/rr-series.js');
+  const { aggregate } = await import('../../host/score/score.js');
+  const fixtures = [45, 60, 75, 90, 110, 130, 160, 200].map((hr_bpm, i) => {
+    const seed = 900 + i;
+    const rr = generateRrSeries({ seed, hr_bpm, duration_s: 122, rsa_ms: hr_bpm > 120 ? 12 : 40 });
+    return generateRingPpg({ seed, rr_ms: rr.rr_ms, rr_source: rr.source, duration_s: 120, params: { white_noise_counts: 30, pink_noise_counts: 60 } });
+  });
+  for (const rate_hz of [25, 50]) {
+    const agg = aggregate(fixtures.map((f) => scoreRecord(f, replayFixture(f, { rate_hz, seed: 1 }))));
+    t.ok(agg.f1 >= 0.995, `${rate_hz} Hz: aggregate f1 ${agg.f1.toFixed(4)} (fp ${agg.fp}, fn ${agg.fn}; worst ${agg.worst.map((w) => `${w.record} ${w.f1.toFixed(3)}`).join(', ')})`);
+  }
+});
