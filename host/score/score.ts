@@ -44,15 +44,12 @@ export interface PooledValues {
   ecg_sdnn_error_ms: number[];
 }
 
-export interface RecordScore {
-  record: string;
-  rate_hz: number;
+/** The figures a record and an aggregate of records both report. */
+export interface ScoreFigures {
   /** Reference beats scored (outside warm-up and excluded spans). */
   ref_beats: number;
   /** Detected beats scored (outside warm-up and excluded spans). */
   detected_beats: number;
-  ref_beats_excluded: number;
-  detected_beats_excluded: number;
   tp: number;
   fp: number;
   fn: number;
@@ -70,13 +67,20 @@ export interface RecordScore {
   hr_mae_bpm: number | null;
   hr_windows: number;
   rmssd_error_ms_median: number | null;
+  sdnn_error_ms_median: number | null;
   /** Median |RMSSD error| and |SDNN error| against ECG R-peaks (null without ECG). */
   ecg_rmssd_error_ms_median: number | null;
   ecg_sdnn_error_ms_median: number | null;
-  sdnn_error_ms_median: number | null;
   hrv_windows: number;
   /** Seconds of the recording not scored: excluded spans and warm-up, merged. */
   excluded_s: number;
+}
+
+export interface RecordScore extends ScoreFigures {
+  record: string;
+  rate_hz: number;
+  ref_beats_excluded: number;
+  detected_beats_excluded: number;
   pooled: PooledValues;
 }
 
@@ -89,33 +93,8 @@ export interface RecordScoreDetail {
   hrv: HrvWindow[];
 }
 
-export interface AggregateScore {
+export interface AggregateScore extends ScoreFigures {
   record_count: number;
-  ref_beats: number;
-  detected_beats: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  sensitivity: number;
-  ppv: number;
-  f1: number;
-  tp_50ms: number;
-  fp_50ms: number;
-  fn_50ms: number;
-  f1_50ms: number;
-  timing_error_ms_median: number | null;
-  timing_error_ms_p95: number | null;
-  latency_ms_median: number | null;
-  latency_ms_p95: number | null;
-  hr_mae_bpm: number | null;
-  hr_windows: number;
-  rmssd_error_ms_median: number | null;
-  /** Median |RMSSD error| and |SDNN error| against ECG R-peaks (null without ECG). */
-  ecg_rmssd_error_ms_median: number | null;
-  ecg_sdnn_error_ms_median: number | null;
-  sdnn_error_ms_median: number | null;
-  hrv_windows: number;
-  excluded_s: number;
   /** The records with the lowest F1 (up to WORST_RECORDS_MAX), worst first. */
   worst: { record: string; f1: number }[];
 }
