@@ -45,7 +45,8 @@ export class SimRingHal implements Hal {
   }
 
   emit(kind: number, record: Int32Array, field_count: number): void {
-    const r: EmittedRecord = { kind, fields: record.slice(0, field_count), emitted_us: this.queue.now_us };
+    // Timed by the ring's own clock (ms), as it reports emission times over the protocol.
+    const r: EmittedRecord = { kind, fields: record.slice(0, field_count), emitted_us: this.clock_ms() * 1000 };
     if (this.keep_records) this.records.push(r);
     if (this.onRecord !== null) this.onRecord(r);
   }

@@ -20,7 +20,7 @@
 // None of them may be called from inside BleHal.att_send (a nested ring_ble_rx is dropped).
 
 import type { BleHal } from "../hal.js";
-import { ring_sample_rate_hz } from "../main.js";
+import { ring_clock_ms, ring_sample_rate_hz } from "../main.js";
 import { log_append, log_ram_bytes, log_store_boot } from "../store/log-store.js";
 import { codec_boot, codec_ram_bytes } from "../cmd/codec.js";
 import { dispatch_boot, dispatch_ram_bytes } from "../cmd/dispatch.js";
@@ -121,8 +121,11 @@ export function ble_ram_bytes(log_only: number): number {
 }
 
 function on_record(kind: number, record: Int32Array, field_count: number): void {
-  log_append(kind, record, field_count);
-  stream_on_record(kind, record, field_count);
+  // When the ring emitted it, on its own clock: crosses the protocol with the record, so
+  // the host can time records as the ring did, however late the link delivers them.
+  const emitted_ms = ring_clock_ms();
+  log_append(kind, record, field_count, emitted_ms);
+  stream_on_record(kind, record, field_count, emitted_ms);
   hrs_on_record(kind, record, field_count);
   if (link_connected()) frame_rx_expire();
 }

@@ -20,14 +20,7 @@ import {
   RECORD_KIND_MAX,
   STREAM_ALL,
 } from "../../protocol/ids.js";
-import {
-  log_first_seq,
-  log_last_seq,
-  log_slot_field,
-  log_slot_field_count,
-  log_slot_kind,
-  log_slot_of,
-} from "../store/log-store.js";
+import { log_first_seq, log_last_seq, log_slot_emitted_ms, log_slot_field, log_slot_field_count, log_slot_kind, log_slot_of } from "../store/log-store.js";
 import {
   enc_array,
   enc_bool,
@@ -150,7 +143,7 @@ function nonneg(v: number): number {
 function write_record(slot: number, seq: number, kind: number): void {
   const n = log_slot_field_count(slot);
   if (kind === out.OUT_KIND_BEAT && n >= out.BEAT_FIELDS) {
-    enc_array(8);
+    enc_array(9);
     enc_uint(seq);
     enc_uint(kind);
     enc_uint(time_device_ms(field(slot, out.BEAT_TIME_MS)));
@@ -159,15 +152,17 @@ function write_record(slot: number, seq: number, kind: number): void {
     enc_uint(nonneg(field(slot, out.BEAT_SQI)));
     enc_int(field(slot, out.BEAT_AMPLITUDE));
     enc_uint(nonneg(field(slot, out.BEAT_INDEX)));
+    enc_uint(time_device_ms(log_slot_emitted_ms(slot)));
   } else if (kind === out.OUT_KIND_HR && n >= out.HR_FIELDS) {
-    enc_array(5);
+    enc_array(6);
     enc_uint(seq);
     enc_uint(kind);
     enc_uint(time_device_ms(field(slot, out.HR_TIME_MS)));
     enc_uint(nonneg(field(slot, out.HR_BPM_X10)));
     enc_uint(nonneg(field(slot, out.HR_CONFIDENCE)));
+    enc_uint(time_device_ms(log_slot_emitted_ms(slot)));
   } else if (kind === out.OUT_KIND_HRV && n >= out.HRV_FIELDS) {
-    enc_array(11);
+    enc_array(12);
     enc_uint(seq);
     enc_uint(kind);
     enc_uint(time_device_ms(field(slot, out.HRV_END_MS)));
@@ -179,13 +174,15 @@ function write_record(slot: number, seq: number, kind: number): void {
     enc_uint(nonneg(field(slot, out.HRV_RMSSD_MS_X10)));
     enc_uint(nonneg(field(slot, out.HRV_PNN50_PERMILLE)));
     enc_bool(field(slot, out.HRV_PUBLISHED));
+    enc_uint(time_device_ms(log_slot_emitted_ms(slot)));
   } else if (kind === out.OUT_KIND_STATUS && n >= out.STATUS_FIELDS) {
-    enc_array(5);
+    enc_array(6);
     enc_uint(seq);
     enc_uint(kind);
     enc_uint(time_device_ms(field(slot, out.STATUS_TIME_MS)));
     enc_uint(nonneg(field(slot, out.STATUS_CODE)));
     enc_int(field(slot, out.STATUS_VALUE));
+    enc_uint(time_device_ms(log_slot_emitted_ms(slot)));
   } else {
     // A kind this version does not know (or a short record): [seq, kind, fields...].
     enc_array(2 + n);

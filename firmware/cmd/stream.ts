@@ -70,9 +70,9 @@ import { time_device_ms } from "./time.js";
 export const STAGE_BEATS_MAX = 16;
 export const STAGE_HR_MAX = 16;
 export const STAGE_HRV_MAX = 4;
-const BEAT_WORDS = 6; // time, ibi, valid, sqi, amplitude, beat_index
-const HR_WORDS = 3; // time, hr_bpm_x10, confidence
-const HRV_WORDS = 9; // wire order: end, window_s, beat_count, valid, mean, sdnn, rmssd, pnn50, published
+const BEAT_WORDS = 7; // time, ibi, valid, sqi, amplitude, beat_index, emitted
+const HR_WORDS = 4; // time, hr_bpm_x10, confidence, emitted
+const HRV_WORDS = 10; // wire order: end, window_s, beat_count, valid, mean, sdnn, rmssd, pnn50, published, emitted
 const U32_MAX = 0xffffffff;
 /** Smallest stream frame (header and a map with one item): below this much room, no flush. */
 const STREAM_FRAME_SIZE_MIN = 24;
@@ -221,7 +221,7 @@ function unsubscribe(mask: number): void {
  * Every record the firmware emits (whether or not a client listens): raw sample index
  * bookkeeping, then staging for the active subscriptions and a flush.
  */
-export function stream_on_record(kind: number, record: Int32Array, field_count: number): void {
+export function stream_on_record(kind: number, record: Int32Array, field_count: number, emitted_ms: number): void {
   if (kind === out.OUT_KIND_STATUS && field_count >= out.STATUS_FIELDS) {
     const code = record[out.STATUS_CODE];
     if (code === out.STATUS_BOOT) {
@@ -239,16 +239,16 @@ export function stream_on_record(kind: number, record: Int32Array, field_count: 
     return;
   }
   if (kind === out.OUT_KIND_BEAT && field_count >= out.BEAT_FIELDS && (kinds & STREAM_BEATS) !== 0) {
-    stage_beat(record);
+    stage_beat(record, emitted_ms);
   } else if (kind === out.OUT_KIND_HR && field_count >= out.HR_FIELDS && (kinds & STREAM_HR) !== 0) {
-    stage_hr(record);
+    stage_hr(record, emitted_ms);
   } else if (kind === out.OUT_KIND_HRV && field_count >= out.HRV_FIELDS && (kinds & STREAM_HRV) !== 0) {
-    stage_hrv(record);
+    stage_hrv(record, emitted_ms);
   }
   stream_flush();
 }
 
-function stage_beat(record: Int32Array): void {
+function stage_beat(record: Int32Array, emitted_ms: number): void {
   const index = record[out.BEAT_INDEX];
   // A batch holds consecutive beats: after a gap (dropped beats, a reboot) a new one starts.
   if (st_beats_n > 0 && (st_beats_n === STAGE_BEATS_MAX || index !== staged_beat_index_next())) flush_beats();
@@ -263,6 +263,7 @@ function stage_beat(record: Int32Array): void {
   st_beats[b + 3] = record[out.BEAT_SQI];
   st_beats[b + 4] = record[out.BEAT_AMPLITUDE];
   st_beats[b + 5] = record[out.BEAT_INDEX];
+  st_beats[b + 6] = emitted_ms;
   st_beats_n = st_beats_n + 1;
 }
 
@@ -270,7 +271,7 @@ function staged_beat_index_next(): number {
   return st_beats[(st_beats_n - 1) * BEAT_WORDS + 5] + 1;
 }
 
-function stage_hr(record: Int32Array): void {
+function stage_hr(record: Int32Array, emitted_ms: number): void {
   const t_ms = record[out.HR_TIME_MS];
   const period_ms = config_hr_period_s() * 1000;
   if (period_ms > 0 && hr_have_last !== 0 && t_ms - hr_last_ms < period_ms && t_ms >= hr_last_ms) return;
@@ -283,12 +284,13 @@ function stage_hr(record: Int32Array): void {
   st_hr[b] = t_ms;
   st_hr[b + 1] = record[out.HR_BPM_X10];
   st_hr[b + 2] = record[out.HR_CONFIDENCE];
+  st_hr[b + 3] = emitted_ms;
   st_hr_n = st_hr_n + 1;
   hr_last_ms = t_ms;
   hr_have_last = 1;
 }
 
-function stage_hrv(record: Int32Array): void {
+function stage_hrv(record: Int32Array, emitted_ms: number): void {
   if (st_hrv_n === STAGE_HRV_MAX) flush_hrv();
   if (st_hrv_n === STAGE_HRV_MAX) {
     count_drop(DROP_HRV, 1);
@@ -304,6 +306,7 @@ function stage_hrv(record: Int32Array): void {
   st_hrv[b + 6] = record[out.HRV_RMSSD_MS_X10];
   st_hrv[b + 7] = record[out.HRV_PNN50_PERMILLE];
   st_hrv[b + 8] = record[out.HRV_PUBLISHED];
+  st_hrv[b + 9] = emitted_ms;
   st_hrv_n = st_hrv_n + 1;
 }
 
@@ -367,12 +370,13 @@ function flush_beats(): void {
   enc_array(st_beats_n);
   for (let i = 0; i < st_beats_n; i++) {
     const b = i * BEAT_WORDS;
-    enc_array(5);
+    enc_array(6);
     enc_uint(time_device_ms(st_beats[b]));
     enc_uint(st_beats[b + 1] > 0 ? st_beats[b + 1] : 0);
     enc_bool(st_beats[b + 2]);
     enc_uint(st_beats[b + 3] > 0 ? st_beats[b + 3] : 0);
     enc_int(st_beats[b + 4]);
+    enc_uint(time_device_ms(st_beats[b + 6]));
   }
   if (send(CMD_STREAM_BEATS) !== 0) st_beats_n = 0;
 }
@@ -385,10 +389,11 @@ function flush_hr(): void {
   enc_array(st_hr_n);
   for (let i = 0; i < st_hr_n; i++) {
     const b = i * HR_WORDS;
-    enc_array(3);
+    enc_array(4);
     enc_uint(time_device_ms(st_hr[b]));
     enc_uint(st_hr[b + 1] > 0 ? st_hr[b + 1] : 0);
     enc_uint(st_hr[b + 2] > 0 ? st_hr[b + 2] : 0);
+    enc_uint(time_device_ms(st_hr[b + 3]));
   }
   if (send(CMD_STREAM_HR) !== 0) st_hr_n = 0;
 }
@@ -401,10 +406,11 @@ function flush_hrv(): void {
   enc_array(st_hrv_n);
   for (let i = 0; i < st_hrv_n; i++) {
     const b = i * HRV_WORDS;
-    enc_array(9);
+    enc_array(10);
     enc_uint(time_device_ms(st_hrv[b]));
     for (let k = 1; k < 8; k++) enc_uint(st_hrv[b + k] > 0 ? st_hrv[b + k] : 0);
     enc_bool(st_hrv[b + 8]);
+    enc_uint(time_device_ms(st_hrv[b + 9]));
   }
   if (send(CMD_STREAM_HRV) !== 0) st_hrv_n = 0;
 }

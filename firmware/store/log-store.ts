@@ -30,6 +30,7 @@ let log_fields!: Int32Array; // LOG_CAPACITY_RECORDS * LOG_FIELDS_MAX, slot-majo
 let log_seq!: Uint32Array; // sequence held by each slot (pair assertion on read)
 let log_kind!: Uint8Array;
 let log_field_count!: Uint8Array;
+let log_emitted_ms!: Int32Array; // the ring's clock at emission, ms since boot
 let log_booted = 0;
 let log_count = 0; // records held, 0..LOG_CAPACITY_RECORDS
 let log_head = 0; // slot the next record goes to
@@ -45,6 +46,7 @@ export function log_store_boot(): void {
   if (log_booted === 0) {
     log_fields = new Int32Array(LOG_CAPACITY_RECORDS * LOG_FIELDS_MAX);
     log_seq = new Uint32Array(LOG_CAPACITY_RECORDS);
+    log_emitted_ms = new Int32Array(LOG_CAPACITY_RECORDS);
     log_kind = new Uint8Array(LOG_CAPACITY_RECORDS);
     log_field_count = new Uint8Array(LOG_CAPACITY_RECORDS);
     log_booted = 1;
@@ -54,7 +56,7 @@ export function log_store_boot(): void {
 
 /** Bytes of RAM the log's buffers take. */
 export function log_ram_bytes(): number {
-  return LOG_CAPACITY_RECORDS * (4 * LOG_FIELDS_MAX + 4 + 1 + 1);
+  return LOG_CAPACITY_RECORDS * (4 * LOG_FIELDS_MAX + 4 + 4 + 1 + 1);
 }
 
 /** Forget every record; the next one gets sequence 1. */
@@ -73,7 +75,7 @@ export function log_store_ready(): number {
  * Append a record: kind 1..255, fields record[0..field_count), field_count 0..LOG_FIELDS_MAX.
  * Returns its sequence (>= 1), LOG_ERR_BAD_RECORD or LOG_ERR_NOT_BOOTED.
  */
-export function log_append(kind: number, record: Int32Array, field_count: number): number {
+export function log_append(kind: number, record: Int32Array, field_count: number, emitted_ms: number): number {
   if (log_booted === 0) return LOG_ERR_NOT_BOOTED;
   if (!(kind >= 1 && kind <= LOG_KIND_MAX)) return LOG_ERR_BAD_RECORD;
   if (!(field_count >= 0 && field_count <= LOG_FIELDS_MAX) || field_count > record.length) return LOG_ERR_BAD_RECORD;
@@ -86,6 +88,7 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   for (let i = 0; i < LOG_FIELDS_MAX; i++) log_fields[base + i] = i < field_count ? record[i] : 0;
   log_kind[slot] = kind;
   log_field_count[slot] = field_count;
+  log_emitted_ms[slot] = emitted_ms;
   log_seq[slot] = log_next_seq;
   const seq = log_next_seq;
   log_next_seq = log_next_seq + 1;
@@ -129,6 +132,11 @@ export function log_slot_of(seq: number): number {
 
 export function log_slot_kind(slot: number): number {
   return log_kind[slot];
+}
+
+/** The ring's clock (ms since boot) when the record was emitted. */
+export function log_slot_emitted_ms(slot: number): number {
+  return log_emitted_ms[slot];
 }
 
 export function log_slot_field_count(slot: number): number {

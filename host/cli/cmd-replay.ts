@@ -1,5 +1,6 @@
 // `ring replay <fixture>`: run a recording through the simulated ring and print what it
-// reported: a table, one JSON document (--json) or an NDJSON stream (--ndjson).
+// reported over the protocol: a table, one JSON document (--json) or an NDJSON stream
+// (--ndjson), each record timed by the ring's clock when it emitted it.
 
 import type { Command } from 'commander';
 import { loadFixture } from '../../sim/fixture/load.js';
@@ -19,7 +20,7 @@ interface ReplayCliOptions {
   beats?: boolean;
   golden?: string;
   updateGolden?: boolean;
-  overBle?: boolean;
+  direct?: boolean;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -35,17 +36,19 @@ export function registerReplayCommand(program: Command): void {
     .option('--golden <file>', 'compare with a stored output (NDJSON); exit 1 with a diff on mismatch')
     .option('--update-golden', 'write the output to the --golden file instead of comparing')
     .option(
-      '--over-ble',
-      'take every record over the protocol from a simulated ring on a simulated BLE link (same records; emitted_us is then when the host received each one)',
+      '--direct',
+      "read the firmware's output sink (its debug UART) instead of the protocol: no BLE stack, same output, faster",
     )
     .action(async (file: string, opts: ReplayCliOptions) => {
       if (opts.json && opts.ndjson) throw new UsageError('--json and --ndjson are exclusive');
       if (opts.updateGolden && !opts.golden) throw new UsageError('--update-golden needs --golden <file>');
       const fixture = loadFixture(file);
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
-      const result = opts.overBle
-        ? await replayOverProtocol(fixture, { rate_hz: opts.rateHz, seed: opts.seed })
-        : replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed });
+      // By default every record crosses the protocol: a simulated ring streams them over a
+      // simulated BLE link, and the host builds the output from what it received.
+      const result = opts.direct
+        ? replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed })
+        : await replayOverProtocol(fixture, { rate_hz: opts.rateHz, seed: opts.seed });
       if (opts.golden) {
         const lines = replayNdjsonLines(result);
         if (opts.updateGolden) {

@@ -85,6 +85,17 @@ function tuple(v: unknown, what: string, length: number, bool_at: readonly numbe
   });
 }
 
+/**
+ * The ring's clock (ms since boot, or UTC ms once its time is set) when it emitted the
+ * record: the optional field after the record's own; null from a ring that omits it.
+ */
+function emittedAt(v: unknown, index: number, what: string): number | null {
+  if (!Array.isArray(v) || v.length <= index) return null;
+  const x = v[index];
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) throw new ResponseError(`${what}: field ${index} (emitted) must be an unsigned integer`);
+  return x;
+}
+
 // ---------------------------------------------------------------------------------------
 // 8.1 Device information
 
@@ -253,6 +264,8 @@ export interface StreamBeat {
   sqi: number;
   amplitude: number;
   index: number;
+  /** The ring's clock when it emitted the beat (see emittedAt). */
+  emitted_ms: number | null;
   /** Host clock (µs) when the notification carrying it completed. */
   received_us: number;
 }
@@ -262,6 +275,7 @@ export interface StreamHr {
   time_ms: number;
   hr_bpm_x10: number;
   confidence: number;
+  emitted_ms: number | null;
   received_us: number;
 }
 
@@ -276,6 +290,7 @@ export interface StreamHrv {
   rmssd_ms_x10: number;
   pnn50_permille: number;
   published: boolean;
+  emitted_ms: number | null;
   received_us: number;
 }
 
@@ -317,7 +332,7 @@ export function decodeBeatsNtf(body: unknown, received_us: number): StreamBatch 
     const f = tuple(b, `${w} beat ${i}`, 5, [2]);
     return {
       type: 'beat', time_ms: f[0] as number, ibi_ms: f[1] as number, ibi_valid: f[2] as boolean, sqi: f[3] as number,
-      amplitude: f[4] as number, index: first + i, received_us,
+      amplitude: f[4] as number, index: first + i, emitted_ms: emittedAt(b, 5, `${w} beat ${i}`), received_us,
     };
   });
   return { items, drops: int(o, 'drops', w, 0) };
@@ -328,7 +343,10 @@ export function decodeHrNtf(body: unknown, received_us: number): StreamBatch {
   const o = asObject(body, w);
   const items = array(o, 'hr', w).map((h, i): StreamHr => {
     const f = tuple(h, `${w} item ${i}`, 3, []);
-    return { type: 'hr', time_ms: f[0] as number, hr_bpm_x10: f[1] as number, confidence: f[2] as number, received_us };
+    return {
+      type: 'hr', time_ms: f[0] as number, hr_bpm_x10: f[1] as number, confidence: f[2] as number,
+      emitted_ms: emittedAt(h, 3, `${w} item ${i}`), received_us,
+    };
   });
   return { items, drops: int(o, 'drops', w, 0) };
 }
@@ -341,7 +359,8 @@ export function decodeHrvNtf(body: unknown, received_us: number): StreamBatch {
     return {
       type: 'hrv', end_ms: f[0] as number, window_s: f[1] as number, beat_count: f[2] as number,
       valid_permille: f[3] as number, mean_ibi_ms_x10: f[4] as number, sdnn_ms_x10: f[5] as number,
-      rmssd_ms_x10: f[6] as number, pnn50_permille: f[7] as number, published: f[8] as boolean, received_us,
+      rmssd_ms_x10: f[6] as number, pnn50_permille: f[7] as number, published: f[8] as boolean,
+      emitted_ms: emittedAt(h, 9, `${w} window ${i}`), received_us,
     };
   });
   return { items, drops: int(o, 'drops', w, 0) };
@@ -376,6 +395,7 @@ export interface HistoryBeat {
   sqi: number;
   amplitude: number;
   beat_index: number;
+  emitted_ms: number | null;
 }
 
 export interface HistoryHr {
@@ -384,6 +404,7 @@ export interface HistoryHr {
   time_ms: number;
   hr_bpm_x10: number;
   confidence: number;
+  emitted_ms: number | null;
 }
 
 export interface HistoryHrv {
@@ -398,6 +419,7 @@ export interface HistoryHrv {
   rmssd_ms_x10: number;
   pnn50_permille: number;
   published: boolean;
+  emitted_ms: number | null;
 }
 
 export interface HistoryStatus {
@@ -406,6 +428,7 @@ export interface HistoryStatus {
   time_ms: number;
   code: number;
   value: number;
+  emitted_ms: number | null;
 }
 
 /** A record of a kind this host does not know (a later protocol version): kept as is. */
@@ -435,12 +458,15 @@ export function decodeHistoryRecord(v: unknown, what: string): HistoryRecord {
       const f = tuple(v, what, 8, [4]);
       return {
         seq, type: 'beat', time_ms: f[2] as number, ibi_ms: f[3] as number, ibi_valid: f[4] as boolean,
-        sqi: f[5] as number, amplitude: f[6] as number, beat_index: f[7] as number,
+        sqi: f[5] as number, amplitude: f[6] as number, beat_index: f[7] as number, emitted_ms: emittedAt(v, 8, what),
       };
     }
     case RECORD_HR: {
       const f = tuple(v, what, 5, []);
-      return { seq, type: 'hr', time_ms: f[2] as number, hr_bpm_x10: f[3] as number, confidence: f[4] as number };
+      return {
+        seq, type: 'hr', time_ms: f[2] as number, hr_bpm_x10: f[3] as number, confidence: f[4] as number,
+        emitted_ms: emittedAt(v, 5, what),
+      };
     }
     case RECORD_HRV: {
       const f = tuple(v, what, 11, [10]);
@@ -448,11 +474,15 @@ export function decodeHistoryRecord(v: unknown, what: string): HistoryRecord {
         seq, type: 'hrv', end_ms: f[2] as number, window_s: f[3] as number, beat_count: f[4] as number,
         valid_permille: f[5] as number, mean_ibi_ms_x10: f[6] as number, sdnn_ms_x10: f[7] as number,
         rmssd_ms_x10: f[8] as number, pnn50_permille: f[9] as number, published: f[10] as boolean,
+        emitted_ms: emittedAt(v, 11, what),
       };
     }
     case RECORD_STATUS: {
       const f = tuple(v, what, 5, []);
-      return { seq, type: 'status', time_ms: f[2] as number, code: f[3] as number, value: f[4] as number };
+      return {
+        seq, type: 'status', time_ms: f[2] as number, code: f[3] as number, value: f[4] as number,
+        emitted_ms: emittedAt(v, 5, what),
+      };
     }
     default:
       return { seq, type: 'other', kind, fields: v.slice(2) };

@@ -4,11 +4,9 @@
 // overflow, signal) have no live stream, so they are read from the ring's history log once
 // the recording is over.
 //
-// The result has the ReplayResult shape of sim/replay.ts, with one difference in meaning:
-// `emitted_us` is the virtual time at which the host received the record (the notification
-// or history page carrying it completed), not the time the firmware emitted it. So the
-// records equal a direct replay's field for field, and their times come later by the
-// link's latency (status records: by the whole recording, as they are read at the end).
+// The result equals a direct replay's (sim/replay.ts) field for field: every record carries
+// the ring's clock at emission across the link, so `emitted_us` is the ring's own time,
+// however late the link delivered it. The ring's crystal is exact in a replay (drift 0).
 
 import { RECORD_STATUS, STREAM_BEATS, STREAM_HR, STREAM_HRV } from '../../protocol/ids.js';
 import type { LinkParams } from '../../sim/ble/params.js';
@@ -42,13 +40,21 @@ export interface ProtocolReplayLinkFigures {
   describe: string;
 }
 
+/** The ring's emission time (its clock, ms) in the µs of ReplayResult. */
+function emittedUs(emitted_ms: number | null): number {
+  if (emitted_ms === null) throw new ReplayError('the ring does not report when it emitted its records (protocol too old for replay)');
+  return emitted_ms * 1000;
+}
+
 export async function replayOverProtocol(
   fixture: Fixture,
   opts: ProtocolReplayOptions,
 ): Promise<ReplayResult & { link: ProtocolReplayLinkFigures }> {
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
   const device = new RingDevice(fixture, {
-    seed: opts.seed, rate_hz: opts.rate_hz, link: opts.link, drift_ppm: opts.drift_ppm, keep_records: false,
+    // A replay is about the algorithm: the ring's crystal is exact unless asked otherwise,
+    // so its clock, which times every record, is the simulator's.
+    seed: opts.seed, rate_hz: opts.rate_hz, link: opts.link, drift_ppm: opts.drift_ppm ?? 0, keep_records: false,
   });
   const transport = new SimTransport(device, { connect_delay_us: 0 });
   const client = new RingClient(transport);
@@ -64,17 +70,17 @@ export async function replayOverProtocol(
       case 'beat':
         result.beats.push({
           time_ms: item.time_ms, ibi_ms: item.ibi_ms, ibi_valid: item.ibi_valid, sqi: item.sqi, amplitude: item.amplitude,
-          index: item.index, emitted_us: item.received_us,
+          index: item.index, emitted_us: emittedUs(item.emitted_ms),
         });
         break;
       case 'hr':
-        result.hr.push({ time_ms: item.time_ms, hr_bpm_x10: item.hr_bpm_x10, confidence: item.confidence, emitted_us: item.received_us });
+        result.hr.push({ time_ms: item.time_ms, hr_bpm_x10: item.hr_bpm_x10, confidence: item.confidence, emitted_us: emittedUs(item.emitted_ms) });
         break;
       case 'hrv':
         result.hrv.push({
           window_s: item.window_s, end_ms: item.end_ms, beat_count: item.beat_count, valid_permille: item.valid_permille,
           mean_ibi_ms_x10: item.mean_ibi_ms_x10, sdnn_ms_x10: item.sdnn_ms_x10, rmssd_ms_x10: item.rmssd_ms_x10,
-          pnn50_permille: item.pnn50_permille, published: item.published, emitted_us: item.received_us,
+          pnn50_permille: item.pnn50_permille, published: item.published, emitted_us: emittedUs(item.emitted_ms),
         });
         break;
       default:
@@ -87,9 +93,11 @@ export async function replayOverProtocol(
   await sub.close();
   const status_kind_bit = 1 << (RECORD_STATUS - 1);
   const history = await readHistory(client, { kinds: status_kind_bit });
-  const read_at_us = device.now_us;
   for (const r of history.records) {
-    if (r.type === 'status') result.status.push({ time_ms: r.time_ms, code: r.code, value: r.value, emitted_us: read_at_us });
+    if (r.type === 'status') result.status.push({ time_ms: r.time_ms, code: r.code, value: r.value, emitted_us: emittedUs(r.emitted_ms) });
+  }
+  if (sub.stats.sequence_gaps > 0 || sub.stats.device_drops > 0) {
+    throw new ReplayError(`the link lost stream items (${sub.stats.sequence_gaps} gaps, ${sub.stats.device_drops} dropped by the ring): ${transport.describe()}`);
   }
   const link: ProtocolReplayLinkFigures = {
     sequence_gaps: sub.stats.sequence_gaps, device_drops: sub.stats.device_drops, notifications: sub.stats.notifications,

@@ -276,5 +276,5 @@ t.test('RAM of the BLE layer', async (t) => {
   const rest = ble_ram_bytes(0);
   t.comment(`history log ${log} bytes, GATT server + commands + queues ${rest} bytes`);
   t.ok(rest < 16 * 1024, 'everything but the log fits in 16 KB');
-  t.equal(log, 4096 * 54, '4096 records of 12 int32 fields, u32 sequence, kind, field count');
+  t.equal(log, 4096 * 58, '4096 records of 12 int32 fields, u32 sequence, i32 emission time, kind, field count');
 });

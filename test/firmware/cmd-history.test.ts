@@ -41,19 +41,20 @@ t.test('record layouts, in device clock', async (t) => {
   emitStatus(61000, 2, 5);
   emitBeat(2000, 0, 0, 40, -7, 2);
   let p = page(ring, { from_seq: 1, max_records: 64 });
+  // Each record ends with the ring's clock when it was emitted (0: the clock stands still).
   t.same(p.records, [
-    [1, 1, 1000, 850, true, 97, 1234, 1],
-    [2, 2, 1000, 705, 88],
-    [3, 3, 60000, 60, 70, 950, 8571, 421, 388, 120, true],
-    [4, 4, 61000, 2, 5],
-    [5, 1, 2000, 0, false, 40, -7, 2],
+    [1, 1, 1000, 850, true, 97, 1234, 1, 0],
+    [2, 2, 1000, 705, 88, 0],
+    [3, 3, 60000, 60, 70, 950, 8571, 421, 388, 120, true, 0],
+    [4, 4, 61000, 2, 5, 0],
+    [5, 1, 2000, 0, false, 40, -7, 2, 0],
   ]);
   t.same([p.next_seq, p.first_seq, p.last_seq], [6, 1, 5]);
   // After a time set, times read as device clock: record time + offset.
   ring.hal.now_ms = 3000;
   write(ring, GROUP_TIME, CMD_TIME, { now_ms: 1735689600000 });
   p = page(ring, { from_seq: 2, max_records: 1 });
-  t.same(p.records, [[2, 2, 1735689600000 - 3000 + 1000, 705, 88]], 'epoch ms beyond 32 bits');
+  t.same(p.records, [[2, 2, 1735689600000 - 3000 + 1000, 705, 88, 1735689600000 - 3000]], 'epoch ms beyond 32 bits');
   t.equal(p.next_seq, 3);
   p = page(ring, { from_seq: 6, max_records: 5 });
   t.same([p.records.length, p.next_seq], [0, 6], 'caught up: from_seq = last_seq + 1');
@@ -97,7 +98,7 @@ t.test('kind filter and scan budget', async (t) => {
   t.same(p.records, [], 'the scan budget ran out before the HR record');
   t.equal(p.next_seq, HISTORY_SCAN_MAX + 1, 'next_seq: one past the last record examined');
   p = page(ring, { from_seq: p.next_seq, max_records: 64, kinds: mask });
-  t.same(p.records, [[beats + 1, 2, 99999, 650, 80]]);
+  t.same(p.records, [[beats + 1, 2, 99999, 650, 80, 0]]);
   t.equal(p.next_seq, beats + 2);
 });
 

@@ -91,9 +91,10 @@ t.test('beats, HR and HRV notifications', async (t) => {
     [OP_READ_RSP, GROUP_STREAM, CMD_STREAM_HR, 1],
     [OP_READ_RSP, GROUP_STREAM, CMD_STREAM_HRV, 2],
   ], 'one frame each, device sequence 0, 1, 2');
-  t.same(got[0]!.body, { first: 7, drops: 0, beats: [[1000, 800, true, 95, 321]] });
-  t.same(got[1]!.body, { drops: 0, hr: [[1000, 752, 77]] });
-  t.same(got[2]!.body, { drops: 0, windows: [[60000, 60, 70, 950, 8571, 421, 388, 120, false]] });
+  // Each item ends with the ring's clock when it was emitted (0 here: the clock stands still).
+  t.same(got[0]!.body, { first: 7, drops: 0, beats: [[1000, 800, true, 95, 321, 0]] });
+  t.same(got[1]!.body, { drops: 0, hr: [[1000, 752, 77, 0]] });
+  t.same(got[2]!.body, { drops: 0, windows: [[60000, 60, 70, 950, 8571, 421, 388, 120, false, 0]] });
   // Backed up link: items are staged and go out as one batch on tx space.
   ring.ble.refuse = true;
   for (let i = 8; i < 12; i++) emitBeat(i * 1000, 800, 1, 90, 300, i);

@@ -24,7 +24,7 @@ const rec = new Int32Array(LOG_FIELDS_MAX);
 
 function append(kind: number, base: number, n: number): number {
   for (let i = 0; i < LOG_FIELDS_MAX; i++) rec[i] = base + i;
-  return log_append(kind, rec, n);
+  return log_append(kind, rec, n, 0);
 }
 
 t.test('empty, then sequences from 1', async (t) => {
@@ -45,7 +45,7 @@ t.test('empty, then sequences from 1', async (t) => {
   t.same([0, 1, 2, 3].map((i) => log_slot_field(s, i)), [200, 201, 202, 0], 'fields past field_count read 0');
   t.equal(log_slot_of(0), -1);
   t.equal(log_slot_of(4), -1, 'not written yet');
-  t.equal(log_ram_bytes(), LOG_CAPACITY_RECORDS * (4 * LOG_FIELDS_MAX + 6));
+  t.equal(log_ram_bytes(), LOG_CAPACITY_RECORDS * (4 * LOG_FIELDS_MAX + 10));
 });
 
 t.test('full: the oldest are overwritten and first_seq moves on', async (t) => {
@@ -71,7 +71,7 @@ t.test('bad records are refused without a sequence', async (t) => {
   t.equal(append(0, 1, 3), LOG_ERR_BAD_RECORD, 'kind 0');
   t.equal(append(256, 1, 3), LOG_ERR_BAD_RECORD, 'kind 256');
   t.equal(append(1, 1, LOG_FIELDS_MAX + 1), LOG_ERR_BAD_RECORD, 'too many fields');
-  t.equal(log_append(1, new Int32Array(2), 3), LOG_ERR_BAD_RECORD, 'fields beyond the array');
+  t.equal(log_append(1, new Int32Array(2), 3, 0), LOG_ERR_BAD_RECORD, 'fields beyond the array');
   t.equal(append(1, 1, 0), 1, 'a record with no fields is fine');
   t.equal(log_last_seq(), 1);
 });

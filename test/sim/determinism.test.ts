@@ -15,12 +15,14 @@ t.test('same fixture, seed and options give byte-identical output', async (t) =>
   }
 });
 
-t.test('the seed changes only what it drives (interrupt timing), not the beats', async (t) => {
+t.test('the seed drives interrupt latency (tens of µs), which moves no beat', async (t) => {
   const fx = syntheticFixture(60, 7);
   const a = replayFixture(fx, { rate_hz: 50, seed: 1 });
   const b = replayFixture(fx, { rate_hz: 50, seed: 2 });
   t.same(a.beats.map((x) => x.time_ms), b.beats.map((x) => x.time_ms), 'beat times do not depend on the seed');
-  t.not(a.beats[0].emitted_us, b.beats[0].emitted_us, 'emission times do');
+  // Records are timed by the ring's millisecond clock, so sub-millisecond latency changes
+  // none of them either.
+  t.same(a.beats.map((x) => x.emitted_us), b.beats.map((x) => x.emitted_us));
 });
 
 t.test('event queue orders by time, then by scheduling order', async (t) => {
