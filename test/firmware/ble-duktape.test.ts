@@ -4,58 +4,28 @@
 // duktape, installed by `make deps`) and require every PDU and return code to be identical
 // to the same session under Node.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import t from 'tap';
-import ts from 'typescript';
 import { run } from './ble-duk-harness.js';
+import { bundleEs5, haveDuk, NO_DUK_MESSAGE, runInDuk } from '../helpers/duk-run.js';
 
-const haveDuk = spawnSync('duk', ['-e', 'print(1)'], { encoding: 'utf8' }).status === 0;
-
-async function bundleEs5(): Promise<string> {
-  const entry = path.join(path.dirname(new URL(import.meta.url).pathname), 'ble-duk-harness.ts');
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'iife',
-    globalName: 'harness',
-    target: 'es2020',
-    write: false,
-    logLevel: 'silent',
-  });
-  const es5 = ts.transpileModule(out.outputFiles[0]!.text, {
-    compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, ignoreDeprecations: '6.0' },
-  });
-  return es5.outputText;
-}
+const HARNESS = path.join(path.dirname(new URL(import.meta.url).pathname), 'ble-duk-harness.ts');
 
 if (!haveDuk) {
-  const msg = 'duk (Debian package duktape) is not installed; run `make deps`';
-  if (process.env.CI === 'true') t.fail(msg);
-  else t.test('BLE session in Duktape', { skip: msg }, async () => {});
+  if (process.env.CI === 'true') t.fail(NO_DUK_MESSAGE);
+  else t.test('BLE session in Duktape', { skip: NO_DUK_MESSAGE }, async () => {});
 } else {
   t.test('a BLE session gives identical PDUs in Duktape and Node', async (t) => {
     const expected = run();
     t.ok(expected.length > 500, `${expected.length} lines`);
     t.ok(expected.some((l) => l.startsWith('> 1b')), 'notifications were sent');
     t.ok(expected.some((l) => l.startsWith('refused')), 'the link refused some');
-    const code = await bundleEs5();
+    const code = await bundleEs5(HARNESS);
     t.notMatch(code, /\b(const|let|class)\s/, 'the bundle is ES5 (no const/let/class)');
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ring-ble-duk-'));
-    try {
-      const file = path.join(dir, 'harness.js');
-      writeFileSync(file, `${code}\nvar lines = harness.run();\nprint(lines.join('\\n'));\n`);
-      const r = spawnSync('duk', [file], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-      t.equal(r.status, 0, `duk exits 0 ${r.stderr}`);
-      const got = r.stdout.replace(/\n$/, '').split('\n');
-      t.equal(got.length, expected.length, 'same number of lines');
-      const diffs = expected.map((line, i) => [i, line, got[i]] as const).filter(([, a, b]) => a !== b).slice(0, 5);
-      t.same(diffs, [], 'every line identical');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = runInDuk(code, []);
+    t.equal(r.status, 0, `duk exits 0 ${r.stderr}`);
+    t.equal(r.lines.length, expected.length, 'same number of lines');
+    const diffs = expected.map((line, i) => [i, line, r.lines[i]] as const).filter(([, a, b]) => a !== b).slice(0, 5);
+    t.same(diffs, [], 'every line identical');
   });
 }

@@ -4,17 +4,13 @@
 // identical to the same harness under Node. Inputs: the RFC 8949 appendix vectors, integer
 // edge cases, and seeded random bytes.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import t from 'tap';
-import ts from 'typescript';
 import { run } from './duk-harness.js';
 import { loadAppendixVectors } from './helpers.js';
+import { bundleEs5, haveDuk, NO_DUK_MESSAGE, runInDuk } from '../helpers/duk-run.js';
 
-const haveDuk = spawnSync('duk', ['-e', 'print(1)'], { encoding: 'utf8' }).status === 0;
+const HARNESS = path.join(path.dirname(new URL(import.meta.url).pathname), 'duk-harness.ts');
 
 const COMMON_HEADS = [0x00, 0x17, 0x18, 0x20, 0x41, 0x61, 0x82, 0xa1, 0xf5, 0xf6, 0x1b, 0x3b];
 
@@ -47,48 +43,21 @@ function inputs(): string[] {
   return hexes;
 }
 
-async function bundleEs5(): Promise<string> {
-  const entry = path.join(path.dirname(new URL(import.meta.url).pathname), 'duk-harness.ts');
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'iife',
-    globalName: 'harness',
-    target: 'es2020',
-    write: false,
-    logLevel: 'silent',
-  });
-  const es2020 = out.outputFiles[0].text;
-  const es5 = ts.transpileModule(es2020, {
-    compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, ignoreDeprecations: '6.0' },
-  });
-  return es5.outputText;
-}
-
 if (!haveDuk) {
-  const msg = 'duk (Debian package duktape) is not installed; run `make deps`';
-  if (process.env.CI === 'true') t.fail(msg);
-  else t.test('device codecs in Duktape', { skip: msg }, async () => {});
+  if (process.env.CI === 'true') t.fail(NO_DUK_MESSAGE);
+  else t.test('device codecs in Duktape', { skip: NO_DUK_MESSAGE }, async () => {});
 } else {
   t.test('device codecs give identical results in Duktape and Node', async (t) => {
     const hexes = inputs();
     const expected = run(hexes);
-    const code = await bundleEs5();
+    const code = await bundleEs5(HARNESS);
     t.notMatch(code, /\b(const|let|class)\s/, 'the bundle is ES5 (no const/let/class)');
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ring-duk-'));
-    try {
-      const file = path.join(dir, 'harness.js');
-      writeFileSync(file, `${code}\nvar lines = harness.run(${JSON.stringify(hexes)});\nprint(lines.join('\\n'));\n`);
-      const r = spawnSync('duk', [file], { encoding: 'utf8', timeout: 120_000 });
-      t.equal(r.status, 0, `duk exits 0 ${r.stderr}`);
-      const got = r.stdout.replace(/\n$/, '').split('\n');
-      t.equal(got.length, expected.length, 'same number of lines');
-      const diffs = expected.filter((line, i) => got[i] !== line).slice(0, 5);
-      t.same(diffs, [], 'every line identical');
-      t.ok(expected.some((l) => l.includes('=> 1b001fffffffffffff')), '2^53-1 round-trips');
-      t.ok(expected.some((l) => l.startsWith('23/1016: ') && l.includes(' 1024 sum')), 'a full frame reassembles');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = runInDuk(code, [hexes]);
+    t.equal(r.status, 0, `duk exits 0 ${r.stderr}`);
+    t.equal(r.lines.length, expected.length, 'same number of lines');
+    const diffs = expected.filter((line, i) => r.lines[i] !== line).slice(0, 5);
+    t.same(diffs, [], 'every line identical');
+    t.ok(expected.some((l) => l.includes('=> 1b001fffffffffffff')), '2^53-1 round-trips');
+    t.ok(expected.some((l) => l.startsWith('23/1016: ') && l.includes(' 1024 sum')), 'a full frame reassembles');
   });
 }
