@@ -39,10 +39,11 @@ export const IBI_MS_MAX = 2000;
 export const BEAT_SPACING_MS_MIN = 250;
 
 /** HRV windows. At 220 bpm a 5-minute window holds 1100 intervals. */
+/** Defaults; the host may choose others: multiples of 30 s, short 30..120 s, long up to 300 s. */
 export const HRV_SHORT_WINDOW_MS = 60000;
-export const HRV_SHORT_STEP_MS = 30000;
 export const HRV_LONG_WINDOW_MS = 300000;
-export const HRV_LONG_STEP_MS = 60000;
+export const HRV_WINDOW_UNIT_MS = 30000;
+export const HRV_SHORT_WINDOW_MS_MAX = 120000;
 export const IBI_HISTORY_CAPACITY = 1104; // 300000 ms / IBI_MS_MIN = 1102.9
 /** A window publishes HRV only when valid intervals cover this much of it (x1000). */
 export const HRV_VALID_PERMILLE_MIN = 800;
@@ -51,4 +52,5 @@ assert(SAMPLE_RATE_HZ_MIN * SENSOR_BATCH_MS >= 1000, 1);
 assert(Math.floor((SAMPLE_RATE_HZ_MAX * SENSOR_BATCH_MS) / 1000) <= SENSOR_FIFO_CAPACITY, 1);
 assert(Math.floor(HRV_LONG_WINDOW_MS / IBI_MS_MIN) + 1 <= IBI_HISTORY_CAPACITY, 1);
 assert(HRV_SHORT_WINDOW_MS <= HRV_LONG_WINDOW_MS, 1);
+assert(HRV_SHORT_WINDOW_MS_MAX < HRV_LONG_WINDOW_MS && HRV_SHORT_WINDOW_MS_MAX % HRV_WINDOW_UNIT_MS === 0, 1);
 assert(IBI_MS_MIN * 220 >= 60000 - 220, 1);

@@ -9,6 +9,8 @@ import {
   DRAIN_SAMPLES_MAX,
   HRV_LONG_WINDOW_MS,
   HRV_SHORT_WINDOW_MS,
+  HRV_SHORT_WINDOW_MS_MAX,
+  HRV_WINDOW_UNIT_MS,
   SENSOR_BATCH_MS,
   SENSOR_FIFO_CAPACITY,
   sample_rate_supported,
@@ -64,7 +66,10 @@ export function ring_reboot_pipeline(rate_hz: number, short_s: number, long_s: n
   if (hal_ref === null) return ERR_NOT_BOOTED;
   const hal = hal_ref;
   if (hal === null) return ERR_NOT_BOOTED;
-  if (short_s < 30 || short_s > 120 || long_s <= short_s || long_s * 1000 > HRV_LONG_WINDOW_MS || short_s % 30 !== 0 || long_s % 30 !== 0) return ERR_BAD_RATE;
+  const short_ms = short_s * 1000;
+  const long_ms = long_s * 1000;
+  if (short_ms < HRV_WINDOW_UNIT_MS || short_ms > HRV_SHORT_WINDOW_MS_MAX || long_ms <= short_ms || long_ms > HRV_LONG_WINDOW_MS) return ERR_BAD_RATE;
+  if (short_ms % HRV_WINDOW_UNIT_MS !== 0 || long_ms % HRV_WINDOW_UNIT_MS !== 0) return ERR_BAD_RATE;
   if (!sample_rate_supported(rate_hz)) return ERR_BAD_RATE;
   // The sensor restarts with an empty FIFO and takes its first sample at the first tick of
   // the new rate after now. Now, in sample time, is the last sample taken before the last
@@ -75,7 +80,7 @@ export function ring_reboot_pipeline(rate_hz: number, short_s: number, long_s: n
   const now_ms = last_sample_ms + Math.max(0, hal.clock_ms() - last_irq_clock_ms);
   time_base_ms = (div_floor(now_ms, new_period_ms) + 1) * new_period_ms;
   samples_seen = 0;
-  return pipeline_boot(rate_hz, short_s * 1000, long_s * 1000);
+  return pipeline_boot(rate_hz, short_ms, long_ms);
 }
 
 function pipeline_boot(rate_hz: number, short_ms: number, long_ms: number): number {

@@ -78,7 +78,6 @@ export const PENDING_CAPACITY = 8; // 2 s of learning holds at most 7.4 beats at
 const pending_time_ms = new Int32Array(PENDING_CAPACITY);
 const pending_amplitude = new Int32Array(PENDING_CAPACITY);
 const pending_ssf = new Int32Array(PENDING_CAPACITY);
-const pending_clipped = new Int32Array(PENDING_CAPACITY);
 let pending_count = 0;
 let ready_count = 0; // the first ready_count entries may be taken
 
@@ -86,7 +85,6 @@ let ready_count = 0; // the first ready_count entries may be taken
 export let beat_time_ms = 0;
 export let beat_amplitude = 0;
 export let beat_ssf_ratio_x100 = 0; // this beat's upstroke relative to the level
-export let beat_clipped = false;
 
 export function detector_boot(sample_rate_hz: number): void {
   assert(sample_rate_supported(sample_rate_hz), FAULT_DETECTOR);
@@ -125,7 +123,6 @@ export function detector_boot(sample_rate_hz: number): void {
   beat_time_ms = 0;
   beat_amplitude = 0;
   beat_ssf_ratio_x100 = 0;
-  beat_clipped = false;
 }
 
 /** The interval the detector expects next (ms), fed back by the interval stage; 0 = unknown. */
@@ -179,7 +176,6 @@ export function detector_push(x_in: number): number {
       pending_time_ms[kept] = pending_time_ms[i];
       pending_amplitude[kept] = pending_amplitude[i];
       pending_ssf[kept] = pending_ssf[i];
-      pending_clipped[kept] = pending_clipped[i];
       kept = kept + 1;
     }
     pending_count = kept;
@@ -265,9 +261,7 @@ function finish_candidate(c: number, foot: number): number {
   let t_x256: number; // peak time in samples x256
   if (b > a) {
     t_x256 = (a + b) * 128;
-    beat_clipped = true;
   } else {
-    beat_clipped = false;
     const y0 = hist_x[(m - 1) & HIST_MASK];
     const y2 = m + 1 <= c ? hist_x[(m + 1) & HIST_MASK] : y0;
     const den = y0 - 2 * top + y2; // < 0 at a strict maximum
@@ -301,7 +295,6 @@ function finish_candidate(c: number, foot: number): number {
   pending_time_ms[pending_count] = t_ms;
   pending_amplitude[pending_count] = amplitude;
   pending_ssf[pending_count] = search_ssf_max;
-  pending_clipped[pending_count] = beat_clipped ? 1 : 0;
   pending_count = pending_count + 1;
   if (t_ms >= learn_until_ms) ready_count = pending_count;
   return ready_count > 0 ? BEAT_FOUND : BEAT_NONE;
@@ -313,12 +306,10 @@ export function detector_next_beat(): number {
   beat_time_ms = pending_time_ms[0];
   beat_amplitude = pending_amplitude[0];
   beat_ssf_ratio_x100 = Math.floor((pending_ssf[0] * 1600) / Math.max(16, level_x16));
-  beat_clipped = pending_clipped[0] === 1;
   for (let i = 1; i < pending_count; i++) {
     pending_time_ms[i - 1] = pending_time_ms[i];
     pending_amplitude[i - 1] = pending_amplitude[i];
     pending_ssf[i - 1] = pending_ssf[i];
-    pending_clipped[i - 1] = pending_clipped[i];
   }
   pending_count = pending_count - 1;
   ready_count = ready_count - 1;

@@ -18,6 +18,7 @@ import {
   RECORD_STATUS,
 } from '../../protocol/ids.js';
 import { ResponseError } from './errors.js';
+import type { HrOut, HrvOut } from '../../sim/replay-types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -270,26 +271,18 @@ export interface StreamBeat {
   received_us: number;
 }
 
-export interface StreamHr {
+/** The fields of the firmware's HR and HRV records (firmware/output.ts), as replays hold them. */
+type HrFields = Omit<HrOut, 'emitted_us'>;
+type HrvFields = Omit<HrvOut, 'emitted_us'>;
+
+export interface StreamHr extends HrFields {
   type: 'hr';
-  time_ms: number;
-  hr_bpm_x10: number;
-  confidence: number;
   emitted_ms: number | null;
   received_us: number;
 }
 
-export interface StreamHrv {
+export interface StreamHrv extends HrvFields {
   type: 'hrv';
-  end_ms: number;
-  window_s: number;
-  beat_count: number;
-  valid_permille: number;
-  mean_ibi_ms_x10: number;
-  sdnn_ms_x10: number;
-  rmssd_ms_x10: number;
-  pnn50_permille: number;
-  published: boolean;
   emitted_ms: number | null;
   received_us: number;
 }
@@ -398,27 +391,15 @@ export interface HistoryBeat {
   emitted_ms: number | null;
 }
 
-export interface HistoryHr {
+export interface HistoryHr extends HrFields {
   seq: number;
   type: 'hr';
-  time_ms: number;
-  hr_bpm_x10: number;
-  confidence: number;
   emitted_ms: number | null;
 }
 
-export interface HistoryHrv {
+export interface HistoryHrv extends HrvFields {
   seq: number;
   type: 'hrv';
-  end_ms: number;
-  window_s: number;
-  beat_count: number;
-  valid_permille: number;
-  mean_ibi_ms_x10: number;
-  sdnn_ms_x10: number;
-  rmssd_ms_x10: number;
-  pnn50_permille: number;
-  published: boolean;
   emitted_ms: number | null;
 }
 
