@@ -25,7 +25,7 @@ import type { ConfigChange, HistoryRecord, RingConfig, StreamItem, TimeInfo } fr
 import { StreamSubscription } from '../client/stream.js';
 import { UsageError, exitCodeFor, EXIT_INPUT } from './errors.js';
 import { parseNonNegativeInt } from './options.js';
-import { addTransportOptions, openSimSession, type SimSession, type TransportCliOptions } from './transport-options.js';
+import { addTransportOptions, openSession, type DeviceSession, type TransportCliOptions } from './transport-options.js';
 
 interface OutputOptions {
   json?: boolean;
@@ -49,14 +49,14 @@ async function withSession<T>(
   name: string,
   opts: TransportCliOptions,
   run: { recordFirst: boolean },
-  body: (s: SimSession) => Promise<T>,
+  body: (s: DeviceSession) => Promise<T>,
 ): Promise<T> {
-  const session = await openSimSession(opts, run);
+  const session = await openSession(opts, run);
   try {
     return await body(session);
   } catch (err) {
     if (err instanceof DeviceError && USER_ERROR_CODES.has(err.rc)) throw new UsageError(err.message);
-    if (exitCodeFor(err) !== EXIT_INPUT) process.stderr.write(`reproduce: ring ${name} ${session.choice.flags}\n`);
+    if (exitCodeFor(err) !== EXIT_INPUT) process.stderr.write(`reproduce: ring ${name} ${session.flags}\n`);
     throw err;
   } finally {
     await session.client.close();
@@ -225,6 +225,9 @@ function registerConfig(program: Command): void {
 
 // ---------------------------------------------------------------------------------------
 
+/** A stream over BLE without --duration-s runs until Ctrl-C; a bound the clocks can still add to. */
+const STREAM_FOREVER_US = 365 * 24 * 3600 * 1_000_000;
+
 interface StreamCliOptions extends TransportCliOptions, OutputOptions {
   beats?: boolean;
   hr?: boolean;
@@ -271,9 +274,17 @@ function registerStream(program: Command): void {
           else if (opts.ndjson) ndjsonLine(item);
           else process.stdout.write(itemText(item) + '\n');
         });
-        const limit_us = opts.durationS !== undefined ? opts.durationS * 1_000_000 : device.fixture_duration_us + 2_000_000;
-        const stop_at_us = device.now_us + limit_us;
-        await sub.runUntil(() => device.now_us >= stop_at_us, limit_us);
+        // Without --duration-s: the simulated ring's recording, or until Ctrl-C on a real ring.
+        let interrupted = false;
+        const interrupt = (): void => {
+          interrupted = true;
+        };
+        if (device === null && opts.durationS === undefined) process.once('SIGINT', interrupt);
+        const limit_us = opts.durationS !== undefined ? opts.durationS * 1_000_000 : device !== null ? device.fixture_duration_us + 2_000_000 : STREAM_FOREVER_US;
+        const clock = client.transport.clock;
+        const stop_at_us = clock.now_us() + limit_us;
+        await sub.runUntil(() => interrupted || clock.now_us() >= stop_at_us, limit_us);
+        process.removeListener('SIGINT', interrupt);
         await sub.close();
         const summary = { type: 'summary', ...sub.stats };
         if (opts.json) json({ items, summary });

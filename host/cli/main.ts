@@ -10,6 +10,8 @@ import { registerReplayCommand } from './cmd-replay.js';
 import { registerScoreCommand } from './cmd-score.js';
 import { registerFixtureCommands } from './cmd-fixture.js';
 import { registerDeviceCommands } from './cmd-device.js';
+import { registerSimCommands } from './cmd-sim.js';
+import { registerScanCommand } from './cmd-scan.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerScoreCommand(program);
   registerFixtureCommands(program);
   registerDeviceCommands(program);
+  registerSimCommands(program);
+  registerScanCommand(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,7 +1,7 @@
 // Options that choose and shape the link to a ring, parsed once for every device command:
 // the simulated ring (--sim <fixture>) and its BLE link (MTU, interval, PHY, loss, seed, a
-// forced disconnect). A real ring over BLE (node-ble) arrives later; until then --sim is
-// required and saying so is the error message.
+// forced disconnect), or a real ring through BlueZ (--ble <address|name>, --adapter; the
+// environment variable RING_BLE names the default ring).
 
 import { Option, type Command } from 'commander';
 import { ATT_MTU_MAX, ATT_MTU_MIN } from '../../protocol/ids.js';
@@ -10,6 +10,8 @@ import { loadFixture } from '../../sim/fixture/load.js';
 import { RingDevice } from '../../sim/ring-device.js';
 import { RingClient } from '../client/client.js';
 import { SimTransport } from '../transport/sim-transport.js';
+import { BleTransport, SCAN_TIMEOUT_MS_DEFAULT } from '../transport/ble/ble-transport.js';
+import type { Transport } from '../transport/transport.js';
 import { UsageError } from './errors.js';
 import { log } from './log.js';
 import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseRateHz, parseSeed } from './options.js';
@@ -27,7 +29,13 @@ export interface TransportCliOptions {
   seed: number;
   rateHz: number;
   disconnectAtMs?: number;
+  ble?: string;
+  adapter?: string;
+  scanTimeoutS?: number;
 }
+
+/** Names the ring device commands talk to when neither --sim nor --ble is given. */
+export const RING_BLE_ENV = 'RING_BLE';
 
 export interface TransportChoice {
   fixture_path: string;
@@ -81,7 +89,10 @@ export function parseDisconnectAtMs(text: string): number {
 /** Add the link options to a device command. */
 export function addTransportOptions(cmd: Command): Command {
   return cmd
-    .option('--sim <fixture>', 'talk to a simulated ring that replays this recording (required for now: BLE comes later)')
+    .option('--sim <fixture>', 'talk to a simulated ring that replays this recording')
+    .option('--ble <ring>', `talk to a ring over Bluetooth (BlueZ): its address or advertised name (default: $${RING_BLE_ENV})`)
+    .option('--adapter <hciN>', 'Bluetooth adapter for --ble (default: the first BlueZ has)', parseAdapter)
+    .option('--scan-timeout-s <s>', `--ble: how long to look for the ring (default ${SCAN_TIMEOUT_MS_DEFAULT / 1000})`, parseScanTimeoutS)
     .option('--mtu <bytes>', `ATT MTU the host offers (${ATT_MTU_MIN}..${ATT_MTU_MAX})`, parseMtu, MTU_DEFAULT)
     .option('--interval-ms <ms>', 'connection interval, a multiple of 1.25 in 7.5..4000', parseIntervalMs, INTERVAL_MS_DEFAULT)
     .addOption(new Option('--phy <phy>', 'physical layer').choices(['1M', '2M']).default('1M').argParser(parsePhy))
@@ -91,10 +102,21 @@ export function addTransportOptions(cmd: Command): Command {
     .option('--disconnect-at-ms <t>', 'fault: the link drops t ms after the host connects (the host reconnects)', parseDisconnectAtMs);
 }
 
+export function parseAdapter(text: string): string {
+  if (!/^hci\d{1,3}$/.test(text)) throw new UsageError(`--adapter takes an adapter name such as hci0, got '${text}'`);
+  return text;
+}
+
+export function parseScanTimeoutS(text: string): number {
+  const v = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(v > 0 && v <= 600)) throw new UsageError(`--scan-timeout-s must be a number of seconds in (0, 600], got '${text}'`);
+  return v;
+}
+
 /** Check the combination and turn it into what the simulator takes. */
 export function resolveTransport(opts: TransportCliOptions): TransportChoice {
   if (opts.sim === undefined) {
-    throw new UsageError('--sim <fixture> is required: only the simulated ring is supported for now (BLE via node-ble arrives in a later release)');
+    throw new UsageError(`--sim <fixture> is required unless --ble <address|name> or $${RING_BLE_ENV} names a BLE ring`);
   }
   const interval_us = Math.round(opts.intervalMs * 1000);
   // The default supervision timeout (4 s) must exceed two intervals: raise it for long intervals.
@@ -139,4 +161,48 @@ export async function openSimSession(opts: TransportCliOptions, run: { recordFir
   await client.connect();
   if (choice.disconnect_after_us !== null) device.link.forceDisconnect(device.now_us + choice.disconnect_after_us);
   return { device, transport, client, choice };
+}
+
+/** A session with a ring, simulated (device set) or over BLE (device null). */
+export interface DeviceSession {
+  transport: Transport;
+  client: RingClient;
+  /** The simulated ring; null over BLE. */
+  device: RingDevice | null;
+  /** The options again, as flags, for "reproduce:" lines. */
+  flags: string;
+}
+
+/** Which ring: --ble, else --sim, else $RING_BLE. Both flags at once is a usage error. */
+export function bleTarget(opts: TransportCliOptions): string | null {
+  if (opts.ble !== undefined && opts.sim !== undefined) throw new UsageError('--sim and --ble are exclusive: choose the simulated ring or a real one');
+  if (opts.ble !== undefined) {
+    if (opts.ble.trim() === '') throw new UsageError('--ble needs a ring address (C0:FF:EE:00:00:01) or name');
+    return opts.ble;
+  }
+  if (opts.sim !== undefined) return null;
+  const env = process.env[RING_BLE_ENV];
+  return env !== undefined && env.trim() !== '' ? env.trim() : null;
+}
+
+/** Open the session the options ask for: the simulated ring, or a ring over BlueZ. */
+export async function openSession(opts: TransportCliOptions, run: { recordFirst: boolean }): Promise<DeviceSession> {
+  const target = bleTarget(opts);
+  if (target === null) {
+    const s = await openSimSession(opts, run);
+    return { transport: s.transport, client: s.client, device: s.device, flags: s.choice.flags };
+  }
+  const transport = new BleTransport({
+    target, adapter: opts.adapter, scan_timeout_ms: opts.scanTimeoutS === undefined ? undefined : Math.round(opts.scanTimeoutS * 1000),
+  });
+  const client = new RingClient(transport, { log: (m) => log().info(m) });
+  try {
+    await client.connect();
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
+  log().info({ transport: transport.describe() }, 'ring over BLE');
+  const flags = [`--ble ${target}`, ...(opts.adapter ? [`--adapter ${opts.adapter}`] : [])].join(' ');
+  return { transport, client, device: null, flags };
 }
