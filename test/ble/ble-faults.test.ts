@@ -1,0 +1,69 @@
+// Faults through the BlueZ path (node-ble -> private dbus-daemon -> `ring sim serve`) and
+// what each gets: a dropped link mid-history is survived with every record once and in
+// order; a ring that vanishes, a write BlueZ refuses and a broken setup (no bus, no BlueZ,
+// policy denial, adapter off or absent, unknown ring, both --sim and --ble) each end in one
+// line `error: ...`, exit 2 and nothing on stdout.
+import t, { type Test } from 'tap';
+import { ring } from '../helpers/cli.js';
+import { privateBus, ringWith, startStandIn, type CliRun } from '../helpers/bluez.js';
+
+const rest = 'fixtures/synth/synth-rest.ringfx';
+const RING = 'C0:FF:EE:00:00:01';
+
+function oneLineError(t: Test, r: CliRun, pattern: RegExp): void {
+  t.equal(r.code, 2, `exit 2 (${r.stderr.trim()})`);
+  const lines = r.stderr.trim().split('\n');
+  t.equal(lines.length, 1, 'one line on stderr');
+  t.match(lines[0], /^error: /);
+  t.match(lines[0], pattern);
+  t.equal(r.stdout, '', 'nothing on stdout');
+}
+
+t.test('a disconnect mid-history: resumed, nothing lost or duplicated', async (t) => {
+  const s = await startStandIn(t, [rest, '--record-first', '--disconnect-at-ms', '400']);
+  const r = ringWith(s.env, ['history', '--ndjson', '--ble', RING, '--log-level', 'info']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stderr, /link dropped; reconnecting/, 'the host saw the drop');
+  const lines = r.stdout.trim().split('\n');
+  const summary = JSON.parse(lines.pop()!) as { records: number; resumes: number; last_seq: number };
+  t.ok(summary.resumes >= 1, `resumed ${summary.resumes} time(s) after the drop`);
+  const seqs = lines.map((l) => (JSON.parse(l) as { seq: number }).seq);
+  t.same(seqs, Array.from({ length: summary.last_seq }, (_, i) => i + 1), 'every stored record once, in order');
+  const clean = ring(['history', '--ndjson', '--sim', rest]);
+  t.equal(clean.code, 0, clean.stderr);
+  t.equal(lines.join('\n'), clean.stdout.trim().split('\n').slice(0, -1).join('\n'), 'the records of a read without a drop');
+});
+
+t.test('a ring that vanishes mid-history', async (t) => {
+  const s = await startStandIn(t, [rest, '--record-first', '--vanish-at-ms', '400']);
+  oneLineError(t, ringWith(s.env, ['history', '--ndjson', '--ble', RING]), /the ring did not answer.*out of range/);
+});
+
+t.test('a write BlueZ refuses', async (t) => {
+  const s = await startStandIn(t, [rest, '--fail-write', '2']);
+  t.equal(ringWith(s.env, ['info', '--ble', RING]).code, 0, 'the first write goes through');
+  oneLineError(t, ringWith(s.env, ['info', '--ble', RING]), /write to C0:FF:EE:00:00:01 failed: Failed to initiate write/);
+  t.equal(ringWith(s.env, ['info', '--ble', RING]).code, 0, 'the ring is usable afterwards');
+});
+
+t.test('setup errors', async (t) => {
+  const s = await startStandIn(t, [rest, '--adapter', 'hci1']);
+  oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--adapter', 'hci0']), /no adapter hci0: BlueZ has hci1/);
+  oneLineError(t, ringWith(s.env, ['info', '--ble', 'C0:FF:EE:00:00:09', '--scan-timeout-s', '0.3']), /no ring with address 'C0:FF:EE:00:00:09' found on hci1 within 0.3 s/);
+  oneLineError(t, ringWith(s.env, ['info', '--ble', 'no-such-ring', '--scan-timeout-s', '0.3']), /no ring named 'no-such-ring'/);
+  oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--sim', rest]), /--sim and --ble are exclusive/);
+  oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--adapter', 'usb0']), /--adapter takes an adapter name/);
+  oneLineError(t, ringWith(s.env, ['scan', '--timeout-s', '0']), /--timeout-s/);
+
+  const off = await startStandIn(t, [rest, '--adapter-off']);
+  oneLineError(t, ringWith(off.env, ['info', '--ble', RING]), /adapter hci0 is off: run 'bluetoothctl power on'/);
+  oneLineError(t, ringWith(off.env, ['scan', '--timeout-s', '0.2']), /adapter hci0 is off/);
+
+  const empty = await privateBus(t);
+  const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: empty.address };
+  oneLineError(t, ringWith(env, ['info', '--ble', RING]), /BlueZ is not running \(no org.bluez on the system bus\)/);
+  oneLineError(t, ringWith({ ...process.env, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${empty.dir}/none` }, ['scan']), /cannot reach the system D-Bus/);
+
+  const denied = await startStandIn(t, [rest], { extra_policy: '<policy context="mandatory"><deny send_destination="org.bluez"/></policy>' });
+  oneLineError(t, ringWith(denied.env, ['info', '--ble', RING]), /permission denied.*'bluetooth' group or add a polkit rule/);
+});
