@@ -57,12 +57,18 @@ export async function openBluez(adapter_name: string | undefined, timeout_ms = C
   // A bus that cannot be reached reports through the connection's 'error' event; keep it
   // for the message instead of letting it crash the process.
   let bus_error: unknown = null;
+  let bus_failed: (err: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    bus_failed = reject;
+  });
+  failed.catch(() => undefined);
   (bluetooth as unknown as { dbus: NodeJS.EventEmitter }).dbus.on('error', (err: unknown) => {
     bus_error = err;
+    bus_failed(err); // calls in flight would otherwise wait for their deadline
   });
   const label = adapter_name ?? 'the default adapter';
   try {
-    const names = await withDeadline(bluetooth.adapters(), timeout_ms, 'list Bluetooth adapters');
+    const names = await withDeadline(Promise.race([bluetooth.adapters(), failed]), timeout_ms, 'list Bluetooth adapters');
     if (names.length === 0) throw new BleError('no Bluetooth adapter: is a controller present and powered on? (bluetoothctl list)');
     const name = adapter_name ?? names[0];
     if (!names.includes(name)) throw new BleError(`no adapter ${name}: BlueZ has ${names.join(', ')} (use --adapter)`);
