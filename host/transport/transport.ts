@@ -11,9 +11,9 @@
 //   SimTransport  the simulated ring (host/transport/sim-transport.ts): ATT PDUs over the
 //                 simulated link, MTU exchange / discovery / CCCD done by our AttClient;
 //                 time is virtual, and waiting advances the simulator
-//   BLE           (later) BlueZ over D-Bus via node-ble: BlueZ does the MTU exchange,
-//                 discovery and CCCD; write() is writeValueWithoutResponse, onNotify is the
-//                 characteristic's 'valuechanged' event, the clock is the wall clock
+//   BleTransport  BlueZ over D-Bus via node-ble (host/transport/ble/): BlueZ does the MTU
+//                 exchange, discovery and CCCD; write() is writeValueWithoutResponse, onNotify
+//                 is the characteristic's 'valuechanged' event, the clock is the wall clock
 //
 // All waiting goes through `clock.waitUntil`, so the client's timeouts are virtual in the
 // simulator and real on hardware, and nothing above this layer sleeps on its own.

@@ -67,7 +67,7 @@ export function mapBluezError(err: unknown, what: string, adapter: string): Erro
     case 'org.bluez.Error.DoesNotExist':
       return new BleError(`${what}: BlueZ no longer knows this ring (${text}): run 'ring scan'`);
     case 'org.bluez.Error.Failed':
-      if (/abort-by-local|page-timeout|connection-timeout|host is down|software caused connection abort/i.test(text)) {
+      if (/abort-by-local|page[- ]timeout|connection[- ]timeout|host is down|software caused connection abort/i.test(text)) {
         return new BleError(`${what}: the ring did not answer (${text}): out of range, off, or connected to another device`);
       }
       return new BleError(`${what} failed: ${text}`);
