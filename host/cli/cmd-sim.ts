@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { BluezStandIn, type StandInRing } from '../../sim/bluez/bluez-server.js';
+import { BluezStandIn, BusError, type StandInRing } from '../../sim/bluez/bluez-server.js';
 import { startPrivateBus, type PrivateBus } from '../../sim/bluez/private-bus.js';
 import { loadFixture } from '../../sim/fixture/load.js';
 import { UsageError } from './errors.js';
@@ -102,7 +102,9 @@ export function registerSimCommands(program: Command): void {
       const done = new Promise<number>((resolve) => {
         finish = resolve;
       });
+      let serving = false; // before that, a failure surfaces as start()'s rejection
       server.onFatal((message) => {
+        if (!serving) return;
         process.stderr.write(`error: ${message}\n`);
         finish(3);
       });
@@ -112,8 +114,10 @@ export function registerSimCommands(program: Command): void {
       } catch (err) {
         await server.stop();
         bus?.stop();
+        if (err instanceof BusError) throw new UsageError(err.message);
         throw err;
       }
+      serving = true;
       if (bus !== null) process.stdout.write(`DBUS_SYSTEM_BUS_ADDRESS=${bus.address}\n`);
       for (const r of rings) process.stdout.write(`${r.address}\t${r.name}\t${r.spec.fixture_path}\n`);
       process.stdout.write('ready\n');

@@ -56,6 +56,14 @@ const ADAPTER_ADDRESS = '00:AA:01:00:00:01';
 const DISCOVERY_DELAY_MS_DEFAULT = 50;
 const WORKER_URL = new URL('./ring-worker.js', import.meta.url);
 
+/** The bus cannot be used: unreachable, or org.bluez taken. */
+export class BusError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BusError';
+  }
+}
+
 export function devicePath(adapter: string, address: string): string {
   return `/org/bluez/${adapter}/dev_${address.replace(/:/g, '_').toUpperCase()}`;
 }
@@ -238,14 +246,24 @@ export class BluezStandIn {
     const described = await Promise.all(this.rings.map((r) => r.start()));
     const bus = dbus.sessionBus({ busAddress: this.opts.bus_address });
     this.bus = bus;
-    bus.on('error', (err: Error) => this.fatal(`D-Bus: ${err.message}`));
+    let started = false;
+    let bus_failed: (err: Error) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+      bus_failed = reject;
+    });
+    failed.catch(() => undefined);
+    bus.on('error', (err: Error) => {
+      if (started) this.fatal(`D-Bus: ${err.message}`);
+      else bus_failed(new BusError(`cannot serve on ${this.opts.bus_address}: ${err.message}`));
+    });
     bus.export('/', this.om);
     this.exportObject('/org/bluez', [this.agents]);
     this.exportObject(`/org/bluez/${this.opts.adapter}`, [this.adapter]);
-    const reply = await bus.requestName(BLUEZ, dbus.NameFlag.DO_NOT_QUEUE);
+    const reply = await Promise.race([bus.requestName(BLUEZ, dbus.NameFlag.DO_NOT_QUEUE), failed]);
     if (reply !== dbus.RequestNameReply.PRIMARY_OWNER) {
-      throw new Error(`${BLUEZ} is already owned on ${this.opts.bus_address} (is bluetoothd or another stand-in running there?)`);
+      throw new BusError(`${BLUEZ} is already owned on ${this.opts.bus_address} (is bluetoothd or another stand-in running there?)`);
     }
+    started = true;
     return described;
   }
 

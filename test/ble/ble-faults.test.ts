@@ -79,3 +79,16 @@ t.test('setup errors', async (t) => {
   const denied = await startStandIn(t, [rest], { extra_policy: '<policy context="mandatory"><deny send_destination="org.bluez"/></policy>' });
   oneLineError(t, ringWith(denied.env, ['info', '--ble', RING]), /permission denied.*'bluetooth' group or add a polkit rule/);
 });
+
+t.test('ring sim serve: bad input', async (t) => {
+  const noBus = { ...process.env };
+  delete noBus.DBUS_SYSTEM_BUS_ADDRESS;
+  oneLineError(t, ringWith(noBus, ['sim', 'serve', rest]), /no bus to serve on: give --bus <address>, --private-bus/);
+  oneLineError(t, ringWith(noBus, ['sim', 'serve', 'no/such.ringfx', '--bus', 'unix:path=/nonexistent']), /no\/such\.ringfx/);
+  oneLineError(t, ringWith(noBus, ['sim', 'serve', rest, '--bus', 'unix:path=/x', '--private-bus']), /--bus and --private-bus are exclusive/);
+  oneLineError(t, ringWith(noBus, ['sim', 'serve', rest, '--speed', '0']), /--speed must be in 0.1..100/);
+  oneLineError(t, ringWith(noBus, ['sim', 'serve', rest, '--bus', 'unix:path=/nonexistent/bus']), /cannot serve on unix:path=\/nonexistent\/bus: connect ENOENT/);
+  // A bus where org.bluez is taken (bluetoothd, or another stand-in).
+  const s = await startStandIn(t, [rest]);
+  oneLineError(t, ringWith(noBus, ['sim', 'serve', rest, '--bus', s.bus.address]), /org.bluez is already owned on/);
+});
