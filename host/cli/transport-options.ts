@@ -86,8 +86,29 @@ export function parseDisconnectAtMs(text: string): number {
   return v;
 }
 
+/** Options that shape the simulated link only (a real ring's link is BlueZ's and the ring's). */
+const SIM_ONLY_OPTIONS = ['mtu', 'intervalMs', 'phy', 'loss', 'seed', 'rateHz', 'disconnectAtMs'];
+const BLE_ONLY_OPTIONS = ['adapter', 'scanTimeoutS'];
+
+function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Refuse options given for the other kind of ring, rather than ignore them. */
+function checkTransportKind(cmd: Command): void {
+  const opts = cmd.opts() as TransportCliOptions;
+  const given = (key: string): boolean => cmd.getOptionValueSource(key) === 'cli';
+  const ble = bleTarget(opts) !== null;
+  const wrong = (ble ? SIM_ONLY_OPTIONS : BLE_ONLY_OPTIONS).filter(given);
+  if (wrong.length === 0) return;
+  throw new UsageError(ble
+    ? `${wrong.map(flagOf).join(', ')} shape${wrong.length === 1 ? 's' : ''} the simulated link (--sim) only; over --ble, BlueZ and the ring negotiate the link`
+    : `${wrong.map(flagOf).join(', ')} appl${wrong.length === 1 ? 'ies' : 'y'} to --ble only`);
+}
+
 /** Add the link options to a device command. */
 export function addTransportOptions(cmd: Command): Command {
+  cmd.hook('preAction', (c) => checkTransportKind(c));
   return cmd
     .option('--sim <fixture>', 'talk to a simulated ring that replays this recording')
     .option('--ble <ring>', `talk to a ring over Bluetooth (BlueZ): its address or advertised name (default: $${RING_BLE_ENV})`)

@@ -45,6 +45,21 @@ t.test('a disconnect mid-history: resumed, nothing lost or duplicated', async (t
   t.equal(lines.join('\n'), clean.stdout.trim().split('\n').slice(0, -1).join('\n'), 'the records of a read without a drop');
 });
 
+t.test('a disconnect mid-stream: seen as a gap, subscribed again', async (t) => {
+  const s = await startStandIn(t, [rest, '--disconnect-at-ms', '3000']);
+  const r = ringWith(s.env, ['stream', '--duration-s', '6', '--ndjson', '--ble', RING]);
+  t.equal(r.code, 0, r.stderr);
+  const items = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; cause?: string; index?: number; resubscribes?: number });
+  const gaps = items.filter((i) => i.type === 'gap');
+  t.same(gaps.map((g) => g.cause), ['disconnect'], 'one gap, for the drop');
+  t.equal(items[items.length - 1].resubscribes, 1, 'subscribed again after reconnecting');
+  const at = items.findIndex((i) => i.type === 'gap');
+  t.ok(items.slice(at + 1).some((i) => i.type === 'beat'), 'beats flow again after the drop');
+  const beats = items.filter((i) => i.type === 'beat').map((i) => i.index!);
+  t.same(beats, [...beats].sort((a, b) => a - b), 'beats in order');
+  t.equal(new Set(beats).size, beats.length, 'no beat twice');
+});
+
 t.test('a ring that vanishes mid-history', async (t) => {
   const s = await startStandIn(t, [rest, '--record-first', '--vanish-at-ms', '400']);
   oneLineError(t, ringWith(s.env, ['history', '--ndjson', '--ble', RING]), /the ring did not answer.*out of range/);
@@ -64,6 +79,8 @@ t.test('setup errors', async (t) => {
   oneLineError(t, ringWith(s.env, ['info', '--ble', 'no-such-ring', '--scan-timeout-s', '0.3']), /no ring named 'no-such-ring'/);
   oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--sim', rest]), /--sim and --ble are exclusive/);
   oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--adapter', 'usb0']), /--adapter takes an adapter name/);
+  oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--mtu', '23', '--loss', '0.1']), /--mtu, --loss shape the simulated link \(--sim\) only/);
+  oneLineError(t, ringWith(s.env, ['info', '--sim', rest, '--adapter', 'hci1']), /--adapter applies to --ble only/);
   oneLineError(t, ringWith(s.env, ['scan', '--timeout-s', '0']), /--timeout-s/);
 
   // Adapter1.Powered is read-write, as in BlueZ: switch it off from another client.
