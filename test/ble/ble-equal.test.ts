@@ -25,7 +25,7 @@ t.test('scan, info and history over --ble equal --sim', async (t) => {
   t.match(table.stdout, /^address\tname\trssi_dbm/);
   t.match(table.stdout, /C0:FF:EE:00:00:02\tring-synth-sleep\t-46\tno\tno/);
 
-  for (const args of [['info', '--json'], ['history', '--ndjson'], ['history', '--json', '--from', '100', '--max', '300']]) {
+  for (const args of [['info', '--json'], ['battery', '--json'], ['config', '--json'], ['history', '--ndjson'], ['history', '--json', '--from', '100', '--max', '300']]) {
     const sim = ring([...args, '--sim', rest, '--seed', '5']);
     t.equal(sim.code, 0, sim.stderr);
     const ble = ringWith(s.env, [...args, '--ble', 'C0:FF:EE:00:00:01']);
