@@ -36,6 +36,7 @@ t.test('D-Bus error names', async (t) => {
 t.test('a dropped link is a reconnect, not an error for the user', async (t) => {
   const err = mapBluezError(new dbus.DBusError('org.bluez.Error.NotConnected', 'Not Connected'), 'write to R', 'hci0');
   t.type(err, DisconnectedError);
+  t.type(mapBluezError(new dbus.DBusError('org.bluez.Error.Failed', 'Not connected'), 'write to R', 'hci0'), DisconnectedError, 'Failed: Not connected too');
 });
 
 t.test('socket errors and errors already mapped', async (t) => {

@@ -67,6 +67,8 @@ export function mapBluezError(err: unknown, what: string, adapter: string): Erro
     case 'org.bluez.Error.DoesNotExist':
       return new BleError(`${what}: BlueZ no longer knows this ring (${text}): run 'ring scan'`);
     case 'org.bluez.Error.Failed':
+      // BlueZ answers "Not connected" with Failed when the link went down under a call.
+      if (/not connected/i.test(text)) return new DisconnectedError(`${what}: not connected (${text})`);
       if (/abort-by-local|page[- ]timeout|connection[- ]timeout|host is down|software caused connection abort/i.test(text)) {
         return new BleError(`${what}: the ring did not answer (${text}): out of range, off, or connected to another device`);
       }
