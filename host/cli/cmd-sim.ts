@@ -33,6 +33,12 @@ interface ServeOptions extends TransportCliOptions {
   speed: number;
   vanishAtMs?: number;
   failWrite?: number;
+  gattServiceUuid?: string;
+}
+
+function parseUuid128(text: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) throw new UsageError(`--gatt-service-uuid takes a 128-bit UUID, got '${text}'`);
+  return text.toLowerCase();
 }
 
 /** Ring i (0-based) gets address C0:FF:EE:00:00:<i+1>. */
@@ -67,6 +73,7 @@ export function registerSimCommands(program: Command): void {
     .option('--disconnect-at-ms <t>', 'fault: the link drops t ms after the first connection (the ring stays in reach)', parseDisconnectAtMs)
     .option('--vanish-at-ms <t>', 'fault: the ring goes away t ms after the first connection (Connect fails from then on)', parseDisconnectAtMs)
     .option('--fail-write <n>', 'fault: BlueZ refuses the n-th WriteValue (org.bluez.Error.Failed)', (v) => parseNonNegativeInt('--fail-write', v))
+    .option('--gatt-service-uuid <uuid>', 'fault: the GATT service has this UUID instead of the ring service (not a ring)', parseUuid128)
     .action(async (fixtures: string[], opts: ServeOptions) => {
       if (opts.bus !== undefined && opts.privateBus) throw new UsageError('--bus and --private-bus are exclusive');
       const rings: StandInRing[] = [];
@@ -79,6 +86,7 @@ export function registerSimCommands(program: Command): void {
         names.add(name);
         rings.push({
           name, address: ringAddress(i), rssi: -40 - 6 * i, fail_write_at: opts.failWrite ?? null,
+          gatt_service_uuid: opts.gattServiceUuid ?? null,
           spec: {
             fixture_path: path.resolve(fixtures[i]), seed: choice.seed, rate_hz: choice.rate_hz, link: choice.link,
             record_first: opts.recordFirst === true, speed: opts.speed,

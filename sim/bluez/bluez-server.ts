@@ -39,6 +39,11 @@ export interface StandInRing {
   rssi: number;
   /** Fault: WriteValue call number n (1-based, counted over the ring's life) fails with org.bluez.Error.Failed. */
   fail_write_at: number | null;
+  /**
+   * Fault: the GATT service shows this UUID instead of the ring service's, as a device that
+   * advertises like a ring but is not one (other firmware) would. null: the ring service.
+   */
+  gatt_service_uuid: string | null;
 }
 
 export interface StandInOptions {
@@ -190,7 +195,7 @@ class RingEntry {
     const service_path = `${this.path}/service0010`;
     const char_path = `${service_path}/char0011`;
     const desc_path = `${char_path}/desc0013`;
-    const service = new GattService1(RING_SERVICE_UUID, this.path, 0x0010);
+    const service = new GattService1(this.ring.gatt_service_uuid ?? RING_SERVICE_UUID, this.path, 0x0010);
     const char = new GattCharacteristic1(
       { uuid: RING_FRAME_CHAR_UUID, service: service_path, handle: 0x0012, mtu, flags: ['write-without-response', 'notify'] },
       { writeCommand: (v) => this.writeCommand(v), connected: () => this.device.Connected },

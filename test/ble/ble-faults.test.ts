@@ -72,6 +72,11 @@ t.test('a write BlueZ refuses', async (t) => {
   t.equal(ringWith(s.env, ['info', '--ble', RING]).code, 0, 'the ring is usable afterwards');
 });
 
+t.test('a device that advertises like a ring but is not one', async (t) => {
+  const s = await startStandIn(t, [rest, '--gatt-service-uuid', '0000180d-0000-1000-8000-00805f9b34fb']);
+  oneLineError(t, ringWith(s.env, ['info', '--ble', RING]), /C0:FF:EE:00:00:01 is not a ring: it has no service 7a3e0001-.* \(it offers 0000180d-/);
+});
+
 t.test('setup errors', async (t) => {
   const s = await startStandIn(t, [rest, '--adapter', 'hci1']);
   oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--adapter', 'hci0']), /no adapter hci0: BlueZ has hci1/);
