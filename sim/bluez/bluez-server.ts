@@ -1,9 +1,9 @@
 // A stand-in for bluetoothd on a D-Bus bus: it owns the name org.bluez and exports the
 // objects BlueZ exports for one adapter and the rings it can see, so node-ble (and any
 // other BlueZ client) runs unmodified against simulated rings. Each ring is a worker
-// thread (ring-worker.ts) holding the simulated ring and its simulated link; Connect,
-// WriteValue and notifications cross to it as messages, so timing, MTU, loss and
-// disconnects are the simulator's.
+// thread (its script is given: host/transport/sim-ring-worker.ts) holding the simulated
+// ring and its simulated link; Connect, WriteValue and notifications cross to it as
+// messages (ring-messages.ts), so timing, MTU, loss and disconnects are the simulator's.
 //
 // Object tree (as BlueZ): /org/bluez (AgentManager1), /org/bluez/hci0 (Adapter1),
 // /org/bluez/hci0/dev_C0_FF_EE_00_00_01 (Device1), and while connected its GATT objects
@@ -49,6 +49,8 @@ export interface StandInRing {
 export interface StandInOptions {
   /** D-Bus address, e.g. unix:path=/tmp/x/bus. */
   bus_address: string;
+  /** The worker script that runs one ring (speaks ring-messages.ts). */
+  worker_url: URL;
   adapter: string;
   adapter_powered: boolean;
   rings: StandInRing[];
@@ -59,7 +61,6 @@ export interface StandInOptions {
 
 const ADAPTER_ADDRESS = '00:AA:01:00:00:01';
 const DISCOVERY_DELAY_MS_DEFAULT = 50;
-const WORKER_URL = new URL('./ring-worker.js', import.meta.url);
 
 /** The bus cannot be used: unreachable, or org.bluez taken. */
 export class BusError extends Error {
@@ -98,7 +99,7 @@ class RingEntry {
   }
 
   async start(): Promise<string> {
-    const worker = new Worker(WORKER_URL, { workerData: this.ring.spec });
+    const worker = new Worker(this.server.opts.worker_url, { workerData: this.ring.spec });
     this.worker = worker;
     return new Promise<string>((resolve, reject) => {
       worker.on('message', (msg: FromRing) => {

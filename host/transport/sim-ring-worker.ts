@@ -1,10 +1,13 @@
-// One simulated ring behind the BlueZ stand-in, in its own worker thread. The firmware is a
-// module with one state, so each ring needs its own module instance: a worker gives it one.
+// One simulated ring behind the BlueZ stand-in (sim/bluez/), in its own worker thread. The
+// firmware is a module with one state, so each ring needs its own module instance: a
+// worker gives it one.
 //
-// The worker holds what a phone's BLE stack holds for a peripheral: the simulated ring
-// (sim/ring-device.ts) and the host end of its simulated link, driven by SimTransport (MTU
-// exchange, discovery, CCCD, as BlueZ does on Connect). The main thread (bluez-server.ts)
-// turns D-Bus calls into messages here and messages from here into D-Bus signals.
+// The worker holds what BlueZ holds for a peripheral: the simulated ring (sim/ring-device.ts)
+// and the host end of its simulated link, driven by SimTransport (MTU exchange, discovery,
+// CCCD, as BlueZ does on Connect). It lives in host/ because BlueZ's GATT client is host
+// software and SimTransport is the host's; the stand-in (sim/bluez/bluez-server.ts) is given
+// this file's URL and turns D-Bus calls into messages here and messages from here into
+// D-Bus signals.
 //
 // Time: the ring powers on (virtual time starts running) when it is first connected, so a
 // session over BlueZ sees the same recording times as a session over --sim. From then on
@@ -15,10 +18,10 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { loadFixture } from '../fixture/load.js';
-import { RingDevice } from '../ring-device.js';
-import { SimTransport } from '../../host/transport/sim-transport.js';
-import type { RingSpec, ToRing, FromRing } from './ring-messages.js';
+import { loadFixture } from '../../sim/fixture/load.js';
+import { RingDevice } from '../../sim/ring-device.js';
+import type { FromRing, RingSpec, ToRing } from '../../sim/bluez/ring-messages.js';
+import { SimTransport } from './sim-transport.js';
 
 const TICK_MS = 2;
 /** A vanished ring: how long a Connect tries before BlueZ gives up (shortened from ~30 s). */
