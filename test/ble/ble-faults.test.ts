@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap';
 import dbus from 'dbus-next';
 import { ring } from '../helpers/cli.js';
-import { privateBus, ringWith, startStandIn, type CliRun } from '../helpers/bluez.js';
+import { privateBus, ringAsync, ringWith, startStandIn, type CliRun } from '../helpers/bluez.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
 
@@ -78,28 +78,39 @@ t.test('a device that advertises like a ring but is not one', async (t) => {
 });
 
 t.test('setup errors', async (t) => {
-  const s = await startStandIn(t, [rest, '--adapter', 'hci1']);
-  oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--adapter', 'hci0']), /no adapter hci0: BlueZ has hci1/);
-  oneLineError(t, ringWith(s.env, ['info', '--ble', 'C0:FF:EE:00:00:09', '--scan-timeout-s', '0.3']), /no ring with address 'C0:FF:EE:00:00:09' found on hci1 within 0.3 s/);
-  oneLineError(t, ringWith(s.env, ['info', '--ble', 'no-such-ring', '--scan-timeout-s', '0.3']), /no ring named 'no-such-ring'/);
-  oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--sim', rest]), /--sim and --ble are exclusive/);
-  oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--adapter', 'usb0']), /--adapter takes an adapter name/);
-  oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--mtu', '23', '--loss', '0.1']), /--mtu, --loss shape the simulated link \(--sim\) only/);
-  oneLineError(t, ringWith(s.env, ['info', '--sim', rest, '--adapter', 'hci1']), /--adapter applies to --ble only/);
-  oneLineError(t, ringWith(s.env, ['scan', '--timeout-s', '0']), /--timeout-s/);
+  // Independent commands run at once (each is its own process): the test waits less.
+  const check = async (env: NodeJS.ProcessEnv, cases: [string[], RegExp][]): Promise<void> => {
+    const runs = await Promise.all(cases.map(([args]) => ringAsync(env, args)));
+    runs.forEach((r, i) => oneLineError(t, r, cases[i][1]));
+  };
+  const [s, empty, denied] = await Promise.all([
+    startStandIn(t, [rest, '--adapter', 'hci1']),
+    privateBus(t),
+    startStandIn(t, [rest], { extra_policy: '<policy context="mandatory"><deny send_destination="org.bluez"/></policy>' }),
+  ]);
+  await check(s.env, [
+    [['info', '--ble', RING, '--adapter', 'hci0'], /no adapter hci0: BlueZ has hci1/],
+    [['info', '--ble', 'C0:FF:EE:00:00:09', '--scan-timeout-s', '0.3'], /no ring with address 'C0:FF:EE:00:00:09' found on hci1 within 0.3 s/],
+    [['info', '--ble', 'no-such-ring', '--scan-timeout-s', '0.3'], /no ring named 'no-such-ring'/],
+    [['info', '--ble', RING, '--sim', rest], /--sim and --ble are exclusive/],
+    [['info', '--ble', RING, '--adapter', 'usb0'], /--adapter takes an adapter name/],
+    [['info', '--ble', RING, '--mtu', '23', '--loss', '0.1'], /--mtu, --loss shape the simulated link \(--sim\) only/],
+    [['info', '--sim', rest, '--adapter', 'hci1'], /--adapter applies to --ble only/],
+    [['scan', '--timeout-s', '0'], /--timeout-s/],
+  ]);
 
   // Adapter1.Powered is read-write, as in BlueZ: switch it off from another client.
   await setPowered(s.bus.address, 'hci1', false);
-  oneLineError(t, ringWith(s.env, ['info', '--ble', RING, '--adapter', 'hci1']), /adapter hci1 is off: run 'bluetoothctl power on'/);
-  oneLineError(t, ringWith(s.env, ['scan', '--timeout-s', '0.2']), /adapter hci1 is off/);
+  await check(s.env, [
+    [['info', '--ble', RING, '--adapter', 'hci1'], /adapter hci1 is off: run 'bluetoothctl power on'/],
+    [['scan', '--timeout-s', '0.2'], /adapter hci1 is off/],
+  ]);
 
-  const empty = await privateBus(t);
-  const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: empty.address };
-  oneLineError(t, ringWith(env, ['info', '--ble', RING]), /BlueZ is not running \(no org.bluez on the system bus\)/);
-  oneLineError(t, ringWith({ ...process.env, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${empty.dir}/none` }, ['scan']), /cannot reach the system D-Bus/);
-
-  const denied = await startStandIn(t, [rest], { extra_policy: '<policy context="mandatory"><deny send_destination="org.bluez"/></policy>' });
-  oneLineError(t, ringWith(denied.env, ['info', '--ble', RING]), /permission denied.*'bluetooth' group or add a polkit rule/);
+  await check({ ...process.env, DBUS_SYSTEM_BUS_ADDRESS: empty.address }, [
+    [['info', '--ble', RING], /BlueZ is not running \(no org.bluez on the system bus\)/],
+  ]);
+  await check({ ...process.env, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${empty.dir}/none` }, [[['scan'], /cannot reach the system D-Bus/]]);
+  await check(denied.env, [[['info', '--ble', RING], /permission denied.*'bluetooth' group or add a polkit rule/]]);
 });
 
 t.test('ring sim serve: bad input', async (t) => {
