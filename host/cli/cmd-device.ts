@@ -60,6 +60,7 @@ async function withSession<T>(
     throw err;
   } finally {
     await session.client.close();
+    session.taps?.close();
   }
 }
 

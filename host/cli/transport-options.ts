@@ -11,6 +11,8 @@ import { RingDevice } from '../../sim/ring-device.js';
 import { RingClient } from '../client/client.js';
 import { SimTransport } from '../transport/sim-transport.js';
 import { UsageError } from './errors.js';
+import { openTaps, type DebugCliOptions } from './debug-options.js';
+import type { DebugSession } from '../debug/session.js';
 import { log } from './log.js';
 import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseRateHz, parseSeed } from './options.js';
 
@@ -27,6 +29,8 @@ export interface TransportCliOptions {
   seed: number;
   rateHz: number;
   disconnectAtMs?: number;
+  capture?: string;
+  trace?: boolean;
 }
 
 export interface TransportChoice {
@@ -88,7 +92,9 @@ export function addTransportOptions(cmd: Command): Command {
     .option('--loss <p>', 'probability that one link-layer packet is lost (0..0.5)', parseLoss, 0)
     .option('--seed <n>', 'simulator seed: link loss, clock drift, interrupt latency', parseSeed, SEED_DEFAULT)
     .option('--rate-hz <hz>', 'sample rate the simulated ring boots at (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
-    .option('--disconnect-at-ms <t>', 'fault: the link drops t ms after the host connects (the host reconnects)', parseDisconnectAtMs);
+    .option('--disconnect-at-ms <t>', 'fault: the link drops t ms after the host connects (the host reconnects)', parseDisconnectAtMs)
+    .option('--capture <file>', 'write every ATT PDU of the session to a btsnoop file (Wireshark, tshark)')
+    .option('--trace', 'print every frame crossing the link on stderr (direction, times, size, decoded body, round trip)');
 }
 
 /** Check the combination and turn it into what the simulator takes. */
@@ -120,13 +126,19 @@ export interface SimSession {
   transport: SimTransport;
   client: RingClient;
   choice: TransportChoice;
+  /** --capture / --trace taps; close() writes the capture. */
+  taps: DebugSession | null;
 }
 
 /**
  * Build the simulated ring, optionally let it record its whole fixture first (so its log
  * holds records), connect, and arm the forced disconnect. Logs the seed and every option.
  */
-export async function openSimSession(opts: TransportCliOptions, run: { recordFirst: boolean }): Promise<SimSession> {
+export async function openSimSession(
+  opts: TransportCliOptions,
+  run: { recordFirst: boolean },
+  debug: DebugCliOptions = {},
+): Promise<SimSession> {
   const choice = resolveTransport(opts);
   const fixture = loadFixture(choice.fixture_path);
   const device = new RingDevice(fixture, { seed: choice.seed, rate_hz: choice.rate_hz, link: choice.link });
@@ -136,7 +148,14 @@ export async function openSimSession(opts: TransportCliOptions, run: { recordFir
   }
   const transport = new SimTransport(device);
   const client = new RingClient(transport, { log: (m) => log().info(m) });
-  await client.connect();
+  const taps = openTaps({ capture: opts.capture, trace: opts.trace, ...debug }, device, transport, [`reproduce: ${choice.flags}`]);
+  try {
+    await client.connect();
+    await taps?.afterConnect();
+  } catch (err) {
+    taps?.close();
+    throw err;
+  }
   if (choice.disconnect_after_us !== null) device.link.forceDisconnect(device.now_us + choice.disconnect_after_us);
-  return { device, transport, client, choice };
+  return { device, transport, client, choice, taps };
 }
