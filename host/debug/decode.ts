@@ -107,7 +107,7 @@ function typeName(t: FieldType): string {
     case 'text':
       return 'text';
     case 'bytes':
-      return `a byte string of ${t.min_bytes}..${t.max_bytes} bytes`;
+      return `a byte string of ${t.min_bytes}..${t.max_bytes} bytes${t.multiple_of ? ` (a multiple of ${t.multiple_of})` : ''}`;
     case 'map':
       return 'a map';
     case 'list':
@@ -172,7 +172,9 @@ function named(def: FieldDef, node: CborNode): NamedField {
       if (node.kind !== 'text' || Buffer.byteLength(node.value) > t.max_bytes) expectFail(def, node);
       return leaf(def.name, node);
     case 'bytes':
-      if (node.kind !== 'bytes' || node.value.length < t.min_bytes || node.value.length > t.max_bytes) expectFail(def, node);
+      if (node.kind !== 'bytes' || node.value.length < t.min_bytes || node.value.length > t.max_bytes || node.value.length % (t.multiple_of ?? 1) !== 0) {
+        expectFail(def, node);
+      }
       return leaf(def.name, node);
     case 'map':
       if (node.kind !== 'map') expectFail(def, node);

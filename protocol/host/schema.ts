@@ -45,7 +45,8 @@ export type FieldType =
   | { t: 'int'; min: number; max: number }
   | { t: 'bool' }
   | { t: 'text'; max_bytes: number }
-  | { t: 'bytes'; min_bytes: number; max_bytes: number }
+  /** multiple_of: the length is a whole number of items (PPG samples: 4 bytes each). */
+  | { t: 'bytes'; min_bytes: number; max_bytes: number; multiple_of?: number }
   | { t: 'map'; fields: readonly FieldDef[] }
   /** An array whose every item has one type. */
   | { t: 'list'; item: FieldType; min_items: number; max_items: number }
@@ -234,7 +235,7 @@ export const MESSAGES: readonly MessageDef[] = [
     name: 'stream.ppg.ntf', group: GROUP_STREAM, cmd: CMD_STREAM_PPG, op: OP_READ_RSP, unsolicited: true,
     fields: [
       f('first', int(0, U32_MAX)), clock('t_ms'), f('period_us', int(10_000, 160_000)),
-      f('samples', { t: 'bytes', min_bytes: PPG_SAMPLE_SIZE, max_bytes: PPG_SAMPLE_SIZE * PPG_BATCH_SAMPLES_MAX }),
+      f('samples', { t: 'bytes', min_bytes: PPG_SAMPLE_SIZE, max_bytes: PPG_SAMPLE_SIZE * PPG_BATCH_SAMPLES_MAX, multiple_of: PPG_SAMPLE_SIZE }),
       f('drops_sensor', int(0, U32_MAX)), f('drops_link', int(0, U32_MAX)),
     ],
   },
