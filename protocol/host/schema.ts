@@ -36,6 +36,7 @@ import {
   RECORD_HR,
   RECORD_HRV,
   RECORD_STATUS,
+  TIME_ADJUST_MS_MAX,
   TIME_EPOCH_MS_MAX,
   TIME_EPOCH_MS_MIN,
 } from '../ids.js';
@@ -203,7 +204,8 @@ export const MESSAGES: readonly MessageDef[] = [
   },
   {
     name: 'time.set.req', group: GROUP_TIME, cmd: CMD_TIME, op: OP_WRITE, unsolicited: false,
-    fields: [f('now_ms', int(TIME_EPOCH_MS_MIN, TIME_EPOCH_MS_MAX))],
+    // Exactly one of the two (PROTOCOL.md 8.2); the decoder names whichever is present.
+    fields: [f('now_ms', int(TIME_EPOCH_MS_MIN, TIME_EPOCH_MS_MAX), true), f('adjust_ms', int(-TIME_ADJUST_MS_MAX, TIME_ADJUST_MS_MAX), true)],
   },
   {
     name: 'time.set.rsp', group: GROUP_TIME, cmd: CMD_TIME, op: OP_WRITE_RSP, unsolicited: false,

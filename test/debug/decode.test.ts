@@ -75,7 +75,7 @@ const BAD: [string, string, number, RegExp][] = [
   ['duplicate key', '0800000700410000a2616101616101', 12, /not seen before/],
   ['trailing bytes', '0800000200400000a000', 9, /end of the body/],
   ['not a map', '080000010040000001', 8, /a map as the body/],
-  ['missing key', '0a00000100410000a0', 8, /the key "now_ms"/],
+  ['missing key', '0900000100450000a0', 8, /the key "level_pct"/],
   ['out of range', '0a00000900410000a1666e6f775f6d7301', 16, /integer in 1577836800000/],
 ];
 

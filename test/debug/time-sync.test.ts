@@ -5,6 +5,8 @@
 
 import t from 'tap';
 import { time_offset_ms } from '../../firmware/cmd/time.js';
+import { CMD_TIME, GROUP_TIME, OP_WRITE } from '../../protocol/ids.js';
+import { DeviceError } from '../../host/client/errors.js';
 import { loadFixture } from '../../sim/fixture/load.js';
 import { replayFixture } from '../../sim/replay.js';
 import { RingDevice } from '../../sim/ring-device.js';
@@ -117,4 +119,24 @@ t.test('ring time reports the measured offset and round trip; --set now compensa
   const table = ring(['time', '--sim', 'fixtures/synth/synth-rest.ringfx']);
   t.match(table.stdout, /offset\s+-?\d+ ms \(receive stamp\)/);
   t.match(table.stdout, /round trip\s+[\d.]+ ms/);
+});
+
+t.test('what each bad time set gets from the ring', async (t) => {
+  const s = await session(1, 0, 1000);
+  s.stamps.close();
+  const set = (body: unknown) =>
+    s.client.call({ name: 'time set', group: GROUP_TIME, cmd: CMD_TIME, op: OP_WRITE, body, idempotent: false }).then(
+      () => null,
+      (e: unknown) => (e instanceof DeviceError ? [e.code, e.key] : String(e)),
+    );
+  t.same(await set({}), ['ERR_MISSING_FIELD', 'now_ms'], 'neither key');
+  t.same(await set({ now_ms: 1767225600000, adjust_ms: 5 }), ['ERR_BAD_VALUE', 'adjust_ms'], 'both keys');
+  t.same(await set({ adjust_ms: 5 }), ['ERR_BAD_VALUE', 'adjust_ms'], 'an uptime clock moved by 5 ms is no UTC time');
+  t.same(await set({ adjust_ms: 'soon' }), ['ERR_BAD_TYPE', 'adjust_ms'], 'not an integer');
+  t.same(await set({ adjust_ms: 4102444800001 }), ['ERR_BAD_VALUE', 'adjust_ms'], 'beyond TIME_ADJUST_MS_MAX');
+  t.same(await set({ adjust_ms: 1, extra: 1 }), ['ERR_UNKNOWN_FIELD', 'extra'], 'an unknown key');
+  const offset_before = time_offset_ms();
+  t.equal(await set({ adjust_ms: 1767225600000 }), null, 'a valid adjustment');
+  t.equal(time_offset_ms() - offset_before, 1767225600000, 'the clock moved by exactly adjust_ms');
+  await s.client.close();
 });

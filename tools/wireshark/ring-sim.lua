@@ -18,7 +18,7 @@ local MESSAGES = {
   ["64/0/1"] = { name = "device.info.rsp", unsolicited = false, fields = { { n = "fw", ty = { t = "text", max = 32 } }, { n = "build", ty = { t = "bytes", min = 4, max = 32 } }, { n = "proto", ty = { t = "int", min = 1, max = 3 } }, { n = "caps", ty = { t = "int", min = 0, max = 255 } }, { n = "limits", ty = { t = "map", fields = { { n = "frame_max", ty = { t = "int", min = 8, max = 1024 }, unit = "bytes" }, { n = "buf_count", ty = { t = "int", min = 1, max = 8 } }, { n = "depth_max", ty = { t = "int", min = 1, max = 16 } }, { n = "text_max", ty = { t = "int", min = 1, max = 64 } }, { n = "page_max", ty = { t = "int", min = 1, max = 64 } }, { n = "ppg_batch_max", ty = { t = "int", min = 1, max = 128 } }, { n = "log_max", ty = { t = "int", min = 0, max = 4294967295 }, opt = true } } } }, { n = "mtu", ty = { t = "int", min = 23, max = 517 }, unit = "bytes" }, { n = "model", ty = { t = "text", max = 32 }, opt = true }, { n = "serial", ty = { t = "text", max = 32 }, opt = true } } },
   ["65/0/0"] = { name = "time.get.req", unsolicited = false, fields = {} },
   ["65/0/1"] = { name = "time.get.rsp", unsolicited = false, fields = { { n = "now_ms", ty = { t = "int", min = 0, max = 9007199254740991 }, unit = "ms" }, { n = "uptime_ms", ty = { t = "int", min = 0, max = 9007199254740991 }, unit = "ms" }, { n = "synced", ty = { t = "bool" } }, { n = "last_sync_ms", ty = { t = "int", min = 0, max = 9007199254740991 }, opt = true, unit = "ms" }, { n = "drift_ppm_x10", ty = { t = "int", min = -9007199254740991, max = 9007199254740991 }, opt = true, unit = "ppm", scale = 10 } } },
-  ["65/0/2"] = { name = "time.set.req", unsolicited = false, fields = { { n = "now_ms", ty = { t = "int", min = 1577836800000, max = 4102444800000 }, unit = "ms" } } },
+  ["65/0/2"] = { name = "time.set.req", unsolicited = false, fields = { { n = "now_ms", ty = { t = "int", min = 1577836800000, max = 4102444800000 }, opt = true, unit = "ms" }, { n = "adjust_ms", ty = { t = "int", min = -4102444800000, max = 4102444800000 }, opt = true, unit = "ms" } } },
   ["65/0/3"] = { name = "time.set.rsp", unsolicited = false, fields = { { n = "offset_ms", ty = { t = "int", min = -9007199254740991, max = 9007199254740991 }, unit = "ms" }, { n = "drift_ppm_x10", ty = { t = "int", min = -10000000, max = 10000000 }, opt = true, unit = "ppm", scale = 10 } } },
   ["66/0/0"] = { name = "config.get.req", unsolicited = false, fields = {} },
   ["66/0/1"] = { name = "config.get.rsp", unsolicited = false, fields = { { n = "sample_rate_hz", ty = { t = "int", min = 25, max = 100 }, unit = "Hz" }, { n = "hrv_short_s", ty = { t = "int", min = 30, max = 120 }, unit = "s" }, { n = "hrv_long_s", ty = { t = "int", min = 120, max = 300 }, unit = "s" }, { n = "stream", ty = { t = "map", fields = { { n = "ppg_decim", ty = { t = "int", min = 1, max = 4 } }, { n = "ppg_batch", ty = { t = "int", min = 1, max = 128 } }, { n = "hr_period_s", ty = { t = "int", min = 0, max = 60 }, unit = "s" } } } }, { n = "hrs", ty = { t = "bool" } }, { n = "reboot_required", ty = { t = "bool" }, opt = true } } },
@@ -49,6 +49,7 @@ local RECORDS = {
 }
 -- One ProtoField per field name, so filters read "ring.first_seq == 1".
 local LEAVES = {
+  { "adjust_ms", "int" },
   { "amplitude", "int" },
   { "beat_count", "int" },
   { "beat_index", "int" },
