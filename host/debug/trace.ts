@@ -6,7 +6,7 @@
 // Measurement notifications are shown too. Each line's identifiers (frame number, direction,
 // sequence, message) are also what the frame's log line carries.
 
-import { FRAME_HEADER_SIZE } from '../../protocol/ids.js';
+import { FRAME_HEADER_SIZE, TIME_EPOCH_MS_MIN } from '../../protocol/ids.js';
 import { DecodeError, decodeFrameAt, type DecodedFrameView, type NamedField } from './decode.js';
 
 const ATT_WRITE_CMD = 0x52;
@@ -140,19 +140,24 @@ export class FrameTracer {
           rtt_us = time_us - sent;
           this.pending.delete(key);
         }
-        this.learnOffset(view, time_us);
+        this.learnOffset(view);
       }
     }
     this.opts.onEvent({ ...this.base(dir, time_us, got.length), kind: 'frame', view, error, rtt_us });
   }
 
-  /** Cristian's estimate from a time get: the ring read its clock halfway through the round trip. */
-  private learnOffset(view: DecodedFrameView, time_us: number): void {
-    if (view.message !== 'time.get.rsp' || this.time_req_us === null) return;
-    const now_ms = (view.value as { now_ms?: unknown }).now_ms;
-    if (typeof now_ms !== 'number') return;
-    const mid_us = (this.time_req_us + time_us) / 2;
-    this.offset_ms = Math.round(now_ms - (this.opts.epoch_ms + mid_us / 1000));
+  /**
+   * The ring's clock from the time exchanges seen: a time get's now_ms is the ring's clock
+   * when the request reached it, which the tap saw (a receive stamp); a set moves it by
+   * the offset_ms it answers.
+   */
+  private learnOffset(view: DecodedFrameView): void {
+    const v = view.value as { now_ms?: unknown; offset_ms?: unknown };
+    if (view.message === 'time.get.rsp' && this.time_req_us !== null && typeof v.now_ms === 'number') {
+      this.offset_ms = v.now_ms - (this.opts.epoch_ms + Math.floor(this.time_req_us / 1000));
+    } else if (view.message === 'time.set.rsp' && this.offset_ms !== null && typeof v.offset_ms === 'number') {
+      this.offset_ms += v.offset_ms;
+    }
   }
 
   private hrs(value: Uint8Array, time_us: number): void {
@@ -178,12 +183,13 @@ function compact(f: NamedField): string {
   if (f.children === undefined) {
     if (f.hex !== undefined) return `${f.name}=<${f.hex.length / 2} B>`;
     const v = typeof f.value === 'string' ? JSON.stringify(f.value) : String(f.value);
-    if (f.scaled !== undefined) return `${f.name}=${f.scaled}${f.unit ? ` ${f.unit}` : ''}`;
+    if (f.scaled !== undefined) return `${f.name}=${v} (${f.scaled}${f.unit ? ` ${f.unit}` : ''})`;
     return `${f.name}=${v}${f.unit ? ` ${f.unit}` : ''}`;
   }
   if (f.cbor === 'map') return `${f.name}={${f.children.map(compact).join(' ')}}`;
   const items = f.children;
   if (items.length === 0) return `${f.name}=[]`;
+  if (items.every((i) => i.children === undefined)) return `${f.name}=[${items.map((i) => String(i.value)).join(',')}]`;
   const first = items[0].children ? `[${items[0].children.map(compact).join(' ')}]` : compact(items[0]);
   return `${f.name}[${items.length}]=${first}${items.length > 1 ? ' ...' : ''}`;
 }
@@ -194,10 +200,16 @@ function paint(on: boolean, code: string, s: string): string {
   return on ? `\x1b[${code}m${s}\x1b[0m` : s;
 }
 
+/** The ring's clock: UTC once set, else ms since boot; '?' before any time exchange. */
+function ringClockText(ring_ms: number | null): string {
+  if (ring_ms === null) return '?';
+  return ring_ms >= TIME_EPOCH_MS_MIN ? new Date(ring_ms).toISOString() : `${ring_ms} ms since boot`;
+}
+
 /** One line per event; colour codes only when `color`. */
 export function traceLine(e: TraceEvent, color: boolean): string {
   const t = `${(e.time_us / 1e6).toFixed(6)} s`;
-  const clocks = `host ${new Date(e.host_ms).toISOString()} ring ${e.ring_ms === null ? '?' : new Date(e.ring_ms).toISOString()}`;
+  const clocks = `host ${new Date(e.host_ms).toISOString()} ring ${ringClockText(e.ring_ms)}`;
   const head = `#${e.frame} ${t} ${paint(color, COLORS[e.dir], e.dir)}`;
   if (e.kind === 'hrs' && e.hrs) {
     return `${head} hrs.measurement ${e.size} B ${clocks} hr=${e.hrs.bpm} bpm rr=[${e.hrs.rr_1024.map((r) => Math.round((r * 1000) / 1024)).join(',')}] ms`;
