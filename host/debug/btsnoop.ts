@@ -10,6 +10,11 @@ import { DecodeError } from './cbor-tree.js';
 export const BTSNOOP_MAGIC = 'btsnoop\0';
 export const BTSNOOP_VERSION = 1;
 export const DATALINK_H4 = 1002;
+/** Linux monitor (what `btmon -w` writes): the record flags hold an opcode, packets lack the H4 byte. */
+export const DATALINK_MONITOR = 2001;
+const MONITOR_ACL_TX = 5;
+const MONITOR_ACL_RX = 6;
+const MONITOR_NOTE = 12;
 /** µs from 0000-01-01 to 1970-01-01 in btsnoop's calendar. */
 export const BTSNOOP_EPOCH_DELTA_US = 0x00dcddb30f2f8000n;
 const FILE_HEADER_SIZE = 16;
@@ -111,8 +116,10 @@ export class BtsnoopWriter {
 }
 
 /**
- * Read a btsnoop file: the ATT PDUs of its ACL packets and its notes. Malformed files are a
- * DecodeError naming the file offset. HCI commands and other events are skipped.
+ * Read a btsnoop file (H4, or btmon's monitor format): the ATT PDUs of its ACL packets and
+ * its notes. Malformed files are a DecodeError naming the file offset. HCI commands and
+ * other events are skipped. ACL packets are taken whole (continuation fragments are not
+ * joined: captures of the ring use one ACL packet per PDU).
  */
 export function readBtsnoop(file: Uint8Array): CaptureContents {
   if (file.length < FILE_HEADER_SIZE) throw new DecodeError(file.length, 'a 16-byte btsnoop file header', `${file.length} bytes`);
@@ -121,7 +128,9 @@ export function readBtsnoop(file: Uint8Array): CaptureContents {
   }
   const fv = new DataView(file.buffer, file.byteOffset, file.length);
   const datalink = fv.getUint32(12);
-  if (datalink !== DATALINK_H4) throw new DecodeError(12, `datalink ${DATALINK_H4} (HCI H4)`, `datalink ${datalink}`);
+  if (datalink !== DATALINK_H4 && datalink !== DATALINK_MONITOR) {
+    throw new DecodeError(12, `datalink ${DATALINK_H4} (HCI H4) or ${DATALINK_MONITOR} (btmon)`, `datalink ${datalink}`);
+  }
   const out: CaptureContents = { att: [], notes: [], records: 0 };
   let at = FILE_HEADER_SIZE;
   while (at < file.length) {
@@ -131,14 +140,27 @@ export function readBtsnoop(file: Uint8Array): CaptureContents {
     const unix_us = Number(fv.getBigInt64(at + 16) - BTSNOOP_EPOCH_DELTA_US);
     const start = at + RECORD_HEADER_SIZE;
     if (start + included > file.length) throw new DecodeError(start, `${included} packet bytes`, `${file.length - start}`);
-    const p = file.subarray(start, start + included);
+    let p = file.subarray(start, start + included);
     out.records++;
+    let received = (flags & FLAG_RECEIVED) !== 0;
+    if (datalink === DATALINK_MONITOR) {
+      // Monitor records: re-shape ACL packets as H4 ones, keep notes, skip the rest.
+      const opcode = flags & 0xffff;
+      if (opcode === MONITOR_NOTE) out.notes.push(Buffer.from(p).toString('utf8').replace(/\0+$/, ''));
+      if (opcode === MONITOR_ACL_TX || opcode === MONITOR_ACL_RX) {
+        received = opcode === MONITOR_ACL_RX;
+        p = Buffer.concat([Uint8Array.of(H4_ACL), p]);
+      } else {
+        at = start + included;
+        continue;
+      }
+    }
     if (p.length >= 9 && p[0] === H4_ACL) {
       const pv = new DataView(p.buffer, p.byteOffset, p.length);
       const l2cap_len = pv.getUint16(5, true);
       const cid = pv.getUint16(7, true);
       if (cid === L2CAP_CID_ATT && 9 + l2cap_len <= p.length) {
-        out.att.push({ from: (flags & FLAG_RECEIVED) !== 0 ? 'ring' : 'host', time_us: unix_us, pdu: p.slice(9, 9 + l2cap_len) });
+        out.att.push({ from: received ? 'ring' : 'host', time_us: unix_us, pdu: p.slice(9, 9 + l2cap_len) });
       }
     } else if (p.length >= 3 && p[0] === H4_EVENT && p[1] === HCI_EVENT_VENDOR) {
       out.notes.push(Buffer.from(p.subarray(3, 3 + p[2])).toString('utf8'));
