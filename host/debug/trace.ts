@@ -33,7 +33,11 @@ export interface TraceEvent {
   kind: 'frame' | 'hrs';
   view: DecodedFrameView | null;
   error: DecodeError | null;
-  /** For a response: time since its request, µs. */
+  /**
+   * For a response: from its request reaching the ring to the response reaching the host,
+   * µs (the tap sees deliveries; add the request's own trip, at most a connection interval
+   * on a clean link, for the host's full round trip, which `ring time` measures).
+   */
   rtt_us: number | null;
   /** For kind 'hrs': bpm and RR intervals (1/1024 s). */
   hrs?: { bpm: number; rr_1024: number[] };
