@@ -69,15 +69,13 @@ export async function replayOverProtocol(
   try {
     await client.connect();
     await taps?.afterConnect();
-    return await replayConnected(fixture, opts, device, transport, client, result);
+    return await replayConnected(device, transport, client, result);
   } finally {
     taps?.close();
   }
 }
 
 async function replayConnected(
-  fixture: Fixture,
-  opts: ProtocolReplayOptions,
   device: RingDevice,
   transport: SimTransport,
   client: RingClient,
