@@ -1,10 +1,10 @@
 # ring-sim: one entry point for setup, build, demo, tests and benchmarks.
 SHELL := /bin/bash
-DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev
+DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev tshark
 NODE := node
 DEMO_FIXTURE := fixtures/synth/synth-rest.ringfx
 
-.PHONY: all setup deps npm build demo test bench firmware duk clean
+.PHONY: all setup deps npm build demo test bench firmware duk clean dissector
 
 all: build
 
@@ -66,6 +66,10 @@ $(DUK_HOST): duk/host.c
 	@echo '#include <duktape.h>' | gcc -E - >/dev/null 2>&1 || { echo "make duk: duktape.h is missing (Debian duktape-dev): run 'make deps'" >&2; exit 1; }
 	@mkdir -p build
 	gcc -std=c11 -O2 -Wall -Wextra -Werror -o $@ duk/host.c -lduktape -lm
+
+# The Wireshark Lua dissector, generated from the protocol's tables (tools/wireshark/README.md).
+dissector: build
+	$(NODE) dist/host/cli/main.js dissector -o tools/wireshark/ring-sim.lua
 
 clean:
 	rm -rf dist build .tap

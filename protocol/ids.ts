@@ -165,6 +165,8 @@ export const PPG_SAMPLE_SIZE = 4; // int32 little-endian in the "samples" byte s
 export const TIME_EPOCH_MS_MIN = 1577836800000;
 export const TIME_EPOCH_MS_MAX = 4102444800000;
 export const DRIFT_PPM_X10_LIMIT = 10000000; // drift estimates are clamped to +-1e6 ppm
+/** Time set by adjustment (8.2, "adjust_ms"): how far one set may move the clock, either way. */
+export const TIME_ADJUST_MS_MAX = 4102444800000; // = TIME_EPOCH_MS_MAX: from uptime to any valid UTC
 
 /** Config value sets and ranges. */
 export const SAMPLE_RATE_HZ_25 = 25;

@@ -8,9 +8,11 @@ import { assert } from "../lib/assert.js";
 import {
   DRIFT_PPM_X10_LIMIT,
   ERR_BAD_OP,
+  ERR_BAD_VALUE,
   ERR_MISSING_FIELD,
   OP_READ,
   OP_WRITE,
+  TIME_ADJUST_MS_MAX,
   TIME_EPOCH_MS_MAX,
   TIME_EPOCH_MS_MIN,
 } from "../../protocol/ids.js";
@@ -25,6 +27,7 @@ import {
   fail_unknown,
   req_key_is,
   req_pair_count,
+  req_find,
   req_uint,
   req_value,
 } from "./codec.js";
@@ -111,16 +114,34 @@ function time_get(): number {
   return 0;
 }
 
-function time_set(): number {
+/**
+ * The device clock a set asks for: "now_ms" as given, or the clock at this instant plus
+ * "adjust_ms" (a host that measured the offset moves the clock by it, so the link's latency
+ * does not enter the result). Exactly one of the two; returns -rc on failure.
+ */
+function time_set_target(clock: number): number {
   const n = req_pair_count(0);
   for (let i = 0; i < n; i++) {
-    if (!req_key_is(0, i, "now_ms")) return fail_unknown(0, i, "");
+    if (!req_key_is(0, i, "now_ms") && !req_key_is(0, i, "adjust_ms")) return fail_unknown(0, i, "");
   }
   const rc = req_uint(0, "", "now_ms", TIME_EPOCH_MS_MIN, TIME_EPOCH_MS_MAX);
   if (rc < 0) return rc;
-  if (rc === 0) return fail_key(-ERR_MISSING_FIELD, "", "now_ms");
-  const host_ms = req_value();
+  if (rc === 1) {
+    if (req_find(0, "adjust_ms") >= 0) return fail_key(-ERR_BAD_VALUE, "", "adjust_ms"); // one or the other
+    return req_value();
+  }
+  const rc_adjust = req_uint(0, "", "adjust_ms", -TIME_ADJUST_MS_MAX, TIME_ADJUST_MS_MAX);
+  if (rc_adjust < 0) return rc_adjust;
+  if (rc_adjust === 0) return fail_key(-ERR_MISSING_FIELD, "", "now_ms");
+  const target_ms = clock + offset_ms + req_value(); // |each| < 2^43: exact
+  if (target_ms < TIME_EPOCH_MS_MIN || target_ms > TIME_EPOCH_MS_MAX) return fail_key(-ERR_BAD_VALUE, "", "adjust_ms");
+  return target_ms;
+}
+
+function time_set(): number {
   const clock = ring_clock_ms();
+  const host_ms = time_set_target(clock);
+  if (host_ms < 0) return host_ms;
   const change_ms = host_ms - (clock + offset_ms); // new device clock minus old one
   let drift_now = 0;
   const span_ms = clock - last_set_clock_ms;

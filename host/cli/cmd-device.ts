@@ -23,9 +23,11 @@ import { DeviceError } from '../client/errors.js';
 import { readHistory, type HistoryResult } from '../client/history.js';
 import type { ConfigChange, HistoryRecord, RingConfig, StreamItem, TimeInfo } from '../client/messages.js';
 import { StreamSubscription } from '../client/stream.js';
+import { probeClock, setTimeCompensated, simReceiveStamps, type ClockSample } from '../debug/time-sync.js';
 import { UsageError, exitCodeFor, EXIT_INPUT } from './errors.js';
 import { parseNonNegativeInt } from './options.js';
 import { addTransportOptions, openSession, type DeviceSession, type TransportCliOptions } from './transport-options.js';
+import { SimTransport } from '../transport/sim-transport.js';
 
 interface OutputOptions {
   json?: boolean;
@@ -60,6 +62,7 @@ async function withSession<T>(
     throw err;
   } finally {
     await session.client.close();
+    session.taps?.close();
   }
 }
 
@@ -136,19 +139,42 @@ function timeRows(t: TimeInfo): [string, string][] {
   return out;
 }
 
+function measuredJson(m: ClockSample): Record<string, unknown> {
+  return { offset_ms: m.offset_ms, rtt_ms: m.rtt_us / 1000, method: m.method };
+}
+
+function measuredRows(m: ClockSample): [string, string][] {
+  return [
+    ['offset', `${m.offset_ms} ms (${m.method === 'receive-stamp' ? 'receive stamp' : `Cristian, within ${(m.rtt_us / 2000).toFixed(1)} ms`})`],
+    ['round trip', `${(m.rtt_us / 1000).toFixed(3)} ms`],
+  ];
+}
+
 function registerTime(program: Command): void {
-  addTransportOptions(program.command('time').description("read the ring's clock, or set it (--set now | <iso>)"))
-    .option('--set <when>', "set the clock: 'now' (the host's clock; with --sim the simulation's UTC) or an ISO 8601 time", parseTimeSet)
+  addTransportOptions(program.command('time').description("read the ring's clock and its measured offset from the host's, or set it (--set now | <iso>)"))
+    .option('--set <when>', "set the clock: 'now' (the host's clock, latency compensated; with --sim the simulation's UTC) or an ISO 8601 time", parseTimeSet)
     .option('--json', 'print one JSON document')
     .action(async (opts: TimeCliOptions) => {
-      await withSession('time', opts, { recordFirst: false }, async ({ client }) => {
+      await withSession('time', opts, { recordFirst: false }, async ({ client, device, transport }) => {
+        // Receive stamps exist on the simulated link only; over BLE the round trip is measured (Cristian).
+        const stamps = device === null || !(transport instanceof SimTransport) ? null : simReceiveStamps(device.link, () => transport.handles.frame_value);
         if (opts.set === undefined) {
-          const t = await client.timeGet();
-          if (opts.json) return json(t);
-          process.stdout.write(rows(timeRows(t)));
+          const m = await probeClock(client, stamps);
+          if (opts.json) return json({ ...m.time, measured: measuredJson(m) });
+          process.stdout.write(rows([...timeRows(m.time), ...measuredRows(m)]));
           return;
         }
-        const sent_ms = opts.set === 'now' ? client.transport.clock.utc_ms() : Date.parse(opts.set);
+        if (opts.set === 'now') {
+          // Latency compensated: the measured offset goes to the ring as an adjustment.
+          const c = await setTimeCompensated(client, stamps);
+          const t = await client.timeGet();
+          if (opts.json) return json({ adjust_ms: c.adjust_ms, set: c.set, before: measuredJson(c.before), after: measuredJson(c.after), time: t });
+          process.stdout.write(rows([
+            ['adjusted by', `${c.adjust_ms} ms`], ...measuredRows(c.after).map(([k, v]): [string, string] => [`${k} after`, v]), ...timeRows(t),
+          ]));
+          return;
+        }
+        const sent_ms = Date.parse(opts.set);
         const set = await client.timeSet(sent_ms);
         const t = await client.timeGet();
         if (opts.json) return json({ sent_ms, set, time: t });

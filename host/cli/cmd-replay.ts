@@ -7,10 +7,13 @@ import { loadFixture } from '../../sim/fixture/load.js';
 import { replayFixture } from '../../sim/replay.js';
 import { replayOverProtocol } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
+import { addDebugOptions, openTaps } from './debug-options.js';
 import { log } from './log.js';
 import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseRateHz, parseSeed } from './options.js';
 import { replayJson, replayNdjsonLines, replayTable } from '../replay/format.js';
 import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
+
+const NO_TAPS = { afterConnect: async (): Promise<void> => undefined, close: (): void => undefined };
 
 interface ReplayCliOptions {
   rateHz: number;
@@ -21,11 +24,13 @@ interface ReplayCliOptions {
   golden?: string;
   updateGolden?: boolean;
   direct?: boolean;
+  capture?: string;
+  trace?: boolean;
 }
 
 export function registerReplayCommand(program: Command): void {
-  program
-    .command('replay')
+  addDebugOptions(program
+    .command('replay'))
     .description('replay a recorded session through the simulated ring and print beats, heart rate and HRV windows')
     .argument('<fixture>', 'recording: .ringfx container, dataset .json or .csv')
     .option('--rate-hz <hz>', 'sample rate the firmware configures (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
@@ -42,13 +47,17 @@ export function registerReplayCommand(program: Command): void {
     .action(async (file: string, opts: ReplayCliOptions) => {
       if (opts.json && opts.ndjson) throw new UsageError('--json and --ndjson are exclusive');
       if (opts.updateGolden && !opts.golden) throw new UsageError('--update-golden needs --golden <file>');
+      if (opts.direct && (opts.capture !== undefined || opts.trace)) throw new UsageError('--capture and --trace watch the link: not with --direct');
       const fixture = loadFixture(file);
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
       // By default every record crosses the protocol: a simulated ring streams them over a
       // simulated BLE link, and the host builds the output from what it received.
       const result = opts.direct
         ? replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed })
-        : await replayOverProtocol(fixture, { rate_hz: opts.rateHz, seed: opts.seed });
+        : await replayOverProtocol(fixture, {
+          rate_hz: opts.rateHz, seed: opts.seed,
+          taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}`]) ?? NO_TAPS,
+        });
       if (opts.golden) {
         const lines = replayNdjsonLines(result);
         if (opts.updateGolden) {

@@ -12,6 +12,7 @@ import { registerFixtureCommands } from './cmd-fixture.js';
 import { registerDeviceCommands } from './cmd-device.js';
 import { registerSimCommands } from './cmd-sim.js';
 import { registerScanCommand } from './cmd-scan.js';
+import { registerDebugCommands } from './cmd-debug.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerDeviceCommands(program);
   registerSimCommands(program);
   registerScanCommand(program);
+  registerDebugCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

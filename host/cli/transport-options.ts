@@ -13,6 +13,8 @@ import { SimTransport } from '../transport/sim-transport.js';
 import { BleTransport, SCAN_TIMEOUT_MS_DEFAULT } from '../transport/ble/ble-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { UsageError } from './errors.js';
+import { openTaps, openTransportTaps, type DebugCliOptions, type SessionTaps } from './debug-options.js';
+import type { DebugSession } from '../debug/session.js';
 import { log } from './log.js';
 import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseRateHz, parseSeed } from './options.js';
 
@@ -32,6 +34,8 @@ export interface TransportCliOptions {
   ble?: string;
   adapter?: string;
   scanTimeoutS?: number;
+  capture?: string;
+  trace?: boolean;
 }
 
 /** Names the ring device commands talk to when neither --sim nor --ble is given. */
@@ -120,7 +124,9 @@ export function addTransportOptions(cmd: Command): Command {
     .option('--loss <p>', 'probability that one link-layer packet is lost (0..0.5)', parseLoss, 0)
     .option('--seed <n>', 'simulator seed: link loss, clock drift, interrupt latency', parseSeed, SEED_DEFAULT)
     .option('--rate-hz <hz>', 'sample rate the simulated ring boots at (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
-    .option('--disconnect-at-ms <t>', 'fault: the link drops t ms after the host connects (the host reconnects)', parseDisconnectAtMs);
+    .option('--disconnect-at-ms <t>', 'fault: the link drops t ms after the host connects (the host reconnects)', parseDisconnectAtMs)
+    .option('--capture <file>', 'write every ATT PDU of the session to a btsnoop file (Wireshark, tshark)')
+    .option('--trace', 'print every frame crossing the link on stderr (direction, times, size, decoded body, round trip)');
 }
 
 export function parseAdapter(text: string): string {
@@ -163,13 +169,19 @@ export interface SimSession {
   transport: SimTransport;
   client: RingClient;
   choice: TransportChoice;
+  /** --capture / --trace taps; close() writes the capture. */
+  taps: DebugSession | null;
 }
 
 /**
  * Build the simulated ring, optionally let it record its whole fixture first (so its log
  * holds records), connect, and arm the forced disconnect. Logs the seed and every option.
  */
-export async function openSimSession(opts: TransportCliOptions, run: { recordFirst: boolean }): Promise<SimSession> {
+export async function openSimSession(
+  opts: TransportCliOptions,
+  run: { recordFirst: boolean },
+  debug: DebugCliOptions = {},
+): Promise<SimSession> {
   const choice = resolveTransport(opts);
   const fixture = loadFixture(choice.fixture_path);
   const device = new RingDevice(fixture, { seed: choice.seed, rate_hz: choice.rate_hz, link: choice.link });
@@ -179,9 +191,16 @@ export async function openSimSession(opts: TransportCliOptions, run: { recordFir
   }
   const transport = new SimTransport(device);
   const client = new RingClient(transport, { log: (m) => log().info(m) });
-  await client.connect();
+  const taps = openTaps({ capture: opts.capture, trace: opts.trace, ...debug }, device, transport, [`reproduce: ${choice.flags}`]);
+  try {
+    await client.connect();
+    await taps?.afterConnect();
+  } catch (err) {
+    taps?.close();
+    throw err;
+  }
   if (choice.disconnect_after_us !== null) device.link.forceDisconnect(device.now_us + choice.disconnect_after_us);
-  return { device, transport, client, choice };
+  return { device, transport, client, choice, taps };
 }
 
 /** A session with a ring, simulated (device set) or over BLE (device null). */
@@ -192,6 +211,8 @@ export interface DeviceSession {
   device: RingDevice | null;
   /** The options again, as flags, for "reproduce:" lines. */
   flags: string;
+  /** --capture / --trace taps; close() writes the capture. */
+  taps: SessionTaps | null;
 }
 
 /** Which ring: --ble, else --sim, else $RING_BLE. Both flags at once is a usage error. */
@@ -211,19 +232,22 @@ export async function openSession(opts: TransportCliOptions, run: { recordFirst:
   const target = bleTarget(opts);
   if (target === null) {
     const s = await openSimSession(opts, run);
-    return { transport: s.transport, client: s.client, device: s.device, flags: s.choice.flags };
+    return { transport: s.transport, client: s.client, device: s.device, flags: s.choice.flags, taps: s.taps };
   }
   const transport = new BleTransport({
     target, adapter: opts.adapter, scan_timeout_ms: opts.scanTimeoutS === undefined ? undefined : Math.round(opts.scanTimeoutS * 1000),
   });
   const client = new RingClient(transport, { log: (m) => log().info(m) });
+  const flags = [`--ble ${target}`, ...(opts.adapter ? [`--adapter ${opts.adapter}`] : [])].join(' ');
+  // Over BlueZ the host sees characteristic operations, not the air: a host-side capture.
+  const taps = openTransportTaps({ capture: opts.capture, trace: opts.trace }, transport, [`reproduce: ${flags}`]);
   try {
     await client.connect();
   } catch (err) {
+    taps?.close();
     await transport.close();
     throw err;
   }
   log().info({ transport: transport.describe() }, 'ring over BLE');
-  const flags = [`--ble ${target}`, ...(opts.adapter ? [`--adapter ${opts.adapter}`] : [])].join(' ');
-  return { transport, client, device: null, flags };
+  return { transport, client, device: null, flags, taps };
 }

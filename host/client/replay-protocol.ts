@@ -29,6 +29,8 @@ export interface ProtocolReplayOptions extends ReplayOptions {
   link?: Partial<LinkParams>;
   /** Crystal error of the ring in ppm (default: drawn from the seed). */
   drift_ppm?: number;
+  /** Debug taps (capture, trace: host/debug/session.ts), attached before the host connects. */
+  taps?: (device: RingDevice, transport: SimTransport) => { afterConnect(): Promise<void>; close(): void };
 }
 
 export interface ProtocolReplayLinkFigures {
@@ -63,7 +65,22 @@ export async function replayOverProtocol(
     record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms,
     sample_count: device.sensor.samples_total, beats: [], hr: [], hrv: [], status: [],
   };
-  await client.connect();
+  const taps = opts.taps?.(device, transport) ?? null;
+  try {
+    await client.connect();
+    await taps?.afterConnect();
+    return await replayConnected(device, transport, client, result);
+  } finally {
+    taps?.close();
+  }
+}
+
+async function replayConnected(
+  device: RingDevice,
+  transport: SimTransport,
+  client: RingClient,
+  result: ReplayResult,
+): Promise<ReplayResult & { link: ProtocolReplayLinkFigures }> {
   const sub = await StreamSubscription.open(client, STREAM_BEATS | STREAM_HR | STREAM_HRV, { resubscribe: true });
   sub.onItem((item) => {
     switch (item.type) {

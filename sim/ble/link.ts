@@ -51,7 +51,8 @@ export type LinkTraceEvent =
       kind: 'packet'; time_us: number; dir: Direction; payload_bytes: number; sn: number; nesn: number;
       md: boolean; retransmission: boolean; received: boolean;
     }
-  | { kind: 'deliver'; time_us: number; dir: Direction; pdu_bytes: number }
+  /** pdu: the ATT PDU itself, the receiver's array (a capture tap copies it; nothing may change it). */
+  | { kind: 'deliver'; time_us: number; dir: Direction; pdu_bytes: number; pdu: Uint8Array }
   | { kind: 'mtu'; time_us: number; mtu_bytes: number };
 
 export interface LinkStats {
@@ -418,7 +419,7 @@ export class SimBleLink {
       assert(d.delivering_pdus >= 0 && d.delivering_bytes >= 0, 'each delivery counted once');
       d.stats.pdus_delivered++;
       d.stats.bytes_delivered += pdu.length;
-      this.trace({ kind: 'deliver', time_us: t, dir, pdu_bytes: pdu.length });
+      this.trace({ kind: 'deliver', time_us: t, dir, pdu_bytes: pdu.length, pdu });
       to.onReceive?.(pdu, t);
     });
   }

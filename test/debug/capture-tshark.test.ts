@@ -1,0 +1,90 @@
+// Captures read by the real tshark (Debian package, installed by `make deps`):
+//  - a replay over the simulated link, captured: the heart rate and RR intervals tshark
+//    decodes from the standard Heart Rate Service equal what the ring computed;
+//  - with the shipped Lua dissector loaded, the ring service's frames show as named fields:
+//    each history page's records, first and last sequence numbers match `ring history --json`,
+//    and tshark names every frame as `ring decode --capture` does (the two decoders agree);
+//  - the shipped dissector is what `ring dissector` generates from the protocol today.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { cliPath, ring } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/shared.js';
+
+const rest = 'fixtures/synth/synth-rest.ringfx';
+const dissector = path.join(repoRoot, 'tools/wireshark/ring-sim.lua');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-capture-'));
+t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const hasTshark = spawnSync('tshark', ['-v'], { encoding: 'utf8' }).status === 0;
+const tsharkSkip = hasTshark || process.env.CI === 'true' ? {} : { skip: 'tshark is not installed (make deps installs it)' };
+
+function tshark(args: string[]): string[] {
+  const r = spawnSync('tshark', args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`tshark ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l.length > 0);
+}
+
+t.test('tshark decodes HR and RR from the Heart Rate Service equal to what the ring computed', tsharkSkip, async (t) => {
+  const cap = path.join(tmp, 'replay.btsnoop');
+  const r = ring(['replay', rest, '--json', '--capture', cap]);
+  t.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as {
+    hr: { hr_bpm_x10: number }[];
+    beats: { ibi_ms: number; ibi_valid: boolean }[];
+  };
+  const rows = tshark([
+    '-r', cap, '-Y', 'btatt.opcode == 0x1b && btatt.heart_rate_measurement.value.8', '-T', 'fields',
+    '-e', 'btatt.heart_rate_measurement.value.8', '-e', 'btatt.heart_rate_measurement.rr_interval',
+  ]);
+  const hr_tshark = rows.map((l) => Number(l.split('\t')[0]));
+  const rr_tshark = rows.flatMap((l) => (l.split('\t')[1] ?? '').split(',').filter((x) => x !== '').map(Number));
+  const hr_ring = result.hr.map((h) => Math.floor((h.hr_bpm_x10 + 5) / 10));
+  t.ok(hr_ring.length > 100, `${hr_ring.length} HR records`);
+  t.same(hr_tshark, hr_ring, 'one measurement per HR record, the same heart rate');
+  const rr_ring = result.beats.filter((b) => b.ibi_valid).map((b) => Math.floor((b.ibi_ms * 1024 + 500) / 1000));
+  // Intervals after the last HR record wait for a measurement that never comes.
+  t.ok(rr_tshark.length > rr_ring.length - 32 && rr_tshark.length <= rr_ring.length, `${rr_tshark.length} of ${rr_ring.length} RR intervals sent`);
+  t.same(rr_tshark, rr_ring.slice(0, rr_tshark.length), 'RR intervals in 1/1024 s, in order, none lost');
+  const names = tshark(['-r', cap, '-Y', 'btatt.opcode == 0x09', '-T', 'fields', '-e', 'btatt.uuid16']).join(',');
+  t.match(names, /0x2a37/, 'the capture holds the discovery that maps Heart Rate Measurement');
+});
+
+t.test('with the Lua dissector, history pages show named fields that match ring history --json', tsharkSkip, async (t) => {
+  const cap = path.join(tmp, 'history.btsnoop');
+  const h = ring(['history', '--sim', rest, '--json', '--mtu', '64', '--capture', cap]);
+  t.equal(h.code, 0, h.stderr);
+  const history = JSON.parse(h.stdout) as { first_seq: number; last_seq: number; records: { seq: number }[]; pages: number };
+  const pages = tshark([
+    '-X', `lua_script:${dissector}`, '-r', cap, '-Y', 'ring.message == "history.read.rsp"', '-T', 'fields',
+    '-e', 'ring.hdr.seq', '-e', 'ring.seq', '-e', 'ring.first_seq', '-e', 'ring.last_seq',
+  ]).map((l) => {
+    const [hdr_seq, seqs, first_seq, last_seq] = l.split('\t');
+    return { hdr_seq: Number(hdr_seq), seqs: seqs.split(',').map(Number), first_seq: Number(first_seq), last_seq: Number(last_seq) };
+  });
+  t.equal(pages.length, history.pages, `${pages.length} pages, reassembled from pieces of MTU 64`);
+  t.same(pages.map((p) => [p.first_seq, p.last_seq]), pages.map(() => [history.first_seq, history.last_seq]), "every page's first_seq and last_seq");
+  const all = pages.flatMap((p) => p.seqs).sort((a, b) => a - b);
+  t.same(all, history.records.map((r) => r.seq), "every page's records, first to last, are the history's");
+  t.equal(pages[0].seqs[0], history.records[0].seq, "first page's first record");
+  t.equal(Math.max(...pages.map((p) => p.seqs[p.seqs.length - 1])), history.records[history.records.length - 1].seq, "last page's last record");
+  t.same(tshark(['-X', `lua_script:${dissector}`, '-r', cap, '-Y', 'ring.malformed']), [], 'no frame malformed');
+  const lua_names = tshark(['-X', `lua_script:${dissector}`, '-r', cap, '-Y', 'ring.message', '-T', 'fields', '-e', 'ring.message']);
+  const d = spawnSync(process.execPath, [cliPath, 'decode', '--capture', cap, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  t.equal(d.status, 0, d.stderr);
+  const ts_names = (JSON.parse(d.stdout) as { frames: { message: string }[] }).frames.map((f) => f.message);
+  t.same(lua_names, ts_names, 'the Lua dissector and ring decode name every frame alike');
+  const units = tshark(['-X', `lua_script:${dissector}`, '-r', cap, '-V', '-Y', 'ring.message == "device.info.rsp"']).join('\n');
+  t.match(units, /mtu: 64 bytes/);
+  t.match(units, /frame_max: 1024 bytes/);
+});
+
+t.test('the shipped dissector is what ring dissector generates from the protocol', async (t) => {
+  const r = ring(['dissector']);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout, fs.readFileSync(dissector, 'utf8'), 'tools/wireshark/ring-sim.lua is up to date (regenerate: ring dissector -o tools/wireshark/ring-sim.lua)');
+  t.match(r.stdout, /\["68\/0\/1"\] = \{ name = "history\.read\.rsp"/);
+});
