@@ -1,6 +1,9 @@
 // The same commands over BlueZ (node-ble -> private dbus-daemon -> `ring sim serve`) and
 // over --sim give the same output for the same fixture and seed: the BLE path adds no
 // loss, duplication or reordering and shows the same MTU. (stream: ble-stream.test.ts)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import t from 'tap';
 import { ring } from '../helpers/cli.js';
 import { ringWith, startStandIn } from '../helpers/bluez.js';
@@ -37,4 +40,21 @@ t.test('scan, info and history over --ble equal --sim', async (t) => {
   const byEnv = ringWith({ ...s.env, RING_BLE: 'ring-synth-rest' }, ['info', '--json']);
   t.equal(byEnv.code, 0, byEnv.stderr);
   t.equal(byEnv.stdout, ring(['info', '--json', '--sim', rest]).stdout);
+});
+
+t.test('--capture over --ble writes a host-side capture that ring decode reads', async (t) => {
+  const s = await startStandIn(t, [rest, '--record-first', '--seed', '5']);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-ble-cap-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'history.btsnoop');
+  const ble = ringWith(s.env, ['history', '--json', '--max', '200', '--ble', 'C0:FF:EE:00:00:01', '--capture', file]);
+  t.equal(ble.code, 0, ble.stderr);
+  t.ok((JSON.parse(ble.stdout) as { records: { seq: number }[] }).records.length > 0, 'history read records');
+  const dec = ring(['decode', '--capture', file, '--json']);
+  t.equal(dec.code, 0, dec.stderr);
+  const doc = JSON.parse(dec.stdout) as { notes: string[]; frames: { message: string; dir: string }[] };
+  t.ok(doc.notes.some((n) => n.startsWith('host-side capture')), 'the capture says it is host-side');
+  t.ok(doc.frames.some((f) => f.message === 'history.read.req' && f.dir === 'host>ring'), 'history requests captured');
+  t.ok(doc.frames.some((f) => f.message === 'history.read.rsp' && f.dir === 'ring>host'), 'history pages captured');
+  t.notOk(doc.frames.some((f) => f.message === undefined), 'every frame decodes to a named message');
 });
