@@ -61,7 +61,7 @@ firmware:
 # The Duktape host that runs the bundle with heap accounting (duk/host.c).
 duk: $(DUK_HOST)
 
-$(DUK_HOST): duk/host.c
+$(DUK_HOST): duk/host.c engines/host-common.h
 	@command -v gcc >/dev/null || { echo "make duk: gcc is missing: run 'make deps'" >&2; exit 1; }
 	@echo '#include <duktape.h>' | gcc -E - >/dev/null 2>&1 || { echo "make duk: duktape.h is missing (Debian duktape-dev): run 'make deps'" >&2; exit 1; }
 	@mkdir -p build
@@ -89,7 +89,7 @@ JERRY_SNAPSHOT_TOOL := $(JERRY_TOOL)/bin/jerry-snapshot
 JERRY_HOST := build/jerry-ring
 JERRY_HOST_TOOL := build/jerry-ring-512k
 ESPRUINO_DIR := $(ENGINES_BUILD)/espruino
-ESPRUINO_BIN := $(ESPRUINO_DIR)/espruino
+ESPRUINO_BIN := $(ESPRUINO_DIR)/bin/espruino
 ESPRUINO_MAKE_FLAGS := BOARD=LINUX RELEASE=1 OPTIMIZEFLAGS=-Os
 
 .PHONY: engines jerryscript espruino
@@ -145,13 +145,28 @@ RING_ES5_MIN := dist/ring.es5.min.js
 RING_DRIVER_ES5 := dist/ring-driver.es5.js
 RING_NODE := build/engines-node/ring-driver.mjs
 
-.PHONY: engines-bundle
+.PHONY: engines-bundle engines-snapshots
+BUNDLE := node engines/bundle.mjs
 engines-bundle:
 	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make engines-bundle: node_modules missing: run 'make setup'" >&2; exit 1; }
-	@rm -rf build/engines-es5 && mkdir -p dist build/engines-node
+	@mkdir -p dist build/engines-node
 	node_modules/.bin/tsc -p tsconfig.engines.json
-	node_modules/.bin/esbuild engines/ring-entry.js --bundle --format=iife --target=es5 --banner:js='var RingFirmware = {};' --log-level=warning --outfile=$(RING_ES5)
-	node_modules/.bin/esbuild engines/ring-entry.js --bundle --format=iife --target=es5 --banner:js='var RingFirmware = {};' --log-level=warning --minify --outfile=$(RING_ES5_MIN)
-	node_modules/.bin/esbuild engines/driver-entry.js --bundle --format=iife --target=es5 --banner:js='var RingDriverResult = -100;' --log-level=warning --minify --outfile=$(RING_DRIVER_ES5)
+	$(BUNDLE) engines/ring-entry.js $(RING_ES5) --banner 'var RingFirmware = {};'
+	$(BUNDLE) engines/ring-entry.js $(RING_ES5_MIN) --min --banner 'var RingFirmware = {};'
+	$(BUNDLE) engines/driver-entry.js $(RING_DRIVER_ES5) --min --banner 'var RingDriverResult = -100;'
 	node_modules/.bin/esbuild engines/driver/node-entry.ts --bundle --format=esm --platform=neutral --target=es2022 --log-level=warning --outfile=$(RING_NODE)
 	@echo "whole firmware: $(RING_ES5) $$(wc -c < $(RING_ES5)) bytes, $(RING_ES5_MIN) $$(wc -c < $(RING_ES5_MIN)) bytes minified; driver $$(wc -c < $(RING_DRIVER_ES5)) bytes"
+
+# JerryScript bytecode snapshots of the minified bundle (needs make jerryscript): a static
+# snapshot, whose bytecode and literal tables execute in place from flash, with its literal
+# strings as the engine's external magic strings (dist/ring.literals, also flash); the
+# driver as an ordinary snapshot.
+RING_SNAPSHOT := dist/ring.snapshot
+RING_LITERALS := dist/ring.literals
+RING_DRIVER_SNAPSHOT := dist/ring-driver.snapshot
+engines-snapshots: engines-bundle $(JERRY_SNAPSHOT_TOOL)
+	$(JERRY_SNAPSHOT_TOOL) generate -o build/ring.plain.snapshot $(RING_ES5_MIN) >/dev/null
+	$(JERRY_SNAPSHOT_TOOL) litdump -o $(RING_LITERALS) build/ring.plain.snapshot >/dev/null
+	$(JERRY_SNAPSHOT_TOOL) generate --static --load-literals-list-format $(RING_LITERALS) -o $(RING_SNAPSHOT) $(RING_ES5_MIN) >/dev/null
+	$(JERRY_SNAPSHOT_TOOL) generate -o $(RING_DRIVER_SNAPSHOT) $(RING_DRIVER_ES5) >/dev/null
+	@echo "snapshot: $(RING_SNAPSHOT) $$(wc -c < $(RING_SNAPSHOT)) bytes, literals $$(wc -c < $(RING_LITERALS)) bytes"

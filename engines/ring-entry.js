@@ -9,7 +9,7 @@ import {
   ring_ble_rx,
   ring_ble_tx_space,
   ring_log_capacity_set,
-} from "../build/engines-es5/firmware/ring.js";
+} from "../firmware/ring.js";
 
 RingFirmware.ring_boot = ring_boot;
 RingFirmware.ring_on_sensor_irq = ring_on_sensor_irq;

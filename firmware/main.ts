@@ -4,7 +4,7 @@
 
 import { Hal } from "./hal.js";
 import { assert } from "./lib/assert.js";
-import { clamp, div_floor, div_round } from "./lib/imath.js";
+import { clamp, div_floor, div_round, imath_boot } from "./lib/imath.js";
 import {
   DRAIN_SAMPLES_MAX,
   HRV_LONG_WINDOW_MS,
@@ -50,6 +50,7 @@ const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
 /** Boot the ring at a sample rate (25, 50 or 100 Hz). Returns 0 or a negative error. */
 export function ring_boot(hal: Hal, rate_hz: number): number {
   hal_ref = hal;
+  imath_boot();
   time_base_ms = 0;
   samples_seen = 0;
   beat_count = 0;

@@ -4,12 +4,16 @@
  * (dist/ring-driver.es5.js) replaying a script (engines/driver/script.ts).
  *
  *   build/jerry-ring --firmware ring.snapshot|ring.js --driver driver.snapshot|driver.js
- *                    --script FILE [--stats-json FILE] [--quiet] [--copy-snapshot]
+ *                    --script FILE [--magic-strings ring.literals] [--stats-json FILE] [--quiet]
+ *                    [--copy-snapshot]
  *
  * A snapshot runs in place (jerry_exec_snapshot without JERRY_SNAPSHOT_EXEC_COPY_DATA): the
  * bytecode stays where it was loaded, as it would execute from flash, and only the objects
  * the firmware creates take heap. --copy-snapshot copies it into the heap instead (what the
- * stock `jerry --exec-snapshot` does), for comparison.
+ * stock `jerry --exec-snapshot` does), for comparison. A static snapshot (make
+ * engines-snapshots) keeps even its functions' headers and literal tables in place; its
+ * literal strings are registered as the engine's external magic strings from
+ * --magic-strings (the list `jerry-snapshot litdump` writes), which also live in flash.
  *
  * The heap is the engine's own fixed heap (JERRY_RING_HEAP_KB, the build's --mem-heap):
  * running out of it ends the run with exit code 3. ArrayBuffers of every size are allocated
@@ -184,6 +188,38 @@ static void js_fail(jerry_value_t result, const char *what) {
 	exit(RH_EXIT_JS);
 }
 
+/* ---- external magic strings: the firmware's literal strings, kept in flash ------------------ */
+
+#define MAGIC_STRINGS_MAX 4096
+static const jerry_char_t *magic_items[MAGIC_STRINGS_MAX];
+static jerry_length_t magic_lengths[MAGIC_STRINGS_MAX];
+static unsigned char *magic_buffer = NULL; /* stays alive: the engine reads the strings from it */
+static size_t magic_bytes = 0;
+
+/* The list format of `jerry-snapshot litdump`: "<length> <string>\n" per literal, sorted as
+ * the engine requires (by length, then bytes). */
+static void register_magic_strings(const char *path) {
+	size_t len = 0;
+	magic_buffer = rh_read_file(path, &len);
+	magic_bytes = len;
+	uint32_t count = 0;
+	size_t pos = 0;
+	while (pos < len) {
+		char *end = NULL;
+		long n = strtol((const char *) magic_buffer + pos, &end, 10);
+		size_t at = (size_t) (end - (char *) magic_buffer);
+		if (n <= 0 || at + 1 + (size_t) n > len || count == MAGIC_STRINGS_MAX) {
+			fprintf(stderr, "jerry-ring: %s: bad literal list at byte %zu\n", path, pos);
+			exit(RH_EXIT_IO);
+		}
+		magic_items[count] = magic_buffer + at + 1;
+		magic_lengths[count] = (jerry_length_t) n;
+		count++;
+		pos = at + 1 + (size_t) n + 1;
+	}
+	if (count > 0) jerry_register_magic_strings(magic_items, count, magic_lengths);
+}
+
 /* The snapshot buffers stay alive to the end: bytecode run in place points into them. */
 static uint32_t *snapshots[2];
 
@@ -197,7 +233,7 @@ static void run_file(const char *path, int slot, int copy) {
 		memcpy(aligned, bytes, len);
 		free(bytes);
 		snapshots[slot] = aligned;
-		r = jerry_exec_snapshot(aligned, len, 0, copy ? JERRY_SNAPSHOT_EXEC_COPY_DATA : 0, NULL);
+		r = jerry_exec_snapshot(aligned, len, 0, copy ? JERRY_SNAPSHOT_EXEC_COPY_DATA : JERRY_SNAPSHOT_EXEC_ALLOW_STATIC, NULL);
 	} else {
 		jerry_value_t script = jerry_parse(bytes, len, NULL);
 		free(bytes);
@@ -211,13 +247,13 @@ static void run_file(const char *path, int slot, int copy) {
 
 static void usage(void) {
 	fprintf(stderr, "usage: jerry-ring --firmware FILE --driver FILE --script FILE [--stats-json FILE] [--quiet] "
-	                "[--copy-snapshot]\n");
+	                "[--copy-snapshot] [--magic-strings FILE]\n");
 	exit(RH_EXIT_USAGE);
 }
 
 int main(int argc, char **argv) {
 	rh_name = "jerry-ring";
-	const char *fw_path = NULL, *driver_path = NULL, *script_path = NULL, *stats_path = NULL;
+	const char *fw_path = NULL, *driver_path = NULL, *script_path = NULL, *stats_path = NULL, *magic_path = NULL;
 	int copy = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -235,6 +271,7 @@ int main(int argc, char **argv) {
 		else if (strcmp(a, "--driver") == 0) driver_path = v;
 		else if (strcmp(a, "--script") == 0) script_path = v;
 		else if (strcmp(a, "--stats-json") == 0) stats_path = v;
+		else if (strcmp(a, "--magic-strings") == 0) magic_path = v;
 		else usage();
 	}
 	if (fw_path == NULL || driver_path == NULL || script_path == NULL) usage();
@@ -243,6 +280,7 @@ int main(int argc, char **argv) {
 
 	jerry_init(JERRY_INIT_EMPTY);
 	jerry_arraybuffer_heap_allocation_limit(UINT32_MAX);
+	if (magic_path != NULL) register_magic_strings(magic_path);
 	size_t heap_empty = heap_collected();
 	register_natives();
 	size_t heap_natives = heap_collected();
