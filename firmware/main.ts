@@ -4,7 +4,7 @@
 
 import { Hal } from "./hal.js";
 import { assert } from "./lib/assert.js";
-import { clamp, div_floor, div_round, imath_boot } from "./lib/imath.js";
+import { clamp, div_floor, div_round } from "./lib/imath.js";
 import {
   DRAIN_SAMPLES_MAX,
   HRV_LONG_WINDOW_MS,
@@ -50,8 +50,10 @@ const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
 /** Boot the ring at a sample rate (25, 50 or 100 Hz). Returns 0 or a negative error. */
 export function ring_boot(hal: Hal, rate_hz: number): number {
   hal_ref = hal;
-  imath_boot();
-  time_base_ms = 0;
+  // Each Math routine the firmware uses, called once: JerryScript creates a built-in
+  // routine's function object on its first call, which would otherwise happen after boot
+  // (Math.abs first runs in the first HRV window).
+  time_base_ms = Math.abs(0) + Math.min(0, 0) + Math.max(0, 0) + Math.floor(0);
   samples_seen = 0;
   beat_count = 0;
   return pipeline_boot(rate_hz, HRV_SHORT_WINDOW_MS, HRV_LONG_WINDOW_MS);

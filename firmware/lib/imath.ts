@@ -69,11 +69,3 @@ export function isqrt(v: number): number {
   return root;
 }
 
-/**
- * Calls each Math routine the firmware uses once, at boot: JerryScript creates a built-in
- * routine's function object on its first call, so a routine first met in a later window
- * (Math.abs in HRV) would allocate after boot. Returns 0.
- */
-export function imath_boot(): number {
-  return Math.abs(0) + Math.min(0, 0) + Math.max(0, 0) + Math.floor(0);
-}
