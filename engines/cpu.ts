@@ -8,7 +8,7 @@
 // so loading the bundle, booting and the host's natives cancel out. The radio is attached
 // but not connected (the ring's state most of the day); records are counted, not printed.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,20 @@ export interface CpuFigures {
   firmware_instructions_per_sample: number;
   /** The driver's feed (FIFO, interrupts) and the host's natives, per sample. */
   feed_instructions_per_sample: number;
+  /** The engine's C functions with the most instructions in the full run (self cost, % of the run). */
+  hot_spots: { function: string; percent: number }[];
+}
+
+/** The top self-cost functions of a callgrind output file (callgrind_annotate). */
+function hotSpots(out_file: string, top: number): { function: string; percent: number }[] {
+  const r = spawnSync('callgrind_annotate', [out_file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) return [];
+  const spots: { function: string; percent: number }[] = [];
+  for (const line of r.stdout.split('\n')) {
+    const m = /^\s*[\d,]+\s+\(\s*([\d.]+)%\)\s+\S*?:(\S+)/.exec(line);
+    if (m !== null && m[2] !== undefined && spots.length < top) spots.push({ function: m[2], percent: Number(m[1]) });
+  }
+  return spots;
 }
 
 function callgrind(cmd: string[], out_file: string): Promise<number> {
@@ -72,6 +86,7 @@ export async function instructionsPerSample(paths: EnginePaths, engine: EngineNa
     const feed_n = await count(true, n, 'feed-n');
     const feed_0 = await count(true, 0, 'feed-0');
     return {
+      hot_spots: hotSpots(path.join(dir, 'callgrind.full-n.out'), 8),
       engine,
       rate_hz,
       samples: n,
