@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { feedScript, sessionScript } from './driver/script.js';
+import { sessionScript } from './driver/script.js';
 import { instructionsPerSample, haveValgrind } from './cpu.js';
 import { buildEngines, enginePaths, runEngineScript, type EngineName } from './run.js';
 import { sensorStreamOf } from '../tools/duk/write-stream.js';
