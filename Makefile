@@ -147,7 +147,11 @@ RING_NODE := build/engines-node/ring-driver.mjs
 
 .PHONY: engines-bundle engines-snapshots
 BUNDLE := node engines/bundle.mjs
-engines-bundle:
+# Rebuilt when a source changes ($(RING_NODE), written last, is the stamp).
+ENGINE_DEPS := $(shell find firmware protocol engines -name '*.ts' 2>/dev/null) engines/bundle.mjs engines/ring-entry.js \
+  engines/driver-entry.js tsconfig.engines.json
+engines-bundle: $(RING_NODE)
+$(RING_NODE): $(ENGINE_DEPS)
 	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make engines-bundle: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@mkdir -p dist build/engines-node
 	node_modules/.bin/tsc -p tsconfig.engines.json
@@ -164,7 +168,8 @@ engines-bundle:
 RING_SNAPSHOT := dist/ring.snapshot
 RING_LITERALS := dist/ring.literals
 RING_DRIVER_SNAPSHOT := dist/ring-driver.snapshot
-engines-snapshots: engines-bundle $(JERRY_SNAPSHOT_TOOL)
+engines-snapshots: $(RING_SNAPSHOT)
+$(RING_SNAPSHOT): $(RING_NODE) $(JERRY_SNAPSHOT_TOOL)
 	$(JERRY_SNAPSHOT_TOOL) generate -o build/ring.plain.snapshot $(RING_ES5_MIN) >/dev/null
 	$(JERRY_SNAPSHOT_TOOL) litdump -o $(RING_LITERALS) build/ring.plain.snapshot >/dev/null
 	$(JERRY_SNAPSHOT_TOOL) generate --static --load-literals-list-format $(RING_LITERALS) -o $(RING_SNAPSHOT) $(RING_ES5_MIN) >/dev/null

@@ -59,9 +59,17 @@ export function enginePaths(root = findRoot()): EnginePaths {
   };
 }
 
-/** `make engines engines-snapshots`: builds what is missing (engines once, bundles every time). */
+/**
+ * `make engines engines-snapshots`: builds what is missing or out of date (the engines once,
+ * the bundles when a source changed). Under a lock: tests running in parallel share the outputs.
+ */
 export function buildEngines(root = findRoot()): { ok: boolean; output: string } {
-  const r = spawnSync('make', ['--no-print-directory', 'engines', 'engines-snapshots'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  fs.mkdirSync(path.join(root, 'build'), { recursive: true });
+  const r = spawnSync('flock', [path.join(root, 'build', '.engines.lock'), 'make', '--no-print-directory', 'engines', 'engines-snapshots'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }
 

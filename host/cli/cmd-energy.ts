@@ -9,7 +9,7 @@
 
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { ENGINES, type EngineName } from '../../engines/run.js';
+import { ENGINES, buildEngines, type EngineName } from '../../engines/run.js';
 import { haveValgrind } from '../../engines/cpu.js';
 import { DATASHEET, PROFILE } from '../energy/datasheet.js';
 import { energyModel, type EnergyReport } from '../energy/model.js';
@@ -41,6 +41,8 @@ export async function energyReport(fixture: string, opts: EnergyCliOptions): Pro
   if (opts.instructionsPerSample !== undefined) ips = positiveInt('--instructions-per-sample', opts.instructionsPerSample, 100_000_000);
   else {
     const seconds = positiveInt('--cpu-seconds', opts.cpuSeconds, 600);
+    const built = buildEngines();
+    if (!built.ok) throw new Error(`make engines engines-snapshots failed: ${built.output.slice(-1000)}`);
     if (!haveValgrind()) throw new UsageError('valgrind is not installed (make deps): or give --instructions-per-sample');
     ips = await measureInstructions(engine, fixture, rate_hz, seconds);
   }
