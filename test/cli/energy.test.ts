@@ -3,7 +3,8 @@
 // With ../shared (the engines) it measures the instructions per sample itself (callgrind).
 import t, { type Test } from 'tap';
 import { ring } from '../helpers/cli.js';
-import { needsShared } from '../helpers/shared.js';
+import { needsShared, repoRoot } from '../helpers/shared.js';
+import { buildEngines } from '../../engines/run.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
 
@@ -58,6 +59,10 @@ t.test('the model: components, datasheet sources, and CPU cost moves the battery
 });
 
 t.test('instructions per sample measured on JerryScript with callgrind', needsShared('engines'), async (t) => {
+  // The engines first, here (a fresh clone builds them for minutes; the CLI run below has a timeout).
+  const built = buildEngines(repoRoot);
+  t.ok(built.ok, 'make engines engines-snapshots', { output: built.output.slice(-2000) });
+  if (!built.ok) return;
   const r = ring(['energy', rest, '--engine', 'jerryscript', '--cpu-seconds', '10', '--json']);
   t.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as Report;
