@@ -1,6 +1,6 @@
 # ring-sim: one entry point for setup, build, demo, tests and benchmarks.
 SHELL := /bin/bash
-DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev tshark
+DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev tshark cmake python3 g++ make git
 NODE := node
 DEMO_FIXTURE := fixtures/synth/synth-rest.ringfx
 
@@ -61,7 +61,7 @@ firmware:
 # The Duktape host that runs the bundle with heap accounting (duk/host.c).
 duk: $(DUK_HOST)
 
-$(DUK_HOST): duk/host.c
+$(DUK_HOST): duk/host.c engines/host-common.h
 	@command -v gcc >/dev/null || { echo "make duk: gcc is missing: run 'make deps'" >&2; exit 1; }
 	@echo '#include <duktape.h>' | gcc -E - >/dev/null 2>&1 || { echo "make duk: duktape.h is missing (Debian duktape-dev): run 'make deps'" >&2; exit 1; }
 	@mkdir -p build
@@ -73,3 +73,109 @@ dissector: build
 
 clean:
 	rm -rf dist build .tap
+
+# ---- Embedded engines: JerryScript and Espruino built from ../shared/engines (issue 14) ----
+# Unmodified upstream sources, extracted and built under build/engines/ once (each target
+# exists only when missing: the builds take a minute on 2 cores). Never committed.
+ENGINES_SRC := ../shared/engines
+JERRY_TAR := $(ENGINES_SRC)/jerryscript-50200152.tar.xz
+ESPRUINO_TAR := $(ENGINES_SRC)/espruino-c5ff787b-no-targetlibs.tar.xz
+ENGINES_BUILD := build/engines
+JERRY_SRC := $(ENGINES_BUILD)/jerryscript-src
+# Two JerryScript builds of the same sources: "tool" (512 KB heap, the largest 16-bit
+# compressed pointers address) generates snapshots on the workstation and measures
+# firmwares that do not fit; "mcu" is the microcontroller build, a fixed 64 KB heap.
+JERRY_TOOL := $(ENGINES_BUILD)/jerry-tool
+JERRY_MCU := $(ENGINES_BUILD)/jerry-mcu
+JERRY_COMMON_FLAGS := --mem-stats=on --snapshot-exec=on --error-messages=on --logging=off --line-info=off \
+  --jerry-cmdline=off --jerry-ext=on --jerry-port=on --jerry-math=off --lto=off -j 2
+JERRY_SNAPSHOT_TOOL := $(JERRY_TOOL)/bin/jerry-snapshot
+JERRY_HOST := build/jerry-ring
+JERRY_HOST_TOOL := build/jerry-ring-512k
+ESPRUINO_DIR := $(ENGINES_BUILD)/espruino
+ESPRUINO_BIN := $(ESPRUINO_DIR)/bin/espruino
+ESPRUINO_MAKE_FLAGS := BOARD=LINUX RELEASE=1 OPTIMIZEFLAGS=-Os
+
+.PHONY: engines jerryscript espruino
+
+engines: jerryscript espruino duk
+
+jerryscript: $(JERRY_HOST) $(JERRY_HOST_TOOL) $(JERRY_SNAPSHOT_TOOL)
+
+espruino: $(ESPRUINO_BIN)
+
+$(JERRY_SRC)/CMakeLists.txt:
+	@test -f $(JERRY_TAR) || { echo "make jerryscript: $(JERRY_TAR) is missing (the engines' sources live in ../shared/engines)" >&2; exit 1; }
+	@rm -rf $(JERRY_SRC) $(JERRY_SRC).tmp && mkdir -p $(JERRY_SRC).tmp
+	tar -xJf $(JERRY_TAR) -C $(JERRY_SRC).tmp
+	mv $(JERRY_SRC).tmp/jerryscript $(JERRY_SRC) && rmdir $(JERRY_SRC).tmp
+
+$(JERRY_SNAPSHOT_TOOL): | $(JERRY_SRC)/CMakeLists.txt
+	python3 $(JERRY_SRC)/tools/build.py --builddir=$(abspath $(JERRY_TOOL)) $(JERRY_COMMON_FLAGS) \
+	  --mem-heap=512 --snapshot-save=on --jerry-cmdline-snapshot=on >$(ENGINES_BUILD)/jerry-tool.log 2>&1 \
+	  || { tail -30 $(ENGINES_BUILD)/jerry-tool.log >&2; exit 1; }
+
+$(JERRY_MCU)/lib/libjerry-core.a: | $(JERRY_SRC)/CMakeLists.txt
+	python3 $(JERRY_SRC)/tools/build.py --builddir=$(abspath $(JERRY_MCU)) $(JERRY_COMMON_FLAGS) \
+	  --mem-heap=64 --snapshot-save=off --jerry-cmdline-snapshot=off >$(ENGINES_BUILD)/jerry-mcu.log 2>&1 \
+	  || { tail -30 $(ENGINES_BUILD)/jerry-mcu.log >&2; exit 1; }
+
+JERRY_HOST_CFLAGS = -std=c11 -O2 -Wall -Wextra -Werror -I$(JERRY_SRC)/jerry-core/include -I$(JERRY_SRC)/jerry-ext/include
+
+$(JERRY_HOST): engines/jerryscript/host.c engines/host-common.h $(JERRY_MCU)/lib/libjerry-core.a
+	gcc $(JERRY_HOST_CFLAGS) -DJERRY_RING_HEAP_KB=64 -o $@ engines/jerryscript/host.c \
+	  -L$(JERRY_MCU)/lib -ljerry-ext -ljerry-core -ljerry-port -lm
+
+$(JERRY_HOST_TOOL): engines/jerryscript/host.c engines/host-common.h $(JERRY_SNAPSHOT_TOOL)
+	gcc $(JERRY_HOST_CFLAGS) -DJERRY_RING_HEAP_KB=512 -o $@ engines/jerryscript/host.c \
+	  -L$(JERRY_TOOL)/lib -ljerry-ext -ljerry-core -ljerry-port -lm
+
+# Espruino's build runs `git log -1`: the extracted tree gets its own one-commit repository.
+$(ESPRUINO_BIN):
+	@test -f $(ESPRUINO_TAR) || { echo "make espruino: $(ESPRUINO_TAR) is missing (the engines' sources live in ../shared/engines)" >&2; exit 1; }
+	@rm -rf $(ESPRUINO_DIR) $(ESPRUINO_DIR).tmp && mkdir -p $(ESPRUINO_DIR).tmp
+	tar -xJf $(ESPRUINO_TAR) -C $(ESPRUINO_DIR).tmp
+	mv $(ESPRUINO_DIR).tmp/espruino $(ESPRUINO_DIR) && rmdir $(ESPRUINO_DIR).tmp
+	cd $(ESPRUINO_DIR) && git init -q && git -c user.name=ring-sim -c user.email=ring-sim@localhost add -A >/dev/null \
+	  && git -c user.name=ring-sim -c user.email=ring-sim@localhost commit -q -m "espruino sources from ../shared/engines"
+	$(MAKE) -C $(ESPRUINO_DIR) $(ESPRUINO_MAKE_FLAGS) -j2 >$(ENGINES_BUILD)/espruino.log 2>&1 \
+	  || { tail -30 $(ENGINES_BUILD)/espruino.log >&2; exit 1; }
+
+# The whole firmware (firmware/ring.ts) as ES5 for the engines, and the driver that replays a
+# script into it (engines/driver/driver.ts): dist/ring.es5.js, dist/ring.es5.min.js,
+# dist/ring-driver.es5.js; for Node the same two as one ESM file (a fresh firmware per import).
+RING_ES5 := dist/ring.es5.js
+RING_ES5_MIN := dist/ring.es5.min.js
+RING_DRIVER_ES5 := dist/ring-driver.es5.js
+RING_NODE := build/engines-node/ring-driver.mjs
+
+.PHONY: engines-bundle engines-snapshots
+BUNDLE := node engines/bundle.mjs
+# Rebuilt when a source changes ($(RING_NODE), written last, is the stamp).
+ENGINE_DEPS := $(shell find firmware protocol engines -name '*.ts' 2>/dev/null) engines/bundle.mjs engines/ring-entry.js \
+  engines/driver-entry.js tsconfig.engines.json
+engines-bundle: $(RING_NODE)
+$(RING_NODE): $(ENGINE_DEPS)
+	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make engines-bundle: node_modules missing: run 'make setup'" >&2; exit 1; }
+	@mkdir -p dist build/engines-node
+	node_modules/.bin/tsc -p tsconfig.engines.json
+	$(BUNDLE) engines/ring-entry.js $(RING_ES5) --banner 'var RingFirmware = {};'
+	$(BUNDLE) engines/ring-entry.js $(RING_ES5_MIN) --min --banner 'var RingFirmware = {};'
+	$(BUNDLE) engines/driver-entry.js $(RING_DRIVER_ES5) --min --banner 'var RingDriverResult = -100;'
+	node_modules/.bin/esbuild engines/driver/node-entry.ts --bundle --format=esm --platform=neutral --target=es2022 --log-level=warning --outfile=$(RING_NODE)
+	@echo "whole firmware: $(RING_ES5) $$(wc -c < $(RING_ES5)) bytes, $(RING_ES5_MIN) $$(wc -c < $(RING_ES5_MIN)) bytes minified; driver $$(wc -c < $(RING_DRIVER_ES5)) bytes"
+
+# JerryScript bytecode snapshots of the minified bundle (needs make jerryscript): a static
+# snapshot, whose bytecode and literal tables execute in place from flash, with its literal
+# strings as the engine's external magic strings (dist/ring.literals, also flash); the
+# driver as an ordinary snapshot.
+RING_SNAPSHOT := dist/ring.snapshot
+RING_LITERALS := dist/ring.literals
+RING_DRIVER_SNAPSHOT := dist/ring-driver.snapshot
+engines-snapshots: $(RING_SNAPSHOT)
+$(RING_SNAPSHOT): $(RING_NODE) $(JERRY_SNAPSHOT_TOOL)
+	$(JERRY_SNAPSHOT_TOOL) generate -o build/ring.plain.snapshot $(RING_ES5_MIN) >/dev/null
+	$(JERRY_SNAPSHOT_TOOL) litdump -o $(RING_LITERALS) build/ring.plain.snapshot >/dev/null
+	$(JERRY_SNAPSHOT_TOOL) generate --static --load-literals-list-format $(RING_LITERALS) -o $(RING_SNAPSHOT) $(RING_ES5_MIN) >/dev/null
+	$(JERRY_SNAPSHOT_TOOL) generate -o $(RING_DRIVER_SNAPSHOT) $(RING_DRIVER_ES5) >/dev/null
+	@echo "snapshot: $(RING_SNAPSHOT) $$(wc -c < $(RING_SNAPSHOT)) bytes, literals $$(wc -c < $(RING_LITERALS)) bytes"

@@ -78,6 +78,16 @@ async function duktapeFigures(): Promise<BenchFigures> {
   }
 }
 
+/** The whole firmware on Duktape, JerryScript and Espruino (engines/bench.ts): heap, flash, CPU, battery days. */
+async function engineFigures(): Promise<BenchFigures> {
+  try {
+    const mod = await import('../engines/bench.js');
+    return await mod.benchEngines(repoRoot);
+  } catch (err) {
+    return { engines_error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 /** History goodput and the protocol fuzz (bench/protocol.ts), once the firmware has its GATT server. */
 async function protocolBenchFigures(): Promise<BenchFigures> {
   if (!firmwareHasBle()) return { protocol: 'firmware has no GATT server yet' };
@@ -106,6 +116,7 @@ async function main(): Promise<void> {
     node: process.version,
     ...(await duktapeFigures()),
     ...(await protocolBenchFigures()),
+    ...(await engineFigures()),
   };
   if (json) {
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');

@@ -335,12 +335,143 @@ static long call_int(duk_context *ctx, const char *what, int nargs) {
 	return (long) v;
 }
 
+
+/* ---- script mode: the whole firmware driven by engines/driver (see engines/host-common.h) ---- */
+
+#include "../engines/host-common.h"
+
+static size_t sm_heap_booted = 0, sm_heap_end = 0;
+static int sm_marks = 0;
+static duk_context *sm_ctx = NULL;
+
+static duk_ret_t sm_read(duk_context *ctx) {
+	duk_size_t size_bytes = 0;
+	int32_t *dst = duk_require_buffer_data(ctx, 0, &size_bytes);
+	double max = duk_require_number(ctx, 1);
+	size_t cap = size_bytes / 4;
+	if (max < (double) cap) cap = max < 0 ? 0 : (size_t) max;
+	duk_push_number(ctx, (double) rh_script_read(dst, cap));
+	return 1;
+}
+
+static duk_ret_t sm_record(duk_context *ctx) {
+	double kind = duk_require_number(ctx, 0);
+	duk_size_t size_bytes = 0;
+	int32_t *rec = duk_require_buffer_data(ctx, 1, &size_bytes);
+	double n = duk_require_number(ctx, 2);
+	if (n != (double) (int) n || n < 0 || (size_t) n > size_bytes / 4) {
+		fprintf(stderr, "duk-ring: record: field count %g out of range\n", n);
+		exit(EXIT_CONTRACT);
+	}
+	rh_record(kind, rec, (size_t) n);
+	return 0;
+}
+
+static duk_ret_t sm_pdu(duk_context *ctx) {
+	duk_size_t size_bytes = 0;
+	uint8_t *pdu = duk_require_buffer_data(ctx, 0, &size_bytes);
+	double n = duk_require_number(ctx, 1);
+	if (n != (double) (int) n || n < 0 || (size_t) n > size_bytes) {
+		fprintf(stderr, "duk-ring: pdu: length %g out of range\n", n);
+		exit(EXIT_CONTRACT);
+	}
+	rh_pdu(pdu, (size_t) n);
+	return 0;
+}
+
+static duk_ret_t sm_note(duk_context *ctx) {
+	rh_note(duk_require_number(ctx, 0), duk_require_number(ctx, 1));
+	return 0;
+}
+
+static duk_ret_t sm_mark(duk_context *ctx) {
+	double phase = duk_require_number(ctx, 0);
+	if (phase == 1) {
+		sm_heap_booted = measure(sm_ctx);
+		sm_marks |= 1;
+	} else if (phase == 2) {
+		sm_heap_end = measure(sm_ctx);
+		sm_marks |= 2;
+	}
+	return 0;
+}
+
+static void sm_run_file(duk_context *ctx, const char *path) {
+	size_t len = 0;
+	char *src = read_file(path, &len);
+	duk_push_string(ctx, path);
+	if (duk_pcompile_lstring_filename(ctx, 0, src, len) != 0) js_error_exit(ctx, path);
+	free(src);
+	if (duk_pcall(ctx, 0) != DUK_EXEC_SUCCESS) js_error_exit(ctx, path);
+	duk_pop(ctx);
+}
+
+/* --firmware ring.es5.js --driver ring-driver.es5.js --script FILE [--stats-json FILE] [--quiet] */
+static int script_mode(const char *fw_path, const char *driver_path, const char *script_path, const char *stats_path) {
+	rh_name = "duk-ring";
+	rh_quiet = quiet;
+	rh_load_script(script_path);
+	rh_output_start();
+	duk_context *ctx = duk_create_heap(ring_alloc, ring_realloc, ring_free, NULL, ring_fatal);
+	if (ctx == NULL) {
+		fprintf(stderr, "duk-ring: cannot create a Duktape heap\n");
+		return EXIT_JS;
+	}
+	sm_ctx = ctx;
+	size_t heap_empty = measure(ctx);
+	peak_all = heap_live;
+	static const duk_function_list_entry fns[] = {
+		{ "read", sm_read, 2 }, { "record", sm_record, 3 }, { "pdu", sm_pdu, 2 },
+		{ "note", sm_note, 2 }, { "mark", sm_mark, 1 },   { NULL, NULL, 0 },
+	};
+	duk_push_object(ctx);
+	duk_put_function_list(ctx, -1, fns);
+	duk_put_global_string(ctx, "RingHost");
+	size_t heap_natives = measure(ctx);
+	sm_run_file(ctx, fw_path);
+	size_t heap_loaded = measure(ctx);
+	size_t peak_load = peak_all;
+	sm_run_file(ctx, driver_path);
+	duk_get_global_string(ctx, "RingDriverResult");
+	double rc = duk_is_number(ctx, -1) ? duk_get_number(ctx, -1) : -100;
+	duk_pop(ctx);
+	int out_rc = rh_output_end();
+	if (out_rc != 0) return out_rc;
+	if (rc != 0 || sm_marks != 3) {
+		fprintf(stderr, "duk-ring: the driver returned %g (marks seen %d): see the '= ' notes\n", rc, sm_marks);
+		return EXIT_CONTRACT;
+	}
+	long long growth = (long long) sm_heap_end - (long long) sm_heap_booted;
+	fprintf(stderr,
+	        "duk-ring: heap bytes: empty context %zu, natives %zu, firmware loaded %zu (load peak %zu), booted %zu, "
+	        "end %zu (growth %lld), peak %zu; %" PRIu64 " records, %" PRIu64 " PDUs\n",
+	        heap_empty, heap_natives, heap_loaded, peak_load, sm_heap_booted, sm_heap_end, growth, peak_all, rh_records,
+	        rh_pdus);
+	if (stats_path != NULL) {
+		FILE *f = fopen(stats_path, "w");
+		if (f == NULL) {
+			fprintf(stderr, "duk-ring: cannot write %s: %s\n", stats_path, strerror(errno));
+			return EXIT_IO;
+		}
+		fprintf(f,
+		        "{\"heap_empty_bytes\":%zu,\"heap_natives_bytes\":%zu,\"heap_loaded_bytes\":%zu,\"heap_load_peak_bytes\":%zu"
+		        ",\"heap_booted_bytes\":%zu,\"heap_end_bytes\":%zu,\"heap_growth_bytes\":%lld,\"heap_peak_bytes\":%zu"
+		        ",\"records\":%" PRIu64 ",\"pdus\":%" PRIu64 ",\"pdu_bytes\":%" PRIu64 "}\n",
+		        heap_empty, heap_natives, heap_loaded, peak_load, sm_heap_booted, sm_heap_end, growth, peak_all, rh_records,
+		        rh_pdus, rh_pdu_bytes);
+		fclose(f);
+	}
+	duk_destroy_heap(ctx);
+	return 0;
+}
+
 /* ---- main -------------------------------------------------------------------------- */
 
 static void usage(void) {
 	fprintf(stderr,
 	        "usage: duk-ring --bundle FILE --input FILE --rate HZ [--heap-cap-bytes N] [--stats-json FILE]\n"
-	        "                [--fifo-capacity N] [--max-samples N] [--quiet]\n");
+	        "                [--fifo-capacity N] [--max-samples N] [--quiet]\n"
+	        "       duk-ring --firmware FILE --driver FILE --script FILE [--stats-json FILE] [--quiet]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -359,6 +490,7 @@ enum { IDX_FW = 0, IDX_BOOT, IDX_IRQ, IDX_HAL };
 
 int main(int argc, char **argv) {
 	const char *bundle_path = NULL, *input_path = NULL, *stats_path = NULL;
+	const char *fw_path = NULL, *driver_path = NULL, *script_path = NULL;
 	long max_samples = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -371,12 +503,19 @@ int main(int argc, char **argv) {
 		if (strcmp(a, "--bundle") == 0) bundle_path = v;
 		else if (strcmp(a, "--input") == 0) input_path = v;
 		else if (strcmp(a, "--stats-json") == 0) stats_path = v;
+		else if (strcmp(a, "--firmware") == 0) fw_path = v;
+		else if (strcmp(a, "--driver") == 0) driver_path = v;
+		else if (strcmp(a, "--script") == 0) script_path = v;
 		else if (strcmp(a, "--rate") == 0) rate_hz = (int) parse_long(a, v, 1, 100000);
 		else if (strcmp(a, "--heap-cap-bytes") == 0) heap_cap = (size_t) parse_long(a, v, 0, 1L << 40);
 		else if (strcmp(a, "--fifo-capacity") == 0) fifo_capacity = (int) parse_long(a, v, 1, FIFO_CAPACITY_MAX);
 		else if (strcmp(a, "--max-samples") == 0) max_samples = parse_long(a, v, 0, 1L << 40);
 		else usage();
 		i++;
+	}
+	if (script_path != NULL) {
+		if (fw_path == NULL || driver_path == NULL) usage();
+		return script_mode(fw_path, driver_path, script_path, stats_path);
 	}
 	if (bundle_path == NULL || input_path == NULL || rate_hz == 0) usage();
 

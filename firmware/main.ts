@@ -20,7 +20,7 @@ import * as iv from "./hr/intervals.js";
 import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
 import * as sq from "./dsp/signal-quality.js";
-import { ble_on_record, stream_on_raw_sample } from "./ble/hook.js";
+import { ble_on_record, raw_handler } from "./ble/hook.js";
 
 export const ERR_BAD_RATE = -1;
 export const ERR_SENSOR = -2;
@@ -50,7 +50,10 @@ const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
 /** Boot the ring at a sample rate (25, 50 or 100 Hz). Returns 0 or a negative error. */
 export function ring_boot(hal: Hal, rate_hz: number): number {
   hal_ref = hal;
-  time_base_ms = 0;
+  // Each Math routine the firmware uses, called once: JerryScript creates a built-in
+  // routine's function object on its first call, which would otherwise happen after boot
+  // (Math.abs first runs in the first HRV window).
+  time_base_ms = Math.abs(0) + Math.min(0, 0) + Math.max(0, 0) + Math.floor(0);
   samples_seen = 0;
   beat_count = 0;
   return pipeline_boot(rate_hz, HRV_SHORT_WINDOW_MS, HRV_LONG_WINDOW_MS);
@@ -129,9 +132,14 @@ export function ring_on_sensor_irq(): number {
 function process_sample(x: number): void {
   const t_ms = time_base_ms + samples_seen * period_ms;
   samples_seen = samples_seen + 1;
-  stream_on_raw_sample(x);
+  const on_raw = raw_handler; // stream_on_raw_sample(x), without its call
+  if (on_raw !== null) on_raw(x);
   det.detector_push(x);
-  for (let i = 0; i < det.PENDING_CAPACITY && det.detector_next_beat() === det.BEAT_FOUND; i++) on_beat();
+  // detector_next_beat finds a beat exactly when ready_count > 0: test that first, so a
+  // sample without a beat (nearly all of them) costs no call.
+  for (let i = 0; i < det.PENDING_CAPACITY && det.ready_count > 0; i++) {
+    if (det.detector_next_beat() === det.BEAT_FOUND) on_beat();
+  }
   if (sq.sq_state !== signal_state_reported) {
     signal_state_reported = sq.sq_state;
     emit_status(out.STATUS_SIGNAL, signal_state_reported);

@@ -69,7 +69,7 @@ export function ring_ble_attach(ble: BleHal): number {
   hrs_boot();
   time_reset();
   settings_reset(ring_sample_rate_hz());
-  ble_hooks_set(on_record, on_raw_sample);
+  ble_hooks_set(on_record, stream_on_raw); // the raw-sample hook calls the stream directly: one call less per sample
   attached = 1;
   in_rx = 0;
   return 0;
@@ -128,8 +128,4 @@ function on_record(kind: number, record: Int32Array, field_count: number): void 
   stream_on_record(kind, record, field_count, emitted_ms);
   hrs_on_record(kind, record, field_count);
   if (link_connected()) frame_rx_expire();
-}
-
-function on_raw_sample(x: number): void {
-  stream_on_raw(x);
 }

@@ -8,7 +8,8 @@ export type RecordHandler = (kind: number, record: Int32Array, field_count: numb
 export type RawSampleHandler = (x: number) => void;
 
 let record_handler: RecordHandler | null = null;
-let raw_handler: RawSampleHandler | null = null;
+/** The raw-sample handler; firmware/main.ts calls it directly (one call per sample less than stream_on_raw_sample). */
+export let raw_handler: RawSampleHandler | null = null;
 
 /** Register the handlers (ring_ble_attach). */
 export function ble_hooks_set(on_record: RecordHandler, on_raw: RawSampleHandler): void {
@@ -27,7 +28,8 @@ export function ble_on_record(kind: number, record: Int32Array, field_count: num
 
 /**
  * Every raw PPG sample, once, in processing order (the raw PPG stream). The pipeline
- * calls it from process_sample(); lost FIFO samples are learned from the overflow status.
+ * calls raw_handler itself for each sample (the same thing without this call); lost FIFO
+ * samples are learned from the overflow status.
  */
 export function stream_on_raw_sample(x: number): void {
   const handler = raw_handler;

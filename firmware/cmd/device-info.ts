@@ -24,7 +24,7 @@ import {
   RX_BUFFER_COUNT,
 } from "../../protocol/ids.js";
 import { link_ble, link_mtu } from "../ble/link.js";
-import { LOG_CAPACITY_RECORDS } from "../store/log-store.js";
+import { log_capacity_records } from "../store/log-store.js";
 import {
   enc_bool,
   enc_bytes,
@@ -75,7 +75,7 @@ export function cmd_device(op: number, cmd: number): number {
   enc_key_uint("text_max", CBOR_TEXT_MAX);
   enc_key_uint("page_max", HISTORY_PAGE_RECORDS_MAX);
   enc_key_uint("ppg_batch_max", PPG_BATCH_SAMPLES_MAX);
-  enc_key_uint("log_max", LOG_CAPACITY_RECORDS);
+  enc_key_uint("log_max", log_capacity_records());
   enc_key_uint("mtu", link_mtu());
   enc_text("model");
   enc_text(DEVICE_MODEL);

@@ -79,7 +79,8 @@ const pending_time_ms = new Int32Array(PENDING_CAPACITY);
 const pending_amplitude = new Int32Array(PENDING_CAPACITY);
 const pending_ssf = new Int32Array(PENDING_CAPACITY);
 let pending_count = 0;
-let ready_count = 0; // the first ready_count entries may be taken
+/** Beats released and not yet taken by detector_next_beat (the first ready_count pending entries). */
+export let ready_count = 0;
 
 // The beat taken by the last detector_next_beat call.
 export let beat_time_ms = 0;
@@ -132,7 +133,10 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
 
 /** Process one sample; returns BEAT_FOUND when a beat was confirmed (see beat_* exports). */
 export function detector_push(x_in: number): number {
-  const x = clamp(x_in | 0, -INPUT_ABS_MAX, INPUT_ABS_MAX);
+  // clamp(), written out: this runs for every sample and a call costs more than the test.
+  let x = x_in | 0;
+  if (x < -INPUT_ABS_MAX) x = -INPUT_ABS_MAX;
+  else if (x > INPUT_ABS_MAX) x = INPUT_ABS_MAX;
   const n = sample_index;
   sample_index = n + 1;
   if (n === 0) prime_history(x);
@@ -188,7 +192,18 @@ export function detector_push(x_in: number): number {
     level_x16 = Math.max(16, ssf_learn_max * 16);
     last_level_decay_ms = now_ms;
   }
-  const threshold_x16 = adapt_level(now_ms);
+  // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
+  // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
+  // or 1/4 after 1.5 expected intervals without a beat. (Written here, not as a function:
+  // it runs for every sample.)
+  if (now_ms - last_beat_ms < LEVEL_DECAY_AFTER_MS) {
+    last_level_decay_ms = now_ms;
+  } else if (now_ms - last_level_decay_ms >= 1000) {
+    level_x16 = Math.max(16, level_x16 - (level_x16 >> 3));
+    last_level_decay_ms = now_ms;
+  }
+  const late = ibi_expected_ms > 0 && last_beat_ms >= 0 && (now_ms - last_beat_ms) * 2 > ibi_expected_ms * 3;
+  const threshold_x16 = late ? level_x16 >> 2 : (level_x16 >> 3) * 3;
   if (!searching) {
     // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
     // search, whatever the heart rate (a fixed refractory time would start searches late
@@ -227,22 +242,6 @@ function prime_history(x: number): void {
     hist_p[i] = 4 * x;
     pos_slope[i] = 0;
   }
-}
-
-/**
- * Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
- * a while (the amplitude may have dropped), and return the detection threshold: 3/8 of
- * the level, or 1/4 after 1.5 expected intervals without a beat.
- */
-function adapt_level(now_ms: number): number {
-  if (now_ms - last_beat_ms < LEVEL_DECAY_AFTER_MS) {
-    last_level_decay_ms = now_ms;
-  } else if (now_ms - last_level_decay_ms >= 1000) {
-    level_x16 = Math.max(16, level_x16 - (level_x16 >> 3));
-    last_level_decay_ms = now_ms;
-  }
-  if (ibi_expected_ms > 0 && last_beat_ms >= 0 && (now_ms - last_beat_ms) * 2 > ibi_expected_ms * 3) return level_x16 >> 2;
-  return (level_x16 >> 3) * 3;
 }
 
 function finish_candidate(c: number, foot: number): number {

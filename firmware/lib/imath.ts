@@ -68,3 +68,4 @@ export function isqrt(v: number): number {
   }
   return root;
 }
+

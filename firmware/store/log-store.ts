@@ -12,8 +12,10 @@
 import { assert } from "../lib/assert.js";
 import { OUT_RECORD_FIELDS_MAX } from "../output.js";
 
-/** Records the log holds before it overwrites the oldest. */
+/** Records the log holds before it overwrites the oldest (the default, and the most a boot may ask for). */
 export const LOG_CAPACITY_RECORDS = 4096;
+/** Fewest records a log may hold. */
+export const LOG_CAPACITY_RECORDS_MIN = 2;
 /** Fields stored per record: every record the firmware emits fits (>= OUT_RECORD_FIELDS_MAX). */
 export const LOG_FIELDS_MAX = 12;
 /** Sequences are u32 on the wire; past this the log restarts at 1 (after 2^32 - 1 records). */
@@ -32,23 +34,43 @@ let log_kind!: Uint8Array;
 let log_field_count!: Uint8Array;
 let log_emitted_ms!: Int32Array; // the ring's clock at emission, ms since boot
 let log_booted = 0;
+// Records this boot's log holds: a boot parameter (log_store_set_capacity, before the first
+// log_store_boot), so an engine with a 64 KB heap can run the whole firmware with a small log.
+let log_capacity = LOG_CAPACITY_RECORDS;
 let log_count = 0; // records held, 0..LOG_CAPACITY_RECORDS
 let log_head = 0; // slot the next record goes to
 let log_next_seq = 1; // sequence of the next record
 let log_restarts = 0; // times the sequence space ran out (diagnostics)
 
+/**
+ * Choose the log's capacity, LOG_CAPACITY_RECORDS_MIN..LOG_CAPACITY_RECORDS records, before
+ * the first log_store_boot (ring_ble_attach). Returns 0, or LOG_ERR_BAD_RECORD when out of
+ * range or the buffers already exist.
+ */
+export function log_store_set_capacity(records: number): number {
+  if (log_booted !== 0) return LOG_ERR_BAD_RECORD;
+  if (!(records >= LOG_CAPACITY_RECORDS_MIN && records <= LOG_CAPACITY_RECORDS) || records % 1 !== 0) return LOG_ERR_BAD_RECORD;
+  log_capacity = records;
+  return 0;
+}
+
+/** Records the log holds before it overwrites the oldest. */
+export function log_capacity_records(): number {
+  return log_capacity;
+}
+
 /** Allocate the buffers (first call only) and empty the log. */
 export function log_store_boot(): void {
   // Constant relations, checked here rather than at load: a ring without a radio never
   // runs this module (the ES5 bundle keeps no top-level statement of it).
-  assert(LOG_CAPACITY_RECORDS >= 2 && LOG_CAPACITY_RECORDS <= 0x100000, FAULT_LOG);
+  assert(log_capacity >= 2 && log_capacity <= 0x100000, FAULT_LOG);
   assert(LOG_FIELDS_MAX >= OUT_RECORD_FIELDS_MAX && LOG_FIELDS_MAX <= 255, FAULT_LOG);
   if (log_booted === 0) {
-    log_fields = new Int32Array(LOG_CAPACITY_RECORDS * LOG_FIELDS_MAX);
-    log_seq = new Uint32Array(LOG_CAPACITY_RECORDS);
-    log_emitted_ms = new Int32Array(LOG_CAPACITY_RECORDS);
-    log_kind = new Uint8Array(LOG_CAPACITY_RECORDS);
-    log_field_count = new Uint8Array(LOG_CAPACITY_RECORDS);
+    log_fields = new Int32Array(log_capacity * LOG_FIELDS_MAX);
+    log_seq = new Uint32Array(log_capacity);
+    log_emitted_ms = new Int32Array(log_capacity);
+    log_kind = new Uint8Array(log_capacity);
+    log_field_count = new Uint8Array(log_capacity);
     log_booted = 1;
   }
   log_store_reset();
@@ -56,7 +78,7 @@ export function log_store_boot(): void {
 
 /** Bytes of RAM the log's buffers take. */
 export function log_ram_bytes(): number {
-  return LOG_CAPACITY_RECORDS * (4 * LOG_FIELDS_MAX + 4 + 4 + 1 + 1);
+  return log_capacity * (4 * LOG_FIELDS_MAX + 4 + 4 + 1 + 1);
 }
 
 /** Forget every record; the next one gets sequence 1. */
@@ -92,9 +114,9 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   log_seq[slot] = log_next_seq;
   const seq = log_next_seq;
   log_next_seq = log_next_seq + 1;
-  log_head = log_head + 1 === LOG_CAPACITY_RECORDS ? 0 : log_head + 1;
-  if (log_count < LOG_CAPACITY_RECORDS) log_count = log_count + 1;
-  assert(log_count >= 1 && log_count <= LOG_CAPACITY_RECORDS, FAULT_LOG);
+  log_head = log_head + 1 === log_capacity ? 0 : log_head + 1;
+  if (log_count < log_capacity) log_count = log_count + 1;
+  assert(log_count >= 1 && log_count <= log_capacity, FAULT_LOG);
   return seq;
 }
 
@@ -125,7 +147,7 @@ export function log_slot_of(seq: number): number {
   const back = last - seq; // 0 for the newest
   if (!(back >= 0 && back < log_count)) return -1;
   let slot = log_head - 1 - back;
-  if (slot < 0) slot = slot + LOG_CAPACITY_RECORDS;
+  if (slot < 0) slot = slot + log_capacity;
   assert(log_seq[slot] === seq, FAULT_LOG); // pair assertion: written with this sequence
   return slot;
 }

@@ -13,6 +13,7 @@ import { registerDeviceCommands } from './cmd-device.js';
 import { registerSimCommands } from './cmd-sim.js';
 import { registerScanCommand } from './cmd-scan.js';
 import { registerDebugCommands } from './cmd-debug.js';
+import { registerEnergyCommand } from './cmd-energy.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerSimCommands(program);
   registerScanCommand(program);
   registerDebugCommands(program);
+  registerEnergyCommand(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,0 +1,154 @@
+/*
+ * What the engine hosts (engines/jerryscript/host.c, duk/host.c --script) share: the
+ * driver's script file (engines/driver/script.ts writes it: int32 little-endian words) and
+ * the output lines, byte for byte as engines/driver/node-host.ts prints them:
+ *   `kind f0 f1 ...`  a record      `> 1b0b00...`  an ATT PDU      `= code value`  a note
+ * Header-only: each host is one translation unit.
+ */
+#ifndef RING_HOST_COMMON_H
+#define RING_HOST_COMMON_H
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RH_EXIT_USAGE 2
+#define RH_EXIT_HEAP 3
+#define RH_EXIT_JS 4
+#define RH_EXIT_CONTRACT 5
+#define RH_EXIT_IO 6
+
+static const char *rh_name = "ring-host";
+static int rh_quiet = 0;
+
+static unsigned char *rh_read_file(const char *path, size_t *len_out) {
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "%s: cannot open %s: %s\n", rh_name, path, strerror(errno));
+		exit(RH_EXIT_IO);
+	}
+	size_t cap = 1 << 16, len = 0;
+	unsigned char *buf = malloc(cap + 4);
+	for (;;) {
+		if (buf == NULL) {
+			fprintf(stderr, "%s: out of host memory reading %s\n", rh_name, path);
+			exit(RH_EXIT_IO);
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0) {
+			if (ferror(f)) {
+				fprintf(stderr, "%s: cannot read %s: %s\n", rh_name, path, strerror(errno));
+				exit(RH_EXIT_IO);
+			}
+			break;
+		}
+		if (len == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 4);
+		}
+	}
+	fclose(f);
+	buf[len] = '\0';
+	*len_out = len;
+	return buf;
+}
+
+/* ---- the script ---------------------------------------------------------------------- */
+
+static int32_t *rh_script = NULL;
+static size_t rh_script_words = 0;
+static size_t rh_script_pos = 0;
+
+static void rh_load_script(const char *path) {
+	size_t len = 0;
+	unsigned char *bytes = rh_read_file(path, &len);
+	if (len % 4 != 0) {
+		fprintf(stderr, "%s: %s: %zu bytes is not a whole number of int32 words\n", rh_name, path, len);
+		exit(RH_EXIT_IO);
+	}
+	rh_script_words = len / 4;
+	rh_script = malloc((rh_script_words > 0 ? rh_script_words : 1) * sizeof(int32_t));
+	if (rh_script == NULL) {
+		fprintf(stderr, "%s: out of host memory for the script\n", rh_name);
+		exit(RH_EXIT_IO);
+	}
+	for (size_t i = 0; i < rh_script_words; i++) {
+		uint32_t u = (uint32_t) bytes[4 * i] | (uint32_t) bytes[4 * i + 1] << 8 | (uint32_t) bytes[4 * i + 2] << 16 |
+		             (uint32_t) bytes[4 * i + 3] << 24;
+		rh_script[i] = (int32_t) u;
+	}
+	free(bytes);
+}
+
+/* Copies up to max next words into dst; returns the count (0 at the end). */
+static size_t rh_script_read(int32_t *dst, size_t max) {
+	size_t n = rh_script_words - rh_script_pos;
+	if (n > max) n = max;
+	memcpy(dst, rh_script + rh_script_pos, n * sizeof(int32_t));
+	rh_script_pos += n;
+	return n;
+}
+
+/* ---- output ------------------------------------------------------------------------ */
+
+static uint64_t rh_records = 0, rh_pdus = 0, rh_pdu_bytes = 0, rh_notes = 0;
+
+static void rh_print_int(double v) {
+	if (v != floor(v) || fabs(v) > 9007199254740991.0) {
+		printf("%.17g", v);
+		return;
+	}
+	printf("%" PRId64, (int64_t) v);
+}
+
+static void rh_record(double kind, const int32_t *fields, size_t count) {
+	rh_records++;
+	if (rh_quiet) return;
+	rh_print_int(kind);
+	for (size_t i = 0; i < count; i++) printf(" %" PRId32, fields[i]);
+	putchar('\n');
+}
+
+static void rh_pdu(const uint8_t *pdu, size_t len) {
+	static const char hex[] = "0123456789abcdef";
+	rh_pdus++;
+	rh_pdu_bytes += len;
+	if (rh_quiet) return;
+	putchar('>');
+	putchar(' ');
+	for (size_t i = 0; i < len; i++) {
+		putchar(hex[pdu[i] >> 4]);
+		putchar(hex[pdu[i] & 15]);
+	}
+	putchar('\n');
+}
+
+static void rh_note(double code, double value) {
+	rh_notes++;
+	if (rh_quiet) return;
+	fputs("= ", stdout);
+	rh_print_int(code);
+	putchar(' ');
+	rh_print_int(value);
+	putchar('\n');
+}
+
+static void rh_output_start(void) {
+	static char stdout_buf[1 << 16];
+	setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
+}
+
+static int rh_output_end(void) {
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "%s: cannot write the output: %s\n", rh_name, strerror(errno));
+		return RH_EXIT_IO;
+	}
+	return 0;
+}
+
+#endif

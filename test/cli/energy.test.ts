@@ -1,0 +1,72 @@
+// `ring energy` as a user runs it: a per-component table and the battery days for the
+// profile, every datasheet figure named; --json one document; bad input one line and exit 2.
+// With ../shared (the engines) it measures the instructions per sample itself (callgrind).
+import t, { type Test } from 'tap';
+import { ring } from '../helpers/cli.js';
+import { needsShared, repoRoot } from '../helpers/shared.js';
+import { buildEngines } from '../../engines/run.js';
+
+const rest = 'fixtures/synth/synth-rest.ringfx';
+
+function oneLineError(t: Test, r: { code: number; stderr: string; stdout: string }, pattern: RegExp): void {
+  t.equal(r.code, 2, `exit 2 (${r.stderr.trim()})`);
+  const lines = r.stderr.trim().split('\n');
+  t.equal(lines.length, 1, 'one line on stderr');
+  t.match(lines[0], /^error: /);
+  t.match(lines[0], pattern);
+  t.equal(r.stdout, '', 'nothing on stdout');
+}
+
+interface Report {
+  engine: string;
+  battery_days: number;
+  total_avg_current_ua: number;
+  components: { name: string; avg_current_ua: number; basis: string }[];
+  datasheet: Record<string, { value: number; unit: string; source: string }>;
+  inputs: { firmware_instructions_per_sample: number; streaming: { connection_events: number } };
+}
+
+t.test('bad input: one-line errors, exit 2', async (t) => {
+  oneLineError(t, ring(['energy', 'no-such.ringfx', '--instructions-per-sample', '1000']), /fixture not found/);
+  oneLineError(t, ring(['energy', rest, '--engine', 'v8', '--instructions-per-sample', '1000']), /--engine must be one of duktape, jerryscript, espruino/);
+  oneLineError(t, ring(['energy', rest, '--instructions-per-sample', '-5']), /--instructions-per-sample/);
+  oneLineError(t, ring(['energy', rest, '--instructions-per-sample', '1000', '--phy', '3M']), /--phy/);
+  oneLineError(t, ring(['energy', rest, '--cpu-seconds', '0']), /--cpu-seconds/);
+});
+
+t.test('the model: components, datasheet sources, and CPU cost moves the battery life', async (t) => {
+  const cheap = ring(['energy', rest, '--instructions-per-sample', '20000', '--json']);
+  t.equal(cheap.code, 0, cheap.stderr);
+  const a = JSON.parse(cheap.stdout) as Report;
+  t.same(
+    a.components.map((c) => c.name),
+    ['mcu sleep', 'cpu (jerryscript)', 'radio: streaming', 'radio: history sync', 'ppg afe', 'ppg led', 'accelerometer', 'flash log'],
+    'every component',
+  );
+  for (const c of a.components) t.ok(c.avg_current_ua > 0, `${c.name}: ${c.avg_current_ua.toFixed(2)} µA`);
+  t.ok(a.inputs.streaming.connection_events > 1000, 'the simulated link ran connection events while streaming');
+  for (const [k, f] of Object.entries(a.datasheet)) t.ok(f.source.length > 20 && f.value > 0, `${k} has a value and a source`);
+  const sum = a.components.reduce((s, c) => s + c.avg_current_ua, 0);
+  t.ok(Math.abs(sum - a.total_avg_current_ua) < 1e-6, 'the total is the sum of the components');
+  t.ok(Math.abs(a.battery_days - 22 / (a.total_avg_current_ua / 1000) / 24) < 1e-9, 'days = 22 mAh / average current');
+  const costly = JSON.parse(ring(['energy', rest, '--instructions-per-sample', '200000', '--json']).stdout) as Report;
+  t.ok(costly.battery_days < a.battery_days, `10x the instructions: fewer days (${costly.battery_days.toFixed(2)} < ${a.battery_days.toFixed(2)})`);
+  const table = ring(['energy', rest, '--instructions-per-sample', '20000']);
+  t.equal(table.code, 0);
+  t.match(table.stdout, /predicted battery life: \d+\.\d days/);
+  t.match(table.stdout, /nRF52840 Product Specification/);
+  t.match(table.stdout, /MAX30101/);
+});
+
+t.test('instructions per sample measured on JerryScript with callgrind', needsShared('engines'), async (t) => {
+  // The engines first, here (a fresh clone builds them for minutes; the CLI run below has a timeout).
+  const built = buildEngines(repoRoot);
+  t.ok(built.ok, 'make engines engines-snapshots', { output: built.output.slice(-2000) });
+  if (!built.ok) return;
+  const r = ring(['energy', rest, '--engine', 'jerryscript', '--cpu-seconds', '10', '--json']);
+  t.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as Report;
+  const ips = doc.inputs.firmware_instructions_per_sample;
+  t.ok(ips > 1000 && ips < 1_000_000, `the firmware's share: ${ips} instructions per sample`);
+  t.ok(doc.battery_days > 0, `${doc.battery_days.toFixed(1)} days`);
+});
