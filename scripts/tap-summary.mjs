@@ -89,7 +89,7 @@ export default class TapSummary extends Transform {
       const extra = [stats.skip ? `${stats.skip} skipped` : '', stats.todo ? `${stats.todo} todo` : '', stats.fail ? `${stats.fail} failed` : '']
         .filter(Boolean)
         .join(', ');
-      this.push(`${ok ? 'ok  ' : 'FAIL'} ${time_s.padStart(6)}s ${String(stats.total).padStart(5)} asserts  ${res.name}${extra ? `  (${extra})` : ''}\n`);
+      this.push(`${ok ? 'ok  ' : 'FAIL'} ${time_s.padStart(6)}s ${String(stats.total).padStart(5)} asserts  ${fileParser.name || res.name}${extra ? `  (${extra})` : ''}\n`);
       for (const f of stats.failures) this.push(f + '\n');
     });
   }

@@ -125,6 +125,13 @@ function parseTimeSet(text: string): string {
   if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || !Number.isFinite(ms)) {
     throw new UsageError(`--set takes 'now' or an ISO 8601 time such as 2026-03-01T12:00:00Z, got '${text}'`);
   }
+  // Date.parse rolls impossible days over (2026-02-30 becomes March 2): the calendar date
+  // as written must exist.
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (m < 1 || m > 12 || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) {
+    throw new UsageError(`--set: ${text.slice(0, 10)} is not a calendar date`);
+  }
   if (ms < TIME_EPOCH_MS_MIN || ms >= TIME_EPOCH_MS_MAX) throw new UsageError(`--set: the ring accepts times from 2020-01-01 to 2100-01-01, got '${text}'`);
   return text;
 }

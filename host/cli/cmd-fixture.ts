@@ -2,10 +2,9 @@
 // container, or generate a synthetic ring PPG with known beat times. Data goes to stdout;
 // the "wrote ..." summaries of import and synth are progress, so they go to stderr.
 
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/output-file.js';
 import type { Command } from 'commander';
 import { encodeFixture } from '../../sim/fixture/container.js';
-import { FixtureError } from '../../sim/fixture/errors.js';
 import { loadFixture, type LoadOptions } from '../../sim/fixture/load.js';
 import type { Fixture } from '../../sim/fixture/types.js';
 import { cliSynthOptions } from '../../sim/synth/presets.js';
@@ -107,11 +106,7 @@ function checkOutputName(file: string): void {
 
 function writeContainer(file: string, f: Fixture): void {
   const bytes = encodeFixture(f);
-  try {
-    writeFileSync(file, bytes);
-  } catch (err) {
-    throw new FixtureError(file, `cannot write (${err instanceof Error ? err.message : String(err)})`);
-  }
+  writeFileAtomic(file, bytes);
   const beats = f.ref_beats_us?.length ?? 0;
   const samples = `${f.ppg.length} samples at ${f.meta.sample_rate_hz} Hz`;
   process.stderr.write(`wrote ${file}: ${bytes.length} bytes, ${samples}, ${beats} reference beats\n`);

@@ -36,9 +36,16 @@ export function registerScoreCommand(program: Command): void {
       const progress = new Progress(files.length);
       const records: RecordScore[] = [];
       const reportItems: ReportItem[] = [];
+      // Record ids name the table rows, the JSON records and the report pages: one each.
+      const fileOfId = new Map<string, string>();
       for (const file of files) {
         progress.update(file);
         const fixture = loadFixture(file);
+        const clash = fileOfId.get(fixture.meta.record);
+        if (clash !== undefined) {
+          throw new UsageError(`record id '${fixture.meta.record}' is in both ${clash} and ${file}: score each record once`);
+        }
+        fileOfId.set(fixture.meta.record, file);
         const result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed });
         const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
         const detail = scoreRecordDetailed(fixture, result, scoreOpts);

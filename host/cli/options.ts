@@ -27,3 +27,10 @@ export function parseNonNegativeInt(name: string, text: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(v)) throw new UsageError(`${name} must be a non-negative integer, got '${text}'`);
   return v;
 }
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseLogLevel(text: string): string {
+  if (!LOG_LEVELS.includes(text)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${text}'`);
+  return text;
+}
