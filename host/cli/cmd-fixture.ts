@@ -3,6 +3,7 @@
 // the "wrote ..." summaries of import and synth are progress, so they go to stderr.
 
 import { writeFileAtomic } from '../io/output-file.js';
+import { printable } from '../io/printable.js';
 import type { Command } from 'commander';
 import { encodeFixture } from '../../sim/fixture/container.js';
 import { loadFixture, type LoadOptions } from '../../sim/fixture/load.js';
@@ -10,7 +11,7 @@ import type { Fixture } from '../../sim/fixture/types.js';
 import { cliSynthOptions } from '../../sim/synth/presets.js';
 import { generateRingPpg } from '../../sim/synth/ring-ppg.js';
 import { UsageError } from './errors.js';
-import { parseSeed, SEED_DEFAULT } from './options.js';
+import { INPUT_RATE_HZ_HELP, parseInputRateHz, parseSeed, SEED_DEFAULT } from './options.js';
 
 const SYNTH_DURATION_S_DEFAULT = 60;
 const SYNTH_DURATION_S_MAX = 86400;
@@ -24,10 +25,11 @@ export function registerFixtureCommands(program: Command): void {
     .command('info')
     .description('print what a recording holds: meta, sample and beat counts, duration, rate')
     .argument('<file>', '.ringfx container, dataset .json or .csv')
-    .option('--rate-hz <hz>', 'sample rate of a CSV without a time column', (v) => parseNumber('--rate-hz', v, 1, 10000))
+    .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
+    .option('--rate-hz <hz>', 'older name of --input-rate-hz', parseInputRateHz)
     .option('--json', 'print one JSON document')
-    .action((file: string, opts: { rateHz?: number; json?: boolean }) => {
-      const f = loadFixture(file, loadOptions(opts.rateHz, undefined));
+    .action((file: string, opts: { inputRateHz?: number; rateHz?: number; json?: boolean }) => {
+      const f = loadFixture(file, loadOptions(opts.inputRateHz ?? opts.rateHz, undefined));
       const info = fixtureInfo(f, file);
       process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : infoText(info));
     });
@@ -36,11 +38,12 @@ export function registerFixtureCommands(program: Command): void {
     .description('convert a dataset .json or a .csv recording into a .ringfx container')
     .argument('<file>', 'dataset .json (../shared/datasets) or .csv (header: ppg and time_s|time_ms, optional beat)')
     .requiredOption('-o, --output <file>', 'container to write (.ringfx)')
-    .option('--rate-hz <hz>', 'sample rate of a CSV without a time column', (v) => parseNumber('--rate-hz', v, 1, 10000))
+    .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
+    .option('--rate-hz <hz>', 'older name of --input-rate-hz', parseInputRateHz)
     .option('--beats <csv>', 'reference beats CSV (time_s, time_ms or sample column)')
-    .action((file: string, opts: { output: string; rateHz?: number; beats?: string }) => {
+    .action((file: string, opts: { output: string; inputRateHz?: number; rateHz?: number; beats?: string }) => {
       checkOutputName(opts.output);
-      writeContainer(opts.output, loadFixture(file, loadOptions(opts.rateHz, opts.beats)));
+      writeContainer(opts.output, loadFixture(file, loadOptions(opts.inputRateHz ?? opts.rateHz, opts.beats)));
     });
   group
     .command('synth')
@@ -189,7 +192,7 @@ function infoText(i: FixtureInfo): string {
   ];
   for (const [key, value] of Object.entries(i.meta.notes ?? {})) rows.push([`note ${key}`, clip(JSON.stringify(value))]);
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
+  return rows.map(([k, v]) => `${printable(k).padEnd(width)}  ${printable(v)}\n`).join('');
 }
 
 function samplesText(i: FixtureInfo): string {

@@ -1,6 +1,7 @@
 // Replay output in the three forms the CLI offers: a readable table, one JSON document,
 // and an NDJSON stream (one record per line, in emission order, then a summary line).
 
+import { printable } from '../io/printable.js';
 import type { ReplayResult } from '../../sim/replay-types.js';
 import { summarize } from './summary.js';
 
@@ -69,7 +70,7 @@ const x10 = (v: number): string => (v / 10).toFixed(1);
 export function replayTable(result: ReplayResult, opts: { beats: boolean }): string {
   const s = summarize(result);
   const out: string[] = [];
-  out.push(`record ${result.record}  rate ${result.rate_hz} Hz  seed ${result.seed}  duration ${(result.duration_ms / 1000).toFixed(1)} s`);
+  out.push(`record ${printable(result.record)}  rate ${result.rate_hz} Hz  seed ${result.seed}  duration ${(result.duration_ms / 1000).toFixed(1)} s`);
   out.push(
     `beats ${s.beats}  valid intervals ${s.valid_intervals}  HR median ${s.hr_bpm_median ?? '-'} bpm (${s.hr_bpm_min ?? '-'}..${s.hr_bpm_max ?? '-'})  ` +
       `HRV windows ${s.hrv_windows_published}/${s.hrv_windows} published  FIFO overflows ${s.fifo_overflows}`,
