@@ -25,7 +25,7 @@ import type { ConfigChange, HistoryRecord, RingConfig, StreamItem, TimeInfo } fr
 import { StreamSubscription } from '../client/stream.js';
 import { UsageError, exitCodeFor, EXIT_INPUT } from './errors.js';
 import { parseNonNegativeInt } from './options.js';
-import { addTransportOptions, openSimSession, type SimSession, type TransportCliOptions } from './transport-options.js';
+import { addTransportOptions, disconnectNotice, openSimSession, type SimSession, type TransportCliOptions } from './transport-options.js';
 
 interface OutputOptions {
   json?: boolean;
@@ -53,7 +53,11 @@ async function withSession<T>(
 ): Promise<T> {
   const session = await openSimSession(opts, run);
   try {
-    return await body(session);
+    const out = await body(session);
+    // A fault that never fired must not pass for one the transfer survived.
+    const notice = disconnectNotice(session);
+    if (notice !== null) process.stderr.write(`${notice}\n`);
+    return out;
   } catch (err) {
     if (err instanceof DeviceError && USER_ERROR_CODES.has(err.rc)) throw new UsageError(err.message);
     if (exitCodeFor(err) !== EXIT_INPUT) process.stderr.write(`reproduce: ring ${name} ${session.choice.flags}\n`);
@@ -61,6 +65,19 @@ async function withSession<T>(
   } finally {
     await session.client.close();
   }
+}
+
+/** 31 days of simulated streaming: its µs stay exact integers. */
+const STREAM_DURATION_S_MAX = 31 * 24 * 3600;
+
+function parseStreamDurationS(text: string): number {
+  const v = parseNonNegativeInt('--duration-s', text);
+  if (v > STREAM_DURATION_S_MAX) throw new UsageError(`--duration-s must be at most ${STREAM_DURATION_S_MAX} (31 days), got '${text}'`);
+  return v;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function json(doc: unknown): void {
@@ -263,7 +280,7 @@ function registerStream(program: Command): void {
     .option('--hr', 'heart rate')
     .option('--hrv', 'HRV windows')
     .option('--raw', 'raw PPG samples')
-    .option('--duration-s <n>', 'stop after n seconds (default: when the recording ends)', (v) => parseNonNegativeInt('--duration-s', v))
+    .option('--duration-s <n>', 'stop after n seconds (default: when the recording ends)', parseStreamDurationS)
     .option('--json', 'print one JSON document at the end')
     .option('--ndjson', 'print one JSON object per item as it arrives (NDJSON)')
     .action(async (opts: StreamCliOptions) => {
@@ -346,7 +363,7 @@ function registerHistory(program: Command): void {
         process.stdout.write('seq\tkind\ttime_ms\tvalues\n');
         for (const r of h.records) process.stdout.write(recordText(r) + '\n');
         const s = historySummary(h);
-        process.stderr.write(`${s.records} records (stored ${s.first_seq}..${s.last_seq}), ${s.pages} pages, ${s.resumes} resumes after a dropped link\n`);
+        process.stderr.write(`${s.records} records (stored ${s.first_seq}..${s.last_seq}), ${plural(s.pages, 'page')}, ${plural(s.resumes, 'resume')} after a dropped link\n`);
       });
     });
 }

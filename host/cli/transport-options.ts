@@ -72,10 +72,24 @@ export function parseLoss(text: string): number {
   return v;
 }
 
+/** A week of simulated time: far beyond any transfer, and its µs stay exact integers. */
+export const DISCONNECT_AT_MS_MAX = 7 * 24 * 3600 * 1000;
+
 export function parseDisconnectAtMs(text: string): number {
   const v = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(v)) throw new UsageError(`--disconnect-at-ms must be a non-negative integer, got '${text}'`);
+  if (!/^\d+$/.test(text) || v > DISCONNECT_AT_MS_MAX) {
+    throw new UsageError(`--disconnect-at-ms must be an integer in 0..${DISCONNECT_AT_MS_MAX} (a week), got '${text}'`);
+  }
   return v;
+}
+
+/** What --disconnect-at-ms did, for a run that has ended: null when the link dropped as asked. */
+export function disconnectNotice(s: SimSession): string | null {
+  const after_us = s.choice.disconnect_after_us;
+  if (after_us === null) return null;
+  const ended_ms = Math.round((s.device.now_us - s.connected_at_us) / 1000);
+  if (s.device.now_us >= s.connected_at_us + after_us) return null;
+  return `the disconnect at ${after_us / 1000} ms did not happen: the transfer ended at ${ended_ms} ms`;
 }
 
 /** Add the link options to a device command. */
@@ -120,6 +134,8 @@ export interface SimSession {
   transport: SimTransport;
   client: RingClient;
   choice: TransportChoice;
+  /** Simulated time when the host connected: --disconnect-at-ms counts from here. */
+  connected_at_us: number;
 }
 
 /**
@@ -137,6 +153,7 @@ export async function openSimSession(opts: TransportCliOptions, run: { recordFir
   const transport = new SimTransport(device);
   const client = new RingClient(transport, { log: (m) => log().info(m) });
   await client.connect();
-  if (choice.disconnect_after_us !== null) device.link.forceDisconnect(device.now_us + choice.disconnect_after_us);
-  return { device, transport, client, choice };
+  const connected_at_us = device.now_us;
+  if (choice.disconnect_after_us !== null) device.link.forceDisconnect(connected_at_us + choice.disconnect_after_us);
+  return { device, transport, client, choice, connected_at_us };
 }
