@@ -73,7 +73,14 @@ const NAMES: Row[] = [
   { what: 'an error naming it escapes it', args: () => ['score', path.join(tmp, 'evil.ringfx'), path.join(tmp, 'evil.ringfx')], code: 2, stderr: /^error: record id 'evil\\nforged line\\x1b\[2J/ },
 ];
 
-for (const [klass, rows] of [['sample rates', RATES], ['value ranges', RANGES], ['nothing scored', NOTHING], ['hostile names', NAMES]] as const) {
+// A replay that finds no beats says why; signal-state changes are shown with their meaning.
+const WHY: Row[] = [
+  { what: 'a ring off the skin (raw counts near full scale)', args: () => ['replay', file('offskin.csv', csv(3000, (i) => String(i * 10), (i) => String(520000 + (i % 80))))], code: 0, stdout: /^no beats: the ring reported no skin contact 9\d% of the time$/m },
+  { what: 'a flat signal in range', args: () => ['replay', file('flat.csv', csv(3000, (i) => String(i * 10), () => '300000'))], code: 0, stdout: /^no beats: the signal stayed "good" but no pulse crossed the detector/m },
+  { what: 'signal states with their meaning', args: () => ['replay', 'fixtures/synth/synth-motion-nocontact.ringfx'], code: 0, stdout: /^\d\d:\d\d\.\d{3}\s+no skin contact: no beats reported$/m },
+];
+
+for (const [klass, rows] of [['sample rates', RATES], ['value ranges', RANGES], ['nothing scored', NOTHING], ['hostile names', NAMES], ['why no beats', WHY]] as const) {
   t.test(klass, async (t) => {
     for (const row of rows) {
       const r = ring(row.args());
