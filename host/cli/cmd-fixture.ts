@@ -31,7 +31,7 @@ export function registerFixtureCommands(program: Command): void {
     .action((file: string, opts: { inputRateHz?: number; rateHz?: number; json?: boolean }) => {
       const f = loadFixture(file, loadOptions(opts.inputRateHz ?? opts.rateHz, undefined));
       const info = fixtureInfo(f, file);
-      process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : infoText(info));
+      process.stdout.write(opts.json ? `${JSON.stringify(jsonSafe(info), null, 2)}\n` : infoText(info));
     });
   group
     .command('import')
@@ -190,7 +190,7 @@ function infoText(i: FixtureInfo): string {
     ['artifacts', `${i.artifacts.length} spans, ${i.artifact_total_s.toFixed(1)} s excluded from scoring`],
     ['events', i.events.length === 0 ? '-' : i.events.map((e) => `${e.kind}@${(e.time_ms / 1000).toFixed(1)}s`).join(', ')],
   ];
-  for (const [key, value] of Object.entries(i.meta.notes ?? {})) rows.push([`note ${key}`, clip(JSON.stringify(value))]);
+  for (const [key, value] of Object.entries(i.meta.notes ?? {})) rows.push([`note ${key}`, clip(JSON.stringify(jsonSafe(value)) ?? 'undefined')]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${printable(k).padEnd(width)}  ${printable(v)}\n`).join('');
 }
@@ -203,6 +203,30 @@ function referenceText(i: FixtureInfo): string {
   if (i.ref_beat_count === 0) return '-';
   const over = `over ${i.ref_span_s.toFixed(1)} s, mean ${i.ref_mean_hr_bpm ?? '-'} bpm`;
   return `${i.ref_beat_count} beats (${i.ref_kind ?? 'unknown kind'}) ${over}`;
+}
+
+/** Nesting kept when showing metadata; deeper values are summarized. */
+const NOTE_DEPTH_MAX = 32;
+
+/**
+ * Metadata as JSON can show it: CBOR's 64-bit integers become decimal strings (exact),
+ * `undefined` becomes null, shared references are shown once per path and a cycle as
+ * "[circular]", typed arrays as arrays, and nesting past NOTE_DEPTH_MAX as "[too deep]".
+ */
+function jsonSafe(value: unknown, depth = 0, path: Set<object> = new Set()): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === undefined) return null;
+  if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? String(value) : value;
+  if (path.has(value)) return '[circular]';
+  if (depth >= NOTE_DEPTH_MAX) return '[too deep]';
+  if (ArrayBuffer.isView(value)) return value instanceof DataView ? `[${value.byteLength} bytes]` : Array.from(value as unknown as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? v.toString() : v));
+  path.add(value);
+  let out: unknown;
+  if (Array.isArray(value)) out = value.map((v) => jsonSafe(v, depth + 1, path));
+  else if (value instanceof Map) out = Object.fromEntries([...value].map(([k, v]) => [String(k), jsonSafe(v, depth + 1, path)]));
+  else out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v, depth + 1, path)]));
+  path.delete(value);
+  return out;
 }
 
 function clip(text: string): string {
