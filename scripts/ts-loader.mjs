@@ -13,6 +13,6 @@ register('./ts-loader-hooks.mjs', import.meta.url);
 process.env.TAP_TYPE_STRIP_ONLY = '1';
 if (process.env.TAP_CHILD_ID !== undefined && process.env.NODE_OPTIONS) {
   process.env.NODE_OPTIONS = process.env.NODE_OPTIONS.split(/\s+/)
-    .filter((o) => !o.endsWith('/scripts/ts-loader.mjs'))
+    .filter((o) => !o.replace(/^"|"$/g, '').endsWith('/scripts/ts-loader.mjs'))
     .join(' ');
 }
