@@ -4,7 +4,7 @@ DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev tshark cmake 
 NODE := node
 DEMO_FIXTURE := fixtures/synth/synth-rest.ringfx
 
-.PHONY: all setup deps npm build demo test bench firmware duk clean dissector
+.PHONY: all setup deps npm build demo test test-long bench firmware duk clean dissector
 
 all: build
 
@@ -17,7 +17,9 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-node_modules/.package-lock.json: package.json package-lock.json
+# npm ci installs exactly package-lock.json: only a change to it calls for a reinstall (an
+# edit to package.json's scripts or tap settings does not).
+node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -25,15 +27,29 @@ npm: node_modules/.package-lock.json
 
 setup: deps npm
 
+# Incremental: tsc --build keeps dist/.tsbuildinfo and rebuilds only what changed (a
+# no-change build takes about a second). tsc writes files without the execute bit: the bin
+# gets it back so `ring` runs after `npm link`.
 build: npm
-	npx tsc -p tsconfig.json
+	node_modules/.bin/tsc --build tsconfig.json
+	@chmod +x dist/host/cli/main.js
 
 demo: setup build
 	$(NODE) dist/host/cli/main.js replay $(DEMO_FIXTURE)
 	$(NODE) dist/host/cli/main.js score fixtures/synth
 
+# Tests run from source through scripts/ts-loader.mjs (esbuild, no type check: `make build`
+# checks types) and report one line per file plus failures (scripts/tap-summary.mjs).
+# `make test` runs a seeded subset of the long sweeps (RING_TEST_SEED); `make test-long`
+# runs them whole. .ci/run runs both.
+TAP_RUN := NODE_OPTIONS="--import=$(CURDIR)/scripts/ts-loader.mjs $$NODE_OPTIONS" node_modules/.bin/tap --reporter=./scripts/tap-summary.mjs
+LONG_TESTS := test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/cli/readme.test.ts
+
 test: setup build
-	npx tap
+	$(TAP_RUN)
+
+test-long: setup build
+	RING_TEST_LONG=1 $(TAP_RUN) $(LONG_TESTS)
 
 bench: setup build
 	$(NODE) dist/bench/main.js

@@ -26,7 +26,7 @@ import { StreamSubscription } from '../client/stream.js';
 import { probeClock, setTimeCompensated, simReceiveStamps, type ClockSample } from '../debug/time-sync.js';
 import { UsageError, exitCodeFor, EXIT_INPUT } from './errors.js';
 import { parseNonNegativeInt } from './options.js';
-import { addTransportOptions, openSession, type DeviceSession, type TransportCliOptions } from './transport-options.js';
+import { addTransportOptions, disconnectNotice, openSession, type DeviceSession, type TransportCliOptions } from './transport-options.js';
 import { SimTransport } from '../transport/sim-transport.js';
 
 interface OutputOptions {
@@ -55,7 +55,11 @@ async function withSession<T>(
 ): Promise<T> {
   const session = await openSession(opts, run);
   try {
-    return await body(session);
+    const out = await body(session);
+    // A fault that never fired must not pass for one the transfer survived.
+    const notice = disconnectNotice(session);
+    if (notice !== null) process.stderr.write(`${notice}\n`);
+    return out;
   } catch (err) {
     if (err instanceof DeviceError && USER_ERROR_CODES.has(err.rc)) throw new UsageError(err.message);
     if (exitCodeFor(err) !== EXIT_INPUT) process.stderr.write(`reproduce: ring ${name} ${session.flags}\n`);
@@ -64,6 +68,19 @@ async function withSession<T>(
     await session.client.close();
     session.taps?.close();
   }
+}
+
+/** 31 days of simulated streaming: its µs stay exact integers. */
+const STREAM_DURATION_S_MAX = 31 * 24 * 3600;
+
+function parseStreamDurationS(text: string): number {
+  const v = parseNonNegativeInt('--duration-s', text);
+  if (v > STREAM_DURATION_S_MAX) throw new UsageError(`--duration-s must be at most ${STREAM_DURATION_S_MAX} (31 days), got '${text}'`);
+  return v;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function json(doc: unknown): void {
@@ -127,6 +144,13 @@ function parseTimeSet(text: string): string {
   const ms = Date.parse(text);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || !Number.isFinite(ms)) {
     throw new UsageError(`--set takes 'now' or an ISO 8601 time such as 2026-03-01T12:00:00Z, got '${text}'`);
+  }
+  // Date.parse rolls impossible days over (2026-02-30 becomes March 2): the calendar date
+  // as written must exist.
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (m < 1 || m > 12 || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) {
+    throw new UsageError(`--set: ${text.slice(0, 10)} is not a calendar date`);
   }
   if (ms < TIME_EPOCH_MS_MIN || ms >= TIME_EPOCH_MS_MAX) throw new UsageError(`--set: the ring accepts times from 2020-01-01 to 2100-01-01, got '${text}'`);
   return text;
@@ -285,7 +309,7 @@ function registerStream(program: Command): void {
     .option('--hr', 'heart rate')
     .option('--hrv', 'HRV windows')
     .option('--raw', 'raw PPG samples')
-    .option('--duration-s <n>', 'stop after n seconds (default: when the recording ends)', (v) => parseNonNegativeInt('--duration-s', v))
+    .option('--duration-s <n>', 'stop after n seconds (default: when the recording ends)', parseStreamDurationS)
     .option('--json', 'print one JSON document at the end')
     .option('--ndjson', 'print one JSON object per item as it arrives (NDJSON)')
     .action(async (opts: StreamCliOptions) => {
@@ -376,7 +400,7 @@ function registerHistory(program: Command): void {
         process.stdout.write('seq\tkind\ttime_ms\tvalues\n');
         for (const r of h.records) process.stdout.write(recordText(r) + '\n');
         const s = historySummary(h);
-        process.stderr.write(`${s.records} records (stored ${s.first_seq}..${s.last_seq}), ${s.pages} pages, ${s.resumes} resumes after a dropped link\n`);
+        process.stderr.write(`${s.records} records (stored ${s.first_seq}..${s.last_seq}), ${plural(s.pages, 'page')}, ${plural(s.resumes, 'resume')} after a dropped link\n`);
       });
     });
 }

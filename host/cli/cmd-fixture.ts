@@ -2,16 +2,16 @@
 // container, or generate a synthetic ring PPG with known beat times. Data goes to stdout;
 // the "wrote ..." summaries of import and synth are progress, so they go to stderr.
 
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/output-file.js';
+import { printable } from '../io/printable.js';
 import type { Command } from 'commander';
 import { encodeFixture } from '../../sim/fixture/container.js';
-import { FixtureError } from '../../sim/fixture/errors.js';
 import { loadFixture, type LoadOptions } from '../../sim/fixture/load.js';
 import type { Fixture } from '../../sim/fixture/types.js';
 import { cliSynthOptions } from '../../sim/synth/presets.js';
 import { generateRingPpg } from '../../sim/synth/ring-ppg.js';
 import { UsageError } from './errors.js';
-import { parseSeed, SEED_DEFAULT } from './options.js';
+import { INPUT_RATE_HZ_HELP, parseInputRateHz, parseSeed, SEED_DEFAULT } from './options.js';
 
 const SYNTH_DURATION_S_DEFAULT = 60;
 const SYNTH_DURATION_S_MAX = 86400;
@@ -25,23 +25,25 @@ export function registerFixtureCommands(program: Command): void {
     .command('info')
     .description('print what a recording holds: meta, sample and beat counts, duration, rate')
     .argument('<file>', '.ringfx container, dataset .json or .csv')
-    .option('--rate-hz <hz>', 'sample rate of a CSV without a time column', (v) => parseNumber('--rate-hz', v, 1, 10000))
+    .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
+    .option('--rate-hz <hz>', 'older name of --input-rate-hz', parseInputRateHz)
     .option('--json', 'print one JSON document')
-    .action((file: string, opts: { rateHz?: number; json?: boolean }) => {
-      const f = loadFixture(file, loadOptions(opts.rateHz, undefined));
+    .action((file: string, opts: { inputRateHz?: number; rateHz?: number; json?: boolean }) => {
+      const f = loadFixture(file, loadOptions(opts.inputRateHz ?? opts.rateHz, undefined));
       const info = fixtureInfo(f, file);
-      process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : infoText(info));
+      process.stdout.write(opts.json ? `${JSON.stringify(jsonSafe(info), null, 2)}\n` : infoText(info));
     });
   group
     .command('import')
     .description('convert a dataset .json or a .csv recording into a .ringfx container')
     .argument('<file>', 'dataset .json (../shared/datasets) or .csv (header: ppg and time_s|time_ms, optional beat)')
     .requiredOption('-o, --output <file>', 'container to write (.ringfx)')
-    .option('--rate-hz <hz>', 'sample rate of a CSV without a time column', (v) => parseNumber('--rate-hz', v, 1, 10000))
+    .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
+    .option('--rate-hz <hz>', 'older name of --input-rate-hz', parseInputRateHz)
     .option('--beats <csv>', 'reference beats CSV (time_s, time_ms or sample column)')
-    .action((file: string, opts: { output: string; rateHz?: number; beats?: string }) => {
+    .action((file: string, opts: { output: string; inputRateHz?: number; rateHz?: number; beats?: string }) => {
       checkOutputName(opts.output);
-      writeContainer(opts.output, loadFixture(file, loadOptions(opts.rateHz, opts.beats)));
+      writeContainer(opts.output, loadFixture(file, loadOptions(opts.inputRateHz ?? opts.rateHz, opts.beats)));
     });
   group
     .command('synth')
@@ -107,11 +109,7 @@ function checkOutputName(file: string): void {
 
 function writeContainer(file: string, f: Fixture): void {
   const bytes = encodeFixture(f);
-  try {
-    writeFileSync(file, bytes);
-  } catch (err) {
-    throw new FixtureError(file, `cannot write (${err instanceof Error ? err.message : String(err)})`);
-  }
+  writeFileAtomic(file, bytes);
   const beats = f.ref_beats_us?.length ?? 0;
   const samples = `${f.ppg.length} samples at ${f.meta.sample_rate_hz} Hz`;
   process.stderr.write(`wrote ${file}: ${bytes.length} bytes, ${samples}, ${beats} reference beats\n`);
@@ -192,9 +190,9 @@ function infoText(i: FixtureInfo): string {
     ['artifacts', `${i.artifacts.length} spans, ${i.artifact_total_s.toFixed(1)} s excluded from scoring`],
     ['events', i.events.length === 0 ? '-' : i.events.map((e) => `${e.kind}@${(e.time_ms / 1000).toFixed(1)}s`).join(', ')],
   ];
-  for (const [key, value] of Object.entries(i.meta.notes ?? {})) rows.push([`note ${key}`, clip(JSON.stringify(value))]);
+  for (const [key, value] of Object.entries(i.meta.notes ?? {})) rows.push([`note ${key}`, clip(JSON.stringify(jsonSafe(value)) ?? 'undefined')]);
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
+  return rows.map(([k, v]) => `${printable(k).padEnd(width)}  ${printable(v)}\n`).join('');
 }
 
 function samplesText(i: FixtureInfo): string {
@@ -205,6 +203,30 @@ function referenceText(i: FixtureInfo): string {
   if (i.ref_beat_count === 0) return '-';
   const over = `over ${i.ref_span_s.toFixed(1)} s, mean ${i.ref_mean_hr_bpm ?? '-'} bpm`;
   return `${i.ref_beat_count} beats (${i.ref_kind ?? 'unknown kind'}) ${over}`;
+}
+
+/** Nesting kept when showing metadata; deeper values are summarized. */
+const NOTE_DEPTH_MAX = 32;
+
+/**
+ * Metadata as JSON can show it: CBOR's 64-bit integers become decimal strings (exact),
+ * `undefined` becomes null, shared references are shown once per path and a cycle as
+ * "[circular]", typed arrays as arrays, and nesting past NOTE_DEPTH_MAX as "[too deep]".
+ */
+function jsonSafe(value: unknown, depth = 0, path: Set<object> = new Set()): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === undefined) return null;
+  if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? String(value) : value;
+  if (path.has(value)) return '[circular]';
+  if (depth >= NOTE_DEPTH_MAX) return '[too deep]';
+  if (ArrayBuffer.isView(value)) return value instanceof DataView ? `[${value.byteLength} bytes]` : Array.from(value as unknown as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? v.toString() : v));
+  path.add(value);
+  let out: unknown;
+  if (Array.isArray(value)) out = value.map((v) => jsonSafe(v, depth + 1, path));
+  else if (value instanceof Map) out = Object.fromEntries([...value].map(([k, v]) => [String(k), jsonSafe(v, depth + 1, path)]));
+  else out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v, depth + 1, path)]));
+  path.delete(value);
+  return out;
 }
 
 function clip(text: string): string {

@@ -9,7 +9,7 @@ import { replayOverProtocol } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { addDebugOptions, openTaps } from './debug-options.js';
 import { log } from './log.js';
-import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseRateHz, parseSeed } from './options.js';
+import { INPUT_RATE_HZ_HELP, RATE_HZ_DEFAULT, SEED_DEFAULT, parseInputRateHz, parseRateHz, parseSeed } from './options.js';
 import { replayJson, replayNdjsonLines, replayTable } from '../replay/format.js';
 import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
 
@@ -26,6 +26,7 @@ interface ReplayCliOptions {
   direct?: boolean;
   capture?: string;
   trace?: boolean;
+  inputRateHz?: number;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -35,6 +36,7 @@ export function registerReplayCommand(program: Command): void {
     .argument('<fixture>', 'recording: .ringfx container, dataset .json or .csv')
     .option('--rate-hz <hz>', 'sample rate the firmware configures (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
     .option('--seed <n>', 'simulator seed (interrupt latency and every other random choice)', parseSeed, SEED_DEFAULT)
+    .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
     .option('--json', 'print one JSON document')
     .option('--ndjson', 'print one JSON object per line, in emission order, then a summary line')
     .option('--beats', 'include every beat in the table')
@@ -48,7 +50,7 @@ export function registerReplayCommand(program: Command): void {
       if (opts.json && opts.ndjson) throw new UsageError('--json and --ndjson are exclusive');
       if (opts.updateGolden && !opts.golden) throw new UsageError('--update-golden needs --golden <file>');
       if (opts.direct && (opts.capture !== undefined || opts.trace)) throw new UsageError('--capture and --trace watch the link: not with --direct');
-      const fixture = loadFixture(file);
+      const fixture = loadFixture(file, opts.inputRateHz === undefined ? {} : { rate_hz: opts.inputRateHz });
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
       // By default every record crosses the protocol: a simulated ring streams them over a
       // simulated BLE link, and the host builds the output from what it received.

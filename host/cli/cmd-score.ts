@@ -5,12 +5,13 @@ import type { Command } from 'commander';
 import { listFixtures, loadFixture } from '../../sim/fixture/load.js';
 import { replayFixture } from '../../sim/replay.js';
 import { aggregate, scoreRecordDetailed, type RecordScore } from '../score/score.js';
-import { formatScoreTable } from '../score/format.js';
+import { formatScoreTable, nothingScored } from '../score/format.js';
 import { writeReports, type ReportItem } from '../report/html.js';
-import { UsageError } from './errors.js';
+import { EXIT_MISMATCH, UsageError } from './errors.js';
+import { printable } from '../io/printable.js';
 import { log } from './log.js';
 import { Progress } from './progress.js';
-import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseNonNegativeInt, parseRateHz, parseSeed } from './options.js';
+import { INPUT_RATE_HZ_HELP, RATE_HZ_DEFAULT, SEED_DEFAULT, parseInputRateHz, parseNonNegativeInt, parseRateHz, parseSeed } from './options.js';
 
 interface ScoreCliOptions {
   rateHz: number;
@@ -18,6 +19,7 @@ interface ScoreCliOptions {
   json?: boolean;
   report?: string;
   warmupMs?: number;
+  inputRateHz?: number;
 }
 
 export function registerScoreCommand(program: Command): void {
@@ -27,6 +29,7 @@ export function registerScoreCommand(program: Command): void {
     .argument('<paths...>', 'fixtures or folders of fixtures')
     .option('--rate-hz <hz>', 'sample rate the firmware configures (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
     .option('--seed <n>', 'simulator seed', parseSeed, SEED_DEFAULT)
+    .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
     .option('--warmup-ms <ms>', 'do not score the first milliseconds of each record', (v) => parseNonNegativeInt('--warmup-ms', v))
     .option('--report <dir>', 'write an HTML page per record showing the PPG, beats, misses and false positives')
     .option('--json', 'print one JSON document {records, aggregate}')
@@ -36,9 +39,16 @@ export function registerScoreCommand(program: Command): void {
       const progress = new Progress(files.length);
       const records: RecordScore[] = [];
       const reportItems: ReportItem[] = [];
+      // Record ids name the table rows, the JSON records and the report pages: one each.
+      const fileOfId = new Map<string, string>();
       for (const file of files) {
         progress.update(file);
-        const fixture = loadFixture(file);
+        const fixture = loadFixture(file, opts.inputRateHz === undefined ? {} : { rate_hz: opts.inputRateHz });
+        const clash = fileOfId.get(fixture.meta.record);
+        if (clash !== undefined) {
+          throw new UsageError(`record id '${printable(fixture.meta.record)}' is in both ${clash} and ${file}: score each record once`);
+        }
+        fileOfId.set(fixture.meta.record, file);
         const result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed });
         const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
         const detail = scoreRecordDetailed(fixture, result, scoreOpts);
@@ -54,9 +64,20 @@ export function registerScoreCommand(program: Command): void {
       }
       if (opts.json) {
         // Per-item pooled values feed the aggregate; the document keeps the figures only.
-        const shown = records.map(({ pooled: _pooled, ...rest }) => rest);
-        process.stdout.write(JSON.stringify({ rate_hz: opts.rateHz, seed: opts.seed, records: shown, aggregate: agg }, null, 2) + '\n');
+        const shown = records.map(({ pooled: _pooled, ...rest }) => (nothingScored(rest) ? { ...rest, nothing_scored: true } : rest));
+        const aggShown = nothingScored(agg) ? { ...agg, nothing_scored: true } : agg;
+        process.stdout.write(JSON.stringify({ rate_hz: opts.rateHz, seed: opts.seed, records: shown, aggregate: aggShown }, null, 2) + '\n');
       }
       else process.stdout.write(formatScoreTable(records, agg));
+      // Ratios over nothing read as 100 %: say so, and answer "no" (exit 1) when no record scored.
+      for (const r of records) {
+        if (nothingScored(r)) {
+          process.stderr.write(`nothing scored in ${printable(r.record)}: no reference beat and no detection left after the warm-up and the excluded spans\n`);
+        }
+      }
+      if (nothingScored(agg)) {
+        process.stderr.write('nothing scored: the F1 figures are undefined (shorten --warmup-ms, or score recordings with clean stretches)\n');
+        process.exitCode = EXIT_MISMATCH;
+      }
     });
 }

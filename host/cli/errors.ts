@@ -1,5 +1,7 @@
 // Named exit codes and the one place that turns errors into a one-line message.
 
+import { printable } from '../io/printable.js';
+
 export const EXIT_OK = 0;
 /** The run worked but the answer is "no": golden mismatch, accuracy below a floor. */
 export const EXIT_MISMATCH = 1;
@@ -16,7 +18,7 @@ export class UsageError extends Error {
   }
 }
 
-const INPUT_ERROR_NAMES = new Set(['UsageError', 'FixtureError', 'ScoreError', 'ReplayError', 'GoldenError', 'BleError']);
+const INPUT_ERROR_NAMES = new Set(['UsageError', 'FixtureError', 'ScoreError', 'ReplayError', 'GoldenError', 'OutputError', 'BleError']);
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof Error && INPUT_ERROR_NAMES.has(err.name)) return EXIT_INPUT;
@@ -26,5 +28,5 @@ export function exitCodeFor(err: unknown): number {
 
 export function oneLineMessage(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return printable(text.replace(/\s*\n\s*/g, ' ').trim());
 }

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_INPUT, EXIT_INTERNAL, exitCodeFor, oneLineMessage } from './errors.js';
 import { setLogLevel } from './log.js';
+import { installStdioGuards } from './stdio.js';
+import { parseLogLevel } from './options.js';
 import { registerReplayCommand } from './cmd-replay.js';
 import { registerScoreCommand } from './cmd-score.js';
 import { registerFixtureCommands } from './cmd-fixture.js';
@@ -30,11 +32,14 @@ export function buildProgram(): Command {
     .name('ring')
     .description('ring-sim: replay, score and debug smart-ring firmware in a deterministic simulator')
     .version(packageVersion())
-    .option('--log-level <level>', 'log level on stderr (fatal, error, warn, info, debug)', 'warn')
+    .option('--log-level <level>', 'log level on stderr (fatal, error, warn, info, debug, trace, silent)', parseLogLevel, 'warn')
     .hook('preAction', (cmd) => setLogLevel(String(cmd.opts().logLevel)))
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // Usage errors are one line, as every other error: the hint goes on the same line.
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`${s.replace(/\s*\n\s*/g, ' ').trim()} (run with --help for usage)\n`),
+    });
   registerReplayCommand(program);
   registerScoreCommand(program);
   registerFixtureCommands(program);
@@ -66,5 +71,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+installStdioGuards();
 const code = await main(process.argv);
 process.exitCode = code;

@@ -84,9 +84,14 @@ export function parseLoss(text: string): number {
   return v;
 }
 
+/** A week of simulated time: far beyond any transfer, and its µs stay exact integers. */
+export const DISCONNECT_AT_MS_MAX = 7 * 24 * 3600 * 1000;
+
 export function parseDisconnectAtMs(text: string): number {
   const v = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(v)) throw new UsageError(`--disconnect-at-ms must be a non-negative integer, got '${text}'`);
+  if (!/^\d+$/.test(text) || v > DISCONNECT_AT_MS_MAX) {
+    throw new UsageError(`--disconnect-at-ms must be an integer in 0..${DISCONNECT_AT_MS_MAX} (a week), got '${text}'`);
+  }
   return v;
 }
 
@@ -108,6 +113,16 @@ function checkTransportKind(cmd: Command): void {
   throw new UsageError(ble
     ? `${wrong.map(flagOf).join(', ')} shape${wrong.length === 1 ? 's' : ''} the simulated link (--sim) only; over --ble, BlueZ and the ring negotiate the link`
     : `${wrong.map(flagOf).join(', ')} appl${wrong.length === 1 ? 'ies' : 'y'} to --ble only`);
+}
+
+/** What --disconnect-at-ms did, for a run that has ended: null when the link dropped as asked. */
+export function disconnectNotice(s: DeviceSession): string | null {
+  const after_us = s.sim?.choice.disconnect_after_us ?? null;
+  if (s.sim === null || after_us === null) return null;
+  const sim = s.sim;
+  const ended_ms = Math.round((sim.device.now_us - sim.connected_at_us) / 1000);
+  if (sim.device.now_us >= sim.connected_at_us + after_us) return null;
+  return `the disconnect at ${after_us / 1000} ms did not happen: the transfer ended at ${ended_ms} ms`;
 }
 
 /** Add the link options to a device command. */
@@ -171,6 +186,8 @@ export interface SimSession {
   choice: TransportChoice;
   /** --capture / --trace taps; close() writes the capture. */
   taps: DebugSession | null;
+  /** Simulated time when the host connected: --disconnect-at-ms counts from here. */
+  connected_at_us: number;
 }
 
 /**
@@ -199,8 +216,9 @@ export async function openSimSession(
     taps?.close();
     throw err;
   }
-  if (choice.disconnect_after_us !== null) device.link.forceDisconnect(device.now_us + choice.disconnect_after_us);
-  return { device, transport, client, choice, taps };
+  const connected_at_us = device.now_us;
+  if (choice.disconnect_after_us !== null) device.link.forceDisconnect(connected_at_us + choice.disconnect_after_us);
+  return { device, transport, client, choice, taps, connected_at_us };
 }
 
 /** A session with a ring, simulated (device set) or over BLE (device null). */
@@ -213,6 +231,8 @@ export interface DeviceSession {
   flags: string;
   /** --capture / --trace taps; close() writes the capture. */
   taps: SessionTaps | null;
+  /** The simulated session behind it; null over BLE. */
+  sim: SimSession | null;
 }
 
 /** Which ring: --ble, else --sim, else $RING_BLE. Both flags at once is a usage error. */
@@ -232,7 +252,7 @@ export async function openSession(opts: TransportCliOptions, run: { recordFirst:
   const target = bleTarget(opts);
   if (target === null) {
     const s = await openSimSession(opts, run);
-    return { transport: s.transport, client: s.client, device: s.device, flags: s.choice.flags, taps: s.taps };
+    return { transport: s.transport, client: s.client, device: s.device, flags: s.choice.flags, taps: s.taps, sim: s };
   }
   const transport = new BleTransport({
     target, adapter: opts.adapter, scan_timeout_ms: opts.scanTimeoutS === undefined ? undefined : Math.round(opts.scanTimeoutS * 1000),
@@ -249,5 +269,5 @@ export async function openSession(opts: TransportCliOptions, run: { recordFirst:
     throw err;
   }
   log().info({ transport: transport.describe() }, 'ring over BLE');
-  return { transport, client, device: null, flags, taps };
+  return { transport, client, device: null, flags, taps, sim: null };
 }

@@ -36,6 +36,13 @@ export interface HistoryResult {
 
 /** Pages one read may take beyond the records it returns (empty pages, retried pages). */
 const EXTRA_PAGES_MAX = 1000;
+/**
+ * Records one read takes at most, whatever the ring's last_seq says: the host's own bound
+ * on its loop (a ring answering with last_seq = 2^32-1 must not keep it reading for hours).
+ */
+export const HISTORY_READ_RECORDS_MAX = 1 << 22;
+/** Pages in a row that bring no record: the ring is not making progress. */
+export const HISTORY_EMPTY_PAGES_MAX = 4;
 
 interface InFlight {
   from_seq: number;
@@ -68,6 +75,7 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
   let per_page = page_records; // records a page holds, learned from full pages
   let last_seq = -1; // unknown until the first page
   let drops = 0;
+  let empty_pages = 0;
   let pages_max = EXTRA_PAGES_MAX;
   const queue: InFlight[] = [];
   const ask = (from: number, max: number): void => {
@@ -100,7 +108,7 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
     }
     queue.shift();
     result.pages++;
-    if (last_seq < 0) pages_max = EXTRA_PAGES_MAX + Math.max(0, page.last_seq - next + 1);
+    if (last_seq < 0) pages_max = EXTRA_PAGES_MAX + Math.min(HISTORY_READ_RECORDS_MAX, max_records, Math.max(0, page.last_seq - next + 1));
     last_seq = page.last_seq;
     if (page.first_seq > next && page.records.length > 0) result.overwritten += page.records[0].seq - next;
     const before = result.records.length;
@@ -116,6 +124,12 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
     }
     // A full frame returned fewer records than asked: ask for that many from now on.
     const got = result.records.length - before;
+    // No record from a page: allowed once in a while (a page that only skips overwritten
+    // records), never many times in a row, whatever next_seq and last_seq claim.
+    empty_pages = got > 0 ? 0 : empty_pages + 1;
+    if (empty_pages >= HISTORY_EMPTY_PAGES_MAX && next <= page.last_seq) {
+      throw new ResponseError(`history read: ${empty_pages} pages in a row brought no record (next_seq ${next}, the ring claims last_seq ${page.last_seq}): the ring makes no progress`);
+    }
     // (a little under it: records differ in size, and a short page costs a round trip)
     if (got > 0 && got < head.max_records && page.next_seq <= page.last_seq) per_page = Math.max(1, got - (got >> 4));
     // A hole between this page's end and the next page in flight is asked for first.

@@ -1,8 +1,51 @@
 // Replay output in the three forms the CLI offers: a readable table, one JSON document,
 // and an NDJSON stream (one record per line, in emission order, then a summary line).
 
+import { printable } from '../io/printable.js';
 import type { ReplayResult } from '../../sim/replay-types.js';
 import { summarize } from './summary.js';
+import { STATUS_BOOT, STATUS_FIFO_OVERFLOW, STATUS_SIGNAL } from '../../firmware/output.js';
+
+/** What the ring's signal-state values mean (firmware/dsp/signal-quality.ts). */
+const SIGNAL_STATES: Record<number, string> = {
+  0: 'good signal: beats reported',
+  1: 'artifact or motion: no beats reported',
+  2: 'no skin contact: no beats reported',
+};
+
+function statusText(code: number, value: number): string {
+  if (code === STATUS_SIGNAL) return SIGNAL_STATES[value] ?? `signal state ${value} (unknown)`;
+  if (code === STATUS_BOOT) return 'booted';
+  if (code === STATUS_FIFO_OVERFLOW) return `sensor FIFO overflow: ${value} samples lost`;
+  return `status code ${code} value ${value}`;
+}
+
+/** Time spent in each signal state, from the status changes (the ring boots in 'good'). */
+function signalTimeMs(result: ReplayResult): Map<number, number> {
+  const out = new Map<number, number>();
+  let state = 0;
+  let since_ms = 0;
+  for (const st of result.status) {
+    if (st.code !== STATUS_SIGNAL) continue;
+    out.set(state, (out.get(state) ?? 0) + Math.max(0, st.time_ms - since_ms));
+    state = st.value;
+    since_ms = st.time_ms;
+  }
+  out.set(state, (out.get(state) ?? 0) + Math.max(0, result.duration_ms - since_ms));
+  return out;
+}
+
+/** Why a replay found no beats, from what the ring reported about its signal. */
+export function noBeatsReason(result: ReplayResult): string {
+  const times = signalTimeMs(result);
+  const total = Math.max(1, result.duration_ms);
+  const pct = (v: number | undefined) => Math.round(((v ?? 0) * 100) / total);
+  const parts: string[] = [];
+  if ((times.get(2) ?? 0) > 0) parts.push(`no skin contact ${pct(times.get(2))}% of the time`);
+  if ((times.get(1) ?? 0) > 0) parts.push(`artifact or motion ${pct(times.get(1))}%`);
+  if (parts.length > 0) return `the ring reported ${parts.join(', ')}`;
+  return 'the signal stayed "good" but no pulse crossed the detector: the PPG may be out of the sensor\'s range (0..524287, larger = less light) or inverted, or its pulse too small (see ring fixture info: ppg range)';
+}
 
 const HR_TABLE_STEP_MS = 30000;
 
@@ -69,11 +112,18 @@ const x10 = (v: number): string => (v / 10).toFixed(1);
 export function replayTable(result: ReplayResult, opts: { beats: boolean }): string {
   const s = summarize(result);
   const out: string[] = [];
-  out.push(`record ${result.record}  rate ${result.rate_hz} Hz  seed ${result.seed}  duration ${(result.duration_ms / 1000).toFixed(1)} s`);
+  out.push(`record ${printable(result.record)}  rate ${result.rate_hz} Hz  seed ${result.seed}  duration ${(result.duration_ms / 1000).toFixed(1)} s`);
   out.push(
     `beats ${s.beats}  valid intervals ${s.valid_intervals}  HR median ${s.hr_bpm_median ?? '-'} bpm (${s.hr_bpm_min ?? '-'}..${s.hr_bpm_max ?? '-'})  ` +
       `HRV windows ${s.hrv_windows_published}/${s.hrv_windows} published  FIFO overflows ${s.fifo_overflows}`,
   );
+  if (s.beats === 0) out.push(`no beats: ${noBeatsReason(result)}`);
+  const changes = result.status.filter((st) => st.code !== STATUS_BOOT);
+  if (changes.length > 0) {
+    out.push('');
+    out.push('Signal (what the ring reported)');
+    out.push(...table(['time', 'state'], changes.map((st) => [clock(st.time_ms), statusText(st.code, st.value)])));
+  }
   out.push('');
   // Heart rate every 30 s: the last value the ring reported in each slice.
   const hrRows: string[][] = [];

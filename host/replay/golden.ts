@@ -2,6 +2,7 @@
 // them byte for byte. A mismatch is shown as a line diff (Myers, bounded).
 
 import fs from 'node:fs';
+import { writeFileAtomic } from '../io/output-file.js';
 
 export class GoldenError extends Error {
   constructor(message: string) {
@@ -34,7 +35,7 @@ export function readGolden(file: string): string[] {
 }
 
 export function writeGolden(file: string, lines: string[]): void {
-  fs.writeFileSync(file, lines.join('\n') + '\n');
+  writeFileAtomic(file, lines.join('\n') + '\n');
 }
 
 export function compareGolden(expected: string[], actual: string[]): GoldenCheck {

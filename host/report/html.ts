@@ -1,7 +1,7 @@
 // Self-contained HTML report per record (inline CSS and SVG, no scripts or external
 // assets) and an index page linking them. Only writeReports touches the file system.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { OutputError, ensureFolder, writeFileAtomic } from '../io/output-file.js';
 import { join } from 'node:path';
 import type { Fixture } from '../../sim/fixture/types.js';
 import type { ReplayResult } from '../../sim/replay-types.js';
@@ -162,19 +162,19 @@ export function writeReports(dir: string, items: readonly ReportItem[]): string[
     const name = reportFileName(it.score.record);
     const other = names.get(name);
     if (name === 'index.html' || other !== undefined) {
-      throw new Error(`report file ${name} for record ${it.score.record} clashes with ${other ?? 'the index page'}`);
+      throw new OutputError(`report file ${name} for record ${it.score.record} clashes with ${other ?? 'the index page'}`);
     }
     names.set(name, it.score.record);
   }
-  mkdirSync(dir, { recursive: true });
+  ensureFolder(dir);
   const paths: string[] = [];
   for (const it of items) {
     const path = join(dir, reportFileName(it.score.record));
-    writeFileSync(path, renderRecordReport(it.fixture, it.result, it.score, it.match, it.opts));
+    writeFileAtomic(path, renderRecordReport(it.fixture, it.result, it.score, it.match, it.opts));
     paths.push(path);
   }
   const index = join(dir, 'index.html');
-  writeFileSync(index, renderIndex(items));
+  writeFileAtomic(index, renderIndex(items));
   paths.push(index);
   return paths;
 }

@@ -2,6 +2,7 @@
 // aggregate. Column widths follow the content; numbers are right-aligned.
 
 import type { AggregateScore, RecordScore } from './score.js';
+import { printable } from '../io/printable.js';
 
 /** The fields a row needs: present on both RecordScore and AggregateScore. */
 type Row = Pick<
@@ -37,6 +38,16 @@ function pct(v: number): string {
   return (v * 100).toFixed(1);
 }
 
+/** Nothing was scored (no reference beat and no detection left after warm-up and exclusions). */
+export function nothingScored(r: Pick<RecordScore, 'tp' | 'fp' | 'fn'>): boolean {
+  return r.tp + r.fp + r.fn === 0;
+}
+
+/** A ratio over nothing is not 100 %: it is shown as '-'. */
+function ratioCell(r: Row, v: number): string {
+  return nothingScored(r) ? NONE : pct(v);
+}
+
 const COLUMNS: readonly Column[] = [
   { header: 'record', numeric: false, cell: (r) => r.label },
   { header: 'rate Hz', numeric: true, cell: (r) => r.rate },
@@ -45,10 +56,10 @@ const COLUMNS: readonly Column[] = [
   { header: 'TP', numeric: true, cell: (r) => String(r.tp) },
   { header: 'FP', numeric: true, cell: (r) => String(r.fp) },
   { header: 'FN', numeric: true, cell: (r) => String(r.fn) },
-  { header: 'Se %', numeric: true, cell: (r) => pct(r.sensitivity) },
-  { header: 'PPV %', numeric: true, cell: (r) => pct(r.ppv) },
-  { header: 'F1 %', numeric: true, cell: (r) => pct(r.f1) },
-  { header: 'F1@50 %', numeric: true, cell: (r) => pct(r.f1_50ms) },
+  { header: 'Se %', numeric: true, cell: (r) => ratioCell(r, r.sensitivity) },
+  { header: 'PPV %', numeric: true, cell: (r) => ratioCell(r, r.ppv) },
+  { header: 'F1 %', numeric: true, cell: (r) => ratioCell(r, r.f1) },
+  { header: 'F1@50 %', numeric: true, cell: (r) => ratioCell(r, r.f1_50ms) },
   { header: 'timing med ms', numeric: true, cell: (r) => fixed(r.timing_error_ms_median, 1) },
   { header: 'HR MAE bpm', numeric: true, cell: (r) => fixed(r.hr_mae_bpm, 2) },
   { header: 'RMSSD err ms', numeric: true, cell: (r) => fixed(r.rmssd_error_ms_median, 1) },
@@ -56,7 +67,7 @@ const COLUMNS: readonly Column[] = [
 ];
 
 function recordRow(s: RecordScore): Row {
-  return { ...s, label: s.record, rate: String(s.rate_hz) };
+  return { ...s, label: printable(s.record), rate: String(s.rate_hz) };
 }
 
 function aggregateRow(a: AggregateScore, records: readonly RecordScore[]): Row {

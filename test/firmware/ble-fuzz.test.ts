@@ -35,6 +35,8 @@ import {
 
 const SEED = Number(process.env.RING_FUZZ_SEED ?? 20240611);
 const ITERATIONS = 10000;
+/** Device frames the first fuzz must decode and check (it decodes 4218 with its seed). */
+const DECODED_FRAMES_MIN = 3000;
 
 const KEYS = ['now_ms', 'kinds', 'from_seq', 'max_records', 'sample_rate_hz', 'hrv_short_s', 'hrv_long_s', 'stream', 'hrs', 'ppg_batch', 'ppg_decim', 'hr_period_s', 'x', ''];
 
@@ -114,6 +116,7 @@ t.test(`fuzz: ${ITERATIONS} random and mutated PDUs and frames (seed ${SEED})`, 
   let beat = 0;
   let failures = 0;
   let live = 0;
+  let decoded = 0; // device frames that reached the decoder and decoded
   let where = '';
   for (let it = 0; it < ITERATIONS; it++) {
     const action = p.nextBelow(100);
@@ -179,7 +182,7 @@ t.test(`fuzz: ${ITERATIONS} random and mutated PDUs and frames (seed ${SEED})`, 
       for (const pdu of ring.ble.sent.slice(sent_before)) {
         if (pdu.length > mtu_max) throw new Error(`PDU of ${pdu.length} bytes at MTU ${mtu_max}`);
       }
-      c.poll(); // throws if a device frame does not decode
+      decoded += c.poll().length; // throws if a device frame does not decode
       if (it % 1000 === 999) {
         // Liveness: once partial frames expire and the queue drains, a good request is answered.
         where = 'liveness check';
@@ -201,6 +204,9 @@ t.test(`fuzz: ${ITERATIONS} random and mutated PDUs and frames (seed ${SEED})`, 
   }
   t.equal(failures, 0, `seed ${SEED}: no exception in ${ITERATIONS} iterations`);
   t.equal(live, ITERATIONS / 1000, `seed ${SEED}: the server answered a good request after every 1000 iterations`);
+  // The checks above only mean something if the fuzz reached the decoder: a harness that
+  // stopped collecting frames would pass them vacuously.
+  t.ok(decoded >= DECODED_FRAMES_MIN, `seed ${SEED}: ${decoded} device frames decoded and checked (at least ${DECODED_FRAMES_MIN})`);
   t.comment(`seed ${SEED}: ${ring.ble.sent.length} PDUs sent, ${ring.ble.refused} refused by the link`);
   // Afterwards: a clean connection answers a good request.
   ring.ble.refuse = false;
@@ -218,6 +224,7 @@ t.test(`fuzz: well-formed frames with random bodies get exactly one answer (seed
   const ring = ready(25, 185);
   const c = new FrameCollector(ring);
   let bad = 0;
+  let checked = 0;
   for (let it = 0; it < 2000; it++) {
     const seq = it & 0xff;
     const group = GROUP_APP_FIRST + p.nextBelow(GROUP_APP_LAST - GROUP_APP_FIRST + 1);
@@ -233,11 +240,13 @@ t.test(`fuzz: well-formed frames with random bodies get exactly one answer (seed
     for (let off = 0; off < frame.length; off += ring.mtu - 3) writeCommand(ring, frame.subarray(off, off + ring.mtu - 3));
     fw.ring_ble_tx_space();
     const got = c.poll().filter((f) => (f.header.flags & 1) === 0);
+    checked++;
     if (got.length !== 1 || got[0]!.header.seq !== seq || got[0]!.header.group !== group || got[0]!.header.op !== op + 1) {
       bad++;
       if (bad <= 3) t.fail(`seed ${SEED + 1} iteration ${it}: ${got.length} answers to group ${group} cmd ${cmd} op ${op}`);
     }
   }
   t.equal(bad, 0, 'every request answered once, echoing its header');
+  t.ok(checked >= 1500, `${checked} of 2000 random requests encoded, sent and checked (at least 1500)`);
   void OP_READ;
 });

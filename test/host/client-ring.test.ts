@@ -23,7 +23,8 @@ import { replayOverProtocol } from '../../host/client/replay-protocol.js';
 import type { StreamItem } from '../../host/client/messages.js';
 import { repoRoot } from '../helpers/shared.js';
 
-if (!firmwareHasBle()) {
+// Under CI=true a firmware without its BLE entry points fails here instead of skipping.
+if (!firmwareHasBle() && process.env.CI !== 'true') {
   t.skip('the firmware has no GATT server yet (firmware/main.ts lacks ring_ble_*)', () => {});
 } else {
   const high = loadFixture(path.join(repoRoot, 'fixtures/synth/synth-high-hr.ringfx'));
@@ -100,7 +101,7 @@ if (!firmwareHasBle()) {
     t.same(beats.map((b) => (b.type === 'beat' ? b.index : 0)), beats.map((_b, i) => (beats[0].type === 'beat' ? beats[0].index : 0) + i), 'consecutive beat indices');
     t.ok(got.some((i) => i.type === 'hrv'), 'an HRV window');
     const ppg = got.filter((i) => i.type === 'ppg');
-    t.ok(ppg.length > 10, 'raw PPG batches', { todo: ppg.length === 0 ? 'firmware/main.ts does not feed raw samples to the stream yet' : false });
+    t.ok(ppg.length > 10, `raw PPG batches: ${ppg.length}`);
     t.equal(sub.stats.sequence_gaps, 0);
     t.equal((await client.streamStatus()).kinds, 0, 'unsubscribed at the end');
   });

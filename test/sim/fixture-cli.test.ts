@@ -108,6 +108,6 @@ t.test('errors are one clear line', async (t) => {
   await t.rejects(ring(['fixture', 'synth', '-o', 'x.ringfx', '--rate-hz', '0']), { message: "--rate-hz must be an integer in 1..10000, got '0'" });
   await t.rejects(ring(['fixture', 'synth', '-o', 'x.ringfx', '--duration-s', '2', '--no-contact']), { name: 'UsageError', message: /synth: no-contact period/ });
   await t.rejects(ring(['fixture', 'import', path.join(DATA, 'rate-only.csv'), '-o', path.join(DATA, 'never-written.ringfx')]), {
-    message: /no time_s or time_ms column: give the sample rate \(--rate-hz\)/,
+    message: /no time_s or time_ms column: give its sample rate with --input-rate-hz/,
   });
 });

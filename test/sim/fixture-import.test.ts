@@ -110,7 +110,7 @@ t.test('bad CSV files each give a clear, line-numbered FixtureError', async (t) 
     ['bad-time.csv', /bad-time\.csv: line 4: time_s value "abc-line" is not a number$/],
     ['no-ppg.csv', /no-ppg\.csv: header has no ppg column \(found: time_s, red\)$/],
     ['off-grid.csv', /off-grid\.csv: line 5: time is .* samples off the .* Hz grid \(gap or jitter/],
-    ['no-rate.csv', /no-rate\.csv: no time_s or time_ms column: give the sample rate \(--rate-hz\)$/],
+    ['no-rate.csv', /no-rate\.csv: no time_s or time_ms column: give its sample rate with --input-rate-hz$/],
     ['short-row.csv', /short-row\.csv: line 4: expected 2 fields like the header, found 1$/],
   ];
   for (const [file, pattern] of cases) {
@@ -121,6 +121,6 @@ t.test('bad CSV files each give a clear, line-numbered FixtureError', async (t) 
   t.match(message(() => importCsv('ppg,beat\n1,2\n', 'x.csv', { rate_hz: 10 })), /line 2: beat must be 1, 0 or empty, got "2"/);
   t.match(message(() => importCsv('ppg\n1\n', 'x.csv', { rate_hz: 0 })), /rate must be a number in 1..10000 Hz, got 0/);
   t.match(message(() => importCsv('time_s,ppg\n0,1\n0,2\n', 'x.csv')), /line 3: time_s does not increase/);
-  t.match(message(() => importCsv('ppg\n3000000000\n', 'x.csv', { rate_hz: 1 })), /line 2: ppg value x 1 does not fit 32 bits/);
+  t.match(message(() => importCsv('ppg\n3000000000\n', 'x.csv', { rate_hz: 1 })), /line 2: ppg value 3000000000 does not fit 32 bits/);
   t.match(message(() => importCsv('ppg,beat\n1,1\n', 'x.csv', { rate_hz: 1, beats_text: 'time_s\n0\n' })), /either as a "beat" column or as a beats file, not both/);
 });

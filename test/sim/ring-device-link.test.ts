@@ -9,7 +9,8 @@ import { exchangeMtuReq } from '../../host/transport/att.js';
 import { formatTraceEvent } from '../../sim/ble/link.js';
 import { RingClient } from '../../host/client/client.js';
 
-if (!firmwareHasBle()) {
+// Under CI=true a firmware without its BLE entry points fails here instead of skipping.
+if (!firmwareHasBle() && process.env.CI !== 'true') {
   t.skip('the firmware has no GATT server yet', () => {});
 } else {
   t.test('the link takes the negotiated MTU; a second exchange does not change it', async (t) => {
@@ -27,9 +28,7 @@ if (!firmwareHasBle()) {
       device.runFor(200);
       t.equal(device.link.mtu_bytes, expected, 'unchanged by a second exchange');
       const again = await client.info().then((i) => i.mtu, (e: Error) => e.message);
-      t.equal(again, expected, 'the ring still answers at the connection MTU', {
-        todo: again === expected ? false : 'firmware/ble/gatt-server.ts exchange_mtu applies every Exchange MTU Request',
-      });
+      t.equal(again, expected, 'the ring still answers at the connection MTU');
     }
   });
 

@@ -1,0 +1,110 @@
+// Files the CLI writes (golden files, reports, recordings): each appears whole or not at
+// all. The bytes go to a temporary file beside the target, which is then renamed over it,
+// so an interrupted or failed run never leaves a truncated output behind. Folders are made
+// one level at a time from the nearest existing ancestor (bounded by the path's depth),
+// and every failure is a one-line user error naming the path.
+
+import fs from 'node:fs';
+import path from 'node:path';
+
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
+
+const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+const pendingTemps = new Set<string>();
+let signalsGuarded = false;
+
+/**
+ * Ctrl-C while an output is being written: the write finishes or its temporary file is
+ * removed, then the process ends with 128 + the signal number (130 for SIGINT). Installed
+ * at the first write only, so until then a signal ends a computation at once.
+ */
+function guardSignals(): void {
+  if (signalsGuarded) return;
+  signalsGuarded = true;
+  for (const [sig, num] of Object.entries(SIGNALS)) {
+    process.on(sig, () => {
+      for (const tmp of pendingTemps) fs.rmSync(tmp, { force: true });
+      process.exit(128 + num);
+    });
+  }
+}
+
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string') {
+    const known: Record<string, string> = {
+      ENOENT: 'no such folder',
+      ENOTDIR: 'a part of the path is a file, not a folder',
+      EISDIR: 'it is a folder',
+      EACCES: 'permission denied',
+      EPERM: 'not permitted',
+      EROFS: 'read-only file system',
+      ENOSPC: 'no space left on the device',
+      EEXIST: 'it exists and is not a folder',
+    };
+    return known[e.code] ?? e.code;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** `dir` exists as a folder afterwards, or an OutputError says why it cannot. */
+export function ensureFolder(dir: string): void {
+  const abs = path.resolve(dir);
+  const missing: string[] = [];
+  let cur = abs;
+  // At most one step per path component: the root always exists.
+  for (let depth = 0; depth <= abs.split(path.sep).length; depth++) {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(cur);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new OutputError(`cannot use folder ${dir}: ${reason(err)}`);
+    }
+    if (st !== null) {
+      if (!st.isDirectory()) throw new OutputError(`cannot use folder ${dir}: ${cur === abs ? 'it is a file' : `${cur} is a file`}`);
+      break;
+    }
+    missing.push(cur);
+    const up = path.dirname(cur);
+    if (up === cur) break;
+    cur = up;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && fs.statSync(d).isDirectory()) continue;
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new OutputError(`cannot create folder ${d}: ${code === 'ENOENT' ? 'the file system refuses it (ENOENT)' : reason(err)}`);
+    }
+  }
+}
+
+/** Writes `data` to `file` whole: a temporary file beside it, renamed over it. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  guardSignals();
+  const dir = path.dirname(path.resolve(file));
+  let st: fs.Stats | null = null;
+  try {
+    st = fs.statSync(dir);
+  } catch (err) {
+    throw new OutputError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `no folder ${path.dirname(file)}` : reason(err)}`);
+  }
+  if (!st.isDirectory()) throw new OutputError(`cannot write ${file}: ${path.dirname(file)} is not a folder`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  pendingTemps.add(tmp);
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    throw new OutputError(`cannot write ${file}: ${reason(err)}`);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+    pendingTemps.delete(tmp);
+  }
+}

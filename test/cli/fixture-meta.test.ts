@@ -1,0 +1,58 @@
+// `ring fixture info` on containers whose metadata holds CBOR that JSON has no word for:
+// 64-bit integers, `undefined`, shared references (tags 28/29, which can make a cycle).
+// Each is shown, in the table and in --json, and none is an internal fault.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { Decoder, Encoder } from 'cbor-x';
+import { ring } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/shared.js';
+import { crc32 } from '../../sim/fixture/crc32.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-meta-'));
+t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const HEADER = 16;
+const base = new Uint8Array(fs.readFileSync(path.join(repoRoot, 'fixtures/synth/synth-high-hr.ringfx')));
+
+/** The shipped container with meta.notes replaced, re-encoded with a valid checksum. */
+function withNotes(name: string, notes: unknown, encoderOptions: Record<string, unknown> = {}): string {
+  const opts = { useRecords: false, mapsAsObjects: true, variableMapSize: true } as const;
+  const body = new Decoder(opts).decode(base.subarray(HEADER)) as { meta: Record<string, unknown> };
+  body.meta.notes = notes;
+  const encoded = new Encoder({ ...opts, ...encoderOptions }).encode(body);
+  const out = new Uint8Array(HEADER + encoded.length);
+  out.set(base.subarray(0, HEADER));
+  const view = new DataView(out.buffer);
+  out.set(encoded, HEADER);
+  view.setUint32(8, encoded.length, false);
+  view.setUint32(12, crc32(out.subarray(HEADER)), false);
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, out);
+  return file;
+}
+
+const shared = { gain: 3 };
+const cyclic: Record<string, unknown> = { name: 'loop' };
+cyclic.self = cyclic;
+
+const CASES: [string, () => string, RegExp][] = [
+  ['a 64-bit integer', () => withNotes('big.ringfx', { counter: 2n ** 63n - 1n }, { largeBigIntToFloat: false }), /9223372036854775807/],
+  ['undefined', () => withNotes('undef.ringfx', { gone: undefined, kept: 1 }), /kept/],
+  ['a shared reference', () => withNotes('shared.ringfx', { a: shared, b: shared }, { structuredClone: true }), /gain/],
+  ['a cycle through a shared reference', () => withNotes('cycle.ringfx', { c: cyclic }, { structuredClone: true }), /loop/],
+];
+
+for (const [what, make, shown] of CASES) {
+  t.test(`meta.notes holding ${what}`, async (t) => {
+    const file = make();
+    for (const json of [false, true]) {
+      const r = ring(['fixture', 'info', file, ...(json ? ['--json'] : [])]);
+      t.equal(r.code, 0, `${json ? '--json' : 'table'}: exit 0 (${r.stderr.trim()})`);
+      t.match(r.stdout, shown, 'the value is shown');
+      if (json) t.doesNotThrow(() => JSON.parse(r.stdout), 'one valid JSON document');
+    }
+  });
+}

@@ -1,0 +1,47 @@
+// The history reader against rings that lie: its loop is bounded by the host's own limits
+// and stops when pages bring no records, whatever last_seq and next_seq the ring claims.
+
+import t from 'tap';
+import { readHistory, HISTORY_EMPTY_PAGES_MAX } from '../../host/client/history.js';
+import { ResponseError } from '../../host/client/errors.js';
+import type { RingClient } from '../../host/client/client.js';
+import type { HistoryPage } from '../../host/client/messages.js';
+
+/** A client whose ring answers every page request with `answer`. */
+function lyingClient(answer: (from_seq: number, max: number, call: number) => HistoryPage): { client: RingClient; calls: () => number } {
+  let calls = 0;
+  const fake = {
+    page_max: 16,
+    inflight_limit: 2,
+    reconnect: false,
+    reconnects_max: 0,
+    stats: { reconnects: 0 },
+    transport: { connected: true },
+    connect: async () => {},
+    historyPage: async (from: number, max: number) => answer(from, max, ++calls),
+  };
+  return { client: fake as unknown as RingClient, calls: () => calls };
+}
+
+const U32_MAX = 0xffffffff;
+
+t.test('a ring answering empty pages with last_seq 2^32-1', async (t) => {
+  const cases: [string, (from: number, max: number) => HistoryPage][] = [
+    ['next_seq stays', (from) => ({ records: [], next_seq: from, first_seq: 1, last_seq: U32_MAX })],
+    ['next_seq creeps by one', (from) => ({ records: [], next_seq: from + 1, first_seq: 1, last_seq: U32_MAX })],
+    ['next_seq jumps a page', (from, max) => ({ records: [], next_seq: from + max, first_seq: 1, last_seq: U32_MAX })],
+  ];
+  for (const [what, answer] of cases) {
+    const { client, calls } = lyingClient(answer);
+    await t.rejects(readHistory(client), ResponseError, `${what}: a protocol error`);
+    await t.rejects(readHistory(client), /brought no record .* makes no progress/, `${what}: says why`);
+    t.ok(calls() <= 4 * (HISTORY_EMPTY_PAGES_MAX + 2), `${what}: stopped after ${calls()} page requests`);
+  }
+});
+
+t.test('a ring that sends one record a page stops at --max', async (t) => {
+  const { client, calls } = lyingClient((from) => ({ records: [{ seq: from, kind: 1, time_ms: from } as never], next_seq: from + 1, first_seq: 1, last_seq: U32_MAX }));
+  const r = await readHistory(client, { max_records: 50 });
+  t.equal(r.records.length, 50);
+  t.ok(calls() <= 60, `${calls()} page requests for 50 records`);
+});
