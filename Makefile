@@ -171,6 +171,8 @@ BUNDLE := node engines/bundle.mjs
 ENGINE_DEPS := $(shell find firmware protocol engines -name '*.ts' 2>/dev/null) engines/bundle.mjs engines/ring-entry.js \
   engines/driver-entry.js tsconfig.engines.json
 engines-bundle: $(RING_NODE)
+# `ring energy` and the differential tests load the Node driver bundle: part of every build.
+build: $(RING_NODE)
 $(RING_NODE): $(ENGINE_DEPS)
 	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make engines-bundle: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@mkdir -p dist build/engines-node

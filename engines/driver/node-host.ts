@@ -4,6 +4,7 @@
 //   `> 1b0b00...`      an ATT PDU the firmware sent, lowercase hex
 //   `= code value`     a driver note (boot and attach results, ATT return codes, ...)
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatRecordLine } from '../../sim/record-text.js';
@@ -28,6 +29,12 @@ export function noteLine(code: number, value: number): string {
 
 /** Import the bundled firmware + driver (make engines-bundle), a fresh instance per key. */
 export async function importDriver(module_path: string, fresh_key: string): Promise<DriverModule> {
+  // Built by `make build` (make engines-bundle); say so rather than fail on a bare import error.
+  if (!fs.existsSync(module_path)) {
+    const err = new Error(`the firmware driver bundle ${module_path} is missing: run 'make engines-bundle' (make build does it)`);
+    err.name = 'UsageError';
+    throw err;
+  }
   const url = pathToFileURL(path.resolve(module_path)).href + `?${encodeURIComponent(fresh_key)}`;
   return (await import(url)) as DriverModule;
 }
