@@ -41,6 +41,8 @@ function dispatchOrder(specs: readonly SessionSpec[]): number[] {
 export async function runSessions(specs: readonly SessionSpec[], opts: PoolOptions): Promise<SessionOutcome[]> {
   const jobs = Math.min(opts.jobs, specs.length);
   if (jobs <= 1) return runInProcess(specs, opts);
+  // Load the bundle here once too, so a bad one is reported as such before any worker starts.
+  if (opts.firmware_bundle !== null) await loadFirmwareBundle(opts.firmware_bundle);
   return runOnWorkers(specs, jobs, opts);
 }
 

@@ -75,9 +75,13 @@ function writeOutputs(doc: CiResultDoc, sum: CiSummary, opts: OutputOptions): vo
 }
 
 export function registerCiCommand(program: Command): void {
+  // `ring ci <library>` runs (the default subcommand); `ring ci merge` joins shard results.
+  // Two subcommands rather than options on `ci` itself, so each has its own --json and --junit.
   const ci = program
     .command('ci')
-    .description('replay a library of recordings against their golden outputs: in parallel, sharded across CI runners, with JUnit/JSON results')
+    .description('replay a library of recordings against their golden outputs: in parallel, sharded across CI runners, with JUnit/JSON results');
+  ci.command('run', { isDefault: true })
+    .description('replay every session of a library and compare it with its golden (the default: ring ci <library> ...)')
     .argument('<library>', 'folder of recordings, or a manifest (.json: {golden_dir?, rate_hz?, seed?, sessions: [{recording, id?, rate_hz?, seed?}]})')
     .option('--golden <dir>', 'golden folder mirroring the recordings: <dir>/<id>.ndjson (required with a folder)')
     .option('--rate-hz <hz>', 'sample rate for sessions that do not set one (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
