@@ -52,7 +52,8 @@ async function runInProcess(specs: readonly SessionSpec[], opts: PoolOptions): P
   let done = 0;
   for (const i of dispatchOrder(specs)) {
     out[i] = await runSession(specs[i]!, firmware, opts.run);
-    opts.onDone?.(++done, specs.length, specs[i]!.id);
+    done++;
+    opts.onDone?.(done, specs.length, specs[i]!.id);
   }
   return out;
 }
@@ -96,7 +97,8 @@ function runOnWorkers(specs: readonly SessionSpec[], jobs: number, opts: PoolOpt
           return;
         }
         out[reply.index] = reply.outcome;
-        opts.onDone?.(++done, specs.length, specs[reply.index]!.id);
+        done++; // not inside the optional call below: without onDone its arguments are never evaluated
+        opts.onDone?.(done, specs.length, specs[reply.index]!.id);
         if (done === specs.length) {
           stopAll();
           resolve(out);

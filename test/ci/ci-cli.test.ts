@@ -4,11 +4,13 @@
 // every worker, and bad input gets exit 2 with one line. (ci-run.test.ts covers the rest
 // in-process.)
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import t from 'tap';
-import { ring } from '../helpers/cli.js';
+import { cliPath, ring } from '../helpers/cli.js';
 import { buildFirmwareVariant } from '../helpers/firmware-variant.js';
 import { writeLibrary } from './library.js';
 
@@ -84,4 +86,17 @@ t.test('bad input: exit 2, one line, nothing on stdout', async (t) => {
     else t.match(r.stderr, want);
     t.equal(r.stdout, '');
   }
+});
+
+t.test('the library API on worker threads finishes without a progress callback', async (t) => {
+  // runCi as bench/ci.ts calls it: no onDone. The compiled module, so the workers are too.
+  const ciModule = path.join(path.dirname(cliPath), '../ci/ci.js');
+  const script = `const { runCi } = await import(${JSON.stringify(pathToFileURL(ciModule).href)});
+const out = await runCi({ library: 'recs', golden_dir: 'golden', rate_hz: 50, seed: 1, jobs: 2, shard: null, direct: true,
+  firmware_bundle: null, update_golden: false, want_report: false, thresholds: {} });
+process.stdout.write(JSON.stringify(out.summary.counts));`;
+  fs.writeFileSync(path.join(tmp, 'api.mjs'), script);
+  const r = spawnSync(process.execPath, ['api.mjs'], { cwd: tmp, encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.status, 0, r.stderr);
+  t.same(JSON.parse(r.stdout), { passed: 4, changed: 0, new: 0, missing: 0, errored: 0 });
 });
