@@ -53,10 +53,6 @@ t.test('three shards plus ring ci merge give the summary, JSON and JUnit of one 
   t.equal(read('merged.xml'), read('whole.xml'));
   const mergedJson = ring(['ci', 'merge', ...files, '--json'], { cwd: tmp });
   t.equal(mergedJson.stdout, read('whole.json'));
-  const partial = ring(['ci', 'merge', files[0]!, files[2]!], { cwd: tmp });
-  t.equal(partial.code, 2);
-  t.equal(partial.stderr, 'error: shard results missing: 2/3 (a merge needs every shard)\n');
-  t.equal(partial.stdout, '');
 });
 
 t.test('a firmware build with one constant changed: exactly the motion session fails, on every worker', async (t) => {
@@ -74,9 +70,8 @@ t.test('a firmware build with one constant changed: exactly the motion session f
 
 t.test('bad input: exit 2, one line, nothing on stdout', async (t) => {
   const cases: [string[], string | RegExp][] = [
-    [['ci', 'nope', '--golden', 'g'], 'error: no such folder or manifest: nope\n'],
     [['ci', 'recs'], 'error: --golden <dir> is required with a folder of recordings\n'],
-    [['ci', 'recs', '--golden', 'golden', '--shard', '4/3'], /^error: --shard must be k\/n with 1 <= k <= n <= 1000, got '4\/3'\n/],
+    [['ci', 'merge', 'shard-1.json', 'shard-3.json'], 'error: shard results missing: 2/3 (a merge needs every shard)\n'],
     [['ci', 'recs', '--golden', 'golden', '--firmware', 'recs/fast.ringfx', '--jobs', '2'], /^error: cannot load firmware bundle recs\/fast\.ringfx: .*\n$/],
   ];
   for (const [args, want] of cases) {

@@ -153,6 +153,7 @@ t.test('manifests: per-session rate and seed; bad ones are refused with the reas
     fs.writeFileSync(m, JSON.stringify(doc));
     t.throws(() => loadLibrary(m, { rate_hz: 50, seed: 1 }), { name: 'CiError', message: want }, JSON.stringify(doc));
   }
+  t.throws(() => loadLibrary(path.join(tmp, 'nope'), { rate_hz: 50, seed: 1 }), new CiError(`no such folder or manifest: ${path.join(tmp, 'nope')}`));
   fs.writeFileSync(m, '{"sessions": [');
   t.throws(() => loadLibrary(m, { rate_hz: 50, seed: 1 }), { message: /m\.json: not a JSON manifest/ });
 });
