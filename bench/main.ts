@@ -99,6 +99,16 @@ async function protocolBenchFigures(): Promise<BenchFigures> {
   }
 }
 
+/** ring ci sessions per second on 1 job and on every core (bench/ci.ts). */
+async function ciBenchFigures(dir: string): Promise<BenchFigures> {
+  try {
+    const mod = await import('./ci.js');
+    return await mod.ciFigures(dir);
+  } catch (err) {
+    return { ci_error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const { source, fixtures } = recordings();
@@ -117,6 +127,7 @@ async function main(): Promise<void> {
     ...(await duktapeFigures()),
     ...(await protocolBenchFigures()),
     ...(await engineFigures()),
+    ...(await ciBenchFigures(path.join(repoRoot, source))),
   };
   if (json) {
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');

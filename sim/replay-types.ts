@@ -2,6 +2,8 @@
 // time at which it left the ring. Scoring and the CLI consume this; they never read
 // firmware memory.
 
+import type { RingFirmware } from "./firmware-module.js";
+
 export interface BeatOut {
   time_ms: number;
   ibi_ms: number;
@@ -43,6 +45,8 @@ export interface StatusOut {
 export interface ReplayOptions {
   rate_hz: number;
   seed: number;
+  /** The firmware to run (sim/firmware-module.ts); default the one built with the simulator. */
+  firmware?: RingFirmware;
 }
 
 export interface ReplayResult {

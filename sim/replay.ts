@@ -2,10 +2,10 @@
 // samples the recording at the rate the firmware configures, interrupts wake the
 // firmware, and every record it emits is collected with its virtual emission time.
 
-import * as fw from "../firmware/ring.js";
 import * as out from "../firmware/output.js";
 import type { Fixture } from "./fixture/types.js";
 import { EventQueue } from "./event-queue.js";
+import { BUILTIN_FIRMWARE } from "./firmware-module.js";
 import { Prng } from "./prng.js";
 import { SimRingHal, type EmittedRecord } from "./ring-hal.js";
 import { resamplePpg } from "./sensor/resample.js";
@@ -36,6 +36,7 @@ export function sensorStream(fixture: Fixture, rate_hz: number): Int32Array {
 export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResult {
   checkReplayOptions(opts);
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
+  const fw = opts.firmware ?? BUILTIN_FIRMWARE;
   const prng = new Prng(opts.seed);
   const irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
   const queue = new EventQueue();

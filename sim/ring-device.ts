@@ -20,12 +20,12 @@
 // The firmware is a module with one state (boot, then freeze): one RingDevice drives it at
 // a time. Creating another takes the firmware over; the older device then refuses to run.
 
-import * as fw from '../firmware/ring.js';
 import type { BleHal } from '../firmware/hal.js';
 import { ATT_MTU_MAX, ATT_MTU_MIN } from '../protocol/ids.js';
 import { SimBleLink, type BleEndpoint, type ConnectionChange } from './ble/link.js';
 import { formatLinkParams, type LinkParams } from './ble/params.js';
 import { EventQueue } from './event-queue.js';
+import { BUILTIN_FIRMWARE, type RingFirmware } from './firmware-module.js';
 import type { Fixture } from './fixture/types.js';
 import { Prng } from './prng.js';
 import { checkReplayOptions, sensorStream } from './replay.js';
@@ -75,6 +75,8 @@ export interface RingDeviceOptions {
    * stand-in to try the host against a misbehaving ring.
    */
   ble?: FirmwareBle;
+  /** The firmware build to run (sim/firmware-module.ts); default the built-in one. */
+  firmware?: RingFirmware;
 }
 
 export interface RingDeviceStats {
@@ -112,6 +114,7 @@ export class RingDevice {
     att_rx_pdus: 0, att_rx_refused: 0, att_tx_pdus: 0, att_tx_refused: 0, att_tx_oversize: 0, mtu_rsp_ignored: 0,
   };
 
+  private readonly fw: RingFirmware;
   private readonly ble: FirmwareBle;
   private readonly peripheral: BleEndpoint;
   private client_mtu_requested = 0; // from the connection's Exchange MTU Request, 0 before one
@@ -119,7 +122,8 @@ export class RingDevice {
 
   constructor(fixture: Fixture | null, opts: RingDeviceOptions) {
     checkReplayOptions({ rate_hz: opts.rate_hz, seed: opts.seed });
-    this.ble = opts.ble ?? firmwareBle();
+    this.fw = opts.firmware ?? BUILTIN_FIRMWARE;
+    this.ble = opts.ble ?? firmwareBle(this.fw);
     const prng = new Prng(opts.seed);
     this.seed = opts.seed;
     this.rate_hz = opts.rate_hz;
@@ -145,7 +149,7 @@ export class RingDevice {
     RingDevice.owner = this;
     this.sensor.onInterrupt = () => {
       this.checkOwner();
-      const n = fw.ring_on_sensor_irq();
+      const n = this.fw.ring_on_sensor_irq();
       if (n < 0) throw new RingDeviceError(`firmware interrupt handler failed with ${n} (${this.describe()})`);
     };
     // Boot, attach the radio, boot again: ring_ble_attach takes the running sample rate for
@@ -240,7 +244,7 @@ export class RingDevice {
   }
 
   /** The options that rebuild this device (with the same fixture). */
-  options(): Required<Omit<RingDeviceOptions, 'keep_records' | 'ble'>> {
+  options(): Required<Omit<RingDeviceOptions, 'keep_records' | 'ble' | 'firmware'>> {
     return {
       seed: this.seed, rate_hz: this.rate_hz, drift_ppm: this.drift_ppm, link: { ...this.link.params },
       battery_pct: this.battery_pct, utc_epoch_ms: this.utc_epoch_ms,
@@ -250,7 +254,7 @@ export class RingDevice {
   // ------------------------------------------------------------------------------------
 
   private boot(rate_hz: number): void {
-    const rc = fw.ring_boot(this.hal, rate_hz);
+    const rc = this.fw.ring_boot(this.hal, rate_hz);
     if (rc !== 0) throw new RingDeviceError(`firmware refused to boot at ${rate_hz} Hz (error ${rc})`);
   }
 

@@ -16,6 +16,7 @@ import { registerSimCommands } from './cmd-sim.js';
 import { registerScanCommand } from './cmd-scan.js';
 import { registerDebugCommands } from './cmd-debug.js';
 import { registerEnergyCommand } from './cmd-energy.js';
+import { registerCiCommand } from './cmd-ci.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerScanCommand(program);
   registerDebugCommands(program);
   registerEnergyCommand(program);
+  registerCiCommand(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

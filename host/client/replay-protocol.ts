@@ -57,6 +57,7 @@ export async function replayOverProtocol(
     // A replay is about the algorithm: the ring's crystal is exact unless asked otherwise,
     // so its clock, which times every record, is the simulator's.
     seed: opts.seed, rate_hz: opts.rate_hz, link: opts.link, drift_ppm: opts.drift_ppm ?? 0, keep_records: false,
+    ...(opts.firmware ? { firmware: opts.firmware } : {}),
   });
   const transport = new SimTransport(device, { connect_delay_us: 0 });
   const client = new RingClient(transport);

@@ -30,16 +30,16 @@ export class FirmwareBleMissing extends Error {
 }
 
 /** The entry points, or null with the names that are missing. */
-export function findFirmwareBle(): { ble: FirmwareBle | null; missing: string[] } {
-  const mod = fw as unknown as Record<string, unknown>;
+export function findFirmwareBle(firmware: object = fw): { ble: FirmwareBle | null; missing: string[] } {
+  const mod = firmware as Record<string, unknown>;
   const missing = ENTRY_POINTS.filter((name) => typeof mod[name] !== 'function');
   if (missing.length > 0) return { ble: null, missing };
   return { ble: mod as unknown as FirmwareBle, missing };
 }
 
 /** The entry points; throws FirmwareBleMissing when the firmware lacks them. */
-export function firmwareBle(): FirmwareBle {
-  const { ble, missing } = findFirmwareBle();
+export function firmwareBle(firmware: object = fw): FirmwareBle {
+  const { ble, missing } = findFirmwareBle(firmware);
   if (ble === null) throw new FirmwareBleMissing(missing);
   return ble;
 }
