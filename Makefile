@@ -69,3 +69,10 @@ $(DUK_HOST): duk/host.c
 
 clean:
 	rm -rf dist build .tap
+
+# Power-loss sweep of the flash history log (sim/flash/log-fault-sweep.ts): every flash
+# operation of a seeded workload cut before / during (every torn prefix) / after, plus cuts
+# during recovery. `make test` runs a seeded subset (test/store/log-fault-sweep.test.ts).
+.PHONY: faults
+faults: build
+	$(NODE) dist/tools/faults/main.js --seed 1 --steps 700

@@ -158,7 +158,8 @@ let out_emit = 0;
 
 // Header fields read by sec_read().
 let hs_state = 0;
-let hs_ec = 0;
+let hs_ec = 0; // -1 when the sector has no valid format (then hs_blank says whether it reads erased)
+let hs_blank = 0;
 let hs_ring = 0;
 let hs_first = 0;
 
@@ -277,12 +278,15 @@ function sector_addr(s: number): number {
 /** Read sector s's header into hs_*. */
 function sec_read(s: number): void {
   hs_state = SEC_UNKNOWN;
-  hs_ec = max_ec;
+  hs_ec = -1;
+  hs_blank = 0;
   hs_ring = -1;
   hs_first = 0;
   if (fl.flash_read(sector_addr(s), hbuf, 0, data_off) < 0) return;
-  if (get32(hbuf, 0) !== MAGIC_FORMAT) return;
-  if (crc32_end(crc32_update(crc32_start(), hbuf, 0, 8)) !== get32(hbuf, 8)) return;
+  if (get32(hbuf, 0) !== MAGIC_FORMAT || crc32_end(crc32_update(crc32_start(), hbuf, 0, 8)) !== get32(hbuf, 8)) {
+    hs_blank = all_equal(hbuf, 0, hdr_b_off, 0xff) ? 1 : 0;
+    return;
+  }
   hs_ec = get32(hbuf, 4);
   if (hs_ec > max_ec) max_ec = hs_ec;
   if (all_equal(hbuf, hdr_b_off, data_off, 0xff)) {
@@ -434,6 +438,10 @@ function boot_scan(): number {
     ring_i[r * RI_WORDS + RI_HEAD_OFF] = off;
     ring_f[r * RF_WORDS + RF_LAST] = last > 0 ? last : 0;
     if (last + 1 > next_seq) next_seq = last + 1;
+    // A head whose first block never completed still names its first sequence: never give
+    // it again, so no two sectors of a ring share a first sequence (a lost record is a gap).
+    const head_first = ring_f[r * RF_WORDS + RF_HEAD_FIRST];
+    if (head_first + 1 > next_seq) next_seq = head_first + 1;
     if (ring_f[r * RF_WORDS + RF_FIRST] > last) ring_f[r * RF_WORDS + RF_FIRST] = 0; // only an empty head
   }
   return used;
@@ -512,8 +520,10 @@ function take_sector(r: number, first_seq: number): number {
     let pick_ec = 0;
     let dirty = -1;
     let dirty_ec = 0;
+    let min_known = -1;
     for (let s = 0; s < part_sectors; s++) {
       sec_read(s);
+      if (hs_ec >= 0 && (min_known < 0 || hs_ec < min_known)) min_known = hs_ec;
       if (hs_state === SEC_FREE) {
         free_count = free_count + 1;
         if (pick < 0 || hs_ec < pick_ec) {
@@ -522,9 +532,12 @@ function take_sector(r: number, first_seq: number): number {
         }
       } else if (hs_state !== SEC_USED && dirty < 0) {
         dirty = s;
-        dirty_ec = hs_ec;
+        // A lost count: a blank sector (never formatted, or cut between erase and format) is
+        // taken for the least worn; garbage (an erase cut short) for the most worn.
+        dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 ? -2 : max_ec;
       }
     }
+    if (dirty_ec === -2) dirty_ec = min_known > 0 ? min_known : 0;
     if (free_count >= 2 || (free_count === 1 && dirty < 0 && no_victim(r))) {
       const rc = sec_open(pick, r, first_seq, 1);
       if (rc < 0) {
@@ -559,9 +572,10 @@ function no_victim(r: number): boolean {
 }
 
 /**
- * Static wear levelling: when a USED sector that is not a head has LOG_WEAR_DELTA fewer
- * erases than the most worn sector, copy its blocks to the most worn FREE sector (commit
- * last) and erase it. At most one per call.
+ * Static wear levelling: when a USED sector with data has LOG_WEAR_DELTA fewer erases than
+ * the most worn sector, copy its blocks to the most worn FREE sector (commit last) and erase
+ * it; a ring's head moves with its data and takes its appends after the copied blocks. At
+ * most one per call.
  */
 function wear_level(): void {
   let cold = -1;
@@ -579,7 +593,7 @@ function wear_level(): void {
         target = s;
         target_ec = hs_ec;
       }
-    } else if (hs_state === SEC_USED && s !== ring_i[hs_ring * RI_WORDS + RI_HEAD]) {
+    } else if (hs_state === SEC_USED && !(s === ring_i[hs_ring * RI_WORDS + RI_HEAD] && ring_i[hs_ring * RI_WORDS + RI_HEAD_OFF] <= data_off)) {
       if (cold < 0 || hs_ec < cold_ec) {
         cold = s;
         cold_ec = hs_ec;
@@ -603,7 +617,12 @@ function wear_level(): void {
   }
   if (sec_commit(target) < 0) return;
   migrations = migrations + 1;
-  ring_i[cold_ring * RI_WORDS + RI_EPOCH] = ring_i[cold_ring * RI_WORDS + RI_EPOCH] + 1;
+  const ri = cold_ring * RI_WORDS;
+  ring_i[ri + RI_EPOCH] = ring_i[ri + RI_EPOCH] + 1;
+  if (ring_i[ri + RI_HEAD] === cold) {
+    ring_i[ri + RI_HEAD] = target;
+    if (ring_i[ri + RI_HEAD_OFF] < sector_bytes) ring_i[ri + RI_HEAD_OFF] = off; // torn tails stay behind
+  }
   sec_recycle(cold, cold_ec);
 }
 
@@ -716,7 +735,7 @@ export function log_erase_all(): number {
   for (let s = 0; s < part_sectors; s++) {
     sec_read(s);
     if (hs_state === SEC_FREE) continue;
-    if (sec_recycle(s, hs_ec) < 0) rc = LOG_ERR_FLASH;
+    if (sec_recycle(s, hs_ec >= 0 ? hs_ec : max_ec) < 0) rc = LOG_ERR_FLASH;
   }
   for (let r = 0; r < LOG_RINGS; r++) {
     const ri = r * RI_WORDS;
@@ -752,9 +771,12 @@ export function log_ring_first_seq(r: number): number {
   return ring_i[r * RI_WORDS + RI_PEND_COUNT] > 0 ? ring_f[r * RF_WORDS + RF_PEND_FIRST] : 0;
 }
 
-/** Newest sequence, 0 when the log is empty. */
+/**
+ * Newest sequence given (0 when none since the log was made or erased). A power cut can
+ * lose the newest records: last_seq then names records the log no longer holds.
+ */
 export function log_last_seq(): number {
-  return log_first_seq() === 0 ? 0 : next_seq - 1;
+  return next_seq - 1;
 }
 
 /**
@@ -892,39 +914,41 @@ function cursor_next(r: number): number {
   return cursor_block(r, s, ring_i[ri + RI_CUR_BLK] + round_up(BLOCK_HDR_BYTES + len));
 }
 
-/** Move ring r's cursor to the first block of the sector after s (by first sequence). */
+/**
+ * Move ring r's cursor to the first record of the next sector (by first sequence) that has
+ * one; sectors whose first block is torn or absent (a cut right after an open) are passed.
+ */
 function cursor_next_sector(r: number, s: number): number {
   const ri = r * RI_WORDS;
   const rf = r * RF_WORDS;
-  const after = ring_f[rf + RF_CUR_SECTOR_FIRST];
-  let best = -1;
-  let best_first = 0;
-  for (let t = 0; t < part_sectors; t++) {
-    if (t === s) continue;
-    sec_read(t);
-    if (hs_state !== SEC_USED || hs_ring !== r || hs_first <= after) continue;
-    if (best < 0 || hs_first < best_first) {
-      best = t;
-      best_first = hs_first;
+  let after = ring_f[rf + RF_CUR_SECTOR_FIRST];
+  ring_f[rf + RF_CUR_SEQ] = 0;
+  ring_i[ri + RI_CUR_SECTOR] = -1;
+  for (let round = 0; round < part_sectors; round++) {
+    let best = -1;
+    let best_first = 0;
+    for (let t = 0; t < part_sectors; t++) {
+      if (t === s) continue;
+      sec_read(t);
+      if (hs_state !== SEC_USED || hs_ring !== r || hs_first <= after) continue;
+      if (best < 0 || hs_first < best_first) {
+        best = t;
+        best_first = hs_first;
+      }
+    }
+    if (best < 0) return 0;
+    after = best_first;
+    ring_f[rf + RF_CUR_SECTOR_FIRST] = best_first;
+    const end = best === ring_i[ri + RI_HEAD] ? ring_i[ri + RI_HEAD_OFF] : sector_bytes;
+    if (data_off < end && blk_read(best, data_off, cur_views[r]) === 1) {
+      ring_i[ri + RI_CUR_SECTOR] = best;
+      ring_i[ri + RI_CUR_BLK] = data_off;
+      ring_i[ri + RI_CUR_END] = BLOCK_HDR_BYTES + blk_len;
+      rec_state_reset(cur_state_views[r], blk_first, BLOCK_HDR_BYTES);
+      return cursor_decode(r);
     }
   }
-  ring_f[rf + RF_CUR_SEQ] = 0;
-  if (best < 0) {
-    ring_i[ri + RI_CUR_SECTOR] = -1;
-    return 0;
-  }
-  ring_f[rf + RF_CUR_SECTOR_FIRST] = best_first;
-  const buf = cur_views[r];
-  const end = best === ring_i[ri + RI_HEAD] ? ring_i[ri + RI_HEAD_OFF] : sector_bytes;
-  if (data_off >= end || blk_read(best, data_off, buf) !== 1) {
-    ring_i[ri + RI_CUR_SECTOR] = -1; // an empty head: the end
-    return 0;
-  }
-  ring_i[ri + RI_CUR_SECTOR] = best;
-  ring_i[ri + RI_CUR_BLK] = data_off;
-  ring_i[ri + RI_CUR_END] = BLOCK_HDR_BYTES + blk_len;
-  rec_state_reset(cur_state_views[r], blk_first, BLOCK_HDR_BYTES);
-  return cursor_decode(r);
+  return 0;
 }
 
 // ------------------------------------------------------------------------------------
