@@ -427,6 +427,8 @@ export interface HistoryPage {
   next_seq: number;
   first_seq: number;
   last_seq: number;
+  /** Oldest beat / per-beat HR record kept (flash log): such records below it were evicted. */
+  beats_first_seq?: number;
 }
 
 export function decodeHistoryRecord(v: unknown, what: string): HistoryRecord {
@@ -477,12 +479,14 @@ export function decodeHistoryPage(body: unknown): HistoryPage {
   for (let i = 1; i < records.length; i++) {
     if (records[i].seq <= records[i - 1].seq) throw new ResponseError(`${w}: record sequence numbers must increase`);
   }
-  return {
+  const page: HistoryPage = {
     records,
     next_seq: int(o, 'next_seq', w, 0, 0xffffffff),
     first_seq: int(o, 'first_seq', w, 0, 0xffffffff),
     last_seq: int(o, 'last_seq', w, 0, 0xffffffff),
   };
+  if (o.beats_first_seq !== undefined) page.beats_first_seq = int(o, 'beats_first_seq', w, 0, 0xffffffff);
+  return page;
 }
 
 // ---------------------------------------------------------------------------------------
