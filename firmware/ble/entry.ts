@@ -23,7 +23,7 @@
 import type { BleHal, FlashHal } from "../hal.js";
 import { PART_LOG_ADDR, PART_LOG_BYTES } from "../flash-map.js";
 import { ring_clock_ms, ring_sample_rate_hz } from "../main.js";
-import { LOG_FLUSH_MS_DEFAULT, log_append, log_poll, log_ram_bytes, log_store_boot } from "../store/log-store.js";
+import { LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, log_append, log_poll, log_ram_bytes, log_store_boot } from "../store/log-store.js";
 import { codec_boot, codec_ram_bytes } from "../cmd/codec.js";
 import { dispatch_boot, dispatch_ram_bytes } from "../cmd/dispatch.js";
 import { identity_boot, identity_ram_bytes } from "../cmd/identity.js";
@@ -61,7 +61,7 @@ export function ring_ble_attach(ble: BleHal, flash: FlashHal): number {
   identity_boot();
   codec_boot();
   dispatch_boot();
-  const log_rc = log_store_boot(flash, PART_LOG_ADDR, PART_LOG_BYTES, LOG_FLUSH_MS_DEFAULT, ring_clock_ms());
+  const log_rc = log_store_boot(flash, PART_LOG_ADDR, PART_LOG_BYTES, LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, ring_clock_ms());
   if (log_rc < 0) return log_rc;
   gatt_db_boot();
   gatt_server_boot();

@@ -20,9 +20,12 @@
 // (a torn block closes the sector: nothing after it is used), and the next sequence.
 //
 // Batching: records wait in a RAM block per ring (LOG_BLOCK_PAYLOAD_MAX bytes) and go to
-// flash when the block is full, when the oldest one has waited flush_ms (the boot argument,
-// LOG_FLUSH_MS_DEFAULT), and before a history read. A power cut loses at most the records of
-// the last flush_ms (and at most one block per ring): they were never acknowledged.
+// flash when the block is full, when the oldest one has waited its ring's bound (boot
+// arguments: BEATS LOG_FLUSH_MS_DEFAULT = 5 s, SUMMARY LOG_SUMMARY_FLUSH_MS_DEFAULT = 5 min,
+// as an HRV window comes once a minute and a block per window would double its flash cost),
+// and before every history read. A power cut loses at most the last 5 s of beats and HR and
+// the last 5 min of HRV windows and status records (at most one block per ring): records a
+// host has read are always on flash.
 //
 // RAM: log_ram_bytes() = 2024 bytes of typed arrays, fixed, whatever the flash size.
 
@@ -50,13 +53,15 @@ export const LOG_SEQ_MAX = 0xfffffffe;
 export const LOG_KIND_MAX = 255;
 /** Batched records go to flash at the latest this long after the first of them (config). */
 export const LOG_FLUSH_MS_DEFAULT = 5000;
+/** The same bound for the SUMMARY ring (HRV windows, status records). */
+export const LOG_SUMMARY_FLUSH_MS_DEFAULT = 300000;
 export const LOG_FLUSH_MS_MAX = 600000;
 /** Payload bytes of one block: what a power cut can cost per ring at most. */
 export const LOG_BLOCK_PAYLOAD_MAX = 240;
 /** Erase-count lag that moves a cold sector's data (static wear levelling). */
-export const LOG_WEAR_DELTA = 4;
+export const LOG_WEAR_DELTA = 8;
 /** SUMMARY's share of the partition's sectors, in eighths. */
-export const LOG_SUMMARY_EIGHTHS = 5;
+export const LOG_SUMMARY_EIGHTHS = 7;
 /** Sectors a partition may have (loop bound); 512 KB of 4 KB sectors is 128. */
 export const LOG_SECTORS_MAX = 1024;
 export const LOG_SECTORS_MIN = 4;
@@ -100,6 +105,7 @@ let hdr_b_off = 0;
 let commit_off = 0;
 let data_off = 0;
 let flush_ms = LOG_FLUSH_MS_DEFAULT;
+let summary_flush_ms = LOG_SUMMARY_FLUSH_MS_DEFAULT;
 let summary_quota = 0;
 
 let hbuf!: Uint8Array; // header scratch
@@ -208,7 +214,9 @@ function round_up(n: number): number {
  * and carry on after the newest record. now_ms is the ring's clock, for the recovery record.
  * Returns 0 or a negative error (bad geometry).
  */
-export function log_store_boot(flash: FlashHal, addr: number, bytes: number, flush_after_ms: number, now_ms: number): number {
+export function log_store_boot(
+  flash: FlashHal, addr: number, bytes: number, flush_after_ms: number, summary_flush_after_ms: number, now_ms: number,
+): number {
   assert(LOG_FIELDS_MAX >= out.OUT_RECORD_FIELDS_MAX, FAULT_LOG);
   if (booted === 0) log_alloc_boot();
   fl = flash;
@@ -220,7 +228,9 @@ export function log_store_boot(flash: FlashHal, addr: number, bytes: number, flu
   part_sectors = Math.floor(bytes / sector_bytes);
   if (!(part_sectors >= LOG_SECTORS_MIN && part_sectors <= LOG_SECTORS_MAX)) return LOG_ERR_FLASH;
   if (!(flush_after_ms >= 0 && flush_after_ms <= LOG_FLUSH_MS_MAX)) return LOG_ERR_BAD_RECORD;
+  if (!(summary_flush_after_ms >= 0 && summary_flush_after_ms <= LOG_FLUSH_MS_MAX)) return LOG_ERR_BAD_RECORD;
   flush_ms = flush_after_ms;
+  summary_flush_ms = summary_flush_after_ms;
   hdr_b_off = round_up(HDR_A_RAW);
   commit_off = hdr_b_off + round_up(HDR_B_RAW);
   data_off = commit_off + unit;
@@ -660,12 +670,13 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   return seq;
 }
 
-/** Write every batch that has waited flush_ms (call often: every record, every sample). */
+/** Write every batch that has waited its ring's bound (call often: every record, every sample). */
 export function log_poll(now_ms: number): void {
   if (booted === 0 || part_sectors === 0) return;
   for (let r = 0; r < LOG_RINGS; r++) {
     const ri = r * RI_WORDS;
-    if (ring_i[ri + RI_PEND_COUNT] > 0 && now_ms - ring_i[ri + RI_PEND_SINCE_MS] >= flush_ms) log_flush_ring(r);
+    const bound = r === LOG_RING_SUMMARY ? summary_flush_ms : flush_ms;
+    if (ring_i[ri + RI_PEND_COUNT] > 0 && now_ms - ring_i[ri + RI_PEND_SINCE_MS] >= bound) log_flush_ring(r);
   }
 }
 

@@ -29,6 +29,7 @@ import { FlashPowerLoss, NorFlash, type CutPhase, type PowerCut } from './nor-fl
 export const SWEEP_SECTOR_BYTES = 1024;
 export const SWEEP_SECTORS = 12;
 export const SWEEP_FLUSH_MS = 5000;
+export const SWEEP_SUMMARY_FLUSH_MS = 60000;
 /** Allowed spread of erase counts across the partition after a workload. */
 export const SWEEP_WEAR_SPREAD_MAX = log.LOG_WEAR_DELTA + 2;
 
@@ -180,7 +181,7 @@ function makeFlash(opts: SweepOptions): NorFlash {
 
 function boot(flash: ObservedFlash, now_ms: number): number {
   const p = partition(flash.nor);
-  return log.log_store_boot(flash, p.addr, p.bytes, SWEEP_FLUSH_MS, now_ms);
+  return log.log_store_boot(flash, p.addr, p.bytes, SWEEP_FLUSH_MS, SWEEP_SUMMARY_FLUSH_MS, now_ms);
 }
 
 /** The flash operations of the fault-free workload: what the sweep cuts. */
@@ -208,7 +209,7 @@ export function dryRun(opts: SweepOptions): { ops: OpInfo[]; erases: number; wea
     flash_size_bytes: () => spy.flash_size_bytes(),
   };
   const p = partition(nor);
-  if (log.log_store_boot(wrap, p.addr, p.bytes, SWEEP_FLUSH_MS, 0) !== 0) throw new Error('log_store_boot refused the sweep partition');
+  if (log.log_store_boot(wrap, p.addr, p.bytes, SWEEP_FLUSH_MS, SWEEP_SUMMARY_FLUSH_MS, 0) !== 0) throw new Error('log_store_boot refused the sweep partition');
   const w = new Workload(opts.seed);
   for (let i = 0; i < opts.steps; i++) w.run(exp);
   return { ops, erases: nor.stats.erases, wear: nor.wear(), records: exp.size, erase_counts: [...nor.erase_counts] };
