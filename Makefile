@@ -72,7 +72,9 @@ clean:
 
 # Power-loss sweep of the flash history log (sim/flash/log-fault-sweep.ts): every flash
 # operation of a seeded workload cut before / during (every torn prefix) / after, plus cuts
-# during recovery. `make test` runs a seeded subset (test/store/log-fault-sweep.test.ts).
+# during recovery; then a simulated week through the log, read back over the protocol.
+# `make test` runs a seeded subset of both (test/store/, test/sim/ring-device-flash.test.ts).
 .PHONY: faults
 faults: build
 	$(NODE) dist/tools/faults/main.js --seed 1 --steps 700
+	$(NODE) dist/tools/faults/week-main.js 7

@@ -10,6 +10,7 @@ import { registerReplayCommand } from './cmd-replay.js';
 import { registerScoreCommand } from './cmd-score.js';
 import { registerFixtureCommands } from './cmd-fixture.js';
 import { registerDeviceCommands } from './cmd-device.js';
+import { registerLogCommands } from './cmd-log.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerScoreCommand(program);
   registerFixtureCommands(program);
   registerDeviceCommands(program);
+  registerLogCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
