@@ -197,3 +197,12 @@ $(RING_SNAPSHOT): $(RING_NODE) $(JERRY_SNAPSHOT_TOOL)
 	$(JERRY_SNAPSHOT_TOOL) generate --static --load-literals-list-format $(RING_LITERALS) -o $(RING_SNAPSHOT) $(RING_ES5_MIN) >/dev/null
 	$(JERRY_SNAPSHOT_TOOL) generate -o $(RING_DRIVER_SNAPSHOT) $(RING_DRIVER_ES5) >/dev/null
 	@echo "snapshot: $(RING_SNAPSHOT) $$(wc -c < $(RING_SNAPSHOT)) bytes, literals $$(wc -c < $(RING_LITERALS)) bytes"
+
+# Power-loss sweep of the flash history log (sim/flash/log-fault-sweep.ts): every flash
+# operation of a seeded workload cut before / during (every torn prefix) / after, plus cuts
+# during recovery; then a simulated week through the log, read back over the protocol.
+# `make test` runs a seeded subset of both (test/store/, test/sim/ring-device-flash.test.ts).
+.PHONY: faults
+faults: build
+	$(NODE) dist/tools/faults/main.js --seed 1 --steps 700
+	$(NODE) dist/tools/faults/week-main.js 7

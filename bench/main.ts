@@ -109,6 +109,25 @@ async function ciBenchFigures(dir: string): Promise<BenchFigures> {
   }
 }
 
+/** A simulated week through the flash history log (tools/faults/log-week.ts). */
+async function logWeekFigures(): Promise<BenchFigures> {
+  try {
+    const { runLogWeek } = await import('../tools/faults/log-week.js');
+    const { loadFixture } = await import('../sim/fixture/load.js');
+    const r = await runLogWeek(loadFixture(path.join(repoRoot, 'fixtures/synth/synth-rest.ringfx')), 7);
+    return {
+      log_week_sim_s: r.log_week_sim_s,
+      log_flash_bytes_per_day: r.log_flash_bytes_per_day,
+      log_erase_cycles_per_day_max: r.log_erase_cycles_per_day_max,
+      log_week_erase_min_max: `${r.erase_min}..${r.erase_max}`,
+      log_week_mismatches: r.mismatches.length,
+      log_week_beats_retention_h: r.beats_retention_h,
+    };
+  } catch (err) {
+    return { log_week_error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const { source, fixtures } = recordings();
@@ -128,6 +147,7 @@ async function main(): Promise<void> {
     ...(await protocolBenchFigures()),
     ...(await engineFigures()),
     ...(await ciBenchFigures(path.join(repoRoot, source))),
+    ...(await logWeekFigures()),
   };
   if (json) {
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');

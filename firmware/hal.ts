@@ -34,3 +34,20 @@ export interface BleHal {
   /** Battery state of charge, 0..100 %. */
   battery_percent(): number;
 }
+
+/**
+ * The ring's NOR flash (sim/flash/nor-flash.ts in the simulator): erased bytes read 0xFF,
+ * a write only clears bits, writes cover whole write units, an erase covers one sector.
+ * Addresses are absolute; firmware/flash-map.ts says which range belongs to whom. Every
+ * call returns 0 or a negative error. A power cut ends the firmware inside a call.
+ */
+export interface FlashHal {
+  flash_read(addr: number, dst: Uint8Array, dst_offset: number, length: number): number;
+  /** addr and length are multiples of flash_write_unit_bytes(). */
+  flash_write(addr: number, src: Uint8Array, src_offset: number, length: number): number;
+  /** addr is a sector start. */
+  flash_erase(addr: number): number;
+  flash_sector_bytes(): number;
+  flash_write_unit_bytes(): number;
+  flash_size_bytes(): number;
+}

@@ -59,8 +59,19 @@ export const CMD_STREAM_HRV = 18;
 export const CMD_STREAM_PPG = 19;
 
 export const CMD_HISTORY_READ = 0; // read
+export const CMD_HISTORY_ERASE = 1; // write, privileged: erases the whole log
 
 export const CMD_BATTERY = 0; // read
+
+/**
+ * Privileged commands, (group << 8) | command: they change or destroy what the ring holds.
+ * Today every connection may use them; the authentication issue gates exactly these.
+ */
+export const PRIVILEGED_COMMAND_COUNT = 1;
+export function command_privileged(group: number, cmd: number): boolean {
+  const key = (group << 8) | cmd;
+  return key === ((GROUP_HISTORY << 8) | CMD_HISTORY_ERASE);
+}
 
 /** Stream kinds, a bitmask in subscribe/unsubscribe/status bodies. */
 export const STREAM_BEATS = 0x01;

@@ -33,6 +33,7 @@ import { SimRingHal } from './ring-hal.js';
 import { SimPpgSensor } from './sensor/ppg-sensor.js';
 import { SimImu } from './sensor/imu.js';
 import { firmwareBle, type FirmwareBle } from './device/firmware-ble.js';
+import { NorFlash } from './flash/nor-flash.js';
 
 export const DRIFT_PPM_LIMIT = 50;
 export const DRIFT_PPM_MAX = 1000; // accepted when given explicitly (a badly trimmed crystal)
@@ -77,6 +78,8 @@ export interface RingDeviceOptions {
   ble?: FirmwareBle;
   /** The firmware build to run (sim/firmware-module.ts); default the built-in one. */
   firmware?: RingFirmware;
+  /** The ring's flash (history log); default a blank nRF52840-class part. Survives reboot(). */
+  flash?: NorFlash;
 }
 
 export interface RingDeviceStats {
@@ -99,6 +102,9 @@ export class RingDevice {
   readonly link: SimBleLink;
   readonly sensor: SimPpgSensor;
   readonly hal: SimRingHal;
+  readonly flash: NorFlash;
+  /** Times reboot() ran. */
+  reboots = 0;
   readonly seed: number;
   readonly rate_hz: number;
   readonly drift_ppm: number;
@@ -146,6 +152,7 @@ export class RingDevice {
     const imu = fixture?.accel ? new SimImu(fixture.accel) : null; // as sim/replay.ts
     this.hal = new DriftingRingHal(this.queue, this.sensor, opts.keep_records ?? true, this.drift_ppm, imu);
     this.peripheral = this.link.peripheral;
+    this.flash = opts.flash ?? new NorFlash();
     RingDevice.owner = this;
     this.sensor.onInterrupt = () => {
       this.checkOwner();
@@ -157,12 +164,31 @@ export class RingDevice {
     // after the attach puts the boot status record into the history log. The second boot
     // reconfigures the sensor at the same instant (t = 0) with the same rate, so sampling
     // is exactly a direct replay's; the first boot's record is dropped from the oracle.
-    this.boot(opts.rate_hz);
-    const ble_rc = this.ble.ring_ble_attach(this.bleHal());
+    this.startFirmware();
+    this.wirePeripheral();
+  }
+
+  /**
+   * Reset the ring: the firmware boots again from nothing but the flash (the history log
+   * is scanned and carries on; RAM state, the stream subscriptions and the clock offset are
+   * gone). The link drops, as a real reset drops it; the sensor keeps its place in the
+   * recording. What the firmware emits after the reboot is appended to hal.records.
+   */
+  reboot(): void {
+    this.checkOwner();
+    if (this.link.connected) this.link.disconnect('peripheral-terminated');
+    this.reboots++;
+    const kept = this.hal.records.slice();
+    this.startFirmware();
+    this.hal.records.unshift(...kept);
+  }
+
+  private startFirmware(): void {
+    this.boot(this.rate_hz);
+    const ble_rc = this.ble.ring_ble_attach(this.bleHal(), this.flash);
     if (ble_rc !== 0) throw new RingDeviceError(`firmware refused the BLE controller (error ${ble_rc})`);
     this.hal.records.length = 0;
-    this.boot(opts.rate_hz);
-    this.wirePeripheral();
+    this.boot(this.rate_hz);
   }
 
   /** The host's end of the link (what a transport drives). */
@@ -244,7 +270,7 @@ export class RingDevice {
   }
 
   /** The options that rebuild this device (with the same fixture). */
-  options(): Required<Omit<RingDeviceOptions, 'keep_records' | 'ble' | 'firmware'>> {
+  options(): Required<Omit<RingDeviceOptions, 'keep_records' | 'ble' | 'firmware' | 'flash'>> {
     return {
       seed: this.seed, rate_hz: this.rate_hz, drift_ppm: this.drift_ppm, link: { ...this.link.params },
       battery_pct: this.battery_pct, utc_epoch_ms: this.utc_epoch_ms,

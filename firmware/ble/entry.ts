@@ -2,10 +2,11 @@
 // connection changes, ATT PDUs in, link space, and the record / raw-sample hooks.
 //
 // Contracts:
-// - ring_ble_attach(ble): once at start-up, before or after ring_boot (before it to log
-//   the boot record). Allocates every BLE, command and log buffer (the only allocation of
-//   this layer) and resets all of its state. Returns 0. Calling it again resets everything,
-//   the history log included.
+// - ring_ble_attach(ble, flash): once at start-up, before or after ring_boot (before it to
+//   log the boot record). Allocates every BLE, command and log buffer (the only allocation
+//   of this layer), resets all of its state and mounts the history log on the flash's log
+//   partition (firmware/flash-map.ts): what the flash holds survives, RAM state does not.
+//   Returns 0, or a negative LOG_ERR_* when the flash cannot hold the log.
 // - ring_ble_connected(connected, mtu_bytes): a link came up (1) or went down (0), with
 //   the ATT MTU in force (23 on a new link). Either way the per-connection state starts
 //   over: CCCDs off, partial frame dropped, outgoing queue and pending response emptied,
@@ -19,9 +20,10 @@
 // - ble_on_record / stream_on_raw_sample (hook.ts): see there.
 // None of them may be called from inside BleHal.att_send (a nested ring_ble_rx is dropped).
 
-import type { BleHal } from "../hal.js";
+import type { BleHal, FlashHal } from "../hal.js";
+import { PART_LOG_ADDR, PART_LOG_BYTES } from "../flash-map.js";
 import { ring_clock_ms, ring_sample_rate_hz } from "../main.js";
-import { log_append, log_ram_bytes, log_store_boot } from "../store/log-store.js";
+import { LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, log_append, log_poll, log_ram_bytes, log_store_boot } from "../store/log-store.js";
 import { codec_boot, codec_ram_bytes } from "../cmd/codec.js";
 import { dispatch_boot, dispatch_ram_bytes } from "../cmd/dispatch.js";
 import { identity_boot, identity_ram_bytes } from "../cmd/identity.js";
@@ -55,11 +57,12 @@ let attached = 0;
 let in_rx = 0;
 
 // check-firmware: boot -- runs once at start-up when the radio is attached: allocates every BLE buffer
-export function ring_ble_attach(ble: BleHal): number {
+export function ring_ble_attach(ble: BleHal, flash: FlashHal): number {
   identity_boot();
   codec_boot();
   dispatch_boot();
-  log_store_boot();
+  const log_rc = log_store_boot(flash, PART_LOG_ADDR, PART_LOG_BYTES, LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, ring_clock_ms());
+  if (log_rc < 0) return log_rc;
   gatt_db_boot();
   gatt_server_boot();
   link_boot(ble);
@@ -69,7 +72,7 @@ export function ring_ble_attach(ble: BleHal): number {
   hrs_boot();
   time_reset();
   settings_reset(ring_sample_rate_hz());
-  ble_hooks_set(on_record, stream_on_raw); // the raw-sample hook calls the stream directly: one call less per sample
+  ble_hooks_set(on_record, on_raw_sample); // every sample: the stream, and the log's flush bound
   attached = 1;
   in_rx = 0;
   return 0;
@@ -128,4 +131,9 @@ function on_record(kind: number, record: Int32Array, field_count: number): void 
   stream_on_record(kind, record, field_count, emitted_ms);
   hrs_on_record(kind, record, field_count);
   if (link_connected()) frame_rx_expire();
+}
+
+function on_raw_sample(x: number): void {
+  stream_on_raw(x);
+  log_poll(ring_clock_ms()); // batches wait at most LOG_FLUSH_MS_DEFAULT, with or without beats
 }

@@ -24,7 +24,18 @@ import {
   RX_BUFFER_COUNT,
 } from "../../protocol/ids.js";
 import { link_ble, link_mtu } from "../ble/link.js";
-import { log_capacity_records } from "../store/log-store.js";
+import {
+  LOG_RING_BEATS,
+  LOG_RING_SUMMARY,
+  log_capacity_bytes,
+  log_first_seq,
+  log_last_seq,
+  log_ring_bytes_per_day,
+  log_ring_capacity_bytes,
+  log_ring_first_seq,
+  log_used_bytes,
+} from "../store/log-store.js";
+import { ring_clock_ms } from "../main.js";
 import {
   enc_bool,
   enc_bytes,
@@ -60,7 +71,7 @@ export function cmd_device(op: number, cmd: number): number {
   if (cmd !== CMD_DEVICE_INFO) return -ERR_UNKNOWN_COMMAND;
   if (op !== OP_READ) return -ERR_BAD_OP;
   if (req_pair_count(0) > 0) return fail_unknown(0, 0, "");
-  enc_map(8);
+  enc_map(9);
   enc_text("fw");
   enc_text_bytes(identity_fw_text(), 0, identity_fw_text_len());
   enc_text("build");
@@ -68,20 +79,36 @@ export function cmd_device(op: number, cmd: number): number {
   enc_key_uint("proto", PROTOCOL_VERSION);
   enc_key_uint("caps", device_caps());
   enc_text("limits");
-  enc_map(7);
+  enc_map(6);
   enc_key_uint("frame_max", FRAME_SIZE_MAX);
   enc_key_uint("buf_count", RX_BUFFER_COUNT);
   enc_key_uint("depth_max", CBOR_DEPTH_MAX);
   enc_key_uint("text_max", CBOR_TEXT_MAX);
   enc_key_uint("page_max", HISTORY_PAGE_RECORDS_MAX);
   enc_key_uint("ppg_batch_max", PPG_BATCH_SAMPLES_MAX);
-  enc_key_uint("log_max", log_capacity_records());
   enc_key_uint("mtu", link_mtu());
+  write_log_info();
   enc_text("model");
   enc_text(DEVICE_MODEL);
   enc_text("serial");
   enc_text(DEVICE_SERIAL);
   return 0;
+}
+
+/** The history log (PROTOCOL.md 8.1 "log"): sizes, sequences and write rates. */
+function write_log_info(): void {
+  const uptime_ms = ring_clock_ms();
+  enc_text("log");
+  enc_map(9);
+  enc_key_uint("capacity_bytes", log_capacity_bytes());
+  enc_key_uint("used_bytes", log_used_bytes());
+  enc_key_uint("first_seq", log_first_seq());
+  enc_key_uint("last_seq", log_last_seq());
+  enc_key_uint("beats_first_seq", log_ring_first_seq(LOG_RING_BEATS));
+  enc_key_uint("summary_capacity_bytes", log_ring_capacity_bytes(LOG_RING_SUMMARY));
+  enc_key_uint("beats_capacity_bytes", log_ring_capacity_bytes(LOG_RING_BEATS));
+  enc_key_uint("summary_bytes_per_day", log_ring_bytes_per_day(LOG_RING_SUMMARY, uptime_ms));
+  enc_key_uint("beats_bytes_per_day", log_ring_bytes_per_day(LOG_RING_BEATS, uptime_ms));
 }
 
 /** Battery level from the BLE HAL, clamped to 0..100 (0 without one). */

@@ -21,7 +21,7 @@ import {
 } from '../../protocol/ids.js';
 import { DeviceError } from '../client/errors.js';
 import { readHistory, type HistoryResult } from '../client/history.js';
-import type { ConfigChange, HistoryRecord, RingConfig, StreamItem, TimeInfo } from '../client/messages.js';
+import type { ConfigChange, HistoryRecord, LogInfo, RingConfig, StreamItem, TimeInfo } from '../client/messages.js';
 import { StreamSubscription } from '../client/stream.js';
 import { probeClock, setTimeCompensated, simReceiveStamps, type ClockSample } from '../debug/time-sync.js';
 import { UsageError, exitCodeFor, EXIT_INPUT } from './errors.js';
@@ -47,7 +47,7 @@ export function registerDeviceCommands(program: Command): void {
 }
 
 /** Run a command body with a session; close it; on a failure that is not the user's, say how to reproduce it. */
-async function withSession<T>(
+export async function withSession<T>(
   name: string,
   opts: TransportCliOptions,
   run: { recordFirst: boolean },
@@ -116,9 +116,18 @@ function registerInfo(program: Command): void {
           ['limits', Object.entries(info.limits).map(([k, v]) => `${k}=${v}`).join(' ')],
           ...(info.model ? [['model', info.model] as [string, string]] : []),
           ...(info.serial ? [['serial', info.serial] as [string, string]] : []),
+          ...(info.log ? [['history log', logText(info.log)] as [string, string]] : []),
         ]));
       });
     });
+}
+
+function logText(l: LogInfo): string {
+  const kb = (b: number): string => `${Math.round(b / 1024)} KB`;
+  const held = l.summary_days_held === null || l.beats_hours_held === null
+    ? 'retention: known after a minute of uptime'
+    : `holds ${l.summary_days_held} days of HRV and status, ${l.beats_hours_held} h of beats at the current rate`;
+  return `${kb(l.used_bytes)} of ${kb(l.capacity_bytes)} used, oldest seq ${l.first_seq} (beats from ${l.beats_first_seq}), newest ${l.last_seq}; ${held}`;
 }
 
 function registerBattery(program: Command): void {

@@ -17,6 +17,7 @@ import { registerScanCommand } from './cmd-scan.js';
 import { registerDebugCommands } from './cmd-debug.js';
 import { registerEnergyCommand } from './cmd-energy.js';
 import { registerCiCommand } from './cmd-ci.js';
+import { registerLogCommands } from './cmd-log.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerDebugCommands(program);
   registerEnergyCommand(program);
   registerCiCommand(program);
+  registerLogCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -8,6 +8,7 @@ import {
   CMD_BATTERY,
   CMD_CONFIG,
   CMD_DEVICE_INFO,
+  CMD_HISTORY_ERASE,
   CMD_HISTORY_READ,
   CMD_STREAM_STATUS,
   CMD_STREAM_SUBSCRIBE,
@@ -230,6 +231,15 @@ export class RingClient {
     if (kinds !== undefined) body.kinds = kinds;
     const spec = { name: 'history read', group: GROUP_HISTORY, cmd: CMD_HISTORY_READ, op: OP_READ, body, idempotent: true };
     return decodeHistoryPage(await this.call(spec));
+  }
+
+  /** Erase the ring's whole history log (privileged). Returns the newest sequence erased. */
+  async historyErase(): Promise<number> {
+    const body = await this.call({ name: 'history erase', group: GROUP_HISTORY, cmd: CMD_HISTORY_ERASE, op: OP_WRITE, body: {}, idempotent: false });
+    const o = body as Record<string, unknown>;
+    const last = o?.erased_last_seq;
+    if (typeof last !== 'number' || !Number.isSafeInteger(last) || last < 0) throw new ResponseError('history erase: erased_last_seq must be an unsigned integer');
+    return last;
   }
 
   async battery(): Promise<BatteryInfo> {

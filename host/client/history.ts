@@ -32,6 +32,8 @@ export interface HistoryResult {
   resumes: number;
   /** Records asked for but overwritten on the ring before they were read. */
   overwritten: number;
+  /** Beats and per-beat HR below this sequence were evicted (rings with a flash log). */
+  beats_first_seq?: number;
 }
 
 /** Pages one read may take beyond the records it returns (empty pages, retried pages). */
@@ -47,6 +49,8 @@ export const HISTORY_EMPTY_PAGES_MAX = 4;
 interface InFlight {
   from_seq: number;
   max_records: number;
+  /** Sequences the page is assumed to cover (more than max_records where the log has gaps). */
+  span: number;
   page: Promise<HistoryPage>;
 }
 
@@ -73,6 +77,7 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
   const window = opts.kinds === undefined ? Math.max(1, client.inflight_limit) : 1;
   let next = from_seq;
   let per_page = page_records; // records a page holds, learned from full pages
+  let span = page_records; // sequences a full page covers: more where evicted records left gaps
   let last_seq = -1; // unknown until the first page
   let drops = 0;
   let empty_pages = 0;
@@ -81,7 +86,7 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
   const ask = (from: number, max: number): void => {
     const page = client.historyPage(from, max, opts.kinds);
     page.catch(() => undefined); // awaited in order below; never an unhandled rejection
-    queue.push({ from_seq: from, max_records: max, page });
+    queue.push({ from_seq: from, max_records: max, span: Math.max(max, span), page });
   };
   const wanted = (): number => max_records - result.records.length;
   for (let round = 0; round < pages_max; round++) {
@@ -89,7 +94,7 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
     // Keep the window full with speculative pages beyond the last one asked for.
     while (last_seq >= 0 && queue.length < window) {
       const tail = queue[queue.length - 1];
-      const from = tail.from_seq + tail.max_records;
+      const from = tail.from_seq + tail.span;
       const room = wanted() - (from - next);
       if (from > last_seq || room <= 0) break;
       ask(from, Math.min(per_page, room));
@@ -132,15 +137,18 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
     }
     // (a little under it: records differ in size, and a short page costs a round trip)
     if (got > 0 && got < head.max_records && page.next_seq <= page.last_seq) per_page = Math.max(1, got - (got >> 4));
+    // A page that skipped gaps (records the ring evicted) covered more sequences than records.
+    if (got > 0 && page.next_seq <= page.last_seq) span = Math.max(per_page, Math.floor(((page.next_seq - head.from_seq) * per_page) / got));
     // A hole between this page's end and the next page in flight is asked for first.
     if (queue.length > 0 && queue[0].from_seq > next && next <= last_seq && wanted() > 0) {
       const hole = Math.min(queue[0].from_seq - next, page_records, wanted());
       const filler = client.historyPage(next, hole, opts.kinds);
       filler.catch(() => undefined);
-      queue.unshift({ from_seq: next, max_records: hole, page: filler });
+      queue.unshift({ from_seq: next, max_records: hole, span: queue[0].from_seq - next, page: filler });
     }
     result.first_seq = page.first_seq;
     result.last_seq = page.last_seq;
+    if (page.beats_first_seq !== undefined) result.beats_first_seq = page.beats_first_seq;
     result.resumes = client.stats.reconnects - reconnects_before;
     opts.onPage?.(page, result.records.length);
     if (result.records.length >= max_records || next > last_seq) {

@@ -129,6 +129,39 @@ export interface DeviceInfo {
   mtu: number;
   model?: string;
   serial?: string;
+  /** The history log (rings with a flash log). */
+  log?: LogInfo;
+}
+
+export interface LogInfo {
+  capacity_bytes: number;
+  used_bytes: number;
+  first_seq: number;
+  last_seq: number;
+  beats_first_seq: number;
+  summary_capacity_bytes: number;
+  beats_capacity_bytes: number;
+  summary_bytes_per_day: number;
+  beats_bytes_per_day: number;
+  /** Days of HRV windows and status records the log holds at the current rate (null: rate unknown yet). */
+  summary_days_held: number | null;
+  /** Hours of beats and per-beat HR the log holds at the current rate. */
+  beats_hours_held: number | null;
+}
+
+function decodeLogInfo(v: unknown, w: string): LogInfo {
+  const o = asObject(v, `${w} log`);
+  const u = (k: string): number => int(o, k, w, 0, 0xffffffff);
+  const l = {
+    capacity_bytes: u('capacity_bytes'), used_bytes: u('used_bytes'), first_seq: u('first_seq'), last_seq: u('last_seq'),
+    beats_first_seq: u('beats_first_seq'), summary_capacity_bytes: u('summary_capacity_bytes'), beats_capacity_bytes: u('beats_capacity_bytes'),
+    summary_bytes_per_day: u('summary_bytes_per_day'), beats_bytes_per_day: u('beats_bytes_per_day'),
+  };
+  return {
+    ...l,
+    summary_days_held: l.summary_bytes_per_day > 0 ? Math.round((l.summary_capacity_bytes / l.summary_bytes_per_day) * 10) / 10 : null,
+    beats_hours_held: l.beats_bytes_per_day > 0 ? Math.round((l.beats_capacity_bytes / l.beats_bytes_per_day) * 240) / 10 : null,
+  };
 }
 
 export function decodeDeviceInfo(body: unknown): DeviceInfo {
@@ -154,6 +187,7 @@ export function decodeDeviceInfo(body: unknown): DeviceInfo {
   };
   if (o.model !== undefined) info.model = text(o, 'model', w);
   if (o.serial !== undefined) info.serial = text(o, 'serial', w);
+  if (o.log !== undefined) info.log = decodeLogInfo(o.log, w);
   return info;
 }
 
@@ -427,6 +461,8 @@ export interface HistoryPage {
   next_seq: number;
   first_seq: number;
   last_seq: number;
+  /** Oldest beat / per-beat HR record kept (flash log): such records below it were evicted. */
+  beats_first_seq?: number;
 }
 
 export function decodeHistoryRecord(v: unknown, what: string): HistoryRecord {
@@ -477,12 +513,14 @@ export function decodeHistoryPage(body: unknown): HistoryPage {
   for (let i = 1; i < records.length; i++) {
     if (records[i].seq <= records[i - 1].seq) throw new ResponseError(`${w}: record sequence numbers must increase`);
   }
-  return {
+  const page: HistoryPage = {
     records,
     next_seq: int(o, 'next_seq', w, 0, 0xffffffff),
     first_seq: int(o, 'first_seq', w, 0, 0xffffffff),
     last_seq: int(o, 'last_seq', w, 0, 0xffffffff),
   };
+  if (o.beats_first_seq !== undefined) page.beats_first_seq = int(o, 'beats_first_seq', w, 0, 0xffffffff);
+  return page;
 }
 
 // ---------------------------------------------------------------------------------------

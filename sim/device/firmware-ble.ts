@@ -4,11 +4,11 @@
 // instead of failing deep inside a run.
 
 import * as fw from '../../firmware/ring.js';
-import type { BleHal } from '../../firmware/hal.js';
+import type { BleHal, FlashHal } from '../../firmware/hal.js';
 
 export interface FirmwareBle {
-  /** Attach the BLE controller after boot. Returns 0 or a negative error. */
-  ring_ble_attach(ble: BleHal): number;
+  /** Attach the BLE controller after boot and mount the history log on the flash. Returns 0 or a negative error. */
+  ring_ble_attach(ble: BleHal, flash: FlashHal): number;
   /** The link went up (1) or down (0); mtu_bytes is the ATT MTU in force (23 on connect). */
   ring_ble_connected(connected: number, mtu_bytes: number): void;
   /** One ATT PDU from the client. Returns 0 or a negative error (never throws). */

@@ -51,6 +51,31 @@ const ble = {
   battery_percent: (): number => battery,
 };
 
+// The ring's flash for the history log: 1 MB of 4 KB sectors, 4-byte write units, writes
+// only clear bits (the rules of sim/flash/nor-flash.ts, without its faults: this harness
+// compares engines, the fault sweeps are test/store/).
+const FLASH_BYTES = 1 << 20;
+let flash_data: Uint8Array | null = null;
+const flash = {
+  flash_read: (addr: number, dst: Uint8Array, off: number, length: number): number => {
+    for (let i = 0; i < length; i++) dst[off + i] = flash_data![addr + i];
+    return 0;
+  },
+  flash_write: (addr: number, src: Uint8Array, off: number, length: number): number => {
+    if (addr % 4 !== 0 || length % 4 !== 0) return -1;
+    for (let i = 0; i < length; i++) flash_data![addr + i] &= src[off + i];
+    return 0;
+  },
+  flash_erase: (addr: number): number => {
+    for (let i = 0; i < 4096; i++) flash_data![addr + i] = 0xff;
+    lines.push('erase ' + addr);
+    return 0;
+  },
+  flash_sector_bytes: (): number => 4096,
+  flash_write_unit_bytes: (): number => 4,
+  flash_size_bytes: (): number => FLASH_BYTES,
+};
+
 function rx(bytes: number[]): void {
   const pdu = new Uint8Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) pdu[i] = bytes[i] & 0xff;
@@ -113,7 +138,9 @@ export function run(): string[] {
   refuse = false;
   battery = 77;
   lines.push('boot ' + fw.ring_boot(hal, 25));
-  lines.push('attach ' + fw.ring_ble_attach(ble));
+  flash_data = new Uint8Array(FLASH_BYTES);
+  for (let i = 0; i < FLASH_BYTES; i++) flash_data[i] = 0xff;
+  lines.push('attach ' + fw.ring_ble_attach(ble, flash));
   fw.ring_ble_connected(1, 23);
   // Discovery and reads at MTU 23.
   rx([0x10, 1, 0, 0xff, 0xff, 0x00, 0x28]);
@@ -182,6 +209,15 @@ export function run(): string[] {
   }
   fw.ring_ble_tx_space();
   request(mtu, 0, 64, 0, []);
+  fw.ring_ble_connected(0, 23);
+  // A reset: RAM starts over, the log is scanned from flash and carries on (a recovery
+  // status record, then new records after the newest stored one); then the erase command.
+  lines.push('reattach ' + fw.ring_ble_attach(ble, flash));
+  fw.ring_ble_connected(1, 23);
+  record(1, [99000, 812, 1, 91, 999, 41]);
+  request(23, 0, 68, 0, [['from_seq', 100], ['max_records', 8]]);
+  request(23, 2, 68, 1, []);
+  request(23, 0, 68, 0, [['from_seq', 1], ['max_records', 8]]);
   fw.ring_ble_connected(0, 23);
   return lines;
 }

@@ -10,6 +10,7 @@ import * as fw from '../../firmware/ring.js';
 import { ble_on_record, stream_on_raw_sample } from '../../firmware/ble/entry.js';
 import { gatt_h_battery, gatt_h_battery_cccd, gatt_h_frame, gatt_h_frame_cccd, gatt_h_hrm, gatt_h_hrm_cccd } from '../../firmware/ble/gatt-db.js';
 import * as out from '../../firmware/output.js';
+import { NorFlash } from '../../sim/flash/nor-flash.js';
 import { FRAME_HEADER_SIZE, OP_READ, OP_WRITE } from '../../protocol/ids.js';
 import { decodeFrame, encodeFrame, encodeFrameBytes, type DecodedFrame } from '../../protocol/host/frame.js';
 
@@ -60,16 +61,17 @@ export interface Ring {
   hal: FakeHal;
   ble: FakeBle;
   mtu: number;
+  flash: NorFlash;
 }
 
 /** Boot the firmware at rate_hz, attach a fresh fake radio, connect at MTU 23. */
-export function boot(rate_hz = 25): Ring {
+export function boot(rate_hz = 25, flash = new NorFlash()): Ring {
   const hal = new FakeHal();
   const ble = new FakeBle();
   if (fw.ring_boot(hal, rate_hz) !== 0) throw new Error('ring_boot failed');
-  if (fw.ring_ble_attach(ble) !== 0) throw new Error('attach failed');
+  if (fw.ring_ble_attach(ble, flash) !== 0) throw new Error('attach failed');
   fw.ring_ble_connected(1, 23);
-  return { hal, ble, mtu: 23 };
+  return { hal, ble, mtu: 23, flash };
 }
 
 /** Send one ATT PDU; returns ring_ble_rx's result and the PDUs sent in answer. */

@@ -36,7 +36,7 @@ import {
   RX_BUFFER_COUNT,
   STREAM_PPG,
 } from '../../protocol/ids.js';
-import { LOG_CAPACITY_RECORDS } from '../../firmware/store/log-store.js';
+import { PART_LOG_BYTES } from '../../firmware/flash-map.js';
 import { time_drift_ppm_x10 } from '../../firmware/cmd/time.js';
 import { FW_VERSION_MAJOR, FW_VERSION_MINOR, FW_VERSION_PATCH } from '../../firmware/config.js';
 import { body, read, ready, write } from './ble-harness.js';
@@ -68,8 +68,11 @@ t.test('device info', async (t) => {
     text_max: CBOR_TEXT_MAX,
     page_max: HISTORY_PAGE_RECORDS_MAX,
     ppg_batch_max: PPG_BATCH_SAMPLES_MAX,
-    log_max: LOG_CAPACITY_RECORDS,
   });
+  const log = b.log as Record<string, number>;
+  t.same([log.capacity_bytes, log.used_bytes, log.first_seq, log.last_seq], [PART_LOG_BYTES, 0, 0, 0], 'an empty log on a blank flash');
+  t.ok(log.summary_capacity_bytes > 0 && log.beats_capacity_bytes > 0, 'each ring has room');
+  t.ok(log.summary_capacity_bytes + log.beats_capacity_bytes < PART_LOG_BYTES, 'headers and spare sectors take the rest');
   t.equal(b.mtu, 185, 'the negotiated MTU');
   t.equal(b.model, 'ring-sim-1');
   t.equal(b.serial, '00000001');

@@ -3,7 +3,9 @@
 
 import t from 'tap';
 import {
+  CMD_HISTORY_ERASE,
   CMD_HISTORY_READ,
+  command_privileged,
   CMD_TIME,
   ERR_BAD_OP,
   ERR_BAD_TYPE,
@@ -17,10 +19,10 @@ import {
   RECORD_HR,
 } from '../../protocol/ids.js';
 import { HISTORY_SCAN_MAX } from '../../firmware/cmd/history.js';
-import { LOG_CAPACITY_RECORDS } from '../../firmware/store/log-store.js';
+import { LOG_RING_BEATS, log_ring_first_seq } from '../../firmware/store/log-store.js';
 import { FrameCollector, body, emitBeat, emitHr, emitHrv, emitStatus, read, ready, request, write, type Ring } from './ble-harness.js';
 
-interface Page { records: unknown[][]; next_seq: number; first_seq: number; last_seq: number; rc?: number; key?: string }
+interface Page { records: unknown[][]; next_seq: number; first_seq: number; last_seq: number; beats_first_seq?: number; rc?: number; key?: string }
 
 function page(ring: Ring, req: Record<string, unknown>, c?: FrameCollector): Page {
   return body(request(ring, GROUP_HISTORY, CMD_HISTORY_READ, 0, req, c)) as unknown as Page;
@@ -28,8 +30,8 @@ function page(ring: Ring, req: Record<string, unknown>, c?: FrameCollector): Pag
 
 t.test('empty log', async (t) => {
   const ring = ready();
-  t.same(page(ring, { from_seq: 1, max_records: 10 }), { records: [], next_seq: 1, first_seq: 0, last_seq: 0 });
-  t.same(page(ring, { from_seq: 0, max_records: 10 }), { records: [], next_seq: 1, first_seq: 0, last_seq: 0 });
+  t.same(page(ring, { from_seq: 1, max_records: 10 }), { records: [], next_seq: 1, first_seq: 0, last_seq: 0, beats_first_seq: 1 });
+  t.same(page(ring, { from_seq: 0, max_records: 10 }), { records: [], next_seq: 1, first_seq: 0, last_seq: 0, beats_first_seq: 1 });
   t.equal(page(ring, { from_seq: 2, max_records: 10 }).rc, ERR_BAD_VALUE, 'from_seq beyond last_seq + 1');
 });
 
@@ -102,15 +104,21 @@ t.test('kind filter and scan budget', async (t) => {
   t.equal(p.next_seq, beats + 2);
 });
 
-t.test('overwritten records: the page starts at first_seq', async (t) => {
+t.test('evicted records: beats go first, the page starts at first_seq, beats_first_seq marks the gap', async (t) => {
   const ring = ready();
-  const n = LOG_CAPACITY_RECORDS + 100;
-  for (let i = 1; i <= n; i++) emitHr(i, 600, 90);
+  // Per-beat HR records fill the BEATS ring until its oldest sectors are reclaimed; one
+  // HRV window early on stays in the SUMMARY ring.
+  emitHr(1, 600, 90);
+  emitHrv(60000, 60, 1);
+  let n = 2;
+  for (; n < 400000 && log_ring_first_seq(LOG_RING_BEATS) <= 1; n++) emitHr(n, 600 + (n % 100), 90);
+  t.ok(log_ring_first_seq(LOG_RING_BEATS) > 2, `beats evicted after ${n} records`);
   const p = page(ring, { from_seq: 1, max_records: 3 });
-  t.equal(p.first_seq, 101);
-  t.equal(p.last_seq, n);
-  t.same(p.records.map((r) => r[0]), [101, 102, 103]);
-  t.equal(p.next_seq, 104);
+  const bf = p.beats_first_seq!;
+  t.equal(p.first_seq, 2, 'first_seq: the HRV window, kept while the beats before it were evicted');
+  t.same(p.records.map((r) => [r[0], r[1]]), [[2, 3], [bf, 2], [bf + 1, 2]], 'the HRV window, then the first kept HR records');
+  t.equal(p.next_seq, bf + 2);
+  t.equal(p.last_seq, n, 'the newest record');
 });
 
 t.test('errors', async (t) => {
@@ -135,5 +143,20 @@ t.test('errors', async (t) => {
     t.same([p.rc, p.key], [code, key], JSON.stringify(req));
   }
   t.equal(body(write(ring, GROUP_HISTORY, CMD_HISTORY_READ, { from_seq: 1, max_records: 1 })).rc, ERR_BAD_OP);
-  t.equal(body(read(ring, GROUP_HISTORY, 1)).rc, ERR_UNKNOWN_COMMAND);
+  t.equal(body(read(ring, GROUP_HISTORY, 2)).rc, ERR_UNKNOWN_COMMAND);
+});
+
+t.test('erase history: privileged, write {} only, the log starts over at 1', async (t) => {
+  const ring = ready();
+  for (let i = 1; i <= 5; i++) emitHr(i, 600, 90);
+  emitStatus(9, 2, 1);
+  t.ok(command_privileged(GROUP_HISTORY, CMD_HISTORY_ERASE), 'marked privileged for the authentication issue');
+  t.notOk(command_privileged(GROUP_HISTORY, CMD_HISTORY_READ), 'reading is not');
+  t.equal(body(read(ring, GROUP_HISTORY, CMD_HISTORY_ERASE)).rc, ERR_BAD_OP, 'read: bad op');
+  t.same(body(write(ring, GROUP_HISTORY, CMD_HISTORY_ERASE, { all: true })), { rc: ERR_UNKNOWN_FIELD, key: 'all' }, 'any key is refused');
+  t.equal(page(ring, { from_seq: 1, max_records: 64 }).records.length, 6, 'nothing erased by the refused requests');
+  t.same(body(write(ring, GROUP_HISTORY, CMD_HISTORY_ERASE, {})), { erased_last_seq: 6 });
+  t.same(page(ring, { from_seq: 1, max_records: 64 }), { records: [], next_seq: 1, first_seq: 0, last_seq: 0, beats_first_seq: 1 });
+  emitHr(20, 610, 91);
+  t.same(page(ring, { from_seq: 1, max_records: 64 }).records, [[1, 2, 20, 610, 91, 0]], 'the next record is sequence 1');
 });
