@@ -14,8 +14,6 @@ import { sensorStreamOf } from '../../tools/duk/write-stream.js';
 import { needsShared, repoRoot, sharedPath } from '../helpers/shared.js';
 
 const JERRY_HEAP_BYTES = 64 * 1024;
-/** History capacity the engines boot with: the RAM log is not part of the engine budget (docs/mcu-budget.md). */
-const LOG_CAPACITY = 64;
 const paths = enginePaths(repoRoot);
 
 function firstDifference(a: string, b: string): string {
@@ -61,7 +59,7 @@ t.test('the whole firmware on Duktape, JerryScript and Espruino', needsShared('e
   t.test('a scripted central: connect, MTU, discovery, CCCDs, config, stream, history pages', async (t) => {
     for (const rate_hz of [25, 50]) {
       const stream = sensorStreamOf(rec('0015_8min'), rate_hz).subarray(0, rate_hz * 90);
-      const script = sessionScript(stream, { rate_hz, log_capacity_records: LOG_CAPACITY });
+      const script = sessionScript(stream, { rate_hz });
       const node = await runNodeScript(paths, script);
       t.ok(node.text.split('\n').filter((l) => l.startsWith('> 1b')).length > 50, `${rate_hz} Hz: the session streams notifications`);
       t.match(node.text, /^> 1b0900..00....0044/m, `${rate_hz} Hz: a history page goes out`);
@@ -69,27 +67,23 @@ t.test('the whole firmware on Duktape, JerryScript and Espruino', needsShared('e
     }
     // Espruino interprets from source tokens, ~20x slower: one rate, a shorter stream.
     const stream = sensorStreamOf(rec('0015_8min'), 25).subarray(0, 25 * 66);
-    await compare(t, 'espruino', sessionScript(stream, { rate_hz: 25, log_capacity_records: LOG_CAPACITY }), 'session @ 25 Hz');
+    await compare(t, 'espruino', sessionScript(stream, { rate_hz: 25 }), 'session @ 25 Hz');
   });
 
   t.test('recordings through the sensor feed', async (t) => {
     for (const file of [rec('0015_8min'), rec('0147_8min'), synth]) {
       for (const rate_hz of [25, 50]) {
-        const script = feedScript(sensorStreamOf(file, rate_hz), { rate_hz, log_capacity_records: LOG_CAPACITY });
+        const script = feedScript(sensorStreamOf(file, rate_hz), { rate_hz });
         const what = `${path.basename(file)} @ ${rate_hz} Hz`;
         for (const engine of ['duktape', 'jerryscript'] as const) await compare(t, engine, script, what);
       }
     }
     const stream = sensorStreamOf(rec('0322_8min'), 25).subarray(0, 25 * 90);
-    await compare(t, 'espruino', feedScript(stream, { rate_hz: 25, log_capacity_records: LOG_CAPACITY }), '0322_8min (90 s) @ 25 Hz');
+    await compare(t, 'espruino', feedScript(stream, { rate_hz: 25 }), '0322_8min (90 s) @ 25 Hz');
   });
 
   t.test('what the engine hosts say about bad runs', async (t) => {
     const stream = sensorStreamOf(synth, 25).subarray(0, 250);
-    // The default 4096-record RAM log (237 KB) cannot fit a 64 KB heap.
-    const big = runEngineScript(paths, 'jerryscript', feedScript(stream, { rate_hz: 25 }), { quiet: true });
-    t.equal(big.status, 3, 'the full RAM log: exit 3');
-    t.match(big.stderr, /OUT OF HEAP: the firmware needs more than the 64 KB heap/, 'says the heap is too small');
     const fits = runEngineScript(paths, 'jerryscript', feedScript(stream, { rate_hz: 25 }), { quiet: true, jerry_512k: true });
     t.equal(fits.status, 0, 'the same firmware runs in the 512 KB build', { stderr: fits.stderr });
     // A script that is not one: the driver refuses it, the host exits 5.
