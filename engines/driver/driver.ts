@@ -135,7 +135,13 @@ function flash_sector(s: number): Uint8Array {
   return sec;
 }
 
-function js_flash_read(addr: number, dst: Uint8Array, off: number, len: number): number {
+/** A blank fallback flash (driver_run makes one for hosts without flash natives). */
+export function flash_fallback_blank(): void {
+  flash_sectors = [];
+  for (let s = 0; s < FLASH_SECTORS; s++) flash_sectors.push(null);
+}
+
+export function js_flash_read(addr: number, dst: Uint8Array, off: number, len: number): number {
   if (!flash_span(addr, dst, off, len)) return FLASH_ERR_MISUSE;
   for (let i = 0; i < len; i++) {
     const a = addr + i;
@@ -145,7 +151,7 @@ function js_flash_read(addr: number, dst: Uint8Array, off: number, len: number):
   return 0;
 }
 
-function js_flash_write(addr: number, src: Uint8Array, off: number, len: number): number {
+export function js_flash_write(addr: number, src: Uint8Array, off: number, len: number): number {
   if (!flash_span(addr, src, off, len) || addr % FLASH_UNIT_BYTES !== 0 || len % FLASH_UNIT_BYTES !== 0) return FLASH_ERR_MISUSE;
   for (let i = 0; i < len; i++) {
     const a = addr + i;
@@ -156,7 +162,7 @@ function js_flash_write(addr: number, src: Uint8Array, off: number, len: number)
   return 0;
 }
 
-function js_flash_erase(addr: number): number {
+export function js_flash_erase(addr: number): number {
   if (!flash_int(addr) || addr % FLASH_SECTOR_BYTES !== 0 || addr + FLASH_SECTOR_BYTES > FLASH_SIZE_BYTES) return FLASH_ERR_MISUSE;
   const sec = flash_sector(addr / FLASH_SECTOR_BYTES);
   for (let i = 0; i < FLASH_SECTOR_BYTES; i++) sec[i] = 0xff;
@@ -333,10 +339,7 @@ export function driver_run(firmware: RingFirmwareApi, natives: HostNatives): num
   // A blank part per run. The fallback's sector table is made here, before boot.
   flash_native = typeof host.flash_read === "function" && typeof host.flash_write === "function" && typeof host.flash_erase === "function" ? 1 : 0;
   flash_sectors = null;
-  if (flash_native === 0) {
-    flash_sectors = [];
-    for (let s = 0; s < FLASH_SECTORS; s++) flash_sectors.push(null);
-  }
+  if (flash_native === 0) flash_fallback_blank();
   if (feed_only !== 0) {
     hal.sensor_configure(rate_hz, Math.floor((rate_hz * BATCH_MS) / 1000));
   } else {
