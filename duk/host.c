@@ -396,6 +396,32 @@ static duk_ret_t sm_mark(duk_context *ctx) {
 	return 0;
 }
 
+/* flash_read(addr, dst, off, len), flash_write(addr, src, off, len), flash_erase(addr): the
+ * flash of engines/host-common.h (native memory, outside the counted JS heap). A non-number
+ * argument is a misuse (a return code, as in the driver's fallback). */
+static double sm_flash_num(duk_context *ctx, duk_idx_t i) {
+	return duk_is_number(ctx, i) ? duk_get_number(ctx, i) : -1;
+}
+
+static duk_ret_t sm_flash_read(duk_context *ctx) {
+	duk_size_t size_bytes = 0;
+	uint8_t *dst = duk_require_buffer_data(ctx, 1, &size_bytes);
+	duk_push_int(ctx, rh_flash_read(sm_flash_num(ctx, 0), dst, size_bytes, sm_flash_num(ctx, 2), sm_flash_num(ctx, 3)));
+	return 1;
+}
+
+static duk_ret_t sm_flash_write(duk_context *ctx) {
+	duk_size_t size_bytes = 0;
+	const uint8_t *src = duk_require_buffer_data(ctx, 1, &size_bytes);
+	duk_push_int(ctx, rh_flash_write(sm_flash_num(ctx, 0), src, size_bytes, sm_flash_num(ctx, 2), sm_flash_num(ctx, 3)));
+	return 1;
+}
+
+static duk_ret_t sm_flash_erase(duk_context *ctx) {
+	duk_push_int(ctx, rh_flash_erase(sm_flash_num(ctx, 0)));
+	return 1;
+}
+
 static void sm_run_file(duk_context *ctx, const char *path) {
 	size_t len = 0;
 	char *src = read_file(path, &len);
@@ -411,6 +437,7 @@ static int script_mode(const char *fw_path, const char *driver_path, const char 
 	rh_name = "duk-ring";
 	rh_quiet = quiet;
 	rh_load_script(script_path);
+	rh_flash_init();
 	rh_output_start();
 	duk_context *ctx = duk_create_heap(ring_alloc, ring_realloc, ring_free, NULL, ring_fatal);
 	if (ctx == NULL) {
@@ -422,7 +449,8 @@ static int script_mode(const char *fw_path, const char *driver_path, const char 
 	peak_all = heap_live;
 	static const duk_function_list_entry fns[] = {
 		{ "read", sm_read, 2 }, { "record", sm_record, 3 }, { "pdu", sm_pdu, 2 },
-		{ "note", sm_note, 2 }, { "mark", sm_mark, 1 },   { NULL, NULL, 0 },
+		{ "note", sm_note, 2 }, { "mark", sm_mark, 1 },   { "flash_read", sm_flash_read, 4 },
+		{ "flash_write", sm_flash_write, 4 }, { "flash_erase", sm_flash_erase, 1 }, { NULL, NULL, 0 },
 	};
 	duk_push_object(ctx);
 	duk_put_function_list(ctx, -1, fns);

@@ -13,7 +13,6 @@ import { sensorStreamOf } from '../tools/duk/write-stream.js';
 import { energyModel } from '../host/energy/model.js';
 import { LOG_RECORD_BYTES, measureHistorySync, measureStreaming, recordsPerDay } from '../host/energy/measure.js';
 
-const LOG_CAPACITY = 64;
 /** Seconds of the recording callgrind runs over: Espruino is ~20x slower under valgrind too. */
 const CPU_SECONDS: Record<EngineName, Record<number, number>> = {
   duktape: { 25: 60, 50: 60 },
@@ -30,7 +29,7 @@ export async function benchEngines(root: string): Promise<Record<string, unknown
   const paths = enginePaths(root);
   const out: Record<string, unknown> = {};
   // Heap: the scripted session at 50 Hz over 90 s of the recording (every code path the central reaches).
-  const session = sessionScript(sensorStreamOf(fixture, 50).subarray(0, 50 * 90), { rate_hz: 50, log_capacity_records: LOG_CAPACITY });
+  const session = sessionScript(sensorStreamOf(fixture, 50).subarray(0, 50 * 90), { rate_hz: 50 });
   for (const engine of ['duktape', 'jerryscript', 'espruino'] as const) {
     const r = runEngineScript(paths, engine, session, { quiet: true });
     if (r.status !== 0 || r.heap === null) {
@@ -48,7 +47,6 @@ export async function benchEngines(root: string): Promise<Record<string, unknown
   out.jerryscript_literals_bytes = fs.statSync(paths.ring_literals).size;
   out.duktape_whole_bundle_bytes = fs.statSync(paths.ring_min_js).size;
   out.espruino_bundle_bytes = fs.statSync(paths.ring_min_js).size;
-  out.engines_log_capacity_records = LOG_CAPACITY;
 
   if (!haveValgrind()) return { ...out, engines_cpu: 'valgrind is not installed' };
   const link = { phy: '1M' as const, interval_ms: 30, mtu: 247, seed: 1 };
@@ -61,7 +59,7 @@ export async function benchEngines(root: string): Promise<Record<string, unknown
     const feed: Record<string, number> = {};
     for (const rate_hz of [25, 50]) {
       const stream = sensorStreamOf(fixture, rate_hz).subarray(0, rate_hz * CPU_SECONDS[engine][rate_hz]!);
-      const c = await instructionsPerSample(paths, engine, stream, rate_hz, LOG_CAPACITY);
+      const c = await instructionsPerSample(paths, engine, stream, rate_hz);
       ips[String(rate_hz)] = c.firmware_instructions_per_sample;
       feed[String(rate_hz)] = c.feed_instructions_per_sample;
       if (engine === 'espruino' && rate_hz === 25) out.espruino_hot_spots = c.hot_spots;

@@ -59,13 +59,13 @@ export function haveValgrind(): boolean {
 }
 
 /** Instructions per sample on one engine, over the first `samples` samples of a stream. */
-export async function instructionsPerSample(paths: EnginePaths, engine: EngineName, stream: Int32Array, rate_hz: number, log_capacity_records: number): Promise<CpuFigures> {
+export async function instructionsPerSample(paths: EnginePaths, engine: EngineName, stream: Int32Array, rate_hz: number): Promise<CpuFigures> {
   const n = stream.length;
   if (n === 0) throw new Error('no samples to measure');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-cpu-'));
   try {
     const count = async (feed_only: boolean, samples: number, tag: string): Promise<number> => {
-      const script = feedScript(stream.subarray(0, samples), { rate_hz, log_capacity_records, feed_only });
+      const script = feedScript(stream.subarray(0, samples), { rate_hz, feed_only });
       const script_file = path.join(dir, `${tag}.i32`);
       fs.writeFileSync(script_file, encodeScript(script));
       let cmd: string[];

@@ -94,6 +94,62 @@ static size_t rh_script_read(int32_t *dst, size_t max) {
 	return n;
 }
 
+/* ---- the ring's NOR flash ------------------------------------------------------------------
+ * Held in native memory, as the part is on a ring: flash is not RAM, so it takes none of the
+ * engine's heap. Semantics exactly as engines/driver/driver.ts's fallback (Espruino, Node):
+ * 1 MB of 4 KB sectors, erased bytes read 0xFF, a write covers whole 4-byte units and only
+ * clears bits, an erase sets one sector to 0xFF. A call outside the part, unaligned, not
+ * integral or overrunning its buffer returns RH_FLASH_ERR_MISUSE and changes nothing. */
+
+#define RH_FLASH_SIZE_BYTES 0x100000
+#define RH_FLASH_SECTOR_BYTES 4096
+#define RH_FLASH_UNIT_BYTES 4
+#define RH_FLASH_ERR_MISUSE (-3)
+
+static uint8_t *rh_flash = NULL;
+
+/* A blank (erased) part, made once before the engine starts. */
+static void rh_flash_init(void) {
+	rh_flash = malloc(RH_FLASH_SIZE_BYTES);
+	if (rh_flash == NULL) {
+		fprintf(stderr, "%s: out of host memory for the flash\n", rh_name);
+		exit(RH_EXIT_IO);
+	}
+	memset(rh_flash, 0xff, RH_FLASH_SIZE_BYTES);
+}
+
+static int rh_flash_int(double v) {
+	return v >= 0 && v == floor(v) && v <= (double) RH_FLASH_SIZE_BYTES * 2;
+}
+
+/* addr, buffer offset and length in bounds of the part and of a buffer of buf_bytes. */
+static int rh_flash_span(double addr, size_t buf_bytes, double off, double len) {
+	return rh_flash_int(addr) && rh_flash_int(off) && rh_flash_int(len) && addr + len <= RH_FLASH_SIZE_BYTES &&
+	       off + len <= (double) buf_bytes;
+}
+
+static int rh_flash_read(double addr, uint8_t *dst, size_t dst_bytes, double off, double len) {
+	if (dst == NULL || !rh_flash_span(addr, dst_bytes, off, len)) return RH_FLASH_ERR_MISUSE;
+	memcpy(dst + (size_t) off, rh_flash + (size_t) addr, (size_t) len);
+	return 0;
+}
+
+static int rh_flash_write(double addr, const uint8_t *src, size_t src_bytes, double off, double len) {
+	if (src == NULL || !rh_flash_span(addr, src_bytes, off, len)) return RH_FLASH_ERR_MISUSE;
+	size_t a = (size_t) addr, n = (size_t) len, o = (size_t) off;
+	if (a % RH_FLASH_UNIT_BYTES != 0 || n % RH_FLASH_UNIT_BYTES != 0) return RH_FLASH_ERR_MISUSE;
+	for (size_t i = 0; i < n; i++) rh_flash[a + i] &= src[o + i];
+	return 0;
+}
+
+static int rh_flash_erase(double addr) {
+	if (!rh_flash_int(addr)) return RH_FLASH_ERR_MISUSE;
+	size_t a = (size_t) addr;
+	if (a % RH_FLASH_SECTOR_BYTES != 0 || a + RH_FLASH_SECTOR_BYTES > RH_FLASH_SIZE_BYTES) return RH_FLASH_ERR_MISUSE;
+	memset(rh_flash + a, 0xff, RH_FLASH_SECTOR_BYTES);
+	return 0;
+}
+
 /* ---- output ------------------------------------------------------------------------ */
 
 static uint64_t rh_records = 0, rh_pdus = 0, rh_pdu_bytes = 0, rh_notes = 0;

@@ -8,7 +8,6 @@ import {
   ring_ble_connected,
   ring_ble_rx,
   ring_ble_tx_space,
-  ring_log_capacity_set,
 } from "../firmware/ring.js";
 
 RingFirmware.ring_boot = ring_boot;
@@ -17,4 +16,3 @@ RingFirmware.ring_ble_attach = ring_ble_attach;
 RingFirmware.ring_ble_connected = ring_ble_connected;
 RingFirmware.ring_ble_rx = ring_ble_rx;
 RingFirmware.ring_ble_tx_space = ring_ble_tx_space;
-RingFirmware.ring_log_capacity_set = ring_log_capacity_set;

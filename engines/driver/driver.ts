@@ -15,6 +15,16 @@
 //   pdu(pdu: Uint8Array, len)             an ATT PDU the firmware sent (taken by the link)
 //   note(code, value)                     an event the outputs must agree on (return codes)
 //   mark(phase)                           a heap checkpoint: MARK_BOOTED, MARK_END
+//   flash_read(addr, dst, off, len)       optional: the ring's 1 MB NOR flash, held by the host
+//   flash_write(addr, src, off, len)        in native memory (flash is not RAM: it must not take
+//   flash_erase(addr)                       the engine's heap). Without them (Espruino, Node) the
+//                                           driver keeps a sparse flash of its own, same semantics.
+//
+// The flash (engines/host-common.h and the fallback below agree exactly): FLASH_SIZE_BYTES of
+// FLASH_SECTOR_BYTES sectors, erased bytes read 0xFF, a write covers whole FLASH_UNIT_BYTES
+// units and only clears bits (old & new), an erase sets a sector to 0xFF. A call outside the
+// part, unaligned, not integral or overrunning its buffer returns FLASH_ERR_MISUSE and
+// changes nothing; otherwise 0.
 //
 // Feeding schedule (as duk/host.c and sim/sensor/ppg-sensor.ts with no interrupt latency):
 // sample k is taken at k * period; make max(1, watermark - fifo_count) more samples
@@ -23,7 +33,7 @@
 
 export const SCRIPT_MAGIC = 0x52494e47; // "RING"
 export const SCRIPT_VERSION = 1;
-export const SCRIPT_HEADER_WORDS = 5; // magic, version, rate_hz, log_capacity_records, flags
+export const SCRIPT_HEADER_WORDS = 5; // magic, version, rate_hz, reserved (0), flags
 /** flags: the firmware is not called; the driver drains the FIFO itself (the feed's own cost). */
 export const FLAG_FEED_ONLY = 1;
 /** flags: no radio attached (the radio-less ring). */
@@ -55,22 +65,31 @@ const IN_WORDS = 64;
 const RX_BYTES_MAX = 517; // ATT_MTU_MAX
 const BATCH_MS = 100; // firmware/config.ts SENSOR_BATCH_MS, for the feed-only watermark
 
+// The ring's flash part (firmware/flash-map.ts, sim/flash/nor-flash.ts NRF52840_FLASH).
+export const FLASH_SIZE_BYTES = 0x100000;
+export const FLASH_SECTOR_BYTES = 4096;
+export const FLASH_UNIT_BYTES = 4;
+export const FLASH_ERR_MISUSE = -3;
+const FLASH_SECTORS = FLASH_SIZE_BYTES / FLASH_SECTOR_BYTES;
+
 export interface HostNatives {
   read(dst: Int32Array, max: number): number;
   record(kind: number, rec: Int32Array, n: number): void;
   pdu(pdu: Uint8Array, len: number): void;
   note(code: number, value: number): void;
   mark(phase: number): void;
+  flash_read?(addr: number, dst: Uint8Array, dst_offset: number, length: number): number;
+  flash_write?(addr: number, src: Uint8Array, src_offset: number, length: number): number;
+  flash_erase?(addr: number): number;
 }
 
 export interface RingFirmwareApi {
   ring_boot(hal: unknown, rate_hz: number): number;
   ring_on_sensor_irq(): number;
-  ring_ble_attach(ble: unknown): number;
+  ring_ble_attach(ble: unknown, flash: unknown): number;
   ring_ble_connected(connected: number, mtu_bytes: number): void;
   ring_ble_rx(pdu: Uint8Array, length: number): number;
   ring_ble_tx_space(): void;
-  ring_log_capacity_set(records: number): number;
 }
 
 let host: HostNatives;
@@ -93,6 +112,62 @@ let refuse = 0;
 let battery = 100;
 let feed_only = 0;
 const rx_pdu = new Uint8Array(RX_BYTES_MAX);
+let flash_native = 0;
+// The fallback flash: a sector gets storage at its first erase or write; null reads 0xFF.
+let flash_sectors: (Uint8Array | null)[] | null = null;
+
+function flash_int(v: number): boolean {
+  return typeof v === "number" && v >= 0 && v % 1 === 0;
+}
+
+/** A range of the part and of a buffer, both in bounds: the checks the C hosts make too. */
+function flash_span(addr: number, buf: Uint8Array, off: number, len: number): boolean {
+  return flash_int(addr) && flash_int(off) && flash_int(len) && addr + len <= FLASH_SIZE_BYTES && off + len <= buf.length;
+}
+
+function flash_sector(s: number): Uint8Array {
+  let sec = (flash_sectors as (Uint8Array | null)[])[s];
+  if (sec === null) {
+    sec = new Uint8Array(FLASH_SECTOR_BYTES);
+    for (let i = 0; i < FLASH_SECTOR_BYTES; i++) sec[i] = 0xff;
+    (flash_sectors as (Uint8Array | null)[])[s] = sec;
+  }
+  return sec;
+}
+
+/** A blank fallback flash (driver_run makes one for hosts without flash natives). */
+export function flash_fallback_blank(): void {
+  flash_sectors = [];
+  for (let s = 0; s < FLASH_SECTORS; s++) flash_sectors.push(null);
+}
+
+export function js_flash_read(addr: number, dst: Uint8Array, off: number, len: number): number {
+  if (!flash_span(addr, dst, off, len)) return FLASH_ERR_MISUSE;
+  for (let i = 0; i < len; i++) {
+    const a = addr + i;
+    const sec = (flash_sectors as (Uint8Array | null)[])[Math.floor(a / FLASH_SECTOR_BYTES)];
+    dst[off + i] = sec === null ? 0xff : sec[a % FLASH_SECTOR_BYTES];
+  }
+  return 0;
+}
+
+export function js_flash_write(addr: number, src: Uint8Array, off: number, len: number): number {
+  if (!flash_span(addr, src, off, len) || addr % FLASH_UNIT_BYTES !== 0 || len % FLASH_UNIT_BYTES !== 0) return FLASH_ERR_MISUSE;
+  for (let i = 0; i < len; i++) {
+    const a = addr + i;
+    const sec = flash_sector(Math.floor(a / FLASH_SECTOR_BYTES));
+    const at = a % FLASH_SECTOR_BYTES;
+    sec[at] = sec[at] & src[off + i];
+  }
+  return 0;
+}
+
+export function js_flash_erase(addr: number): number {
+  if (!flash_int(addr) || addr % FLASH_SECTOR_BYTES !== 0 || addr + FLASH_SECTOR_BYTES > FLASH_SIZE_BYTES) return FLASH_ERR_MISUSE;
+  const sec = flash_sector(addr / FLASH_SECTOR_BYTES);
+  for (let i = 0; i < FLASH_SECTOR_BYTES; i++) sec[i] = 0xff;
+  return 0;
+}
 
 function next_int(): number {
   if (in_pos === in_len) {
@@ -162,6 +237,31 @@ const ble = {
   },
 };
 
+// firmware/hal.ts FlashHal over the host's natives or the fallback.
+const flash = {
+  flash_read: function (addr: number, dst: Uint8Array, dst_offset: number, length: number): number {
+    if (flash_native !== 0) return (host.flash_read as NonNullable<HostNatives["flash_read"]>)(addr, dst, dst_offset, length);
+    return js_flash_read(addr, dst, dst_offset, length);
+  },
+  flash_write: function (addr: number, src: Uint8Array, src_offset: number, length: number): number {
+    if (flash_native !== 0) return (host.flash_write as NonNullable<HostNatives["flash_write"]>)(addr, src, src_offset, length);
+    return js_flash_write(addr, src, src_offset, length);
+  },
+  flash_erase: function (addr: number): number {
+    if (flash_native !== 0) return (host.flash_erase as NonNullable<HostNatives["flash_erase"]>)(addr);
+    return js_flash_erase(addr);
+  },
+  flash_sector_bytes: function (): number {
+    return FLASH_SECTOR_BYTES;
+  },
+  flash_write_unit_bytes: function (): number {
+    return FLASH_UNIT_BYTES;
+  },
+  flash_size_bytes: function (): number {
+    return FLASH_SIZE_BYTES;
+  },
+};
+
 function irq(): void {
   if (feed_only !== 0) {
     // The feed's share alone: what the firmware's own drain would cost the HAL.
@@ -227,7 +327,7 @@ export function driver_run(firmware: RingFirmwareApi, natives: HostNatives): num
     return -1;
   }
   rate_hz = next_int();
-  const log_capacity = next_int();
+  next_int(); // reserved (it held a RAM log's capacity; the log is on flash now)
   const flags = next_int();
   feed_only = flags & FLAG_FEED_ONLY;
   period_us = Math.floor(1000000 / rate_hz);
@@ -236,12 +336,15 @@ export function driver_run(firmware: RingFirmwareApi, natives: HostNatives): num
   refuse = 0;
   battery = 100;
   watermark = 0;
+  // A blank part per run. The fallback's sector table is made here, before boot.
+  flash_native = typeof host.flash_read === "function" && typeof host.flash_write === "function" && typeof host.flash_erase === "function" ? 1 : 0;
+  flash_sectors = null;
+  if (flash_native === 0) flash_fallback_blank();
   if (feed_only !== 0) {
     hal.sensor_configure(rate_hz, Math.floor((rate_hz * BATCH_MS) / 1000));
   } else {
     if ((flags & FLAG_NO_RADIO) === 0) {
-      if (log_capacity > 0) fw.ring_log_capacity_set(log_capacity);
-      host.note(NOTE_ATTACH, fw.ring_ble_attach(ble)); // before boot: the boot record is logged
+      host.note(NOTE_ATTACH, fw.ring_ble_attach(ble, flash)); // before boot: the boot record is logged
     }
     const rc = fw.ring_boot(hal, rate_hz);
     host.note(NOTE_BOOT, rc);

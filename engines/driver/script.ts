@@ -50,8 +50,6 @@ function handles(): { frame: number; frame_cccd: number; hrm_cccd: number; batte
 
 export interface ScriptOptions {
   rate_hz: number;
-  /** History log capacity the firmware boots with (0: the firmware's default). */
-  log_capacity_records?: number;
   /** The feed only, the firmware never called (its instruction count is subtracted). */
   feed_only?: boolean;
   /** No radio attached (the radio-less ring). */
@@ -66,7 +64,7 @@ class ScriptWriter {
 
   constructor(opts: ScriptOptions) {
     const flags = (opts.feed_only ? FLAG_FEED_ONLY : 0) | (opts.no_radio ? FLAG_NO_RADIO : 0);
-    this.words.push(SCRIPT_MAGIC, SCRIPT_VERSION, opts.rate_hz, opts.log_capacity_records ?? 0, flags);
+    this.words.push(SCRIPT_MAGIC, SCRIPT_VERSION, opts.rate_hz, 0, flags); // header word 3: reserved
   }
 
   samples(stream: Int32Array, from: number, to: number): void {

@@ -2,7 +2,7 @@
 // engine hosts read.
 //
 //   node dist/engines/driver/write-script.js <fixture> <rate_hz> <out.i32> [--session]
-//        [--feed-only] [--no-radio] [--log-capacity N] [--max-samples N]
+//        [--feed-only] [--no-radio] [--max-samples N]
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { sensorStreamOf } from '../../tools/duk/write-stream.js';
 import { encodeScript, feedScript, sessionScript, type ScriptOptions } from './script.js';
 
 export const USAGE =
-  'usage: write-script <fixture> <rate_hz> <out.i32> [--session] [--feed-only] [--no-radio] [--log-capacity N] [--max-samples N]\n';
+  'usage: write-script <fixture> <rate_hz> <out.i32> [--session] [--feed-only] [--no-radio] [--max-samples N]\n';
 
 export function writeScript(fixture: string, out: string, opts: ScriptOptions & { session?: boolean; max_samples?: number }): number {
   let stream = sensorStreamOf(fixture, opts.rate_hz);
@@ -30,7 +30,6 @@ function main(argv: readonly string[]): number {
     if (a === '--session') opts.session = true;
     else if (a === '--feed-only') opts.feed_only = true;
     else if (a === '--no-radio') opts.no_radio = true;
-    else if (a === '--log-capacity') opts.log_capacity_records = Number(argv[++i]);
     else if (a === '--max-samples') opts.max_samples = Number(argv[++i]);
     else pos.push(a);
   }

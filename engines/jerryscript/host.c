@@ -155,6 +155,32 @@ static jerry_value_t n_mark(const jerry_call_info_t *info, const jerry_value_t a
 	return jerry_undefined();
 }
 
+/* flash_read(addr, dst, off, len), flash_write(addr, src, off, len), flash_erase(addr): the
+ * flash of engines/host-common.h. A non-number argument is a misuse (a return code, as in
+ * the driver's fallback); a buffer that is not a typed array is a contract breach. */
+static double flash_num(const jerry_value_t args[], jerry_length_t argc, jerry_length_t i) {
+	return i < argc && jerry_value_is_number(args[i]) ? jerry_value_as_number(args[i]) : -1;
+}
+
+static jerry_value_t n_flash_read(const jerry_call_info_t *info, const jerry_value_t args[], jerry_length_t argc) {
+	(void) info;
+	size_t bytes = 0;
+	uint8_t *dst = argc > 1 ? typed_data(args[1], &bytes) : NULL;
+	return jerry_number(rh_flash_read(flash_num(args, argc, 0), dst, bytes, flash_num(args, argc, 2), flash_num(args, argc, 3)));
+}
+
+static jerry_value_t n_flash_write(const jerry_call_info_t *info, const jerry_value_t args[], jerry_length_t argc) {
+	(void) info;
+	size_t bytes = 0;
+	const uint8_t *src = argc > 1 ? typed_data(args[1], &bytes) : NULL;
+	return jerry_number(rh_flash_write(flash_num(args, argc, 0), src, bytes, flash_num(args, argc, 2), flash_num(args, argc, 3)));
+}
+
+static jerry_value_t n_flash_erase(const jerry_call_info_t *info, const jerry_value_t args[], jerry_length_t argc) {
+	(void) info;
+	return jerry_number(rh_flash_erase(flash_num(args, argc, 0)));
+}
+
 static void set_native(jerry_value_t obj, const char *name, jerry_external_handler_t fn) {
 	jerry_value_t f = jerry_function_external(fn);
 	jerry_value_free(jerry_object_set_sz(obj, name, f));
@@ -169,6 +195,9 @@ static void register_natives(void) {
 	set_native(host, "pdu", n_pdu);
 	set_native(host, "note", n_note);
 	set_native(host, "mark", n_mark);
+	set_native(host, "flash_read", n_flash_read);
+	set_native(host, "flash_write", n_flash_write);
+	set_native(host, "flash_erase", n_flash_erase);
 	jerry_value_free(jerry_object_set_sz(global, "RingHost", host));
 	jerry_value_free(host);
 	jerry_value_free(global);
@@ -280,6 +309,7 @@ int main(int argc, char **argv) {
 	}
 	if (fw_path == NULL || driver_path == NULL || script_path == NULL) usage();
 	rh_load_script(script_path);
+	rh_flash_init();
 	rh_output_start();
 
 	jerry_init(JERRY_INIT_EMPTY);

@@ -111,6 +111,6 @@ export async function recordsPerDay(fixture_path: string, rate_hz: number): Prom
 /** The firmware's instructions per sample on an engine, over the first `seconds` of the fixture. */
 export async function measureInstructions(engine: EngineName, fixture_path: string, rate_hz: number, seconds: number): Promise<number> {
   const stream = sensorStreamOf(fixture_path, rate_hz).subarray(0, rate_hz * seconds);
-  const r = await instructionsPerSample(enginePaths(), engine, stream, rate_hz, 64);
+  const r = await instructionsPerSample(enginePaths(), engine, stream, rate_hz);
   return r.firmware_instructions_per_sample;
 }

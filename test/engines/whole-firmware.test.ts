@@ -6,16 +6,19 @@
 // The engines are built from ../shared/engines (make engines): without it the test skips,
 // under CI=true it fails.
 
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { feedScript, sessionScript } from '../../engines/driver/script.js';
-import { buildEngines, enginePaths, runEngineScript, runNodeScript, type EngineName } from '../../engines/run.js';
+import { FLASH_ERR_MISUSE, flash_fallback_blank, js_flash_erase, js_flash_read, js_flash_write } from '../../engines/driver/driver.js';
+import { noteLine } from '../../engines/driver/node-host.js';
+import { encodeScript, feedScript, sessionScript } from '../../engines/driver/script.js';
+import { buildEngines, engineCommand, enginePaths, runEngineScript, runNodeScript, type EngineName } from '../../engines/run.js';
 import { sensorStreamOf } from '../../tools/duk/write-stream.js';
 import { needsShared, repoRoot, sharedPath } from '../helpers/shared.js';
 
 const JERRY_HEAP_BYTES = 64 * 1024;
-/** History capacity the engines boot with: the RAM log is not part of the engine budget (docs/mcu-budget.md). */
-const LOG_CAPACITY = 64;
 const paths = enginePaths(repoRoot);
 
 function firstDifference(a: string, b: string): string {
@@ -46,6 +49,83 @@ async function compare(t: Test, engine: EngineName, script: Int32Array, what: st
   } else t.fail(`${what}: ${engine} reported no heap figures`);
 }
 
+// A driver that only works the flash natives (notes: 10 read, 11 a byte, 12 write, 13 erase),
+// run by the C hosts on their native flash and on Node over the driver's fallback flash.
+const FLASH_PROBE = `
+var F = RingHost, b = new Uint8Array(8), i;
+function n(code, v) { F.note(code, v); }
+function bytes(k) { for (i = 0; i < k; i++) n(11, b[i]); }
+F.mark(1);
+n(10, F.flash_read(0x80000, b, 0, 8)); bytes(8);
+b[0] = 0x0f; b[1] = 0xf0; b[2] = 0x55; b[3] = 0xaa;
+n(12, F.flash_write(0x80000, b, 0, 4));
+b[0] = 0xf3; b[1] = 0xff; b[2] = 0xff; b[3] = 0x0f;
+n(12, F.flash_write(0x80000, b, 0, 4));
+n(10, F.flash_read(0x80000, b, 4, 4)); bytes(8);
+n(12, F.flash_write(0x80002, b, 0, 4));
+n(12, F.flash_write(0x80000, b, 0, 3));
+n(12, F.flash_write(0xffffc, b, 0, 8));
+n(12, F.flash_write(0x80000, b, 6, 4));
+n(10, F.flash_read(0x80000, b, 6, 4));
+n(10, F.flash_read(-4, b, 0, 4));
+n(10, F.flash_read(1.5, b, 0, 1));
+n(13, F.flash_erase(0x80001));
+n(13, F.flash_erase(0x100000));
+n(10, F.flash_read(0x80000, b, 0, 4)); bytes(4);
+n(13, F.flash_erase(0x80000));
+n(10, F.flash_read(0x80000, b, 0, 4)); bytes(4);
+n(10, F.flash_read(0xffffc, b, 4, 4)); bytes(8);
+F.mark(2);
+RingDriverResult = 0;
+`;
+
+function flashProbeOnNode(): string {
+  flash_fallback_blank();
+  const lines: string[] = [];
+  const host = {
+    note: (code: number, value: number) => lines.push(noteLine(code, value)),
+    mark: () => {},
+    flash_read: js_flash_read,
+    flash_write: js_flash_write,
+    flash_erase: js_flash_erase,
+  };
+  new Function('RingHost', `var RingDriverResult; ${FLASH_PROBE}`)(host);
+  return lines.join('\n') + '\n';
+}
+
+t.test('the hosts\' native flash and the driver\'s fallback flash agree', needsShared('engines'), async (t) => {
+  if (sharedPath(t, 'engines') === null) return;
+  const built = buildEngines(repoRoot);
+  if (!built.ok) {
+    t.fail(`make engines engines-snapshots failed:\n${built.output.slice(-3000)}`);
+    return;
+  }
+  const node = flashProbeOnNode();
+  const notes = node.trim().split('\n').map((l) => l.split(' ').map(Number)[2]);
+  // A blank part reads 0xFF; the second write only clears bits: 0x0f&0xf3, 0xf0, 0x55, 0xaa&0x0f.
+  t.same(notes.slice(0, 9), [0, 255, 255, 255, 255, 255, 255, 255, 255], 'a blank part reads 0xFF');
+  t.same(notes.slice(9, 20), [0, 0, 0, 0xf3, 0xff, 0xff, 0x0f, 0x03, 0xf0, 0x55, 0x0a], 'a write only clears bits');
+  t.same(notes.slice(20, 29), Array(9).fill(FLASH_ERR_MISUSE), 'unaligned, partial-unit, out-of-part, buffer-overrun and non-integral calls are refused');
+  t.same(notes.slice(29, 34), [0, 0x03, 0xf0, 0x55, 0x0a], 'a refused erase changes nothing');
+  t.same(notes.slice(34, 40), [0, 0, 255, 255, 255, 255], 'an erase sets its sector to 0xFF');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-flash-'));
+  try {
+    const driver = path.join(dir, 'probe.js');
+    fs.writeFileSync(driver, FLASH_PROBE);
+    const script = path.join(dir, 'empty.i32');
+    fs.writeFileSync(script, encodeScript(Int32Array.from([0])));
+    for (const engine of ['duktape', 'jerryscript'] as const) {
+      const cmd = engineCommand(paths, engine, script, null);
+      cmd[cmd.indexOf('--driver') + 1] = driver;
+      const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
+      t.equal(r.status, 0, `${engine}: the probe runs`, { stderr: r.stderr });
+      t.equal(r.stdout, node, `${engine}: its native flash answers as the fallback does (${firstDifference(r.stdout, node)})`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 t.test('the whole firmware on Duktape, JerryScript and Espruino', needsShared('engines'), async (t) => {
   if (sharedPath(t, 'engines') === null) return;
   const built = buildEngines(repoRoot);
@@ -61,7 +141,7 @@ t.test('the whole firmware on Duktape, JerryScript and Espruino', needsShared('e
   t.test('a scripted central: connect, MTU, discovery, CCCDs, config, stream, history pages', async (t) => {
     for (const rate_hz of [25, 50]) {
       const stream = sensorStreamOf(rec('0015_8min'), rate_hz).subarray(0, rate_hz * 90);
-      const script = sessionScript(stream, { rate_hz, log_capacity_records: LOG_CAPACITY });
+      const script = sessionScript(stream, { rate_hz });
       const node = await runNodeScript(paths, script);
       t.ok(node.text.split('\n').filter((l) => l.startsWith('> 1b')).length > 50, `${rate_hz} Hz: the session streams notifications`);
       t.match(node.text, /^> 1b0900..00....0044/m, `${rate_hz} Hz: a history page goes out`);
@@ -69,27 +149,23 @@ t.test('the whole firmware on Duktape, JerryScript and Espruino', needsShared('e
     }
     // Espruino interprets from source tokens, ~20x slower: one rate, a shorter stream.
     const stream = sensorStreamOf(rec('0015_8min'), 25).subarray(0, 25 * 66);
-    await compare(t, 'espruino', sessionScript(stream, { rate_hz: 25, log_capacity_records: LOG_CAPACITY }), 'session @ 25 Hz');
+    await compare(t, 'espruino', sessionScript(stream, { rate_hz: 25 }), 'session @ 25 Hz');
   });
 
   t.test('recordings through the sensor feed', async (t) => {
     for (const file of [rec('0015_8min'), rec('0147_8min'), synth]) {
       for (const rate_hz of [25, 50]) {
-        const script = feedScript(sensorStreamOf(file, rate_hz), { rate_hz, log_capacity_records: LOG_CAPACITY });
+        const script = feedScript(sensorStreamOf(file, rate_hz), { rate_hz });
         const what = `${path.basename(file)} @ ${rate_hz} Hz`;
         for (const engine of ['duktape', 'jerryscript'] as const) await compare(t, engine, script, what);
       }
     }
     const stream = sensorStreamOf(rec('0322_8min'), 25).subarray(0, 25 * 90);
-    await compare(t, 'espruino', feedScript(stream, { rate_hz: 25, log_capacity_records: LOG_CAPACITY }), '0322_8min (90 s) @ 25 Hz');
+    await compare(t, 'espruino', feedScript(stream, { rate_hz: 25 }), '0322_8min (90 s) @ 25 Hz');
   });
 
   t.test('what the engine hosts say about bad runs', async (t) => {
     const stream = sensorStreamOf(synth, 25).subarray(0, 250);
-    // The default 4096-record RAM log (237 KB) cannot fit a 64 KB heap.
-    const big = runEngineScript(paths, 'jerryscript', feedScript(stream, { rate_hz: 25 }), { quiet: true });
-    t.equal(big.status, 3, 'the full RAM log: exit 3');
-    t.match(big.stderr, /OUT OF HEAP: the firmware needs more than the 64 KB heap/, 'says the heap is too small');
     const fits = runEngineScript(paths, 'jerryscript', feedScript(stream, { rate_hz: 25 }), { quiet: true, jerry_512k: true });
     t.equal(fits.status, 0, 'the same firmware runs in the 512 KB build', { stderr: fits.stderr });
     // A script that is not one: the driver refuses it, the host exits 5.
