@@ -98,9 +98,17 @@ export class Adapter1 extends Interface {
     this.Powered = powered;
   }
 
+  /** D-Bus sender of the method call being handled (set by the server's method hook). */
+  caller = '';
+  /** Clients with a discovery session: BlueZ keeps one per client and scans while any is open. */
+  private readonly discovery_clients = new Set<string>();
+
   StartDiscovery(): void {
     if (!this.Powered) throw bluezError('NotReady', 'Resource Not Ready');
-    if (this.Discovering) throw bluezError('InProgress', 'Operation already in progress');
+    // Only the same client starting twice is "in progress"; other clients join the scan.
+    if (this.discovery_clients.has(this.caller)) throw bluezError('InProgress', 'Operation already in progress');
+    this.discovery_clients.add(this.caller);
+    if (this.Discovering) return;
     this.Discovering = true;
     Interface.emitPropertiesChanged(this, { Discovering: true }, []);
     this.hooks.startDiscovery();
@@ -108,7 +116,8 @@ export class Adapter1 extends Interface {
 
   StopDiscovery(): void {
     if (!this.Powered) throw bluezError('NotReady', 'Resource Not Ready');
-    if (!this.Discovering) throw bluezError('Failed', 'No discovery started');
+    if (!this.discovery_clients.delete(this.caller)) throw bluezError('Failed', 'No discovery started');
+    if (this.discovery_clients.size > 0) return;
     this.Discovering = false;
     Interface.emitPropertiesChanged(this, { Discovering: false }, []);
     this.hooks.stopDiscovery();

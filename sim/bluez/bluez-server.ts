@@ -262,6 +262,11 @@ export class BluezStandIn {
       if (started) this.fatal(`D-Bus: ${err.message}`);
       else bus_failed(new BusError(`cannot serve on ${this.opts.bus_address}: ${err.message}`));
     });
+    // BlueZ keeps discovery sessions per D-Bus client: tell the adapter who is calling.
+    bus.addMethodHandler((msg: { sender?: string }) => {
+      this.adapter.caller = msg.sender ?? '';
+      return false;
+    });
     bus.export('/', this.om);
     this.exportObject('/org/bluez', [this.agents]);
     this.exportObject(`/org/bluez/${this.opts.adapter}`, [this.adapter]);

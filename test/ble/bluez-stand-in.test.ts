@@ -125,8 +125,14 @@ t.test('the stand-in as a D-Bus client sees it', async (t) => {
 
   await frameChar.StartNotify();
   t.equal((await charProps.Get('org.bluez.GattCharacteristic1', 'Notifying')).value, true);
-  const value = nextSignal(charProps, 'PropertiesChanged', (iface, changed) =>
-    iface === 'org.bluez.GattCharacteristic1' && (changed as Props).Value ? ((changed as Props).Value.value as Buffer) : undefined);
+  // A response longer than MTU - 3 arrives as several Value changes: reassemble by the header's length.
+  const pieces: Buffer[] = [];
+  const value = nextSignal(charProps, 'PropertiesChanged', (iface, changed) => {
+    if (iface !== 'org.bluez.GattCharacteristic1' || !(changed as Props).Value) return undefined;
+    pieces.push((changed as Props).Value.value as Buffer);
+    const got = Buffer.concat(pieces);
+    return got.length >= 8 && got.length >= 8 + got.readUInt16BE(2) ? got : undefined;
+  });
   await frameChar.WriteValue(Buffer.from(encodeFrame({ op: OP_READ, group: GROUP_DEVICE, seq: 9, cmd: CMD_DEVICE_INFO }, {})), command);
   const response = decodeFrame(new Uint8Array(await value));
   t.equal(response.header.seq, 9, 'the ring answered through a Value PropertiesChanged');
