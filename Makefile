@@ -69,3 +69,15 @@ $(DUK_HOST): duk/host.c
 
 clean:
 	rm -rf dist build .tap
+
+# The payload of a firmware image (docs/image-format.md): the whole firmware, radio
+# included (firmware/ring.ts), as one minified ES5 script; `ring image build` wraps it.
+FIRMWARE_RING_MIN := dist/firmware-ring.es5.min.js
+
+.PHONY: firmware-image faults
+firmware-image:
+	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make firmware-image: node_modules missing: run 'make setup'" >&2; exit 1; }
+	@rm -rf build/firmware-ring-es5 && mkdir -p dist
+	node_modules/.bin/tsc -p tsconfig.firmware-ring.json
+	node_modules/.bin/esbuild sim/boot/ring-bundle-entry.js $(ES5_BUNDLE_FLAGS) --minify --outfile=$(FIRMWARE_RING_MIN)
+	@echo "firmware image payload: $(FIRMWARE_RING_MIN) $$(wc -c < $(FIRMWARE_RING_MIN)) bytes"

@@ -78,6 +78,17 @@ export interface RingDeviceOptions {
   ble?: FirmwareBle;
   /** The ring's flash (history log); default a blank nRF52840-class part. Survives reboot(). */
   flash?: NorFlash;
+  /**
+   * The firmware's boot and interrupt entry points; default the firmware module itself.
+   * sim/boot gives those of the image the boot stage loaded from a flash slot.
+   */
+  firmware?: FirmwareCore;
+}
+
+/** The sensor pipeline's entry points (firmware/main.ts). */
+export interface FirmwareCore {
+  ring_boot(hal: SimRingHal, rate_hz: number): number;
+  ring_on_sensor_irq(): number;
 }
 
 export interface RingDeviceStats {
@@ -119,6 +130,7 @@ export class RingDevice {
   };
 
   private readonly ble: FirmwareBle;
+  private readonly core: FirmwareCore;
   private readonly peripheral: BleEndpoint;
   private client_mtu_requested = 0; // from the connection's Exchange MTU Request, 0 before one
   private mtu_applied = false;
@@ -126,6 +138,7 @@ export class RingDevice {
   constructor(fixture: Fixture | null, opts: RingDeviceOptions) {
     checkReplayOptions({ rate_hz: opts.rate_hz, seed: opts.seed });
     this.ble = opts.ble ?? firmwareBle();
+    this.core = opts.firmware ?? fw;
     const prng = new Prng(opts.seed);
     this.seed = opts.seed;
     this.rate_hz = opts.rate_hz;
@@ -152,7 +165,7 @@ export class RingDevice {
     RingDevice.owner = this;
     this.sensor.onInterrupt = () => {
       this.checkOwner();
-      const n = fw.ring_on_sensor_irq();
+      const n = this.core.ring_on_sensor_irq();
       if (n < 0) throw new RingDeviceError(`firmware interrupt handler failed with ${n} (${this.describe()})`);
     };
     // Boot, attach the radio, boot again: ring_ble_attach takes the running sample rate for
@@ -266,7 +279,7 @@ export class RingDevice {
   }
 
   /** The options that rebuild this device (with the same fixture). */
-  options(): Required<Omit<RingDeviceOptions, 'keep_records' | 'ble' | 'flash'>> {
+  options(): Required<Omit<RingDeviceOptions, 'keep_records' | 'ble' | 'flash' | 'firmware'>> {
     return {
       seed: this.seed, rate_hz: this.rate_hz, drift_ppm: this.drift_ppm, link: { ...this.link.params },
       battery_pct: this.battery_pct, utc_epoch_ms: this.utc_epoch_ms,
@@ -276,7 +289,7 @@ export class RingDevice {
   // ------------------------------------------------------------------------------------
 
   private boot(rate_hz: number): void {
-    const rc = fw.ring_boot(this.hal, rate_hz);
+    const rc = this.core.ring_boot(this.hal, rate_hz);
     if (rc !== 0) throw new RingDeviceError(`firmware refused to boot at ${rate_hz} Hz (error ${rc})`);
   }
 

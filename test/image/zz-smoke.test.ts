@@ -1,0 +1,23 @@
+import t from 'tap';
+import { bootRing, clientFor, factoryFlash, imageSha, testImage } from '../../test/helpers/image.js';
+import { imageConfirm, imageReset, imageState, imageTest, uploadImage } from '../../host/image/upload.js';
+t.test('smoke', async (t) => {
+  const ring = bootRing(factoryFlash());
+  console.log(ring.resets);
+  const client = clientFor(ring);
+  await client.connect();
+  console.log(await imageState(client));
+  const img2 = testImage({ version: { major: 1, minor: 1, patch: 0 }, security_counter: 2, image_bytes: 128 * 1024 });
+  const r = await uploadImage(client, img2, imageSha(img2));
+  console.log(r);
+  console.log(await imageState(client));
+  console.log(await imageTest(client, imageSha(img2)));
+  await imageReset(client);
+  await client.transport.clock.waitUntil(() => false, 200_000);
+  console.log(ring.resets.at(-1));
+  await client.connect();
+  console.log(await imageState(client));
+  console.log(await imageConfirm(client));
+  console.log(await imageState(client));
+  t.pass();
+});
