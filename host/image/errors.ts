@@ -36,6 +36,11 @@ export function rejectCode(reason: number): ImageErrorCode | null {
   return REJECT_REASONS[reason - REJECT_REASON_BASE] ?? null;
 }
 
+/** Why a trial ended (the update state's REVERT records). */
+export const REVERT_REASON_NAMES: Record<number, string> = {
+  1: 'NOT_CONFIRMED', 2: 'REVERT_REQUESTED', 3: 'WATCHDOG', 4: 'FAULT', 5: 'SELF_TEST_FAILED',
+};
+
 export class ImageError extends Error {
   constructor(readonly code: ImageErrorCode, message: string) {
     super(`${code}: ${message}`);

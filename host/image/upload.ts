@@ -42,7 +42,7 @@ export interface UploadProgress {
 }
 
 export interface UploadOptions {
-  /** Chunks in flight at most (default the client's limit, the ring's buf_count). */
+  /** Chunks in flight at most (default and at most the client's limit, the ring's buf_count). */
   window?: number;
   /** Link drops / ring resets to ride out before giving up (default 64). */
   reconnects_max?: number;
@@ -139,7 +139,7 @@ export async function uploadImage(client: RingClient, image: Uint8Array, key_sha
     try {
       await client.connect();
       const chunk = chunkBytesForMtu(client.transport.mtu);
-      const window = Math.max(1, opts.window ?? client.inflight_limit);
+      const window = Math.max(1, Math.min(opts.window ?? client.inflight_limit, client.inflight_limit));
       res.chunk_bytes = chunk;
       res.window = window;
       let off = await begin(client, key_sha, len, opts, clock);

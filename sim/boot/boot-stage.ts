@@ -19,7 +19,7 @@ import * as H from '../../firmware/cmd/image-header.js';
 import { PART_SLOT_A_ADDR, PART_SLOT_B_ADDR, PART_SLOT_BYTES } from '../../firmware/flash-map.js';
 import type { FlashHal } from '../../firmware/hal.js';
 import * as S from '../../firmware/cmd/image-state.js';
-import { ImageError, rejectReason } from '../../host/image/errors.js';
+import { ImageError, REVERT_REASON_NAMES, rejectReason } from '../../host/image/errors.js';
 import { verifyImage, type ImageInfo } from '../../host/image/format.js';
 
 export type ResetCause = 'power-on' | 'soft' | 'watchdog' | 'fault' | 'self-test';
@@ -31,9 +31,6 @@ export const REVERT_REASON: Record<ResetCause, number> = {
   watchdog: 3,
   fault: 4,
   'self-test': 5,
-};
-export const REVERT_REASON_NAMES: Record<number, string> = {
-  1: 'NOT_CONFIRMED', 2: 'REVERT_REQUESTED', 3: 'WATCHDOG', 4: 'FAULT', 5: 'SELF_TEST_FAILED',
 };
 
 export interface BootPolicy {
