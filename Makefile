@@ -81,3 +81,9 @@ firmware-image:
 	node_modules/.bin/tsc -p tsconfig.firmware-ring.json
 	node_modules/.bin/esbuild sim/boot/ring-bundle-entry.js $(ES5_BUNDLE_FLAGS) --minify --outfile=$(FIRMWARE_RING_MIN)
 	@echo "firmware image payload: $(FIRMWARE_RING_MIN) $$(wc -c < $(FIRMWARE_RING_MIN)) bytes"
+
+# Fault sweeps of firmware updates, every case (make test runs a seeded subset of each):
+# power loss at every flash write and erase of a 128 KB update and of the boot stage's
+# slot handling, torn and after; a link drop at every chunk boundary.
+faults: setup build
+	RING_FAULTS=full npx tap --timeout=3600 test/image/power-loss.test.ts test/image/link-drop.test.ts

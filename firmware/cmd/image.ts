@@ -10,7 +10,8 @@
 // another offset than the ring's is not written: the answer carries the ring's offset and
 // the host continues from there (after a disconnect, the exact next byte). Every full
 // sector written is recorded (ST_UPLOADED), so after a reset the upload resumes at the
-// last recorded sector, which is erased again first (it may hold bytes of the lost part).
+// last recorded sector, which is erased again first with the one after it (they may hold
+// bytes of the lost part: a NOR unit takes only two writes between erases).
 //
 // Verification of hash and signature is the boot stage's (it has the keys and SHA-256);
 // test checks what the header says (format, size, target, anti-rollback) so the common
@@ -294,7 +295,10 @@ function image_upload(): number {
   const sector = fl.flash_sector_bytes();
   const base = slot_addr(slot);
   if (reerase_at >= 0) {
+    // Bytes past the resume point may have been written before the reset: the rest of
+    // that sector, and the start of the next one (a chunk is shorter than a sector).
     if (fl.flash_erase(base + reerase_at) < 0) return -ERR_FLASH;
+    if (reerase_at + sector < state_get(S_UPLOAD_ERASED) && fl.flash_erase(base + reerase_at + sector) < 0) return -ERR_FLASH;
     reerase_at = -1;
   }
   const whole = n - (n % unit);

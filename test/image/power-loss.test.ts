@@ -1,0 +1,38 @@
+// Power loss at every flash operation of a 128 KB image update and of the boot stage's
+// slot handling (test/helpers/sweep.ts says how the cuts are chosen). make test runs a
+// seeded subset; make faults (RING_FAULTS=full) runs every cut.
+
+import t from 'tap';
+import { factoryFlash, bootRing, testImage } from '../helpers/image.js';
+import { RecordingFlash, cutsFor, pickCuts, runScenario } from '../helpers/sweep.js';
+
+const FULL = process.env.RING_FAULTS === 'full';
+const SUBSET = 10;
+const SEED = 11;
+
+t.test('power loss at every flash operation of an update', async (t) => {
+  const old_image = testImage({ version: { major: 1, minor: 0, patch: 0 }, security_counter: 1 });
+  const new_image = testImage({ version: { major: 1, minor: 1, patch: 0 }, security_counter: 2, image_bytes: 128 * 1024 });
+  // The starting flash: the factory image booted once (provisioned), as a ring in use.
+  const start = factoryFlash(old_image);
+  bootRing(start);
+  const clean = await runScenario(start, old_image, new_image, null, 'no fault');
+  t.ok(clean.ok, `a clean update completes ${clean.detail}`);
+  const ops = clean.flash.modifying_ops;
+  t.ok(ops.filter((o) => o.kind === 'erase').length >= 32, 'the update erases the 32 sectors of a 128 KB image');
+  t.ok(ops.filter((o) => o.kind === 'write').length >= 138, 'and writes it in chunks');
+  const all = cutsFor(ops, SEED);
+  const cuts = FULL ? all : pickCuts(all, SUBSET, SEED);
+  let failures = 0;
+  for (const { cut, label } of cuts) {
+    const r = await runScenario(start, old_image, new_image, cut, label);
+    if (!r.ok) {
+      failures++;
+      t.fail(`${label}: ${r.detail}`);
+    }
+  }
+  t.comment(`power-loss sweep: ${cuts.length} scenarios of ${all.length} (${ops.length} flash writes and erases of the update, ${FULL ? 'all' : 'seeded subset'}), ${failures} failures`);
+  t.equal(failures, 0, `${cuts.length} power-loss scenarios, 0 failures`);
+});
+
+void RecordingFlash;
