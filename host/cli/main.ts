@@ -10,6 +10,7 @@ import { registerReplayCommand } from './cmd-replay.js';
 import { registerScoreCommand } from './cmd-score.js';
 import { registerFixtureCommands } from './cmd-fixture.js';
 import { registerDeviceCommands } from './cmd-device.js';
+import { registerImageCommands } from './cmd-image.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerScoreCommand(program);
   registerFixtureCommands(program);
   registerDeviceCommands(program);
+  registerImageCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -116,8 +116,13 @@ export async function imageRevert(client: RingClient): Promise<{ slot: number }>
   return (await write(client, 'image revert', CMD_IMAGE_REVERT, {})) as { slot: number };
 }
 
+/** Ask for a reset. A link that drops before the answer arrives is the reset happening. */
 export async function imageReset(client: RingClient): Promise<void> {
-  await write(client, 'image reset', CMD_IMAGE_RESET, {});
+  try {
+    await write(client, 'image reset', CMD_IMAGE_RESET, {});
+  } catch (err) {
+    if (!(err instanceof DisconnectedError)) throw err;
+  }
 }
 
 /** The SHA-256 the ring keys the upload by: the image's own (header + payload) from its trailer. */

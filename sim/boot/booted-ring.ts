@@ -26,7 +26,7 @@ import * as S from '../../firmware/cmd/image-state.js';
 
 export const CONFIRM_WINDOW_MS_DEFAULT = 60_000;
 export const POWER_OFF_US = 1_000;
-const SOFT_RESET_DELAY_US = 30_000; // the response to a reset command goes out first
+const SOFT_RESET_DELAY_US = 100_000; // the response to a reset command goes out first (a few intervals)
 /** Resets in a row inside the boot stage before the simulation gives up (a fault plan gone wrong). */
 const BOOT_ATTEMPTS_MAX = 64;
 
