@@ -43,6 +43,8 @@ export interface ResetRecord {
   cause: ResetCause;
   detail: string;
   decision: { slot: number; trial: boolean; version: string; sha256: string; events: string[] } | null;
+  /** The power was cut inside the boot stage: no decision; the next record is the boot after it. */
+  interrupted?: string;
 }
 
 export class BootedRing {
@@ -107,6 +109,7 @@ export class BootedRing {
         return;
       } catch (err) {
         if (err instanceof FlashPowerLoss) {
+          rec.interrupted = err.message;
           c = 'power-on';
           d = `power lost in the boot stage: ${err.message}`;
           continue;

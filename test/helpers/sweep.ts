@@ -116,7 +116,7 @@ export async function runScenario(start: NorFlash, old_image: Uint8Array, new_im
   }
   const problems: string[] = [];
   for (const r of ring.resets) {
-    if (r.decision === null) problems.push(`a reset without a decision (${r.cause})`);
+    if (r.decision === null && r.interrupted === undefined) problems.push(`a reset without a decision (${r.cause})`);
     else if (r.decision.sha256 !== old_sha && r.decision.sha256 !== new_sha) problems.push(`booted an unknown image ${r.decision.sha256}`);
     if (r.cause === 'fault' || r.cause === 'watchdog' || r.cause === 'self-test') problems.push(`reset by ${r.cause}: ${r.detail}`);
   }
@@ -128,7 +128,7 @@ export async function runScenario(start: NorFlash, old_image: Uint8Array, new_im
 }
 
 function describeResets(ring: BootedRing): string {
-  return ring.resets.map((r) => `${r.cause}${r.decision ? ` -> slot ${r.decision.slot}${r.decision.trial ? ' trial' : ''} [${r.decision.events.join(', ')}]` : ''}`).join(' | ');
+  return ring.resets.map((r) => `${r.cause}${r.interrupted ? ' (cut in the boot stage)' : ''}${r.decision ? ` -> slot ${r.decision.slot}${r.decision.trial ? ' trial' : ''} [${r.decision.events.join(', ')}]` : ''}`).join(' | ');
 }
 
 /** The cuts of a sweep over the modifying operations of a clean run. */
