@@ -24,15 +24,15 @@ import { bootRing, clientFor } from './image.js';
 
 /** A flash part that remembers the index of every write and erase. */
 export class RecordingFlash extends NorFlash {
-  readonly modifying_ops: { index: number; kind: 'write' | 'erase'; units: number }[] = [];
+  readonly modifying_ops: { index: number; kind: 'write' | 'erase'; units: number; addr: number }[] = [];
 
   override flash_write(addr: number, src: Uint8Array, src_offset: number, length: number): number {
-    this.modifying_ops.push({ index: this.op_count, kind: 'write', units: length / this.params.write_unit_bytes });
+    this.modifying_ops.push({ index: this.op_count, kind: 'write', units: length / this.params.write_unit_bytes, addr });
     return super.flash_write(addr, src, src_offset, length);
   }
 
   override flash_erase(addr: number): number {
-    this.modifying_ops.push({ index: this.op_count, kind: 'erase', units: 0 });
+    this.modifying_ops.push({ index: this.op_count, kind: 'erase', units: 0, addr });
     return super.flash_erase(addr);
   }
 
