@@ -89,6 +89,16 @@ async function protocolBenchFigures(): Promise<BenchFigures> {
   }
 }
 
+/** Firmware update throughput (bench/dfu.ts). */
+async function dfuBenchFigures(): Promise<BenchFigures> {
+  try {
+    const mod = await import('./dfu.js');
+    return await mod.dfuFigures(repoRoot);
+  } catch (err) {
+    return { dfu_error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const { source, fixtures } = recordings();
@@ -106,6 +116,7 @@ async function main(): Promise<void> {
     node: process.version,
     ...(await duktapeFigures()),
     ...(await protocolBenchFigures()),
+    ...(await dfuBenchFigures()),
   };
   if (json) {
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
