@@ -116,8 +116,9 @@ export async function runScenario(start: NorFlash, old_image: Uint8Array, new_im
   }
   const problems: string[] = [];
   for (const r of ring.resets) {
-    if (r.decision === null && r.interrupted === undefined) problems.push(`a reset without a decision (${r.cause})`);
-    else if (r.decision.sha256 !== old_sha && r.decision.sha256 !== new_sha) problems.push(`booted an unknown image ${r.decision.sha256}`);
+    if (r.decision === null) {
+      if (r.interrupted === undefined) problems.push(`a reset without a decision (${r.cause})`);
+    } else if (r.decision.sha256 !== old_sha && r.decision.sha256 !== new_sha) problems.push(`booted an unknown image ${r.decision.sha256}`);
     if (r.cause === 'fault' || r.cause === 'watchdog' || r.cause === 'self-test') problems.push(`reset by ${r.cause}: ${r.detail}`);
   }
   const state = readState(flash);
