@@ -32,7 +32,7 @@ demo: setup build
 	$(NODE) dist/host/cli/main.js replay $(DEMO_FIXTURE)
 	$(NODE) dist/host/cli/main.js score fixtures/synth
 
-test: setup build
+test: setup build firmware-image
 	npx tap
 
 bench: setup build
@@ -75,6 +75,7 @@ clean:
 FIRMWARE_RING_MIN := dist/firmware-ring.es5.min.js
 
 .PHONY: firmware-image faults
+# The image tests load it (test/helpers/image.ts builds it too when missing, for a lone npx tap).
 firmware-image:
 	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make firmware-image: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@rm -rf build/firmware-ring-es5 && mkdir -p dist
@@ -85,5 +86,5 @@ firmware-image:
 # Fault sweeps of firmware updates, every case (make test runs a seeded subset of each):
 # power loss at every flash write and erase of a 128 KB update and of the boot stage's
 # slot handling, torn and after; a link drop at every chunk boundary.
-faults: setup build
+faults: setup build firmware-image
 	RING_FAULTS=full npx tap --timeout=3600 test/image/power-loss.test.ts test/image/link-drop.test.ts

@@ -44,11 +44,35 @@ export function buildPayload(root: string, out_file: string): void {
 
 let payload_cache: Uint8Array | null = null;
 
+function payloadStale(): boolean {
+  return !fs.existsSync(PAYLOAD_FILE) ||
+    fs.statSync(PAYLOAD_FILE).mtimeMs < Math.max(newestSourceMs(path.join(repoRoot, 'firmware')), newestSourceMs(path.join(repoRoot, 'protocol')));
+}
+
 export function firmwarePayload(): Uint8Array {
   if (payload_cache) return payload_cache;
-  const stale = !fs.existsSync(PAYLOAD_FILE) ||
-    fs.statSync(PAYLOAD_FILE).mtimeMs < Math.max(newestSourceMs(path.join(repoRoot, 'firmware')), newestSourceMs(path.join(repoRoot, 'protocol')));
-  if (stale) buildPayload(repoRoot, PAYLOAD_FILE);
+  if (payloadStale()) {
+    // Test files run in parallel: one builds (the lock is a directory), the others wait for it.
+    const lock = path.join(repoRoot, 'build/.firmware-image.lock');
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    let mine = false;
+    try {
+      fs.mkdirSync(lock);
+      mine = true;
+    } catch {
+      mine = false;
+    }
+    if (mine) {
+      try {
+        buildPayload(repoRoot, PAYLOAD_FILE);
+      } finally {
+        fs.rmSync(lock, { recursive: true, force: true });
+      }
+    } else {
+      const sleeper = new Int32Array(new SharedArrayBuffer(4));
+      for (let i = 0; i < 1200 && fs.existsSync(lock); i++) Atomics.wait(sleeper, 0, 0, 100);
+    }
+  }
   payload_cache = new Uint8Array(fs.readFileSync(PAYLOAD_FILE));
   return payload_cache;
 }
