@@ -4,7 +4,7 @@
 import t from 'tap';
 import {
   CMD_IMAGE_BEGIN, CMD_IMAGE_CONFIRM, CMD_IMAGE_RESET, CMD_IMAGE_REVERT, CMD_IMAGE_STATE, CMD_IMAGE_TEST, CMD_IMAGE_UPLOAD,
-  GROUP_IMAGE, OP_READ, OP_WRITE, command_privileged,
+  GROUP_IMAGE, OP_WRITE, command_privileged,
 } from '../../protocol/ids.js';
 import { errorName } from '../../protocol/host/errors.js';
 import { DeviceError } from '../../host/client/errors.js';
