@@ -45,10 +45,10 @@ demo: setup build
 TAP_RUN := NODE_OPTIONS="--import=$(CURDIR)/scripts/ts-loader.mjs $$NODE_OPTIONS" node_modules/.bin/tap --reporter=./scripts/tap-summary.mjs
 LONG_TESTS := test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/cli/readme.test.ts
 
-test: setup build
+test: setup build firmware-image
 	$(TAP_RUN)
 
-test-long: setup build
+test-long: setup build firmware-image
 	RING_TEST_LONG=1 $(TAP_RUN) $(LONG_TESTS)
 
 bench: setup build
@@ -198,11 +198,26 @@ $(RING_SNAPSHOT): $(RING_NODE) $(JERRY_SNAPSHOT_TOOL)
 	$(JERRY_SNAPSHOT_TOOL) generate -o $(RING_DRIVER_SNAPSHOT) $(RING_DRIVER_ES5) >/dev/null
 	@echo "snapshot: $(RING_SNAPSHOT) $$(wc -c < $(RING_SNAPSHOT)) bytes, literals $$(wc -c < $(RING_LITERALS)) bytes"
 
-# Power-loss sweep of the flash history log (sim/flash/log-fault-sweep.ts): every flash
-# operation of a seeded workload cut before / during (every torn prefix) / after, plus cuts
-# during recovery; then a simulated week through the log, read back over the protocol.
-# `make test` runs a seeded subset of both (test/store/, test/sim/ring-device-flash.test.ts).
-.PHONY: faults
-faults: build
+# The payload of a firmware image (docs/image-format.md): the whole firmware, radio
+# included (firmware/ring.ts), as one minified ES5 script; `ring image build` wraps it.
+FIRMWARE_RING_MIN := dist/firmware-ring.es5.min.js
+
+.PHONY: firmware-image faults
+# The image tests load it (test/helpers/image.ts builds it too when missing, for a lone npx tap).
+firmware-image:
+	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make firmware-image: node_modules missing: run 'make setup'" >&2; exit 1; }
+	@rm -rf build/firmware-ring-es5 && mkdir -p dist
+	node_modules/.bin/tsc -p tsconfig.firmware-ring.json
+	node_modules/.bin/esbuild sim/boot/ring-bundle-entry.js $(ES5_BUNDLE_FLAGS) --minify --outfile=$(FIRMWARE_RING_MIN)
+	@echo "firmware image payload: $(FIRMWARE_RING_MIN) $$(wc -c < $(FIRMWARE_RING_MIN)) bytes"
+
+# Fault sweeps, every case (make test runs a seeded subset of each):
+# - the flash history log (sim/flash/log-fault-sweep.ts): every flash operation of a seeded
+#   workload cut before / during (every torn prefix) / after, plus cuts during recovery;
+#   then a simulated week through the log, read back over the protocol;
+# - firmware updates: power loss at every flash write and erase of a 128 KB update and of
+#   the boot stage's slot handling, torn and after; a link drop at every chunk boundary.
+faults: setup build firmware-image
 	$(NODE) dist/tools/faults/main.js --seed 1 --steps 700
 	$(NODE) dist/tools/faults/week-main.js 7
+	RING_FAULTS=full $(TAP_RUN) --timeout=3600 test/image/power-loss.test.ts test/image/link-drop.test.ts

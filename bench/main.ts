@@ -128,6 +128,16 @@ async function logWeekFigures(): Promise<BenchFigures> {
   }
 }
 
+/** Firmware update throughput (bench/dfu.ts). */
+async function dfuBenchFigures(): Promise<BenchFigures> {
+  try {
+    const mod = await import('./dfu.js');
+    return await mod.dfuFigures(repoRoot);
+  } catch (err) {
+    return { dfu_error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const { source, fixtures } = recordings();
@@ -148,6 +158,7 @@ async function main(): Promise<void> {
     ...(await engineFigures()),
     ...(await ciBenchFigures(path.join(repoRoot, source))),
     ...(await logWeekFigures()),
+    ...(await dfuBenchFigures()),
   };
   if (json) {
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');

@@ -8,4 +8,4 @@ export { ring_ble_attach, ring_ble_connected, ring_ble_rx, ring_ble_tx_space } f
 export { stream_on_raw_sample } from "./ble/hook.js";
 export { config_sample_rate_hz, config_hrv_short_s, config_hrv_long_s } from "./cmd/settings.js";
 export { config_reboot_required } from "./cmd/config.js";
-
+export { image_reset_requested as ring_image_reset_requested } from "./cmd/image.js";

@@ -63,13 +63,26 @@ export const CMD_HISTORY_ERASE = 1; // write, privileged: erases the whole log
 
 export const CMD_BATTERY = 0; // read
 
+// Image management (firmware update, PROTOCOL.md section 8.7), in SMP's image group.
+export const GROUP_IMAGE = GROUP_SMP_IMAGE;
+export const CMD_IMAGE_STATE = 0; // read: slots, update state, upload progress
+export const CMD_IMAGE_UPLOAD = 1; // write, privileged: one chunk at an offset
+export const CMD_IMAGE_BEGIN = 2; // write, privileged: start or resume an upload (erases, with progress)
+export const CMD_IMAGE_TEST = 3; // write, privileged: boot the uploaded image on trial at the next reset
+export const CMD_IMAGE_CONFIRM = 4; // write, privileged: keep the image running on trial
+export const CMD_IMAGE_REVERT = 5; // write, privileged: end the trial, back to the confirmed image
+export const CMD_IMAGE_RESET = 6; // write, privileged: reset the ring after the response
+/** Slot sectors a begin request erases at most (bounds its time: 4 x 85 ms on nRF52840). */
+export const IMAGE_ERASE_SECTORS_PER_REQ = 4;
+
 /**
  * Privileged commands, (group << 8) | command: they change or destroy what the ring holds.
  * Today every connection may use them; the authentication issue gates exactly these.
  */
-export const PRIVILEGED_COMMAND_COUNT = 1;
+export const PRIVILEGED_COMMAND_COUNT = 7;
 export function command_privileged(group: number, cmd: number): boolean {
   const key = (group << 8) | cmd;
+  if (group === GROUP_IMAGE) return cmd >= CMD_IMAGE_UPLOAD && cmd <= CMD_IMAGE_RESET;
   return key === ((GROUP_HISTORY << 8) | CMD_HISTORY_ERASE);
 }
 
@@ -120,6 +133,12 @@ export const ERR_BUSY = 13; // the request conflicts with work in progress; retr
 export const ERR_TIMEOUT = 14; // a partial frame went stale during reassembly
 export const ERR_INTERLEAVED = 15; // fragment boundaries disagree with the frame's declared length
 export const ERR_NOT_SUPPORTED = 16; // known command, but this op or capability is absent
+// Image management (section 8.7): 24..28.
+export const ERR_IMAGE_STATE = 24; // the command does not fit the update state (no upload, incomplete, other hash, not on trial)
+export const ERR_IMAGE_INVALID = 25; // the uploaded image's header is malformed or disagrees with its size
+export const ERR_IMAGE_TARGET = 26; // the image is built for another target
+export const ERR_IMAGE_DOWNGRADE = 27; // security counter below the ring's minimum
+export const ERR_FLASH = 28; // a flash operation failed
 // CBOR decoding (device codec, protocol/device/cbor.ts)
 export const ERR_BAD_CBOR = 32; // not well-formed: stray break, ai 31 on major 0/1, duplicate key
 export const ERR_CBOR_TRUNCATED = 33; // input ends inside an item

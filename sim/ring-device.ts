@@ -80,6 +80,17 @@ export interface RingDeviceOptions {
   firmware?: RingFirmware;
   /** The ring's flash (history log); default a blank nRF52840-class part. Survives reboot(). */
   flash?: NorFlash;
+  /**
+   * The sensor pipeline's boot and interrupt entry points, when they are not the firmware
+   * module's: sim/boot gives those of the image the boot stage loaded from a flash slot.
+   */
+  core?: FirmwareCore;
+}
+
+/** The sensor pipeline's entry points (firmware/main.ts). */
+export interface FirmwareCore {
+  ring_boot(hal: SimRingHal, rate_hz: number): number;
+  ring_on_sensor_irq(): number;
 }
 
 export interface RingDeviceStats {
@@ -122,6 +133,7 @@ export class RingDevice {
 
   private readonly fw: RingFirmware;
   private readonly ble: FirmwareBle;
+  private readonly core: FirmwareCore;
   private readonly peripheral: BleEndpoint;
   private client_mtu_requested = 0; // from the connection's Exchange MTU Request, 0 before one
   private mtu_applied = false;
@@ -130,6 +142,7 @@ export class RingDevice {
     checkReplayOptions({ rate_hz: opts.rate_hz, seed: opts.seed });
     this.fw = opts.firmware ?? BUILTIN_FIRMWARE;
     this.ble = opts.ble ?? firmwareBle(this.fw);
+    this.core = opts.core ?? this.fw;
     const prng = new Prng(opts.seed);
     this.seed = opts.seed;
     this.rate_hz = opts.rate_hz;
@@ -156,7 +169,7 @@ export class RingDevice {
     RingDevice.owner = this;
     this.sensor.onInterrupt = () => {
       this.checkOwner();
-      const n = this.fw.ring_on_sensor_irq();
+      const n = this.core.ring_on_sensor_irq();
       if (n < 0) throw new RingDeviceError(`firmware interrupt handler failed with ${n} (${this.describe()})`);
     };
     // Boot, attach the radio, boot again: ring_ble_attach takes the running sample rate for
@@ -270,7 +283,7 @@ export class RingDevice {
   }
 
   /** The options that rebuild this device (with the same fixture). */
-  options(): Required<Omit<RingDeviceOptions, 'keep_records' | 'ble' | 'firmware' | 'flash'>> {
+  options(): Required<Omit<RingDeviceOptions, 'keep_records' | 'ble' | 'flash' | 'firmware' | 'core'>> {
     return {
       seed: this.seed, rate_hz: this.rate_hz, drift_ppm: this.drift_ppm, link: { ...this.link.params },
       battery_pct: this.battery_pct, utc_epoch_ms: this.utc_epoch_ms,
@@ -280,7 +293,7 @@ export class RingDevice {
   // ------------------------------------------------------------------------------------
 
   private boot(rate_hz: number): void {
-    const rc = this.fw.ring_boot(this.hal, rate_hz);
+    const rc = this.core.ring_boot(this.hal, rate_hz);
     if (rc !== 0) throw new RingDeviceError(`firmware refused to boot at ${rate_hz} Hz (error ${rc})`);
   }
 

@@ -27,6 +27,7 @@ import { LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, log_append, log_pol
 import { codec_boot, codec_ram_bytes } from "../cmd/codec.js";
 import { dispatch_boot, dispatch_ram_bytes } from "../cmd/dispatch.js";
 import { identity_boot, identity_ram_bytes } from "../cmd/identity.js";
+import { image_boot, image_ram_bytes } from "../cmd/image.js";
 import { settings_reset } from "../cmd/settings.js";
 import { stream_boot, stream_flush, stream_on_raw, stream_on_record, stream_ram_bytes, stream_reset } from "../cmd/stream.js";
 import { time_reset } from "../cmd/time.js";
@@ -63,6 +64,8 @@ export function ring_ble_attach(ble: BleHal, flash: FlashHal): number {
   dispatch_boot();
   const log_rc = log_store_boot(flash, PART_LOG_ADDR, PART_LOG_BYTES, LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, ring_clock_ms());
   if (log_rc < 0) return log_rc;
+  const image_rc = image_boot(flash);
+  if (image_rc < 0) return image_rc;
   gatt_db_boot();
   gatt_server_boot();
   link_boot(ble);
@@ -119,7 +122,7 @@ export function ble_ram_bytes(log_only: number): number {
   return (
     codec_ram_bytes() + dispatch_ram_bytes() + identity_ram_bytes() + att_table_ram_bytes() +
     gatt_server_ram_bytes() + link_ram_bytes() + txq_ram_bytes() + frame_rx_ram_bytes() +
-    stream_ram_bytes() + hrs_ram_bytes()
+    stream_ram_bytes() + hrs_ram_bytes() + image_ram_bytes()
   );
 }
 

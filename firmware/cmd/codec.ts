@@ -363,6 +363,15 @@ export function req_bool(level: number, prefix: string, name: string): number {
   return 1;
 }
 
+/** The request frame and its end, for commands that read byte strings in place (image upload). */
+export function req_buffer(): Uint8Array {
+  return req_buf;
+}
+
+export function req_limit(): number {
+  return req_end;
+}
+
 export function req_value(): number {
   return req_num[0];
 }

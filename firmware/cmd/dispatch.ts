@@ -15,6 +15,7 @@ import {
   GROUP_CONFIG,
   GROUP_DEVICE,
   GROUP_HISTORY,
+  GROUP_IMAGE,
   GROUP_STREAM,
   GROUP_TIME,
   CMD_TIME,
@@ -43,6 +44,7 @@ import {
 import { cmd_config } from "./config.js";
 import { cmd_battery, cmd_device } from "./device-info.js";
 import { cmd_history } from "./history.js";
+import { cmd_image } from "./image.js";
 import { cmd_stream } from "./stream.js";
 import { cmd_time } from "./time.js";
 
@@ -141,6 +143,8 @@ function route(op: number, group: number, cmd: number): number {
       return cmd_history(op, cmd);
     case GROUP_BATTERY:
       return cmd_battery(op, cmd);
+    case GROUP_IMAGE:
+      return cmd_image(op, cmd);
     default:
       return -ERR_UNKNOWN_GROUP;
   }

@@ -18,6 +18,7 @@ import { registerDebugCommands } from './cmd-debug.js';
 import { registerEnergyCommand } from './cmd-energy.js';
 import { registerCiCommand } from './cmd-ci.js';
 import { registerLogCommands } from './cmd-log.js';
+import { registerImageCommands } from './cmd-image.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerEnergyCommand(program);
   registerCiCommand(program);
   registerLogCommands(program);
+  registerImageCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
