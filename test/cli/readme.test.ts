@@ -22,8 +22,6 @@ for (const block of readme.matchAll(/```sh\n([\s\S]*?)```/g)) {
 const contextual = (line: string) => /^ring (scan|sim serve|ci)\b/.test(line) || /\s--ble\b/.test(line);
 const runnable = lines.filter((l) => !contextual(l));
 
-// The golden example writes before it compares.
-lines.sort((a, b) => Number(b.includes('--update-golden')) - Number(a.includes('--update-golden')));
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-readme-'));
 t.teardown(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -36,7 +34,8 @@ t.ok(runnable.length >= 15, `${runnable.length} example lines found in the READM
 
 const needsShared = (line: string) => line.includes('../shared');
 const haveShared = fs.existsSync(sharedRoot);
-const golden = runnable.filter((l) => l.includes('--golden'));
+// The golden example writes before it compares.
+const golden = runnable.filter((l) => l.includes('--golden')).sort((a, b) => Number(b.includes('--update-golden')) - Number(a.includes('--update-golden')));
 const others = runnable.filter((l) => !l.includes('--golden'));
 
 for (const line of [...golden, ...sweep(t, 'README example lines', others, 6)]) {
