@@ -29,6 +29,9 @@ fs.symlinkSync(path.join(repoRoot, 'fixtures'), path.join(work, 'fixtures'));
 fs.copyFileSync(path.join(repoRoot, 'fixtures/synth/synth-high-hr.ringfx'), path.join(work, 'rec.ringfx'));
 fs.mkdirSync(path.join(work, 'recs'));
 fs.copyFileSync(path.join(repoRoot, 'fixtures/synth/synth-high-hr.ringfx'), path.join(work, 'recs', 'rec.ringfx'));
+// Lines that read a capture find the one the README's capture line writes.
+const cap = ring(['history', '--sim', 'rec.ringfx', '--capture', 'hist.btsnoop'], { cwd: work });
+if (cap.code !== 0) throw new Error(`cannot make the README's capture: ${cap.stderr}`);
 
 t.ok(runnable.length >= 15, `${runnable.length} example lines found in the README (${lines.length - runnable.length} need BlueZ or a CI library: test/ble, test/ci)`);
 
