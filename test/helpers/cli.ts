@@ -16,6 +16,6 @@ export interface CliRun {
 
 export function ring(args: string[], opts: { cwd?: string } = {}): CliRun {
   if (!fs.existsSync(cliPath)) throw new Error(`${cliPath} is missing: run 'make build' first`);
-  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: opts.cwd ?? repoRoot, encoding: 'utf8', timeout: 120000 });
+  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: opts.cwd ?? repoRoot, encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
