@@ -53,7 +53,8 @@ t.test('records come back bit-exact after a reboot that keeps only the flash', a
   t.equal(log.log_sync(), 0);
   t.same(readAll(log).map(({ seq, ...r }) => r), samples, 'read back before the reboot');
   // A fresh instance of the store module: none of its RAM state exists.
-  const fresh = (await import('../../firmware/store/log-store.js?reboot=1')) as Store;
+  const fresh_url: string = '../../firmware/store/log-store.js?reboot=1'; // a string, so the type check does not resolve the query
+  const fresh = (await import(fresh_url)) as Store;
   t.not(fresh, log, 'a separate module instance');
   t.equal(fresh.log_store_boot(flash, 0, 16 * SECTOR, 5000, 5000, 70000), 0);
   const got = readAll(fresh);
