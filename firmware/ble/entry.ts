@@ -56,6 +56,12 @@ export const BLE_ERR_REFUSED = -1;
 
 let attached = 0;
 let in_rx = 0;
+/**
+ * The log's flush bound is checked once per LOG_POLL_SAMPLES samples, not on every sample:
+ * at the slowest rate (25 Hz) that is once a second, well inside LOG_FLUSH_MS_DEFAULT.
+ */
+const LOG_POLL_SAMPLES = 25;
+let log_poll_countdown = LOG_POLL_SAMPLES;
 
 // check-firmware: boot -- runs once at start-up when the radio is attached: allocates every BLE buffer
 export function ring_ble_attach(ble: BleHal, flash: FlashHal): number {
@@ -78,6 +84,7 @@ export function ring_ble_attach(ble: BleHal, flash: FlashHal): number {
   ble_hooks_set(on_record, on_raw_sample); // every sample: the stream, and the log's flush bound
   attached = 1;
   in_rx = 0;
+  log_poll_countdown = LOG_POLL_SAMPLES;
   return 0;
 }
 
@@ -138,5 +145,8 @@ function on_record(kind: number, record: Int32Array, field_count: number): void 
 
 function on_raw_sample(x: number): void {
   stream_on_raw(x);
-  log_poll(ring_clock_ms()); // batches wait at most LOG_FLUSH_MS_DEFAULT, with or without beats
+  log_poll_countdown = log_poll_countdown - 1;
+  if (log_poll_countdown > 0) return;
+  log_poll_countdown = LOG_POLL_SAMPLES;
+  log_poll(ring_clock_ms()); // batches wait at most LOG_FLUSH_MS_DEFAULT + 1 s, with or without beats
 }
