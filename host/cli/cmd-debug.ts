@@ -13,36 +13,13 @@ import { FrameTracer, type TraceEvent } from '../debug/trace.js';
 import { StreamSubscription } from '../client/stream.js';
 import { RING_FRAME_CHAR_UUID } from '../../protocol/ids.js';
 import { UsageError } from './errors.js';
-import { setLogFile, setLogLevel } from './log.js';
-import { pino } from 'pino';
 import { parseNonNegativeInt } from './options.js';
 import { addTransportOptions, openSimSession, type TransportCliOptions } from './transport-options.js';
 
 export function registerDebugCommands(program: Command): void {
-  registerLogOptions(program);
   registerDecode(program);
   registerTrace(program);
   registerDissector(program);
-}
-
-/** --log-file, and RING_LOG_LEVEL when --log-level is not given. */
-function registerLogOptions(program: Command): void {
-  program.option('--log-file <file>', 'also write every log line as JSON to this file (appended; level from --log-level or RING_LOG_LEVEL)');
-  program.hook('preAction', (root) => {
-    const env = process.env.RING_LOG_LEVEL;
-    if (root.getOptionValueSource('logLevel') === 'default' && env !== undefined && env !== '') {
-      if (!(env in pino.levels.values)) throw new UsageError(`RING_LOG_LEVEL must be one of ${Object.keys(pino.levels.values).join(', ')}, got '${env}'`);
-      setLogLevel(env);
-    }
-    const file = root.opts().logFile as string | undefined;
-    if (file === undefined) return;
-    try {
-      fs.writeFileSync(file, new Uint8Array(0), { flag: 'a' });
-    } catch (err) {
-      throw new UsageError(`--log-file: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    setLogFile(file);
-  });
 }
 
 // ---------------------------------------------------------------------------------------

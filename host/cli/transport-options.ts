@@ -10,7 +10,7 @@ import { loadFixture } from '../../sim/fixture/load.js';
 import { RingDevice } from '../../sim/ring-device.js';
 import { RingClient } from '../client/client.js';
 import { SimTransport } from '../transport/sim-transport.js';
-import { BleTransport, SCAN_TIMEOUT_MS_DEFAULT } from '../transport/ble/ble-transport.js';
+import { SCAN_TIMEOUT_MS_DEFAULT } from '../transport/ble/scan-defaults.js';
 import type { Transport } from '../transport/transport.js';
 import { UsageError } from './errors.js';
 import { openTaps, openTransportTaps, type DebugCliOptions, type SessionTaps } from './debug-options.js';
@@ -254,6 +254,8 @@ export async function openSession(opts: TransportCliOptions, run: { recordFirst:
     const s = await openSimSession(opts, run);
     return { transport: s.transport, client: s.client, device: s.device, flags: s.choice.flags, taps: s.taps, sim: s };
   }
+  // Loaded only here: the simulated ring does not need the D-Bus and BlueZ bindings.
+  const { BleTransport } = await import('../transport/ble/ble-transport.js');
   const transport = new BleTransport({
     target, adapter: opts.adapter, scan_timeout_ms: opts.scanTimeoutS === undefined ? undefined : Math.round(opts.scanTimeoutS * 1000),
   });

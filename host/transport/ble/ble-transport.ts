@@ -9,6 +9,9 @@
 
 import { ATT_HEADER_SIZE, ATT_MTU_MIN, RING_FRAME_CHAR_UUID, RING_SERVICE_UUID } from '../../../protocol/ids.js';
 import { DisconnectedError, TransportError, type DisconnectListener, type NotifyListener, type Transport } from '../transport.js';
+import { SCAN_TIMEOUT_MS_DEFAULT } from './scan-defaults.js';
+
+export { SCAN_TIMEOUT_MS_DEFAULT };
 import { findRing, helperOf, openBluez, withDeadline, type BluezSession, type Device, type GattCharacteristic } from './bluez.js';
 import { BleError, mapBluezError } from './errors.js';
 import { WallClock } from './wall-clock.js';
@@ -25,8 +28,6 @@ export interface BleTransportOptions {
   /** Any other single BlueZ call (a write, a property read), ms. */
   call_timeout_ms?: number;
 }
-
-export const SCAN_TIMEOUT_MS_DEFAULT = 10_000;
 export const CONNECT_TIMEOUT_MS_DEFAULT = 20_000;
 const CALL_TIMEOUT_MS_DEFAULT = 10_000;
 
