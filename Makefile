@@ -111,6 +111,11 @@ JERRY_HOST_TOOL := build/jerry-ring-512k
 ESPRUINO_DIR := $(ENGINES_BUILD)/espruino
 ESPRUINO_BIN := $(ESPRUINO_DIR)/bin/espruino
 ESPRUINO_MAKE_FLAGS := BOARD=LINUX RELEASE=1 OPTIMIZEFLAGS=-Os
+# The per-user build cache (scripts/engine-cache.sh): its key names the tarballs (their
+# names carry the upstream commit) and sizes, the flags, the compiler and the machine.
+ENGINE_CACHE := scripts/engine-cache.sh
+ENGINES_KEY := $(shell { ls -l $(JERRY_TAR) $(ESPRUINO_TAR) 2>/dev/null | awk '{print $$5, $$NF}'; \
+  echo '$(JERRY_COMMON_FLAGS) | $(ESPRUINO_MAKE_FLAGS)'; gcc -dumpfullversion 2>/dev/null; uname -m; } | sha256sum | cut -c1-16)
 
 .PHONY: engines jerryscript espruino
 
@@ -127,14 +132,18 @@ $(JERRY_SRC)/CMakeLists.txt:
 	mv $(JERRY_SRC).tmp/jerryscript $(JERRY_SRC) && rmdir $(JERRY_SRC).tmp
 
 $(JERRY_SNAPSHOT_TOOL): | $(JERRY_SRC)/CMakeLists.txt
-	python3 $(JERRY_SRC)/tools/build.py --builddir=$(abspath $(JERRY_TOOL)) $(JERRY_COMMON_FLAGS) \
-	  --mem-heap=512 --snapshot-save=on --jerry-cmdline-snapshot=on >$(ENGINES_BUILD)/jerry-tool.log 2>&1 \
-	  || { tail -30 $(ENGINES_BUILD)/jerry-tool.log >&2; exit 1; }
+	@$(ENGINE_CACHE) restore $(ENGINES_KEY) jerry-tool $(JERRY_TOOL) || { \
+	  python3 $(JERRY_SRC)/tools/build.py --builddir=$(abspath $(JERRY_TOOL)) $(JERRY_COMMON_FLAGS) \
+	    --mem-heap=512 --snapshot-save=on --jerry-cmdline-snapshot=on >$(ENGINES_BUILD)/jerry-tool.log 2>&1 \
+	    || { tail -30 $(ENGINES_BUILD)/jerry-tool.log >&2; exit 1; }; \
+	  $(ENGINE_CACHE) save $(ENGINES_KEY) jerry-tool $(JERRY_TOOL) bin lib; }
 
 $(JERRY_MCU)/lib/libjerry-core.a: | $(JERRY_SRC)/CMakeLists.txt
-	python3 $(JERRY_SRC)/tools/build.py --builddir=$(abspath $(JERRY_MCU)) $(JERRY_COMMON_FLAGS) \
-	  --mem-heap=64 --snapshot-save=off --jerry-cmdline-snapshot=off >$(ENGINES_BUILD)/jerry-mcu.log 2>&1 \
-	  || { tail -30 $(ENGINES_BUILD)/jerry-mcu.log >&2; exit 1; }
+	@$(ENGINE_CACHE) restore $(ENGINES_KEY) jerry-mcu $(JERRY_MCU) || { \
+	  python3 $(JERRY_SRC)/tools/build.py --builddir=$(abspath $(JERRY_MCU)) $(JERRY_COMMON_FLAGS) \
+	    --mem-heap=64 --snapshot-save=off --jerry-cmdline-snapshot=off >$(ENGINES_BUILD)/jerry-mcu.log 2>&1 \
+	    || { tail -30 $(ENGINES_BUILD)/jerry-mcu.log >&2; exit 1; }; \
+	  $(ENGINE_CACHE) save $(ENGINES_KEY) jerry-mcu $(JERRY_MCU) lib; }
 
 JERRY_HOST_CFLAGS = -std=c11 -O2 -Wall -Wextra -Werror -I$(JERRY_SRC)/jerry-core/include -I$(JERRY_SRC)/jerry-ext/include
 
@@ -146,16 +155,21 @@ $(JERRY_HOST_TOOL): engines/jerryscript/host.c engines/host-common.h $(JERRY_SNA
 	gcc $(JERRY_HOST_CFLAGS) -DJERRY_RING_HEAP_KB=512 -o $@ engines/jerryscript/host.c \
 	  -L$(JERRY_TOOL)/lib -ljerry-ext -ljerry-core -ljerry-port -lm
 
-# Espruino's build runs `git log -1`: the extracted tree gets its own one-commit repository.
 $(ESPRUINO_BIN):
 	@test -f $(ESPRUINO_TAR) || { echo "make espruino: $(ESPRUINO_TAR) is missing (the engines' sources live in ../shared/engines)" >&2; exit 1; }
+	@$(ENGINE_CACHE) restore $(ENGINES_KEY) espruino $(ESPRUINO_DIR) || $(MAKE) --no-print-directory espruino-build
+
+.PHONY: espruino-build
+# Espruino's build runs `git log -1`: the extracted tree gets its own one-commit repository.
+espruino-build:
 	@rm -rf $(ESPRUINO_DIR) $(ESPRUINO_DIR).tmp && mkdir -p $(ESPRUINO_DIR).tmp
 	tar -xJf $(ESPRUINO_TAR) -C $(ESPRUINO_DIR).tmp
 	mv $(ESPRUINO_DIR).tmp/espruino $(ESPRUINO_DIR) && rmdir $(ESPRUINO_DIR).tmp
-	cd $(ESPRUINO_DIR) && git init -q && git -c user.name=ring-sim -c user.email=ring-sim@localhost add -A >/dev/null \
+	cd $(ESPRUINO_DIR) && git init -q && git -c core.autocrlf=false -c user.name=ring-sim -c user.email=ring-sim@localhost add -A >/dev/null 2>&1 \
 	  && git -c user.name=ring-sim -c user.email=ring-sim@localhost commit -q -m "espruino sources from ../shared/engines"
 	$(MAKE) -C $(ESPRUINO_DIR) $(ESPRUINO_MAKE_FLAGS) -j2 >$(ENGINES_BUILD)/espruino.log 2>&1 \
 	  || { tail -30 $(ENGINES_BUILD)/espruino.log >&2; exit 1; }
+	@$(ENGINE_CACHE) save $(ENGINES_KEY) espruino $(ESPRUINO_DIR) bin/espruino
 
 # The whole firmware (firmware/ring.ts) as ES5 for the engines, and the driver that replays a
 # script into it (engines/driver/driver.ts): dist/ring.es5.js, dist/ring.es5.min.js,

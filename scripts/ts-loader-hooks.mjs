@@ -1,7 +1,60 @@
 // Module hooks for scripts/ts-loader.mjs (they run on the loader thread).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { transformSync } from 'esbuild';
+
+// Transpiled modules are kept on disk, keyed by a hash of the source, so the ~80 test
+// processes of `make test` do not each start esbuild and transpile the same files again.
+// esbuild is loaded only on a miss. RING_TS_CACHE=0 turns the cache off.
+const CACHE_DIR = process.env.RING_TS_CACHE === '0' ? null
+  : path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.cache', 'ring-ts-loader');
+let esbuild = null;
+let esbuildVersion = null;
+
+function esbuildVersionOf() {
+  if (esbuildVersion === null) {
+    const pkg = new URL('../node_modules/esbuild/package.json', import.meta.url);
+    try {
+      esbuildVersion = JSON.parse(fs.readFileSync(pkg, 'utf8')).version;
+    } catch {
+      esbuildVersion = 'unknown';
+    }
+  }
+  return esbuildVersion;
+}
+
+async function transpile(file, source) {
+  let cached = null;
+  if (CACHE_DIR !== null) {
+    const key = crypto.createHash('sha256').update(`${esbuildVersionOf()}\0${file}\0`).update(source).digest('hex');
+    cached = path.join(CACHE_DIR, `${key}.js`);
+    try {
+      return fs.readFileSync(cached, 'utf8');
+    } catch {
+      // a miss: transpile below
+    }
+  }
+  esbuild ??= await import('esbuild');
+  const out = esbuild.transformSync(source, {
+    loader: 'ts',
+    format: 'esm',
+    target: 'es2022',
+    sourcemap: 'inline',
+    sourcefile: file,
+  });
+  if (cached !== null) {
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      const tmp = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, out.code);
+      fs.renameSync(tmp, cached);
+    } catch {
+      // a read-only tree: run without the cache
+    }
+  }
+  return out.code;
+}
 
 // A query string (`./x.js?fresh=1`, a fresh module instance) is kept on the URL.
 const TS_EXT = /\.(ts|mts)(\?.*)?$/;
@@ -21,12 +74,5 @@ export async function resolve(specifier, context, next) {
 export async function load(url, context, next) {
   if (!url.startsWith('file:') || !TS_EXT.test(url)) return next(url, context);
   const file = fileURLToPath(url.replace(/\?.*$/, ''));
-  const out = transformSync(fs.readFileSync(file, 'utf8'), {
-    loader: 'ts',
-    format: 'esm',
-    target: 'es2022',
-    sourcemap: 'inline',
-    sourcefile: file,
-  });
-  return { format: 'module', source: out.code, shortCircuit: true };
+  return { format: 'module', source: await transpile(file, fs.readFileSync(file, 'utf8')), shortCircuit: true };
 }
