@@ -6,6 +6,7 @@
 import t, { type Test } from 'tap';
 import dbus from 'dbus-next';
 import { ring } from '../helpers/cli.js';
+import { sweep } from '../helpers/long.js';
 import { privateBus, ringAsync, ringWith, startStandIn, type CliRun } from '../helpers/bluez.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
@@ -79,7 +80,10 @@ t.test('a device that advertises like a ring but is not one', async (t) => {
 
 t.test('setup errors', async (t) => {
   // Independent commands run at once (each is its own process): the test waits less.
-  const check = async (env: NodeJS.ProcessEnv, cases: [string[], RegExp][]): Promise<void> => {
+  // Each case is a process: `make test` runs a seeded subset of each group (make test-long all).
+  let group = 0;
+  const check = async (env: NodeJS.ProcessEnv, all: [string[], RegExp][]): Promise<void> => {
+    const cases = sweep(t, `setup errors, group ${++group}`, all, 2);
     const runs = await Promise.all(cases.map(([args]) => ringAsync(env, args)));
     runs.forEach((r, i) => oneLineError(t, r, cases[i][1]));
   };
@@ -116,11 +120,16 @@ t.test('setup errors', async (t) => {
 t.test('ring sim serve: bad input', async (t) => {
   const noBus = { ...process.env };
   delete noBus.DBUS_SYSTEM_BUS_ADDRESS;
-  oneLineError(t, ringWith(noBus, ['sim', 'serve', rest]), /no bus to serve on: give --bus <address>, --private-bus/);
-  oneLineError(t, ringWith(noBus, ['sim', 'serve', 'no/such.ringfx', '--bus', 'unix:path=/nonexistent']), /no\/such\.ringfx/);
-  oneLineError(t, ringWith(noBus, ['sim', 'serve', rest, '--bus', 'unix:path=/x', '--private-bus']), /--bus and --private-bus are exclusive/);
-  oneLineError(t, ringWith(noBus, ['sim', 'serve', rest, '--speed', '0']), /--speed must be in 0.1..100/);
-  oneLineError(t, ringWith(noBus, ['sim', 'serve', rest, '--bus', 'unix:path=/nonexistent/bus']), /cannot serve on unix:path=\/nonexistent\/bus: connect ENOENT/);
+  const cases: [string[], RegExp][] = [
+    [['sim', 'serve', rest], /no bus to serve on: give --bus <address>, --private-bus/],
+    [['sim', 'serve', 'no/such.ringfx', '--bus', 'unix:path=/nonexistent'], /no\/such\.ringfx/],
+    [['sim', 'serve', rest, '--bus', 'unix:path=/x', '--private-bus'], /--bus and --private-bus are exclusive/],
+    [['sim', 'serve', rest, '--speed', '0'], /--speed must be in 0.1..100/],
+    [['sim', 'serve', rest, '--bus', 'unix:path=/nonexistent/bus'], /cannot serve on unix:path=\/nonexistent\/bus: connect ENOENT/],
+  ];
+  const picked = sweep(t, 'sim serve bad input', cases, 2);
+  const runs = await Promise.all(picked.map(([args]) => ringAsync(noBus, args)));
+  runs.forEach((r, i) => oneLineError(t, r, picked[i]![1]));
   // A bus where org.bluez is taken (bluetoothd, or another stand-in).
   const s = await startStandIn(t, [rest]);
   oneLineError(t, ringWith(noBus, ['sim', 'serve', rest, '--bus', s.bus.address]), /org.bluez is already owned on/);

@@ -2,7 +2,8 @@
 // Bad input ends in one line `error: ...` and exit 2; data goes to stdout, one JSON document
 // with --json, NDJSON with --ndjson.
 import t, { type Test } from 'tap';
-import { ring } from '../helpers/cli.js';
+import { ring, ringAsync } from '../helpers/cli.js';
+import { sweep } from '../helpers/long.js';
 import { firmwareHasBle } from '../../sim/device/firmware-ble.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
@@ -17,24 +18,30 @@ function oneLineError(t: Test, r: { code: number; stderr: string; stdout: string
   t.equal(r.stdout, '', 'nothing on stdout');
 }
 
+// Each row is one process; test/cli/wrong-values.test.ts covers every option of every
+// command, so `make test` runs a seeded subset of these rows and `make test-long` all.
+const BAD_OPTIONS: [string[], RegExp][] = [
+  [['info'], /--sim <fixture> is required.*BLE/],
+  [['info', '--sim', rest, '--mtu', '600'], /--mtu/],
+  [['info', '--sim', rest, '--interval-ms', '8'], /--interval-ms/],
+  [['info', '--sim', rest, '--loss', '0.9'], /--loss/],
+  [['info', '--sim', rest, '--seed', '-1'], /--seed/],
+  [['stream', '--sim', rest, '--duration-s', 'x'], /--duration-s/],
+  [['stream', '--sim', rest, '--json', '--ndjson'], /exclusive/],
+  [['history', '--sim', rest, '--max', '0'], /--max/],
+  [['time', '--sim', rest, '--set', 'yesterday'], /--set/],
+  [['time', '--sim', rest, '--set', '1999-01-01T00:00:00Z'], /2020/],
+  [['config', 'set', 'colour=blue', '--sim', rest], /unknown key 'colour'/],
+  [['config', 'set', 'hrs=1', '--sim', rest], /true or false/],
+  [['config', 'frob', '--sim', rest], /get or set/],
+  [['info', '--sim', 'no/such/file.ringfx'], /no\/such\/file/],
+  [['info', '--sim', rest, '--phy', '3M'], /--phy/],
+];
+
 t.test('bad options: one-line errors, exit 2', async (t) => {
-  oneLineError(t, ring(['info']), /--sim <fixture> is required.*BLE/);
-  oneLineError(t, ring(['info', '--sim', rest, '--mtu', '600']), /--mtu/);
-  oneLineError(t, ring(['info', '--sim', rest, '--interval-ms', '8']), /--interval-ms/);
-  oneLineError(t, ring(['info', '--sim', rest, '--loss', '0.9']), /--loss/);
-  oneLineError(t, ring(['info', '--sim', rest, '--seed', '-1']), /--seed/);
-  oneLineError(t, ring(['stream', '--sim', rest, '--duration-s', 'x']), /--duration-s/);
-  oneLineError(t, ring(['stream', '--sim', rest, '--json', '--ndjson']), /exclusive/);
-  oneLineError(t, ring(['history', '--sim', rest, '--max', '0']), /--max/);
-  oneLineError(t, ring(['time', '--sim', rest, '--set', 'yesterday']), /--set/);
-  oneLineError(t, ring(['time', '--sim', rest, '--set', '1999-01-01T00:00:00Z']), /2020/);
-  oneLineError(t, ring(['config', 'set', 'colour=blue', '--sim', rest]), /unknown key 'colour'/);
-  oneLineError(t, ring(['config', 'set', 'hrs=1', '--sim', rest]), /true or false/);
-  oneLineError(t, ring(['config', 'frob', '--sim', rest]), /get or set/);
-  oneLineError(t, ring(['info', '--sim', 'no/such/file.ringfx']), /no\/such\/file/);
-  const phy = ring(['info', '--sim', rest, '--phy', '3M']);
-  t.equal(phy.code, 2, 'commander rejects an unknown --phy choice');
-  t.match(phy.stderr, /--phy/);
+  const rows = sweep(t, 'bad device options', BAD_OPTIONS, 5);
+  const runs = await Promise.all(rows.map(([args]) => ringAsync(args)));
+  runs.forEach((r, i) => oneLineError(t, r, rows[i]![1]));
 });
 
 t.test('end to end against the simulated ring', { skip: firmwareHasBle() || process.env.CI === 'true' ? false : 'the firmware has no GATT server yet' }, async (t) => {
