@@ -63,7 +63,7 @@ t.test('instructions per sample measured on JerryScript with callgrind', needsSh
   const built = buildEngines(repoRoot);
   t.ok(built.ok, 'make engines engines-snapshots', { output: built.output.slice(-2000) });
   if (!built.ok) return;
-  const r = ring(['energy', rest, '--engine', 'jerryscript', '--cpu-seconds', '10', '--json']);
+  const r = ring(['energy', rest, '--engine', 'jerryscript', '--cpu-seconds', '4', '--json']);
   t.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as Report;
   const ips = doc.inputs.firmware_instructions_per_sample;
