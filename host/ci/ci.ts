@@ -10,7 +10,8 @@ import { type ChangedSession } from './report.js';
 import { RESULT_FORMAT, RESULT_VERSION, summarize, type CiResultDoc, type CiSummary, type CiThresholds } from './result.js';
 import type { SessionResult } from './run-session.js';
 import { goldenPath, listGoldenIds, loadLibrary, type SessionSpec } from './sessions.js';
-import { inShard, type Shard } from './shard.js';
+import { assignShards, inShard, type Shard } from './shard.js';
+import { loadFixture } from '../../sim/fixture/load.js';
 
 export interface CiOptions {
   /** A folder of recordings or a manifest. */
@@ -47,9 +48,27 @@ function missingResult(id: string, golden_dir: string, opts: CiOptions): Session
   };
 }
 
+/** A session's replay cost: samples the ring processes. A recording that does not load costs
+ * nothing here; its replay reports the error. */
+function sessionCost(s: SessionSpec): number {
+  try {
+    const f = loadFixture(s.recording);
+    return Math.round((f.ppg.length / f.meta.sample_rate_hz) * s.rate_hz);
+  } catch {
+    return 0;
+  }
+}
+
+/** The sessions of one shard, balanced by replay cost across the shards (shard.ts). */
+function selectShard(sessions: SessionSpec[], shard: Shard | null): SessionSpec[] {
+  if (shard === null || shard.count === 1) return sessions;
+  const home = assignShards(sessions.map((s) => ({ id: s.id, cost: sessionCost(s) })), shard.count);
+  return sessions.filter((s) => home.get(s.id) === shard.index);
+}
+
 export async function runCi(opts: CiOptions): Promise<CiOutcome> {
   const lib = loadLibrary(opts.library, { rate_hz: opts.rate_hz, seed: opts.seed, ...(opts.golden_dir ? { golden_dir: opts.golden_dir } : {}) });
-  const selected: SessionSpec[] = lib.sessions.filter((s) => inShard(s.id, opts.shard));
+  const selected: SessionSpec[] = selectShard(lib.sessions, opts.shard);
   const known = new Set(lib.sessions.map((s) => s.id));
   const missing = listGoldenIds(lib.golden_dir).filter((id) => !known.has(id) && inShard(id, opts.shard));
   const outcomes = await runSessions(selected, {

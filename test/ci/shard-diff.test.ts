@@ -4,7 +4,7 @@
 import t from 'tap';
 import { CiError } from '../../host/ci/errors.js';
 import { firstDifference, formatFirstDifference } from '../../host/ci/first-diff.js';
-import { parseShard, shardOf } from '../../host/ci/shard.js';
+import { assignShards, parseShard, SHARD_SLACK, shardOf } from '../../host/ci/shard.js';
 
 const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}/${String(i).padStart(4, '0')}`);
 
@@ -22,6 +22,49 @@ t.test('a session keeps its shard when others are added, and moves only to a new
   // Spread: every shard gets a share near 300 / 4.
   const counts = [1, 2, 3, 4].map((k) => before.filter((s) => s === k).length);
   t.ok(counts.every((c) => c > 50 && c < 100), `shard sizes ${counts.join(' ')}`);
+});
+
+// Recordings of uneven length (a few seconds to an hour), from a fixed generator.
+function library(prefix: string, n: number, seed: number): { id: string; cost: number }[] {
+  let s = seed;
+  const next = (): number => {
+    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
+  return ids(prefix, n).map((id) => ({ id, cost: Math.round(60 * Math.exp(2 * next())) * 50 }));
+}
+
+function loads(lib: { id: string; cost: number }[], home: Map<string, number>, n: number): number[] {
+  const load = new Array<number>(n).fill(0);
+  for (const s of lib) load[home.get(s.id)! - 1]! += s.cost;
+  return load;
+}
+
+t.test('shards balance by replay cost, and adding recordings moves only a few', async (t) => {
+  const lib = library('lib', 300, 7);
+  const mean = (n: number): number => lib.reduce((sum, s) => sum + s.cost, 0) / n;
+  for (const n of [3, 4, 8]) {
+    const home = assignShards(lib, n);
+    const load = loads(lib, home, n);
+    const pure = new Array<number>(n).fill(0);
+    for (const s of lib) pure[shardOf(s.id, n) - 1]! += s.cost;
+    t.ok(Math.max(...load) <= mean(n) * (1 + SHARD_SLACK), `${n} shards: the fullest holds ${(Math.max(...load) / mean(n)).toFixed(3)} x the mean (rendezvous alone: ${(Math.max(...pure) / mean(n)).toFixed(3)})`);
+    t.ok(Math.min(...load) >= mean(n) * (1 - n * SHARD_SLACK), `${n} shards: the emptiest holds ${(Math.min(...load) / mean(n)).toFixed(3)} x the mean`);
+    const first = lib.filter((s) => home.get(s.id) === shardOf(s.id, n)).length;
+    t.ok(first >= 0.85 * lib.length, `${n} shards: ${first} of 300 sessions on their first choice`);
+    for (const [add, most] of [[1, 9], [10, 15], [30, 24]] as const) {
+      const after = assignShards([...lib, ...library(`added${add}`, add, 99)], n);
+      const moved = lib.filter((s) => after.get(s.id) !== home.get(s.id)).length;
+      t.ok(moved <= most, `${n} shards, ${add} recording(s) added: ${moved} of 300 moved (at most ${most})`);
+    }
+  }
+  // The assignment is a function of the library, not of its order.
+  t.same([...assignShards([...lib].reverse(), 4)].sort(), [...assignShards(lib, 4)].sort(), 'order of listing does not matter');
+  // A session longer than a shard's share still gets exactly one shard.
+  const skewed = [{ id: 'huge', cost: 1e9 }, ...lib];
+  const home = assignShards(skewed, 4);
+  t.equal(home.size, skewed.length);
+  t.ok([...home.values()].every((k) => k >= 1 && k <= 4));
 });
 
 t.test('--shard k/n is checked', async (t) => {
