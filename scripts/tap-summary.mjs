@@ -1,6 +1,9 @@
-// tap reporter for `make test`: one line per test file (status, time, asserts, skips), every
-// failing assertion with its diagnostics, skip reasons once, and a final
+// tap reporter for `make test`, a summary that fits on one screen: progress while files run
+// (a dot per file, or a counter on a terminal), a line for each file that failed or skipped
+// with every failing assertion and its diagnostics, then one line per test folder (files,
+// assertions, failures, time), the slowest files, skip reasons once, and a final
 // `# { total: N, pass: N, fail: N, skip: N, todo: N }` line that .ci/run sums.
+// RING_TEST_FILES=1 prints a line for every file, as it ends.
 // Loaded by tap as `--reporter=./scripts/tap-summary.mjs`: a Transform that reads raw TAP.
 
 import { Transform } from 'node:stream';
@@ -39,6 +42,12 @@ export default class TapSummary extends Transform {
   #totals = { total: 0, pass: 0, fail: 0, skip: 0, todo: 0 };
   #files = { ok: 0, fail: 0 };
   #skipReasons = new Map();
+  #folders = new Map();
+  #times = [];
+  #done = 0;
+  #tty = Boolean(process.stdout.isTTY);
+  #everyFile = process.env.RING_TEST_FILES === '1';
+  #dots = 0;
 
   constructor() {
     super();
@@ -85,16 +94,56 @@ export default class TapSummary extends Transform {
       if (ok) this.#files.ok++;
       else this.#files.fail++;
       for (const k of ['total', 'pass', 'fail', 'skip', 'todo']) this.#totals[k] += stats[k];
-      const time_s = res.time ? (res.time / 1000).toFixed(1) : '?';
+      const name = fileParser.name || res.name;
+      const time_ms = res.time ?? 0;
+      const folder = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '.';
+      const f = this.#folders.get(folder) ?? { files: 0, asserts: 0, failed: 0, time_ms: 0 };
+      f.files++;
+      f.asserts += stats.total;
+      f.failed += stats.fail;
+      f.time_ms += time_ms;
+      this.#folders.set(folder, f);
+      this.#times.push([time_ms, name]);
+      this.#done++;
       const extra = [stats.skip ? `${stats.skip} skipped` : '', stats.todo ? `${stats.todo} todo` : '', stats.fail ? `${stats.fail} failed` : '']
         .filter(Boolean)
         .join(', ');
-      this.push(`${ok ? 'ok  ' : 'FAIL'} ${time_s.padStart(6)}s ${String(stats.total).padStart(5)} asserts  ${fileParser.name || res.name}${extra ? `  (${extra})` : ''}\n`);
+      if (ok && !extra && !this.#everyFile) {
+        this.#progress(name);
+        return;
+      }
+      this.#endProgress();
+      const time_s = res.time ? (res.time / 1000).toFixed(1) : '?';
+      this.push(`${ok ? 'ok  ' : 'FAIL'} ${time_s.padStart(6)}s ${String(stats.total).padStart(5)} asserts  ${name}${extra ? `  (${extra})` : ''}\n`);
       for (const f of stats.failures) this.push(f + '\n');
     });
   }
 
+  /** A file that passed: a dot (a counter with its name on a terminal). */
+  #progress(name) {
+    if (this.#tty) {
+      this.push(`\r\x1b[K[${this.#done}] ${name}`);
+      this.#dots = 1;
+      return;
+    }
+    this.push(this.#dots > 0 && this.#dots % 60 === 0 ? '\n.' : '.');
+    this.#dots++;
+  }
+
+  #endProgress() {
+    if (this.#dots > 0) this.push(this.#tty ? '\r\x1b[K' : '\n');
+    this.#dots = 0;
+  }
+
   #finish() {
+    this.#endProgress();
+    const width = Math.max(6, ...[...this.#folders.keys()].map((k) => k.length));
+    for (const [folder, f] of [...this.#folders].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const status = f.failed ? `${f.failed} failed` : 'ok';
+      this.push(`${folder.padEnd(width)} ${String(f.files).padStart(3)} files ${String(f.asserts).padStart(6)} asserts ${(f.time_ms / 1000).toFixed(1).padStart(7)} s  ${status}\n`);
+    }
+    const slow = [...this.#times].sort((a, b) => b[0] - a[0]).slice(0, 5);
+    if (slow.length) this.push(`slowest: ${slow.map(([ms, n]) => `${n.replace(/^test\//, '')} ${(ms / 1000).toFixed(1)} s`).join(', ')}\n`);
     if (this.#skipReasons.size) {
       this.push('skipped:\n');
       for (const [reason, n] of this.#skipReasons) this.push(`  ${n} x ${reason}\n`);
