@@ -4,7 +4,6 @@
 import t, { type Test } from 'tap';
 import { ring, ringAsync } from '../helpers/cli.js';
 import { sweep } from '../helpers/long.js';
-import { firmwareHasBle } from '../../sim/device/firmware-ble.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
 const high = 'fixtures/synth/synth-high-hr.ringfx';
@@ -44,7 +43,7 @@ t.test('bad options: one-line errors, exit 2', async (t) => {
   runs.forEach((r, i) => oneLineError(t, r, rows[i]![1]));
 });
 
-t.test('end to end against the simulated ring', { skip: firmwareHasBle() || process.env.CI === 'true' ? false : 'the firmware has no GATT server yet' }, async (t) => {
+t.test('end to end against the simulated ring', async (t) => {
   const info = ring(['info', '--sim', rest, '--json']);
   t.equal(info.code, 0, info.stderr);
   const doc = JSON.parse(info.stdout);
