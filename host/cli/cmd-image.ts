@@ -30,6 +30,7 @@ import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { log } from './log.js';
 import { parseNonNegativeInt } from './options.js';
 import { addTransportOptions, resolveTransport, type TransportCliOptions } from './transport-options.js';
+import { openTaps, type SessionTaps } from './debug-options.js';
 
 const repo_root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const PAYLOAD_DEFAULT = path.join(repo_root, 'dist/firmware-ring.es5.min.js');
@@ -215,6 +216,8 @@ function addSimImageOptions(cmd: Command): Command {
 interface RingSession {
   ring: BootedRing;
   client: RingClient;
+  /** --capture / --trace: close() writes the capture. */
+  taps: SessionTaps | null;
   save(): void;
 }
 
@@ -242,11 +245,20 @@ async function openRing(opts: SimImageOptions): Promise<RingSession> {
   const trusted_keys = (opts.trust ?? [DEV_KEY_FILE.replace(/\.json$/, '.pub.json')]).map((k) => readPublicKey(k));
   const ring = new BootedRing(fixture, { seed: choice.seed, rate_hz: choice.rate_hz, link: choice.link, flash, policy: { trusted_keys } });
   log().info({ device: ring.device.describe(), boot: ring.booted.events }, 'simulated ring booted from flash');
-  const client = new RingClient(new SimTransport(ring.device), { log: (m) => log().info(m) });
-  await client.connect();
+  const transport = new SimTransport(ring.device);
+  const client = new RingClient(transport, { log: (m) => log().info(m) });
+  // The ring's resets reboot the same device, so one tap sees the whole update.
+  const taps = openTaps({ capture: opts.capture, trace: opts.trace }, ring.device, transport, [`reproduce: ${choice.flags}`]);
+  try {
+    await client.connect();
+    await taps?.afterConnect();
+  } catch (err) {
+    taps?.close();
+    throw err;
+  }
   if (choice.disconnect_after_us !== null) ring.device.link.forceDisconnect(ring.device.now_us + choice.disconnect_after_us);
   return {
-    ring, client,
+    ring, client, taps,
     save: () => {
       if (opts.flash !== undefined) fs.writeFileSync(opts.flash, flash.data);
     },
@@ -266,6 +278,7 @@ async function withRing<T>(opts: SimImageOptions, body: (s: RingSession) => Prom
     throw err;
   } finally {
     await s.client.close();
+    s.taps?.close();
   }
 }
 

@@ -49,7 +49,7 @@ function optInt(o: Obj, key: string, what: string): number | undefined {
   return o[key] === undefined ? undefined : int(o, key, what);
 }
 
-function bool(o: Obj, key: string, what: string): boolean {
+export function bool(o: Obj, key: string, what: string): boolean {
   const v = o[key];
   if (typeof v !== 'boolean') throw new ResponseError(`${what}: "${key}" must be a bool, got ${describe(v)}`);
   return v;
@@ -61,7 +61,7 @@ function text(o: Obj, key: string, what: string): string {
   return v;
 }
 
-function bytes(o: Obj, key: string, what: string): Uint8Array {
+export function bytes(o: Obj, key: string, what: string): Uint8Array {
   const v = o[key];
   if (!(v instanceof Uint8Array)) throw new ResponseError(`${what}: "${key}" must be a byte string, got ${describe(v)}`);
   return v;

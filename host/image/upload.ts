@@ -21,6 +21,7 @@ import {
 import type { RingClient } from '../client/client.js';
 import { TimeoutError } from '../client/errors.js';
 import { DisconnectedError, TransportError } from '../transport/transport.js';
+import { decodeImageBegin, decodeImageOffset, decodeImageReset, decodeImageSlot, decodeImageState, type ImageStateView } from './messages.js';
 
 /** Frame bytes around a chunk's data: header 8, map 1, "off" 4 + uint 5, "data" 5 + bytes head 3. */
 export const UPLOAD_FRAME_OVERHEAD_BYTES = 26;
@@ -67,24 +68,7 @@ export interface UploadResult {
   upload_us: number;
 }
 
-export interface ImageStateView {
-  active: number;
-  running: number;
-  trial: boolean;
-  min_sc: number;
-  pending: number;
-  upload: { slot: number; len: number; erased: number; off: number };
-  last: { type: number; slot: number; reason: number };
-  slot_a: SlotView;
-  slot_b: SlotView;
-}
-
-export interface SlotView {
-  ver?: number;
-  sc?: number;
-  size?: number;
-  sha?: Uint8Array;
-}
+export type { ImageStateView, SlotView } from './messages.js';
 
 export class UploadError extends Error {
   constructor(message: string) {
@@ -101,25 +85,25 @@ const write = (client: RingClient, name: string, cmd: number, body: unknown): Pr
   client.once({ name, group: GROUP_IMAGE, cmd, op: OP_WRITE, body, idempotent: false });
 
 export async function imageState(client: RingClient): Promise<ImageStateView> {
-  return (await client.call({ name: 'image state', group: GROUP_IMAGE, cmd: CMD_IMAGE_STATE, op: OP_READ, idempotent: true })) as ImageStateView;
+  return decodeImageState(await client.call({ name: 'image state', group: GROUP_IMAGE, cmd: CMD_IMAGE_STATE, op: OP_READ, idempotent: true }));
 }
 
 export async function imageTest(client: RingClient, image_sha: Uint8Array): Promise<{ slot: number }> {
-  return (await write(client, 'image test', CMD_IMAGE_TEST, { sha: image_sha })) as { slot: number };
+  return decodeImageSlot(await write(client, 'image test', CMD_IMAGE_TEST, { sha: image_sha }), 'image test');
 }
 
 export async function imageConfirm(client: RingClient): Promise<{ slot: number }> {
-  return (await write(client, 'image confirm', CMD_IMAGE_CONFIRM, {})) as { slot: number };
+  return decodeImageSlot(await write(client, 'image confirm', CMD_IMAGE_CONFIRM, {}), 'image confirm');
 }
 
 export async function imageRevert(client: RingClient): Promise<{ slot: number }> {
-  return (await write(client, 'image revert', CMD_IMAGE_REVERT, {})) as { slot: number };
+  return decodeImageSlot(await write(client, 'image revert', CMD_IMAGE_REVERT, {}), 'image revert');
 }
 
 /** Ask for a reset. A link that drops before the answer arrives is the reset happening. */
 export async function imageReset(client: RingClient): Promise<void> {
   try {
-    await write(client, 'image reset', CMD_IMAGE_RESET, {});
+    decodeImageReset(await write(client, 'image reset', CMD_IMAGE_RESET, {}));
   } catch (err) {
     if (!(err instanceof DisconnectedError)) throw err;
   }
@@ -170,7 +154,7 @@ export async function uploadImage(client: RingClient, image: Uint8Array, key_sha
 /** Begin until the slot is erased; returns the ring's offset for this image. */
 async function begin(client: RingClient, sha: Uint8Array, len: number, opts: UploadOptions, clock: { now_us(): number }): Promise<number> {
   for (let round = 0; round < 1 + Math.ceil(len / 4096); round++) {
-    const r = (await write(client, 'image begin', CMD_IMAGE_BEGIN, { sha, len })) as { erased: number; len: number; off: number };
+    const r = decodeImageBegin(await write(client, 'image begin', CMD_IMAGE_BEGIN, { sha, len }));
     opts.onProgress?.({ phase: 'erase', done_bytes: r.erased, total_bytes: len, at_us: clock.now_us() });
     if (r.erased >= len) return r.off;
   }
@@ -195,7 +179,14 @@ async function sendChunks(
       res.bytes_sent += n;
       const p: Promise<void> = write(client, 'image upload', CMD_IMAGE_UPLOAD, { off, data: image.subarray(off, off + n) }).then(
         (r) => {
-          const got = (r as { off: number }).off;
+          let got: number;
+          try {
+            got = decodeImageOffset(r).off;
+          } catch (err) {
+            // A malformed answer fails the upload as a refused chunk does.
+            if (failure === null) failure = err;
+            return;
+          }
           if (got !== off + n) resync = true; // the ring is elsewhere: continue from its offset
           ring_off = Math.max(ring_off, got);
           if (resync) ring_off = got;

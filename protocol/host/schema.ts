@@ -17,12 +17,21 @@ import {
   CMD_STREAM_STATUS,
   CMD_STREAM_SUBSCRIBE,
   CMD_STREAM_UNSUBSCRIBE,
+  CMD_IMAGE_BEGIN,
+  CMD_IMAGE_CONFIRM,
+  CMD_IMAGE_RESET,
+  CMD_IMAGE_REVERT,
+  CMD_IMAGE_STATE,
+  CMD_IMAGE_TEST,
+  CMD_IMAGE_UPLOAD,
   CMD_TIME,
   ERR_CODE_MAX,
+  FRAME_BODY_MAX,
   GROUP_BATTERY,
   GROUP_CONFIG,
   GROUP_DEVICE,
   GROUP_HISTORY,
+  GROUP_IMAGE,
   GROUP_STREAM,
   GROUP_TIME,
   HISTORY_PAGE_RECORDS_MAX,
@@ -40,6 +49,8 @@ import {
   TIME_EPOCH_MS_MAX,
   TIME_EPOCH_MS_MIN,
 } from '../ids.js';
+import { IMG_HEADER_BYTES, IMG_TRAILER_BYTES } from '../../firmware/cmd/image-header.js';
+import { PART_SLOT_BYTES } from '../../firmware/flash-map.js';
 
 /** A CBOR value's shape. Integers carry their range; containers their members. */
 export type FieldType =
@@ -107,7 +118,9 @@ const UNIT_SUFFIXES: readonly (readonly [string, string, number])[] = [
   ['_s', 's', 1],
 ];
 /** Names whose unit is not a suffix. */
-const UNIT_BY_NAME: Record<string, readonly [string, number]> = { mv: ['mV', 1], mtu: ['bytes', 1], frame_max: ['bytes', 1] };
+const UNIT_BY_NAME: Record<string, readonly [string, number]> = {
+  mv: ['mV', 1], mtu: ['bytes', 1], frame_max: ['bytes', 1], len: ['bytes', 1], erased: ['bytes', 1], size: ['bytes', 1], off: ['bytes', 1],
+};
 
 export function unitOf(name: string): { unit?: string; scale?: number } {
   const fixed = UNIT_BY_NAME[name];
@@ -186,6 +199,38 @@ const LIMITS: readonly FieldDef[] = [
 const list = (item: FieldType, min_items: number, max_items: number): FieldType => ({ t: 'list', item, min_items, max_items });
 const tuple = (fields: readonly FieldDef[]): FieldType => ({ t: 'tuple', fields });
 
+// Image management (8.7): slots are 0 (A) and 1 (B), 255 none; hashes are SHA-256.
+const SLOT = int(0, 255);
+const U32 = int(0, U32_MAX);
+const SHA256: FieldType = { t: 'bytes', min_bytes: 32, max_bytes: 32 };
+const IMAGE_LEN = int(IMG_HEADER_BYTES + IMG_TRAILER_BYTES, PART_SLOT_BYTES);
+/** An empty slot has none of these. */
+const SLOT_INFO: readonly FieldDef[] = [f('ver', U32, true), f('sc', U32, true), f('size', U32, true), f('sha', SHA256, true)];
+const IMAGE_STATE: readonly FieldDef[] = [
+  f('active', SLOT), f('running', SLOT), f('trial', bool), f('min_sc', U32), f('pending', SLOT),
+  f('upload', { t: 'map', fields: [f('slot', SLOT), f('len', U32), f('erased', U32), f('off', U32)] }),
+  f('last', { t: 'map', fields: [f('type', int(0, 255)), f('slot', SLOT), f('reason', int(0, 255))] }),
+  f('slot_a', { t: 'map', fields: SLOT_INFO }), f('slot_b', { t: 'map', fields: SLOT_INFO }),
+];
+const imageMsg = (name: string, cmd: number, op: number, fields: readonly FieldDef[]): MessageDef =>
+  ({ name: `image.${name}`, group: GROUP_IMAGE, cmd, op, unsolicited: false, fields });
+const IMAGE_MESSAGES: readonly MessageDef[] = [
+  imageMsg('state.req', CMD_IMAGE_STATE, OP_READ, []),
+  imageMsg('state.rsp', CMD_IMAGE_STATE, OP_READ_RSP, IMAGE_STATE),
+  imageMsg('begin.req', CMD_IMAGE_BEGIN, OP_WRITE, [f('sha', SHA256), f('len', IMAGE_LEN)]),
+  imageMsg('begin.rsp', CMD_IMAGE_BEGIN, OP_WRITE_RSP, [f('slot', SLOT), f('erased', U32), f('len', U32), f('off', U32)]),
+  imageMsg('upload.req', CMD_IMAGE_UPLOAD, OP_WRITE, [f('off', U32), f('data', { t: 'bytes', min_bytes: 0, max_bytes: FRAME_BODY_MAX })]),
+  imageMsg('upload.rsp', CMD_IMAGE_UPLOAD, OP_WRITE_RSP, [f('off', U32)]),
+  imageMsg('test.req', CMD_IMAGE_TEST, OP_WRITE, [f('sha', SHA256)]),
+  imageMsg('test.rsp', CMD_IMAGE_TEST, OP_WRITE_RSP, [f('slot', SLOT)]),
+  imageMsg('confirm.req', CMD_IMAGE_CONFIRM, OP_WRITE, []),
+  imageMsg('confirm.rsp', CMD_IMAGE_CONFIRM, OP_WRITE_RSP, [f('slot', SLOT)]),
+  imageMsg('revert.req', CMD_IMAGE_REVERT, OP_WRITE, []),
+  imageMsg('revert.rsp', CMD_IMAGE_REVERT, OP_WRITE_RSP, [f('slot', SLOT)]),
+  imageMsg('reset.req', CMD_IMAGE_RESET, OP_WRITE, []),
+  imageMsg('reset.rsp', CMD_IMAGE_RESET, OP_WRITE_RSP, []),
+];
+
 /** Every message of section 8. Error responses (5.2) are ERROR_RSP, recognised by "rc". */
 export const MESSAGES: readonly MessageDef[] = [
   { name: 'device.info.req', group: GROUP_DEVICE, cmd: CMD_DEVICE_INFO, op: OP_READ, unsolicited: false, fields: [] },
@@ -257,6 +302,7 @@ export const MESSAGES: readonly MessageDef[] = [
     name: 'battery.rsp', group: GROUP_BATTERY, cmd: CMD_BATTERY, op: OP_READ_RSP, unsolicited: false,
     fields: [f('level_pct', int(0, 100)), f('mv', int(0, 5000)), f('charging', bool)],
   },
+  ...IMAGE_MESSAGES,
 ];
 
 /** A failed response (5.2): any group and command, a response op, a body with "rc". */
@@ -267,7 +313,7 @@ export const ERROR_RSP: readonly FieldDef[] = [
 /** Group names as the spec's table says them. */
 export const GROUP_NAMES: Readonly<Record<number, string>> = {
   [GROUP_DEVICE]: 'device', [GROUP_TIME]: 'time', [GROUP_CONFIG]: 'config', [GROUP_STREAM]: 'stream',
-  [GROUP_HISTORY]: 'history', [GROUP_BATTERY]: 'battery',
+  [GROUP_HISTORY]: 'history', [GROUP_BATTERY]: 'battery', [GROUP_IMAGE]: 'image',
 };
 
 export const OP_NAMES: readonly string[] = ['read', 'read-rsp', 'write', 'write-rsp'];

@@ -48,8 +48,17 @@ t.test('keys, build, sign, verify, info, flash, list', async (t) => {
   r = ring(['image', 'sign', f('a.img'), '--key', path.join('fixtures/keys/dev-image-key.json'), '-o', f('dev.img')]);
   t.equal(r.code, 0, r.stderr);
   const sim = ['--sim', FIXTURE_FILE, '--flash', f('flash.bin'), '--mtu', '247', '--phy', '2M', '--interval-ms', '7.5'];
-  r = ring(['flash', f('dev.img'), ...sim, '--json']);
+  r = ring(['flash', f('dev.img'), ...sim, '--json', '--capture', f('flash.btsnoop')]);
   t.equal(r.code, 0, r.stderr);
+  // The update's frames decode with their names (PROTOCOL.md 8.7), as every other group's do.
+  const dec = ring(['decode', '--capture', f('flash.btsnoop'), '--json']);
+  t.equal(dec.code, 0, dec.stderr);
+  const frames = (JSON.parse(dec.stdout) as { frames: { message?: string }[] }).frames;
+  const names = new Set(frames.map((x) => x.message));
+  for (const m of ['image.begin.req', 'image.begin.rsp', 'image.upload.req', 'image.upload.rsp', 'image.test.rsp', 'image.state.rsp']) {
+    t.ok(names.has(m), `the capture holds ${m}`);
+  }
+  t.notOk(frames.some((x) => x.message === undefined), 'every frame of the update decodes to a named message');
   const out = JSON.parse(r.stdout) as { outcome: string; running_slot: string; running_new_image: boolean; upload: { drops: number } };
   t.equal(out.outcome, 'confirmed');
   t.equal(out.running_slot, 'B');

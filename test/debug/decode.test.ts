@@ -12,6 +12,7 @@ import { Prng } from '../../sim/prng.js';
 import { DecodeError, decodeFrames, frameText, parseFrameText } from '../../host/debug/decode.js';
 import * as msg from '../../host/client/messages.js';
 import { ring } from '../helpers/cli.js';
+import * as img from '../../host/image/messages.js';
 import { genBody } from './generate.js';
 
 const ROUNDS_PER_MESSAGE = 40;
@@ -23,7 +24,7 @@ function frameOf(m: (typeof MESSAGES)[number], body: unknown, seq: number): Uint
 t.test('every message of the spec round-trips through decode, names and values intact', async (t) => {
   const prng = new Prng(13);
   let checked = 0;
-  t.equal(MESSAGES.length, 24, 'the spec lists 24 message bodies (section 8)');
+  t.equal(MESSAGES.length, 38, 'the spec lists 38 message bodies (section 8, image management included)');
   for (const m of MESSAGES) {
     for (let round = 0; round < ROUNDS_PER_MESSAGE; round++) {
       const body = genBody(prng, m, { all_optional: round % 2 === 0 });
@@ -118,6 +119,13 @@ t.test('the schema agrees with the host decoders: every generated response decod
     'stream.ppg.ntf': (b) => msg.decodePpgNtf(b, 0),
     'history.read.rsp': msg.decodeHistoryPage,
     'battery.rsp': msg.decodeBattery,
+    'image.state.rsp': img.decodeImageState,
+    'image.begin.rsp': img.decodeImageBegin,
+    'image.upload.rsp': img.decodeImageOffset,
+    'image.test.rsp': (b) => img.decodeImageSlot(b),
+    'image.confirm.rsp': (b) => img.decodeImageSlot(b),
+    'image.revert.rsp': (b) => img.decodeImageSlot(b),
+    'image.reset.rsp': img.decodeImageReset,
   };
   const responses = MESSAGES.filter((m) => m.op === 1 || m.op === 3);
   let accepted = 0;

@@ -9,7 +9,7 @@ local BODY_MAX = 1016
 local PROTOCOL_VERSION = 1
 local DEPTH_MAX = 8
 local OP_NAMES = { [0] = "read", [1] = "read-rsp", [2] = "write", [3] = "write-rsp" }
-local GROUP_NAMES = { [64] = "device", [65] = "time", [66] = "config", [67] = "stream", [68] = "history", [69] = "battery" }
+local GROUP_NAMES = { [1] = "image", [64] = "device", [65] = "time", [66] = "config", [67] = "stream", [68] = "history", [69] = "battery" }
 local ERROR_NAMES = { [0] = "ERR_OK", [1] = "ERR_UNKNOWN", [2] = "ERR_NO_MEMORY", [3] = "ERR_BAD_FRAME", [4] = "ERR_BAD_VERSION", [5] = "ERR_BAD_OP", [6] = "ERR_UNKNOWN_GROUP", [7] = "ERR_UNKNOWN_COMMAND", [8] = "ERR_TOO_LARGE", [9] = "ERR_MISSING_FIELD", [10] = "ERR_BAD_VALUE", [11] = "ERR_BAD_TYPE", [12] = "ERR_UNKNOWN_FIELD", [13] = "ERR_BUSY", [14] = "ERR_TIMEOUT", [15] = "ERR_INTERLEAVED", [16] = "ERR_NOT_SUPPORTED", [24] = "ERR_IMAGE_STATE", [25] = "ERR_IMAGE_INVALID", [26] = "ERR_IMAGE_TARGET", [27] = "ERR_IMAGE_DOWNGRADE", [28] = "ERR_FLASH", [32] = "ERR_BAD_CBOR", [33] = "ERR_CBOR_TRUNCATED", [34] = "ERR_CBOR_RESERVED", [35] = "ERR_CBOR_INDEFINITE", [36] = "ERR_CBOR_TAG", [37] = "ERR_CBOR_FLOAT", [38] = "ERR_CBOR_SIMPLE", [39] = "ERR_CBOR_INT_RANGE", [40] = "ERR_CBOR_DEPTH", [41] = "ERR_CBOR_TRAILING" }
 
 -- Messages by "group/cmd/op": name, unsolicited, body map fields.
@@ -38,8 +38,22 @@ local MESSAGES = {
   ["68/0/1"] = { name = "history.read.rsp", unsolicited = false, fields = { { n = "records", ty = { t = "list", min = 0, max = 64, item = { t = "record" } } }, { n = "next_seq", ty = { t = "int", min = 0, max = 4294967295 } }, { n = "first_seq", ty = { t = "int", min = 0, max = 4294967295 } }, { n = "last_seq", ty = { t = "int", min = 0, max = 4294967295 } } } },
   ["69/0/0"] = { name = "battery.req", unsolicited = false, fields = {} },
   ["69/0/1"] = { name = "battery.rsp", unsolicited = false, fields = { { n = "level_pct", ty = { t = "int", min = 0, max = 100 }, unit = "%" }, { n = "mv", ty = { t = "int", min = 0, max = 5000 }, unit = "mV" }, { n = "charging", ty = { t = "bool" } } } },
+  ["1/0/0"] = { name = "image.state.req", unsolicited = false, fields = {} },
+  ["1/0/1"] = { name = "image.state.rsp", unsolicited = false, fields = { { n = "active", ty = { t = "int", min = 0, max = 255 } }, { n = "running", ty = { t = "int", min = 0, max = 255 } }, { n = "trial", ty = { t = "bool" } }, { n = "min_sc", ty = { t = "int", min = 0, max = 4294967295 } }, { n = "pending", ty = { t = "int", min = 0, max = 255 } }, { n = "upload", ty = { t = "map", fields = { { n = "slot", ty = { t = "int", min = 0, max = 255 } }, { n = "len", ty = { t = "int", min = 0, max = 4294967295 }, unit = "bytes" }, { n = "erased", ty = { t = "int", min = 0, max = 4294967295 }, unit = "bytes" }, { n = "off", ty = { t = "int", min = 0, max = 4294967295 }, unit = "bytes" } } } }, { n = "last", ty = { t = "map", fields = { { n = "type", ty = { t = "int", min = 0, max = 255 } }, { n = "slot", ty = { t = "int", min = 0, max = 255 } }, { n = "reason", ty = { t = "int", min = 0, max = 255 } } } } }, { n = "slot_a", ty = { t = "map", fields = { { n = "ver", ty = { t = "int", min = 0, max = 4294967295 }, opt = true }, { n = "sc", ty = { t = "int", min = 0, max = 4294967295 }, opt = true }, { n = "size", ty = { t = "int", min = 0, max = 4294967295 }, opt = true, unit = "bytes" }, { n = "sha", ty = { t = "bytes", min = 32, max = 32 }, opt = true } } } }, { n = "slot_b", ty = { t = "map", fields = { { n = "ver", ty = { t = "int", min = 0, max = 4294967295 }, opt = true }, { n = "sc", ty = { t = "int", min = 0, max = 4294967295 }, opt = true }, { n = "size", ty = { t = "int", min = 0, max = 4294967295 }, opt = true, unit = "bytes" }, { n = "sha", ty = { t = "bytes", min = 32, max = 32 }, opt = true } } } } } },
+  ["1/2/2"] = { name = "image.begin.req", unsolicited = false, fields = { { n = "sha", ty = { t = "bytes", min = 32, max = 32 } }, { n = "len", ty = { t = "int", min = 176, max = 229376 }, unit = "bytes" } } },
+  ["1/2/3"] = { name = "image.begin.rsp", unsolicited = false, fields = { { n = "slot", ty = { t = "int", min = 0, max = 255 } }, { n = "erased", ty = { t = "int", min = 0, max = 4294967295 }, unit = "bytes" }, { n = "len", ty = { t = "int", min = 0, max = 4294967295 }, unit = "bytes" }, { n = "off", ty = { t = "int", min = 0, max = 4294967295 }, unit = "bytes" } } },
+  ["1/1/2"] = { name = "image.upload.req", unsolicited = false, fields = { { n = "off", ty = { t = "int", min = 0, max = 4294967295 }, unit = "bytes" }, { n = "data", ty = { t = "bytes", min = 0, max = 1016 } } } },
+  ["1/1/3"] = { name = "image.upload.rsp", unsolicited = false, fields = { { n = "off", ty = { t = "int", min = 0, max = 4294967295 }, unit = "bytes" } } },
+  ["1/3/2"] = { name = "image.test.req", unsolicited = false, fields = { { n = "sha", ty = { t = "bytes", min = 32, max = 32 } } } },
+  ["1/3/3"] = { name = "image.test.rsp", unsolicited = false, fields = { { n = "slot", ty = { t = "int", min = 0, max = 255 } } } },
+  ["1/4/2"] = { name = "image.confirm.req", unsolicited = false, fields = {} },
+  ["1/4/3"] = { name = "image.confirm.rsp", unsolicited = false, fields = { { n = "slot", ty = { t = "int", min = 0, max = 255 } } } },
+  ["1/5/2"] = { name = "image.revert.req", unsolicited = false, fields = {} },
+  ["1/5/3"] = { name = "image.revert.rsp", unsolicited = false, fields = { { n = "slot", ty = { t = "int", min = 0, max = 255 } } } },
+  ["1/6/2"] = { name = "image.reset.req", unsolicited = false, fields = {} },
+  ["1/6/3"] = { name = "image.reset.rsp", unsolicited = false, fields = {} },
 }
-local ERROR_FIELDS = { { n = "rc", ty = { t = "int", min = 1, max = 127 } }, { n = "key", ty = { t = "text", max = 64 }, opt = true }, { n = "off", ty = { t = "int", min = 0, max = 4294967295 }, opt = true } }
+local ERROR_FIELDS = { { n = "rc", ty = { t = "int", min = 1, max = 127 } }, { n = "key", ty = { t = "text", max = 64 }, opt = true }, { n = "off", ty = { t = "int", min = 0, max = 4294967295 }, opt = true, unit = "bytes" } }
 -- History records by kind (index 1 of the record).
 local RECORDS = {
   [1] = { name = "beat", fields = { { n = "seq", ty = { t = "int", min = 0, max = 4294967295 } }, { n = "kind", ty = { t = "int", min = 1, max = 1 } }, { n = "time_ms", ty = { t = "int", min = 0, max = 9007199254740991 }, unit = "ms" }, { n = "ibi_ms", ty = { t = "int", min = 0, max = 65535 }, unit = "ms" }, { n = "ibi_valid", ty = { t = "bool" } }, { n = "sqi", ty = { t = "int", min = 0, max = 100 } }, { n = "amplitude", ty = { t = "int", min = -9007199254740991, max = 9007199254740991 } }, { n = "beat_index", ty = { t = "int", min = 0, max = 4294967295 } }, { n = "emitted_ms", ty = { t = "int", min = 0, max = 9007199254740991 }, opt = true, unit = "ms" } } },
@@ -49,6 +63,7 @@ local RECORDS = {
 }
 -- One ProtoField per field name, so filters read "ring.first_seq == 1".
 local LEAVES = {
+  { "active", "int" },
   { "adjust_ms", "int" },
   { "amplitude", "int" },
   { "beat_count", "int" },
@@ -59,6 +74,7 @@ local LEAVES = {
   { "charging", "bool" },
   { "code", "int" },
   { "confidence", "int" },
+  { "data", "bytes" },
   { "depth_max", "int" },
   { "drift_ppm_x10", "int" },
   { "drops", "int" },
@@ -66,6 +82,7 @@ local LEAVES = {
   { "drops_sensor", "int" },
   { "emitted_ms", "int" },
   { "end_ms", "int" },
+  { "erased", "int" },
   { "first", "int" },
   { "first_seq", "int" },
   { "frame_max", "int" },
@@ -83,10 +100,12 @@ local LEAVES = {
   { "kinds", "int" },
   { "last_seq", "int" },
   { "last_sync_ms", "int" },
+  { "len", "int" },
   { "level_pct", "int" },
   { "log_max", "int" },
   { "max_records", "int" },
   { "mean_ibi_ms_x10", "int" },
+  { "min_sc", "int" },
   { "model", "text" },
   { "mtu", "int" },
   { "mv", "int" },
@@ -95,6 +114,7 @@ local LEAVES = {
   { "off", "int" },
   { "offset_ms", "int" },
   { "page_max", "int" },
+  { "pending", "int" },
   { "period_us", "int" },
   { "pnn50_permille", "int" },
   { "ppg_batch", "int" },
@@ -103,21 +123,30 @@ local LEAVES = {
   { "proto", "int" },
   { "published", "bool" },
   { "rc", "int" },
+  { "reason", "int" },
   { "reboot_required", "bool" },
   { "rmssd_ms_x10", "int" },
+  { "running", "int" },
   { "sample_rate_hz", "int" },
   { "samples", "bytes" },
+  { "sc", "int" },
   { "sdnn_ms_x10", "int" },
   { "seq", "int" },
   { "serial", "text" },
+  { "sha", "bytes" },
+  { "size", "int" },
+  { "slot", "int" },
   { "sqi", "int" },
   { "synced", "bool" },
   { "t_ms", "int" },
   { "text_max", "int" },
   { "time_ms", "int" },
+  { "trial", "bool" },
+  { "type", "int" },
   { "uptime_ms", "int" },
   { "valid_permille", "int" },
   { "value", "int" },
+  { "ver", "int" },
   { "window_s", "int" },
 }
 
