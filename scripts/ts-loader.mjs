@@ -4,15 +4,29 @@
 // (NodeNext) to the `.ts` files beside them. Types are checked by `make build` and
 // `npm run typecheck`, not here.
 //
-// `make test` puts it in NODE_OPTIONS, so it is loaded before tap's own TypeScript loader
-// (ts-node), which stands aside when TAP_TYPE_STRIP_ONLY=1. In a test process it then drops
-// itself from NODE_OPTIONS, so the CLI processes the tests spawn start as a user's would.
+// `make test` puts it in NODE_OPTIONS (package.json's tap config leaves out tap's own
+// TypeScript and mock loaders, which these tests do not use). In a test process it then
+// drops itself and tap's process tracker (@tapjs/processinfo, for coverage, which is off)
+// from NODE_OPTIONS, so the CLI processes the tests spawn start as a user's would: the
+// tracker alone more than doubled the CPU time of every `ring` run a test makes.
 import { register } from 'node:module';
 
 register('./ts-loader-hooks.mjs', import.meta.url);
 process.env.TAP_TYPE_STRIP_ONLY = '1';
+if (process.env.TAP_CHILD_ID !== undefined) {
+  // The tracker also re-adds itself to every child's environment through process-on-spawn's
+  // shared state (a global singleton that wraps spawn). Claiming that state first, without
+  // wrapping spawn, leaves children alone; nothing here uses the tracker.
+  const onSpawn = Symbol.for('process-on-spawn@*:singletonId');
+  if (!(onSpawn in globalThis)) {
+    Object.defineProperty(globalThis, onSpawn, { writable: true, value: { version: 1, listeners: [], unwrap: () => {} } });
+  }
+}
 if (process.env.TAP_CHILD_ID !== undefined && process.env.NODE_OPTIONS) {
   process.env.NODE_OPTIONS = process.env.NODE_OPTIONS.split(/\s+/)
-    .filter((o) => !o.replace(/^"|"$/g, '').endsWith('/scripts/ts-loader.mjs'))
+    .filter((o) => {
+      const opt = o.replace(/^"|"$/g, '');
+      return !opt.endsWith('/scripts/ts-loader.mjs') && !opt.includes('/@tapjs/processinfo/');
+    })
     .join(' ');
 }
