@@ -32,6 +32,8 @@ const CK_W6 = 67;
 /** Weighted activity below this: the minute is sleep-like (calibrated on the ring's counts). */
 export const CK_SLEEP_MAX = 3000;
 export const ONSET_RUN_MIN = 20;
+/** Wake-like minutes a run towards onset tolerates (a rollover makes up to 3). */
+const ONSET_BLIP_MAX = 3;
 export const WAKE_CONFIRM_MIN = 30;
 export const SLEEP_RESUME_MIN = 10;
 /** Shorter periods are rest, not sleep: no nightly summary in the baseline, no recovery. */
@@ -73,6 +75,7 @@ const ST_SLEEP = 1;
 let state = ST_WAKE;
 let run_start_ms = 0; // WAKE: start of the sleep-like run; SLEEP: start of the wake-like stretch (pending)
 let run_len = 0; // WAKE: sleep-like run length; SLEEP: pending stretch length, 0 = none
+let onset_blip = 0; // WAKE: wake-like minutes at the end of the run
 let pend_wake_like = 0; // SLEEP: wake-like minutes in the pending stretch
 let pend_sleep_streak = 0; // SLEEP: sleep-like minutes in a row at the end of the pending stretch
 let pend_last_wake_end_ms = 0;
@@ -132,6 +135,7 @@ function wellness_reset(t_ms: number): void {
   for (let i = 0; i < HIST; i++) clear_minute(i);
   state = ST_WAKE;
   run_len = 0;
+  onset_blip = 0;
   pend_wake_like = 0;
   pend_sleep_streak = 0;
   interruptions = 0;
@@ -240,6 +244,9 @@ function classify(m: number): void {
         acc_clear(0);
       }
       run_len = run_len + 1;
+      // A turn-over inside the run (up to ONSET_BLIP_MAX wake-like minutes) belongs to it.
+      acc_asleep[0] = acc_asleep[0] + onset_blip;
+      onset_blip = 0;
       accumulate(0, m);
       if (run_len >= ONSET_RUN_MIN) {
         state = ST_SLEEP;
@@ -251,8 +258,12 @@ function classify(m: number): void {
         acc_clear(1);
         stress_abandon();
       }
-    } else {
-      run_len = 0;
+    } else if (run_len > 0) {
+      onset_blip = onset_blip + 1;
+      if (onset_blip > ONSET_BLIP_MAX) {
+        run_len = 0;
+        onset_blip = 0;
+      }
     }
     if (state === ST_WAKE) stress_minute(m);
     level_minute(m);
@@ -296,7 +307,8 @@ function classify(m: number): void {
     run_len = 0;
     return;
   }
-  if (run_len >= WAKE_CONFIRM_MIN) end_period(run_start_ms);
+  // Confirmed only on a wake-like minute: a run of sleep-like ones may still resume sleep.
+  if (run_len >= WAKE_CONFIRM_MIN && pend_sleep_streak === 0) end_period(run_start_ms);
 }
 
 /** Counts minute m as asleep in accumulator a, with its 5-minute HRV window when motion-free. */
@@ -349,6 +361,7 @@ function end_period(wake_ms: number): void {
   }
   state = ST_WAKE;
   run_len = 0;
+  onset_blip = 0;
   acc_clear(0);
   acc_clear(1);
 }

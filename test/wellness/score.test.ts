@@ -1,0 +1,60 @@
+// Wellness summaries on generated day/night recordings with ground truth (sim/synth/daylife.ts):
+// sleep onset and wake within 15 minutes (median), stress-episode sensitivity >= 0.9 with
+// <= 1 false alarm per day, nightly RMSSD within 3 ms of the same windows over the true
+// beats. `make test` replays one seeded one-night recording (RING_TEST_SEED picks it);
+// `make test-long` replays every seed over three nights and two days.
+
+import t from 'tap';
+import { generateDaylife } from '../../sim/synth/daylife.js';
+import { replayFixture } from '../../sim/replay.js';
+import { wellnessFromRecords } from '../../host/wellness/records.js';
+import { scoreWellness, median } from '../../host/wellness/score.js';
+import { LONG, sweep } from '../helpers/long.js';
+
+const SEEDS = [1, 2, 3, 4, 5, 6];
+const ONSET_WAKE_MEDIAN_MIN_MAX = 15;
+const ASLEEP_MEDIAN_MIN_MAX = 30;
+const RMSSD_ERROR_MS_MAX = 3;
+const SENSITIVITY_MIN = 0.9;
+const FALSE_ALARMS_PER_DAY_MAX = 1;
+
+t.test('wellness summaries against the recordings\' ground truth', { timeout: 900000 }, async (t) => {
+  const seeds = sweep(t, 'daylife seeds', SEEDS, 1);
+  const onset: number[] = [];
+  const wake: number[] = [];
+  const asleep: number[] = [];
+  let stress_true = 0;
+  let stress_detected = 0;
+  let false_alarms = 0;
+  let days = 0;
+  for (const seed of seeds) {
+    // One night, then a morning and early afternoon (stress is scored once a night has given a baseline).
+    const f = generateDaylife({ seed, nights: LONG ? 3 : 1, end_clock_s: LONG ? 20 * 3600 : 15 * 3600 });
+    const r = replayFixture(f, { rate_hz: 25, seed });
+    const w = wellnessFromRecords(r.wellness ?? []);
+    const s = scoreWellness(f, w);
+    t.comment(`seed ${seed}: ${JSON.stringify(s)}`);
+    t.equal(w.periods.filter((p) => p.type === 'sleep').length, s.nights.length, `seed ${seed}: one sleep period per night`);
+    for (const [i, n] of s.nights.entries()) {
+      t.not(n.onset_error_min, null, `seed ${seed} night ${i}: found`);
+      onset.push(Math.abs(n.onset_error_min ?? Infinity));
+      wake.push(Math.abs(n.wake_error_min ?? Infinity));
+      asleep.push(Math.abs(n.asleep_error_min ?? Infinity));
+      t.ok(n.rmssd_error_ms !== null && Math.abs(n.rmssd_error_ms) <= RMSSD_ERROR_MS_MAX,
+        `seed ${seed} night ${i}: nightly RMSSD ${n.rmssd_ms} ms vs ${n.rmssd_true_ms?.toFixed(2)} ms from the true beats (<= ${RMSSD_ERROR_MS_MAX} ms)`);
+    }
+    const night = w.periods.find((p) => p.type === 'sleep');
+    t.ok(night && night.lowest_hr_bpm !== null && night.avg_hr_bpm !== null && night.lowest_hr_bpm <= night.avg_hr_bpm,
+      `seed ${seed}: lowest HR ${night?.lowest_hr_bpm} <= average ${night?.avg_hr_bpm}`);
+    stress_true += s.stress_true;
+    stress_detected += s.stress_detected;
+    false_alarms += s.stress_false_alarms;
+    days += s.days;
+  }
+  t.ok(median(onset)! <= ONSET_WAKE_MEDIAN_MIN_MAX, `onset error median ${median(onset)} min <= ${ONSET_WAKE_MEDIAN_MIN_MAX}`);
+  t.ok(median(wake)! <= ONSET_WAKE_MEDIAN_MIN_MAX, `wake error median ${median(wake)} min <= ${ONSET_WAKE_MEDIAN_MIN_MAX}`);
+  t.ok(median(asleep)! <= ASLEEP_MEDIAN_MIN_MAX, `time-asleep error median ${median(asleep)} min <= ${ASLEEP_MEDIAN_MIN_MAX}`);
+  t.ok(stress_true > 0, `${stress_true} true stress episodes`);
+  t.ok(stress_detected / stress_true >= SENSITIVITY_MIN, `stress sensitivity ${stress_detected}/${stress_true} >= ${SENSITIVITY_MIN}`);
+  t.ok(false_alarms / days <= FALSE_ALARMS_PER_DAY_MAX, `${false_alarms} false alarms over ${days.toFixed(2)} days <= ${FALSE_ALARMS_PER_DAY_MAX}/day`);
+});
