@@ -2,6 +2,13 @@
 // Every field is a 32-bit integer; times are the pipeline's ms since boot (the same clock as
 // beat and HRV records). docs/wellness.md says how each value is computed.
 
+// The record kinds, as protocol/ids.ts numbers them (test/wellness/records.test.ts checks
+// they agree): importing ids.ts here would put all of it in the embedded bundle.
+export const RECORD_SLEEP = 16;
+export const RECORD_SLEEP_GAP = 17;
+export const RECORD_STRESS = 18;
+export const RECORD_STRESS_LEVEL = 19;
+
 /** A rest or sleep period, emitted once its wake is confirmed. */
 export const SLEEP_ONSET_MS = 0;
 export const SLEEP_WAKE_MS = 1;

@@ -15,8 +15,8 @@
 import { Hal } from "../hal.js";
 import { clamp, div_floor, div_round } from "../lib/imath.js";
 import { ble_on_record } from "../ble/hook.js";
-import { RECORD_SLEEP, RECORD_SLEEP_GAP, RECORD_STRESS, RECORD_STRESS_LEVEL } from "../../protocol/ids.js";
 import * as r from "./records.js";
+import { RECORD_SLEEP, RECORD_SLEEP_GAP, RECORD_STRESS, RECORD_STRESS_LEVEL } from "./records.js";
 
 const MINUTE_MS = 60000;
 /** An interrupt whose activity figure reaches this counts as active (rest noise is ~10 mg). */
