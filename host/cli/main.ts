@@ -19,6 +19,7 @@ import { registerEnergyCommand } from './cmd-energy.js';
 import { registerCiCommand } from './cmd-ci.js';
 import { registerLogCommands } from './cmd-log.js';
 import { registerImageCommands } from './cmd-image.js';
+import { registerWellnessCommands } from './cmd-wellness.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerCiCommand(program);
   registerLogCommands(program);
   registerImageCommands(program);
+  registerWellnessCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

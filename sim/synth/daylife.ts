@@ -67,6 +67,8 @@ export interface DaylifeOptions {
   /** Clock time of the last sample on the last day, s after midnight; default 20:00. */
   end_clock_s?: number;
   sample_rate_hz?: number;
+  /** Cut the recording short (s): only what lies wholly inside stays in the truth. */
+  duration_s?: number;
   /** The person's awake resting heart rate. */
   rest_hr_bpm?: number;
   shared?: DaylifeShared;
@@ -166,7 +168,7 @@ export function daylifeTruth(f: Fixture): DaylifeTruth | null {
   return t !== undefined && t !== null && t.generator === 'daylife' ? t : null;
 }
 
-type Resolved = Required<Omit<DaylifeOptions, 'shared'>> & { shared: DaylifeShared | null; duration_s: number };
+type Resolved = Required<Omit<DaylifeOptions, 'shared' | 'duration_s'>> & { shared: DaylifeShared | null; duration_s: number };
 
 function resolve(opts: DaylifeOptions): Resolved {
   const { seed, nights } = opts;
@@ -181,12 +183,15 @@ function resolve(opts: DaylifeOptions): Resolved {
   const rest_hr_bpm = opts.rest_hr_bpm ?? 68;
   if (!(rest_hr_bpm >= 50 && rest_hr_bpm <= 90)) throw new RangeError(`rest_hr_bpm must be 50..90, got ${rest_hr_bpm}`);
   const shared = opts.shared ?? null;
+  const full_s = nights * DAY_S - start_clock_s + end_clock_s;
+  const duration_s = opts.duration_s ?? full_s;
+  if (!(Number.isInteger(duration_s) && duration_s >= 3600 && duration_s <= full_s)) throw new RangeError(`duration_s must be an integer in 3600..${full_s}, got ${duration_s}`);
   if (shared && !(shared.coupling >= 0 && shared.coupling <= 1)) throw new RangeError(`shared.coupling must be 0..1, got ${shared.coupling}`);
   return {
     seed, nights, start_clock_s, end_clock_s, sample_rate_hz, rest_hr_bpm, shared,
     record: opts.record ?? `daylife-${seed}`,
     day0_unix_ms: opts.day0_unix_ms ?? DEFAULT_DAY0_UNIX_MS,
-    duration_s: nights * DAY_S - start_clock_s + end_clock_s,
+    duration_s,
   };
 }
 
@@ -268,8 +273,10 @@ function buildSchedule(o: Resolved, p: Prng, shared: Prng | null): Schedule {
       truth.stress.push({ start_ms: s * 1000, end_ms: (s + len) * 1000 });
     }
   }
-  truth.activity.sort((a, b) => a.start_ms - b.start_ms);
-  truth.stress.sort((a, b) => a.start_ms - b.start_ms);
+  const inside = (x: TruthSpan): boolean => x.start_ms >= 0 && x.end_ms <= dur * 1000;
+  truth.activity = truth.activity.filter(inside).sort((a, b) => a.start_ms - b.start_ms);
+  truth.stress = truth.stress.filter(inside).sort((a, b) => a.start_ms - b.start_ms);
+  truth.sleeps = truth.sleeps.filter((x) => inside({ start_ms: x.onset_ms, end_ms: x.wake_ms }));
   // Hand movements while awake (not during bouts, which move all the time): every 40..200 s
   // at rest, less often while stressed (seated, at a desk).
   for (let t = uniform(p, 20, 120); t < dur - 10; ) {
