@@ -12,6 +12,8 @@ import { replayFixture } from '../../sim/replay.js';
 import { wellnessFromRecords, type Wellness } from '../wellness/records.js';
 import { scoreWellness, type WellnessScore } from '../wellness/score.js';
 import { replayTogether, type TogetherResult } from '../wellness/together.js';
+import { buildReport, ringFromReplay, type ReportRing } from '../wellness/report.js';
+import path from 'node:path';
 import { UsageError } from './errors.js';
 import { parseRateHz, parseSeed } from './options.js';
 
@@ -86,9 +88,45 @@ function formatTogether(r: TogetherResult): string {
 
 interface SynthOpts { output: string; seed: number; nights: string; start: string; end: string; hours?: string; restHr: string; sharedSeed?: string; coupling: string }
 interface ScoreOpts { rateHz: number; seed: number; json?: boolean }
+interface ReportOpts { output: string; rateHz: number; seed: number; json?: boolean }
 interface TogetherOpts { rateHz: number; seed: number; driftPpm?: string; json?: boolean }
 
+/** Start of a recording on the common clock (recordings without one start at the simulator's epoch). */
+const START_UTC_DEFAULT_MS = 1767225600000;
+
+async function reportRings(files: string[], rate_hz: number, seed: number) {
+  const fixtures = files.map(readRecording);
+  if (fixtures.length === 1) {
+    const f = fixtures[0];
+    const start = f.meta.start_time_unix_ms ?? START_UTC_DEFAULT_MS;
+    return { rings: [ringFromReplay(replayFixture(f, { rate_hz, seed }), start, daylifeTruth(f))], pairs: [] };
+  }
+  const r = await replayTogether(fixtures.map((fixture, i) => ({ fixture, seed: seed + i })), rate_hz);
+  const rings: ReportRing[] = r.rings.map((t, i) => {
+    const truth = daylifeTruth(fixtures[i]);
+    const start = fixtures[i].meta.start_time_unix_ms ?? START_UTC_DEFAULT_MS;
+    return { record: t.record, hr: t.hr, rmssd: t.rmssd, wellness: t.wellness, truth: truth ? { ...truth, start_utc_ms: start } : undefined };
+  });
+  return { rings, pairs: r.pairs };
+}
+
 export function registerWellnessCommands(program: Command): void {
+  program.command('report')
+    .description('self-contained HTML pages per night and per day: rest/sleep band, HR and HRV, stress; several rings on one time axis with their synchrony')
+    .argument('<recordings...>', 'one recording, or one per ring (replayed together)')
+    .requiredOption('-o, --output <dir>', 'folder for the pages (created)')
+    .option('--rate-hz <hz>', 'sample rate the rings run at', parseRateHz, 25)
+    .option('--seed <n>', 'simulation seed (of the first ring)', parseSeed, 1)
+    .option('--json', 'print one JSON document listing the pages')
+    .action(async (files: string[], o: ReportOpts) => {
+      const { rings, pairs } = await reportRings(files, o.rateHz, o.seed);
+      const pages = usage(() => buildReport(rings, pairs));
+      fs.mkdirSync(o.output, { recursive: true });
+      for (const p of pages) fs.writeFileSync(path.join(o.output, p.file), p.html);
+      const written = pages.map((p) => ({ file: path.join(o.output, p.file), title: p.title }));
+      if (o.json) process.stdout.write(JSON.stringify({ pages: written }) + '\n');
+      else process.stdout.write(written.map((p) => `${p.file}  ${p.title}`).join('\n') + '\n');
+    });
   const w = program.command('wellness').description('rest and sleep periods, nightly HRV, stress and recovery (docs/wellness.md)');
   w.command('synth')
     .description('a multi-day ring recording with a day/night cycle and its ground truth')

@@ -9,6 +9,19 @@ import t from 'tap';
 import { generateDaylife } from '../../sim/synth/daylife.js';
 import { replayTogether } from '../../host/wellness/together.js';
 import { LONG } from '../helpers/long.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildReport } from '../../host/wellness/report.js';
+import { screenshot } from '../helpers/chromium.js';
+import { decodePng, type Png } from '../helpers/png.js';
+
+/** Pixels of exactly this colour (the report draws ring k's trace in its k-th colour). */
+function pixelsOf(img: Png, hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  let n = 0;
+  for (let i = 0; i < img.width * img.height; i++) if (img.rgba[i * 4] === r && img.rgba[i * 4 + 1] === g && img.rgba[i * 4 + 2] === b) n++;
+  return n;
+}
 
 const HR_SYNCHRONY_MARGIN = 0.25;
 const COUPLING = 0.9;
@@ -48,7 +61,23 @@ t.test('rings replay together deterministically', async (t) => {
   const a = person(4, 300, 3600);
   const b = person(5, 300, 3600);
   const run = () => replayTogether([{ fixture: a, seed: 7, drift_ppm: 40 }, { fixture: b, seed: 8 }], 25);
-  const one = JSON.stringify(await run());
+  const result = await run();
+  const one = JSON.stringify(result);
   const two = JSON.stringify(await run());
   t.ok(one === two, `the same recordings, seeds and drifts give the same ${one.length} bytes`);
+
+  // The couple's page: both rings' traces on one time axis, with the pair's synchrony.
+  const pages = buildReport(result.rings.map((r) => ({ record: r.record, hr: r.hr, rmssd: r.rmssd, wellness: r.wellness })), result.pairs);
+  const page = pages.find((p) => p.file === 'day-1.html');
+  if (page === undefined) return t.fail(`no day page among ${pages.map((p) => p.file)}`);
+  t.match(page.html, /HR synchrony/, 'the page states the synchrony');
+  const dir = t.testdir();
+  fs.writeFileSync(path.join(dir, 'day.html'), page.html);
+  const shot = screenshot(path.join(dir, 'day.html'), path.join(dir, 'day.png'));
+  t.equal(shot.status, 0, 'chromium took the screenshot', { stderr: shot.stderr.slice(-2000) });
+  if (shot.status !== 0) return;
+  const img = decodePng(fs.readFileSync(path.join(dir, 'day.png')));
+  const first = pixelsOf(img, '#1f5fbf');
+  const second = pixelsOf(img, '#c2410c');
+  t.ok(first > 500 && second > 500, `both rings drawn: ${first} and ${second} pixels of their colours`);
 });
