@@ -73,7 +73,10 @@ t.test('wellness summaries against the recordings\' ground truth', { timeout: 90
 });
 
 t.test('a night and a day as self-contained HTML pages, rendered in headless Chromium', async (t) => {
-  if (first === null) return t.fail('no recording was replayed');
+  if (first === null) {
+    t.fail('no recording was replayed');
+    return;
+  }
   const { f, r } = first;
   const pages = buildReport([ringFromReplay(r, f.meta.start_time_unix_ms!, daylifeTruth(f))], []);
   const nights = daylifeTruth(f)!.sleeps.length;

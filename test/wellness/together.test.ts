@@ -69,7 +69,10 @@ t.test('rings replay together deterministically', async (t) => {
   // The couple's page: both rings' traces on one time axis, with the pair's synchrony.
   const pages = buildReport(result.rings.map((r) => ({ record: r.record, hr: r.hr, rmssd: r.rmssd, wellness: r.wellness })), result.pairs);
   const page = pages.find((p) => p.file === 'day-1.html');
-  if (page === undefined) return t.fail(`no day page among ${pages.map((p) => p.file)}`);
+  if (page === undefined) {
+    t.fail(`no day page among ${pages.map((p) => p.file)}`);
+    return;
+  }
   t.match(page.html, /HR synchrony/, 'the page states the synchrony');
   const dir = t.testdir();
   fs.writeFileSync(path.join(dir, 'day.html'), page.html);
