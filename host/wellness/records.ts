@@ -81,3 +81,16 @@ export function wellnessFromRecords(records: Iterable<{ kind: number; fields: Ar
   }
   return w;
 }
+
+/** The same records with every time moved by offset_ms (ring time to a common clock). */
+export function shiftWellness(w: Wellness, offset_ms: number): Wellness {
+  const sh = <T extends Span>(x: T): T => ({ ...x, start_ms: x.start_ms + offset_ms, end_ms: x.end_ms + offset_ms });
+  return {
+    periods: w.periods.map((p) => ({
+      ...p, onset_ms: p.onset_ms + offset_ms, wake_ms: p.wake_ms + offset_ms, hrv_window: p.hrv_window ? sh({ ...p.hrv_window }) : null,
+    })),
+    gaps: w.gaps.map(sh),
+    stress: w.stress.map(sh),
+    levels: w.levels.map((l) => ({ ...l, end_ms: l.end_ms + offset_ms })),
+  };
+}

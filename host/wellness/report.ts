@@ -5,7 +5,7 @@
 
 import type { ReplayResult } from '../../sim/replay-types.js';
 import type { DaylifeTruth } from '../../sim/synth/daylife.js';
-import { wellnessFromRecords, type Wellness } from './records.js';
+import { shiftWellness, wellnessFromRecords, type Wellness } from './records.js';
 import type { PairFigures } from './together.js';
 import type { TimedValue } from './synchrony.js';
 
@@ -41,14 +41,7 @@ export function ringFromReplay(r: ReplayResult, start_utc_ms: number, truth: Day
     hr.push({ t_ms, value: 600000 / h.mean_ibi_ms_x10 });
     rmssd.push({ t_ms, value: h.rmssd_ms_x10 / 10 });
   }
-  const w = wellnessFromRecords(r.wellness ?? []);
-  const sh = <T extends { start_ms: number; end_ms: number }>(x: T): T => ({ ...x, start_ms: x.start_ms + start_utc_ms, end_ms: x.end_ms + start_utc_ms });
-  const wellness: Wellness = {
-    periods: w.periods.map((p) => ({ ...p, onset_ms: p.onset_ms + start_utc_ms, wake_ms: p.wake_ms + start_utc_ms, hrv_window: p.hrv_window ? sh(p.hrv_window) : null })),
-    gaps: w.gaps.map(sh),
-    stress: w.stress.map(sh),
-    levels: w.levels.map((l) => ({ ...l, end_ms: l.end_ms + start_utc_ms })),
-  };
+  const wellness = shiftWellness(wellnessFromRecords(r.wellness ?? []), start_utc_ms);
   return { record: r.record, hr, rmssd, wellness, truth: truth ? { ...truth, start_utc_ms } : undefined };
 }
 

@@ -9,7 +9,7 @@ import { RingDevice } from '../../sim/ring-device.js';
 import { SimTransport } from '../transport/sim-transport.js';
 import { RingClient } from '../client/client.js';
 import { readHistory } from '../client/history.js';
-import { wellnessFromRecords, type Wellness } from './records.js';
+import { shiftWellness, wellnessFromRecords, type Wellness } from './records.js';
 import { GRID_MS, onGrid, restOverlap, windowedCrossCorrelation, type TimedValue } from './synchrony.js';
 
 /** Recordings without a start time are put at this UTC (the simulator's default epoch). */
@@ -77,17 +77,7 @@ async function runRing(o: TogetherRingOptions, rate_hz: number): Promise<RingTra
         other.push({ kind: r.kind, fields: r.fields as number[] });
       }
     }
-    const w = wellnessFromRecords(other);
-    const shift = <T extends { start_ms: number; end_ms: number }>(x: T): T => ({ ...x, start_ms: x.start_ms + offset_ms, end_ms: x.end_ms + offset_ms });
-    const wellness: Wellness = {
-      periods: w.periods.map((p) => ({
-        ...p, onset_ms: p.onset_ms + offset_ms, wake_ms: p.wake_ms + offset_ms,
-        hrv_window: p.hrv_window ? shift(p.hrv_window) : null,
-      })),
-      gaps: w.gaps.map(shift),
-      stress: w.stress.map(shift),
-      levels: w.levels.map((l) => ({ ...l, end_ms: l.end_ms + offset_ms })),
-    };
+    const wellness = shiftWellness(wellnessFromRecords(other), offset_ms);
     return {
       record: o.fixture.meta.record, seed: o.seed, drift_ppm: dev.drift_ppm,
       start_utc_ms: offset_ms, alignment_error_ms: offset_ms - start_utc, records_read: h.records.length,
