@@ -8,7 +8,7 @@ import type { Fixture } from '../../sim/fixture/types.js';
 import { RingDevice } from '../../sim/ring-device.js';
 import { SimTransport } from '../transport/sim-transport.js';
 import { RingClient } from '../client/client.js';
-import { readHistory } from '../client/history.js';
+import type { HistoryRecord } from '../client/messages.js';
 import { shiftWellness, wellnessFromRecords, type Wellness } from './records.js';
 import { GRID_MS, onGrid, restOverlap, windowedCrossCorrelation, type TimedValue } from './synchrony.js';
 
@@ -63,7 +63,7 @@ async function runRing(o: TogetherRingOptions, rate_hz: number): Promise<RingTra
     // The ring's clock at the host's now: its times map to UTC by this offset. Record times
     // count from the ring's first sample, which is where its clock starts.
     const offset_ms = dev.utcNowMs() - t.now_ms;
-    const h = await readHistory(client, {});
+    const h = await readAllPages(client);
     const hr: TimedValue[] = [];
     const rmssd: TimedValue[] = [];
     const other: { kind: number; fields: number[] }[] = [];
@@ -97,6 +97,26 @@ export function pairFigures(a: RingTrace, b: RingTrace, start_ms: number, end_ms
     hr_synchrony: hr.synchrony, hrv_synchrony: hrv.synchrony, windows: hr.windows.length,
     rest_overlap: restOverlap(rest(a), rest(b)),
   };
+}
+
+/** Pages far beyond any recording this runs: 2^32 sequence numbers in pages of >= 1. */
+const PAGES_MAX = 1 << 22;
+
+/**
+ * The whole history, one page at a time from next_seq (readHistory's pipelined reads stall
+ * on a log whose evicted beats leave long gaps in the sequence space: an 18-hour recording).
+ */
+async function readAllPages(client: RingClient): Promise<{ records: HistoryRecord[] }> {
+  const records: HistoryRecord[] = [];
+  let from = 1;
+  for (let i = 0; i < PAGES_MAX; i++) {
+    const page = await client.historyPage(from, client.page_max);
+    records.push(...page.records);
+    if (page.next_seq <= from) throw new Error(`history read made no progress at seq ${from} (last_seq ${page.last_seq})`);
+    from = page.next_seq;
+    if (from > page.last_seq) break;
+  }
+  return { records };
 }
 
 /** Rings run one after the other (each its own simulation), then every pair is compared. */
