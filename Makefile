@@ -1,6 +1,6 @@
 # ring-sim: one entry point for setup, build, demo, tests and benchmarks.
 SHELL := /bin/bash
-DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev tshark cmake python3 g++ make git libxml2-utils
+DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev tshark cmake python3 g++ make git libxml2-utils chromium
 NODE := node
 DEMO_FIXTURE := fixtures/synth/synth-rest.ringfx
 
@@ -43,7 +43,7 @@ demo: setup build
 # `make test` runs a seeded subset of the long sweeps (RING_TEST_SEED); `make test-long`
 # runs them whole. .ci/run runs both.
 TAP_RUN := NODE_OPTIONS="--import=$(CURDIR)/scripts/ts-loader.mjs $$NODE_OPTIONS" node_modules/.bin/tap --reporter=./scripts/tap-summary.mjs
-LONG_TESTS := test/cli/device-cli.test.ts test/ble/ble-faults.test.ts test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/cli/readme.test.ts
+LONG_TESTS := test/cli/device-cli.test.ts test/ble/ble-faults.test.ts test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/cli/readme.test.ts test/wellness/score.test.ts test/wellness/together.test.ts test/wellness/cli.test.ts
 
 test: setup build firmware-image
 	$(TAP_RUN)

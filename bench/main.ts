@@ -128,6 +128,16 @@ async function logWeekFigures(): Promise<BenchFigures> {
   }
 }
 
+/** Wellness summaries: hook cost and one day/night recording scored (bench/wellness.ts). */
+async function wellnessBenchFigures(): Promise<BenchFigures> {
+  try {
+    const mod = await import('./wellness.js');
+    return mod.wellnessFigures();
+  } catch (err) {
+    return { wellness_error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 /** Firmware update throughput (bench/dfu.ts). */
 async function dfuBenchFigures(): Promise<BenchFigures> {
   try {
@@ -159,6 +169,7 @@ async function main(): Promise<void> {
     ...(await ciBenchFigures(path.join(repoRoot, source))),
     ...(await logWeekFigures()),
     ...(await dfuBenchFigures()),
+    ...(await wellnessBenchFigures()),
   };
   if (json) {
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');

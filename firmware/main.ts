@@ -21,6 +21,7 @@ import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
 import * as sq from "./dsp/signal-quality.js";
 import { ble_on_record, raw_handler } from "./ble/hook.js";
+import * as wl from "./wellness/hook.js";
 
 export const ERR_BAD_RATE = -1;
 export const ERR_SENSOR = -2;
@@ -56,6 +57,8 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   time_base_ms = Math.abs(0) + Math.min(0, 0) + Math.max(0, 0) + Math.floor(0);
   samples_seen = 0;
   beat_count = 0;
+  const on_boot = wl.wl_boot;
+  if (on_boot !== null) on_boot(hal);
   return pipeline_boot(rate_hz, HRV_SHORT_WINDOW_MS, HRV_LONG_WINDOW_MS);
 }
 
@@ -116,7 +119,10 @@ export function ring_on_sensor_irq(): number {
     time_base_ms = time_base_ms + dropped * period_ms;
     emit_status(out.STATUS_FIFO_OVERFLOW, dropped);
   }
-  sq.sq_set_motion(hal.motion_activity_mg());
+  const activity_mg = hal.motion_activity_mg();
+  sq.sq_set_motion(activity_mg);
+  const on_motion = wl.wl_motion;
+  if (on_motion !== null) on_motion(activity_mg);
   last_irq_clock_ms = hal.clock_ms();
   let processed = 0;
   for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
@@ -126,6 +132,8 @@ export function ring_on_sensor_irq(): number {
     processed = processed + got;
     if (got < DRAIN_SAMPLES_MAX) break;
   }
+  const on_tick = wl.wl_tick;
+  if (processed > 0 && on_tick !== null) on_tick(time_base_ms + (samples_seen - 1) * period_ms);
   return processed;
 }
 
@@ -192,6 +200,8 @@ function publish_hrv(end_ms: number, window_ms: number): void {
   record[out.HRV_PNN50_PERMILLE] = hrv.hrv_pnn50_permille;
   record[out.HRV_PUBLISHED] = hrv.hrv_published ? 1 : 0;
   emit(out.OUT_KIND_HRV, out.HRV_FIELDS);
+  const on_hrv = wl.wl_hrv;
+  if (on_hrv !== null) on_hrv(end_ms, window_ms === hrv_long_ms, hrv.hrv_published, hrv.hrv_rmssd_ms_x10, hrv.hrv_mean_ibi_ms_x10);
 }
 
 function emit_status(code: number, value: number): void {

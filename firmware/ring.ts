@@ -4,6 +4,16 @@
 // through the two no-op hooks of ble/hook.ts, so none of its code or buffers come along.
 
 export * from "./main.js";
+import { ring_boot as pipeline_ring_boot } from "./main.js";
+import { Hal } from "./hal.js";
+import { wellness_hooks_set } from "./wellness/hook.js";
+import { wellness_boot, wellness_on_hrv, wellness_on_motion, wellness_tick } from "./wellness/wellness.js";
+
+/** Boot the whole firmware: the pipeline with the wellness summaries attached (firmware/wellness/). */
+export function ring_boot(hal: Hal, rate_hz: number): number {
+  wellness_hooks_set(wellness_boot, wellness_on_motion, wellness_on_hrv, wellness_tick);
+  return pipeline_ring_boot(hal, rate_hz);
+}
 export { ring_ble_attach, ring_ble_connected, ring_ble_rx, ring_ble_tx_space } from "./ble/entry.js";
 export { stream_on_raw_sample } from "./ble/hook.js";
 export { config_sample_rate_hz, config_hrv_short_s, config_hrv_long_s } from "./cmd/settings.js";

@@ -310,3 +310,15 @@ assert_const(
 );
 // A Heart Rate Measurement at the minimum MTU carries flags, u16 HR, energy and >= 1 RR.
 assert_const(1 + 2 + 2 + 2 <= FRAGMENT_PAYLOAD_MIN, 'HRM fits the minimum MTU');
+
+// ---------------------------------------------------------------------------------------
+// Wellness summaries (issue 17; PROTOCOL.md section "Wellness records"). History record
+// kinds the ring derives from its own signals (firmware/wellness/); a history read returns
+// them as [seq, kind, fields...] with times in the ring's ms since boot. Field layouts:
+// firmware/wellness/records.ts.
+export const RECORD_SLEEP = 16; // a rest or sleep period with its nightly summary
+export const RECORD_SLEEP_GAP = 17; // an interruption inside a sleep period
+export const RECORD_STRESS = 18; // a daytime stress episode
+export const RECORD_STRESS_LEVEL = 19; // the stress indicator over the last 15 minutes
+export const RECORD_WELLNESS_FIRST = 16;
+export const RECORD_WELLNESS_LAST = 19;

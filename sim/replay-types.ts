@@ -42,6 +42,13 @@ export interface StatusOut {
   emitted_us: number;
 }
 
+/** A wellness record (protocol/ids.ts RECORD_SLEEP..RECORD_STRESS_LEVEL; fields: firmware/wellness/records.ts). */
+export interface WellnessOut {
+  kind: number;
+  fields: number[];
+  emitted_us: number;
+}
+
 export interface ReplayOptions {
   rate_hz: number;
   seed: number;
@@ -60,4 +67,6 @@ export interface ReplayResult {
   hr: HrOut[];
   hrv: HrvOut[];
   status: StatusOut[];
+  /** Wellness records, when the firmware emitted any. */
+  wellness?: WellnessOut[];
 }

@@ -7,6 +7,7 @@ import type { Fixture } from "./fixture/types.js";
 import { EventQueue } from "./event-queue.js";
 import { BUILTIN_FIRMWARE } from "./firmware-module.js";
 import { Prng } from "./prng.js";
+import { RECORD_WELLNESS_FIRST, RECORD_WELLNESS_LAST } from "../protocol/ids.js";
 import { SimRingHal, type EmittedRecord } from "./ring-hal.js";
 import { resamplePpg } from "./sensor/resample.js";
 import { SENSOR_RATES_HZ, SimPpgSensor } from "./sensor/ppg-sensor.js";
@@ -104,6 +105,12 @@ export function decodeRecords(records: EmittedRecord[], head: ResultHead): Repla
         result.status.push({ time_ms: f[out.STATUS_TIME_MS], code: f[out.STATUS_CODE], value: f[out.STATUS_VALUE], emitted_us: r.emitted_us });
         break;
       default:
+        if (r.kind >= RECORD_WELLNESS_FIRST && r.kind <= RECORD_WELLNESS_LAST) {
+          // Only recordings long enough to hold a rest period or a baseline have these: the
+          // key stays absent otherwise, so shorter replays' output is unchanged.
+          (result.wellness ??= []).push({ kind: r.kind, fields: Array.from(f), emitted_us: r.emitted_us });
+          break;
+        }
         throw new ReplayError(`firmware emitted an unknown record kind ${r.kind}`);
     }
   }

@@ -26,6 +26,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { names: ['ci'], load: async () => (await import('./cmd-ci.js')).registerCiCommand },
   { names: ['history-erase'], load: async () => (await import('./cmd-log.js')).registerLogCommands },
   { names: ['keys', 'image', 'flash'], load: async () => (await import('./cmd-image.js')).registerImageCommands },
+  { names: ['report', 'wellness', 'together'], load: async () => (await import('./cmd-wellness.js')).registerWellnessCommands },
 ];
 
 /** The command name in argv (after node, script and global options), or null. */

@@ -19,7 +19,8 @@ for (const block of readme.matchAll(/```sh\n([\s\S]*?)```/g)) {
 // Lines that need a context the README describes around them rather than a file: a ring over
 // BlueZ (test/ble/ runs scan, sim serve and --ble against a stand-in on a private bus) and a CI
 // library with shards (test/ci/ci-cli.test.ts runs every `ring ci` form on a generated one).
-const contextual = (line: string) => /^ring (scan|sim serve|ci)\b/.test(line) || /\s--ble\b/.test(line);
+// The wellness lines build on the recordings the section's first lines write: test/wellness/cli.test.ts runs them in order.
+const contextual = (line: string) => /^ring (scan|sim serve|ci|wellness|together|report)\b/.test(line) || /\s--ble\b/.test(line);
 const runnable = lines.filter((l) => !contextual(l));
 
 

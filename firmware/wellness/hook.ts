@@ -1,0 +1,23 @@
+// The three calls the sensor pipeline makes into the wellness module, kept apart from it
+// like ble/hook.ts: until wellness_attach registers the module they do nothing, so a build
+// from firmware/main.ts alone (the radio-less Duktape bundle) carries none of its code.
+// firmware/ring.ts, the whole firmware, attaches it at boot.
+
+import { Hal } from "../hal.js";
+
+export type MotionHandler = (activity_mg: number) => void;
+export type HrvHandler = (end_ms: number, is_long: boolean, published: boolean, rmssd_ms_x10: number, mean_ibi_ms_x10: number) => void;
+export type TickHandler = (t_ms: number) => void;
+export type BootHandler = (hal: Hal) => void;
+
+export let wl_motion: MotionHandler | null = null;
+export let wl_hrv: HrvHandler | null = null;
+export let wl_tick: TickHandler | null = null;
+export let wl_boot: BootHandler | null = null;
+
+export function wellness_hooks_set(boot: BootHandler, motion: MotionHandler, hrv: HrvHandler, tick: TickHandler): void {
+  wl_boot = boot;
+  wl_motion = motion;
+  wl_hrv = hrv;
+  wl_tick = tick;
+}
