@@ -582,7 +582,8 @@ function cmd_session(): number {
   if (rc < 0) return rc;
   if (ring_clock_ms() < nums[N_BACKOFF_UNTIL]) return -ERR_RATE_LIMITED;
   auth_connection_reset(); // a new session replaces the old one, verified or not
-  const slot = auth_owned() ? auth_host_find(host_id, 0) : -1;
+  if (!auth_owned()) return -ERR_AUTH_FAILED; // setup mode: no session to open, nothing to guess
+  const slot = auth_host_find(host_id, 0);
   if (slot < 0) {
     count_failure();
     audit(AUDIT_AUTH_FAILED, SLOT_GIVEN_ID, ERR_AUTH_FAILED, 1);
