@@ -70,3 +70,15 @@ export function rcOf(f: DecodedFrame): number {
   const b = f.body as Record<string, unknown> | undefined;
   return b !== undefined && typeof b === 'object' && typeof b.rc === 'number' ? b.rc : 0;
 }
+
+/** The rc a request failed with (0 when it succeeded). */
+export async function rcOfCall(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+    return 0;
+  } catch (err) {
+    const rc = (err as { rc?: unknown }).rc;
+    if (typeof rc !== 'number') throw err;
+    return rc;
+  }
+}
