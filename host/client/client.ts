@@ -459,7 +459,7 @@ export class RingClient {
     const header = { op: spec.op, group: spec.group, cmd: spec.cmd };
     let sealed: Pending['sealed'] = null;
     if (this.auth !== null && !this.setup_mode && requestNeedsSession(spec.op, spec.group, spec.cmd)) {
-      await this.ensureSession();
+      if (this.session === null) await this.ensureSession(); // no await once open: pipelining unchanged
       const s = this.session;
       if (s !== null) sealed = { key: s.key, ctr: ++s.ctr };
     }
