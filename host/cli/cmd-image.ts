@@ -29,7 +29,7 @@ import { loadFixture } from '../../sim/fixture/load.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { log } from './log.js';
 import { parseNonNegativeInt } from './options.js';
-import { addTransportOptions, resolveTransport, type TransportCliOptions } from './transport-options.js';
+import { addTransportOptions, resolveTransport, type TransportCliOptions, attachKeys } from './transport-options.js';
 
 const repo_root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const PAYLOAD_DEFAULT = path.join(repo_root, 'dist/firmware-ring.es5.min.js');
@@ -228,6 +228,7 @@ function factoryFlash(): NorFlash {
 }
 
 async function openRing(opts: SimImageOptions): Promise<RingSession> {
+  if (opts.ringState !== undefined) throw new UsageError('image commands keep the simulated ring\'s flash in --flash, not --ring-state');
   const choice = resolveTransport(opts);
   const fixture = loadFixture(choice.fixture_path);
   let flash: NorFlash;
@@ -243,6 +244,7 @@ async function openRing(opts: SimImageOptions): Promise<RingSession> {
   const ring = new BootedRing(fixture, { seed: choice.seed, rate_hz: choice.rate_hz, link: choice.link, flash, policy: { trusted_keys } });
   log().info({ device: ring.device.describe(), boot: ring.booted.events }, 'simulated ring booted from flash');
   const client = new RingClient(new SimTransport(ring.device), { log: (m) => log().info(m) });
+  attachKeys(client, opts); // an owned ring takes image commands under the owner's session
   await client.connect();
   if (choice.disconnect_after_us !== null) ring.device.link.forceDisconnect(ring.device.now_us + choice.disconnect_after_us);
   return {

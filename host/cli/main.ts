@@ -19,6 +19,8 @@ import { registerEnergyCommand } from './cmd-energy.js';
 import { registerCiCommand } from './cmd-ci.js';
 import { registerLogCommands } from './cmd-log.js';
 import { registerImageCommands } from './cmd-image.js';
+import { registerPairCommand } from './cmd-pair.js';
+import { registerShareCommands } from './cmd-share.js';
 
 function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -54,6 +56,8 @@ export function buildProgram(): Command {
   registerCiCommand(program);
   registerLogCommands(program);
   registerImageCommands(program);
+  registerPairCommand(program);
+  registerShareCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
