@@ -87,7 +87,7 @@ import {
   request_privileged,
 } from "../../protocol/ids.js";
 import { ring_clock_ms } from "../main.js";
-import { log_append, log_erase_all, log_rec_field } from "../store/log-store.js";
+import { log_append, log_erase_all, log_rec_field, log_sync } from "../store/log-store.js";
 import {
   enc_array,
   enc_bool,
@@ -307,6 +307,7 @@ function audit(event: number, slot: number, detail: number, limited: number): vo
   }
   audit_rec[3] = detail;
   log_append(RECORD_AUDIT, audit_rec, AUDIT_FIELDS, ring_clock_ms());
+  log_sync(); // on flash at once: a power cut must not erase who was let in or refused
 }
 
 function refuse(group: number, cmd: number, rc: number): number {
