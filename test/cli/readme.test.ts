@@ -19,7 +19,9 @@ for (const block of readme.matchAll(/```sh\n([\s\S]*?)```/g)) {
 // Lines that need a context the README describes around them rather than a file: a ring over
 // BlueZ (test/ble/ runs scan, sim serve and --ble against a stand-in on a private bus) and a CI
 // library with shards (test/ci/ci-cli.test.ts runs every `ring ci` form on a generated one).
-const contextual = (line: string) => /^ring (scan|sim serve|ci)\b/.test(line) || /\s--ble\b/.test(line);
+// Lines on a --ring-state ring depend on the lines before them (pair, grant, revoke):
+// test/cli/share-flow.test.ts runs that flow in order.
+const contextual = (line: string) => /^ring (scan|sim serve|ci)\b/.test(line) || /\s--ble\b/.test(line) || /\s--ring-state\b/.test(line);
 const runnable = lines.filter((l) => !contextual(l));
 
 
