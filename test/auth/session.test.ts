@@ -234,3 +234,20 @@ t.test('threats: brute force on the session key is rate limited with back-off, f
   t.same(await real.client.configGet(), config_before, 'after the back-off the owner gets in; no guess changed anything');
   await leave(real);
 });
+
+t.test('factory reset (owner only): hosts and log erased, the window opens, old keys stop working', async (t) => {
+  const { device, owner, ring_id } = await pairedRing();
+  const g = await owner.client.authGrant({ host_id: PARTNER_ID, role: ROLE_VIEWER, scopes: SCOPE_HRV_SUMMARY });
+  await owner.client.factoryReset();
+  const st = await owner.client.authStatus();
+  t.same([st.owned, st.window, st.hosts], [false, true, 0], 'no owner, pairing window open, no host');
+  const page = await owner.client.historyPage(1, 64);
+  const audit = page.records.map(auditOf).filter((a) => a !== null);
+  t.same(audit.map((a) => [a.event, a.host]), [['factory-reset', Buffer.from(OWNER_ID).toString('hex')]], 'the new log starts with who reset it');
+  const again = await owner.client.authPair(STRANGER_ID);
+  t.notSame(again.ring_id, ring_id, 'a new owner makes a new secret: a new ring id');
+  await leave(owner);
+  const old = await connect(device, { host_id: PARTNER_ID, ring_id, key: g.key });
+  t.equal(await rcOfCall(old.client.openSession()), ERR_AUTH_FAILED, "the partner's old grant is gone");
+  await leave(old);
+});
