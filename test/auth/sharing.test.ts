@@ -3,7 +3,7 @@
 // of sessions: one extra round trip, history goodput with every page sealed.
 import path from 'node:path';
 import t from 'tap';
-import { ERR_EXPIRED, ERR_REVOKED, ROLE_VIEWER, SCOPE_HRV_SUMMARY } from '../../protocol/ids.js';
+import { ERR_EXPIRED, ERR_NOT_PERMITTED, ROLE_VIEWER, SCOPE_HR_SUMMARY, SCOPE_HRV_SUMMARY, STREAM_HRV } from '../../protocol/ids.js';
 import { readHistory } from '../../host/client/history.js';
 import { loadFixture } from '../../sim/fixture/load.js';
 import { historyGoodput } from '../../bench/protocol.js';
@@ -40,7 +40,6 @@ t.test('a partner with hrv-summary for one day reads exactly the HRV windows of 
   const late = await connect(device, { host_id: PARTNER_ID, ring_id, key: g.key });
   t.equal(await rcOfCall(late.client.openSession()), ERR_EXPIRED, 'after expires_ms: ERR_EXPIRED');
   await leave(late);
-  void ERR_REVOKED;
 });
 
 t.test('sessions: one extra round trip, and MACs cost little history goodput (synthetic recording)', async (t) => {
@@ -58,4 +57,24 @@ t.test('history goodput with MACs on stays >= 0.85 of link capacity (8-minute re
   const fixture = loadFixture(path.join(dir, '0015_8min.json'));
   const sealed = await historyGoodput(fixture, '0015_8min', 1, true);
   t.ok(sealed.history_goodput_fraction >= 0.85, `sealed goodput ${sealed.history_goodput_fraction} of capacity`);
+});
+
+t.test('hr-summary reads HR records only; a stream outside the granted range is refused', async (t) => {
+  const { device, owner, ring_id } = await pairedRing();
+  t.ok(device.runToEnd(), 'the ring recorded its whole fixture');
+  const g = await owner.client.authGrant({ host_id: PARTNER_ID, role: ROLE_VIEWER, scopes: SCOPE_HR_SUMMARY });
+  const past = Uint8Array.of(0x0d, 1, 2, 3, 4, 5, 6, 7);
+  const gp = await owner.client.authGrant({ host_id: past, role: ROLE_VIEWER, scopes: SCOPE_HRV_SUMMARY, from_ms: 0, until_ms: 1000 });
+  const owner_hr = (await readHistory(owner.client, { from_seq: 1 })).records.filter((r) => r.type === 'hr');
+  await leave(owner);
+  const coach = await connect(device, { host_id: PARTNER_ID, ring_id, key: g.key });
+  const seen = (await readHistory(coach.client, { from_seq: 1 })).records;
+  t.ok(owner_hr.length > 100, `${owner_hr.length} HR records held`);
+  t.same(seen, owner_hr, 'the coach reads every HR record and nothing else');
+  t.equal(await rcOfCall(coach.client.streamSubscribe(STREAM_HRV)), ERR_NOT_PERMITTED, 'HRV stream: not in hr-summary');
+  await leave(coach);
+  const old = await connect(device, { host_id: past, ring_id, key: gp.key });
+  t.equal(await rcOfCall(old.client.streamSubscribe(STREAM_HRV)), ERR_NOT_PERMITTED, 'a grant for the first second of the ring: no live stream now');
+  t.same((await readHistory(old.client, { from_seq: 1 })).records, [], 'and no HRV window ends in that second');
+  await leave(old);
 });
