@@ -178,13 +178,16 @@ let sess!: Int32Array;
 let nums!: Float64Array; // [ctr_rx, ctr of the request being answered, backoff_until_ms, audit clock]
 let fails = 0;
 let audit_tokens = AUDIT_TOKENS_MAX;
-let ring_id!: Uint8Array;
-let host_key!: Uint8Array;
-let sess_key!: Uint8Array;
-let mac!: Uint8Array;
-let nonce_r!: Uint8Array;
-let nonce_h!: Uint8Array;
-let host_id!: Uint8Array;
+// Every byte buffer in one array (each typed array costs the engine an object or two).
+let ab!: Uint8Array;
+const RING_ID = 0; // 8: the ring's public id
+const HOST_KEY = RING_ID + AUTH_RING_ID_BYTES; // 32: a host's derived key (wrapped for a grant)
+const SESS_KEY = HOST_KEY + AUTH_KEY_BYTES; // 32: this connection's session key
+const MAC = SESS_KEY + AUTH_KEY_BYTES; // 32: HMAC output
+const NONCE_R = MAC + AUTH_KEY_BYTES; // 16
+const NONCE_H = NONCE_R + AUTH_NONCE_BYTES; // 16
+const HOST_ID = NONCE_H + AUTH_NONCE_BYTES; // 8: the id a request named
+const AB_BYTES = HOST_ID + AUTH_HOST_ID_BYTES;
 let head!: Int32Array;
 let audit_rec!: Int32Array;
 
@@ -195,8 +198,7 @@ const N_AUDIT_CLOCK = 3;
 
 export function auth_ram_bytes(): number {
   return (
-    4 * S_WORDS + 8 * 4 + AUTH_RING_ID_BYTES + 3 * AUTH_KEY_BYTES + 2 * AUTH_NONCE_BYTES + AUTH_HOST_ID_BYTES +
-    4 * CBOR_HEAD_WORDS + 4 * AUDIT_FIELDS + sha_ram_bytes() + auth_store_ram_bytes()
+    4 * S_WORDS + 8 * 4 + AB_BYTES + 4 * CBOR_HEAD_WORDS + 4 * AUDIT_FIELDS + sha_ram_bytes() + auth_store_ram_bytes()
   );
 }
 
@@ -205,13 +207,7 @@ export function auth_attach(hal: AuthHal, flash: FlashHal): number {
   if (auth_booted === 0) {
     sess = new Int32Array(S_WORDS);
     nums = new Float64Array(4);
-    ring_id = new Uint8Array(AUTH_RING_ID_BYTES);
-    host_key = new Uint8Array(AUTH_KEY_BYTES);
-    sess_key = new Uint8Array(AUTH_KEY_BYTES);
-    mac = new Uint8Array(AUTH_KEY_BYTES);
-    nonce_r = new Uint8Array(AUTH_NONCE_BYTES);
-    nonce_h = new Uint8Array(AUTH_NONCE_BYTES);
-    host_id = new Uint8Array(AUTH_HOST_ID_BYTES);
+    ab = new Uint8Array(AB_BYTES);
     head = new Int32Array(CBOR_HEAD_WORDS);
     audit_rec = new Int32Array(AUDIT_FIELDS);
     auth_booted = 1;
@@ -246,13 +242,13 @@ export function auth_owned(): boolean {
 
 function update_ring_id(): void {
   if (auth_store_has_secret() === 0) {
-    for (let i = 0; i < AUTH_RING_ID_BYTES; i++) ring_id[i] = 0;
+    for (let i = 0; i < AUTH_RING_ID_BYTES; i++) ab[RING_ID + i] = 0;
     return;
   }
   hmac_begin(auth_store_snap(), auth_secret_offset(), AUTH_KEY_BYTES);
   hmac_update_text("ring-sim ring id");
-  hmac_end(mac, 0);
-  for (let i = 0; i < AUTH_RING_ID_BYTES; i++) ring_id[i] = mac[i];
+  hmac_end(ab, MAC);
+  for (let i = 0; i < AUTH_RING_ID_BYTES; i++) ab[RING_ID + i] = ab[MAC + i];
 }
 
 /** host_key = HMAC(secret, "ring-sim host key" | the id of host slot i). */
@@ -261,7 +257,7 @@ function derive_host_key(slot: number): void {
   hmac_begin(snap, auth_secret_offset(), AUTH_KEY_BYTES);
   hmac_update_text("ring-sim host key");
   hmac_update(snap, auth_host_offset(slot) + H_ID, AUTH_HOST_ID_BYTES);
-  hmac_end(host_key, 0);
+  hmac_end(ab, HOST_KEY);
 }
 
 function random_fill(dst: Uint8Array, off: number, len: number): void {
@@ -296,8 +292,8 @@ function audit(event: number, slot: number, detail: number, limited: number): vo
     audit_tokens = audit_tokens - 1;
   }
   // The host: a table slot's id, or (SLOT_GIVEN_ID) the id a host not in the table gave.
-  const src = slot >= 0 ? auth_store_snap() : host_id;
-  const o = slot >= 0 ? auth_host_offset(slot) + H_ID : 0;
+  const src = slot >= 0 ? auth_store_snap() : ab;
+  const o = slot >= 0 ? auth_host_offset(slot) + H_ID : HOST_ID;
   audit_rec[0] = event;
   audit_rec[1] = 0;
   audit_rec[2] = 0;
@@ -340,7 +336,7 @@ function is_envelope(): boolean {
 
 /** MAC input after the key: direction, counter, op, group, command, then the body. */
 function mac_header(dir: number, ctr: number, op: number, group: number, cmd: number): void {
-  hmac_begin(sess_key, 0, AUTH_KEY_BYTES);
+  hmac_begin(ab, SESS_KEY, AUTH_KEY_BYTES);
   hmac_update_byte(dir);
   hmac_update_u32(ctr);
   hmac_update_byte(op);
@@ -368,9 +364,9 @@ function open_envelope(op: number, group: number, cmd: number): number {
   if (ctr <= nums[N_CTR_RX]) return -ERR_REPLAY;
   mac_header(AUTH_DIR_HOST_TO_RING, ctr, op, group, cmd);
   hmac_update(buf, req_pos, req_end - req_pos);
-  hmac_end(mac, 0);
+  hmac_end(ab, MAC);
   let diff = 0;
-  for (let i = 0; i < AUTH_MAC_BYTES; i++) diff = diff | (mac[i] ^ buf[p + i]);
+  for (let i = 0; i < AUTH_MAC_BYTES; i++) diff = diff | (ab[MAC + i] ^ buf[p + i]);
   if (diff !== 0) {
     if (sess[S_VERIFIED] === 0) {
       // Nobody has shown the key on this session: a wrong key, or a guess. It counts.
@@ -462,9 +458,9 @@ export function auth_seal_end(op: number, group: number, cmd: number): number {
   enc_reserve_tail(0);
   mac_header(AUTH_DIR_RING_TO_HOST, nums[N_CTR], op, group, cmd);
   hmac_update(enc_frame(), start, end - start);
-  hmac_end(mac, 0);
+  hmac_end(ab, MAC);
   enc_text("mac");
-  enc_bytes(mac, 0, AUTH_MAC_BYTES);
+  enc_bytes(ab, MAC, AUTH_MAC_BYTES);
   if (sess[S_DROP_AFTER] !== 0) auth_connection_reset();
   return enc_failed() ? -ERR_TOO_LARGE : 0;
 }
@@ -495,7 +491,7 @@ function only_keys(k0: string, k1: string, k2: string, k3: string, k4: string, k
 }
 
 /** Byte string key of exactly len bytes into dst. 0, or -rc naming it. */
-function req_bytes_into(name: string, len: number, dst: Uint8Array): number {
+function req_bytes_into(name: string, len: number, dst: Uint8Array, dst_off: number): number {
   const pos = req_find(0, name);
   if (pos < 0) return fail_key(-ERR_MISSING_FIELD, "", name);
   const buf = req_buffer();
@@ -503,7 +499,7 @@ function req_bytes_into(name: string, len: number, dst: Uint8Array): number {
   if (p < 0) return fail_key(p, "", name);
   if (head[CBOR_HEAD_MAJOR] !== CBOR_MAJOR_BYTES) return fail_key(-ERR_BAD_TYPE, "", name);
   if (head[CBOR_HEAD_ARG_LO] !== len) return fail_key(-ERR_BAD_VALUE, "", name);
-  for (let i = 0; i < len; i++) dst[i] = buf[p + i];
+  for (let i = 0; i < len; i++) dst[dst_off + i] = buf[p + i];
   return 0;
 }
 
@@ -537,7 +533,7 @@ function cmd_status(): number {
 function cmd_pair(): number {
   let rc = only_keys("host", "host", "host", "host", "host", "host");
   if (rc < 0) return rc;
-  rc = req_bytes_into("host", AUTH_HOST_ID_BYTES, host_id);
+  rc = req_bytes_into("host", AUTH_HOST_ID_BYTES, ab, HOST_ID);
   if (rc < 0) return rc;
   const owned = auth_owned();
   if (owned && hal_auth.charging() === 0) {
@@ -550,11 +546,11 @@ function cmd_pair(): number {
     for (let i = 0; i < snap.length; i++) snap[i] = 0;
     random_fill(snap, auth_secret_offset(), AUTH_KEY_BYTES);
   }
-  let slot = auth_host_find(host_id, 0);
+  let slot = auth_host_find(ab, HOST_ID);
   if (slot < 0) slot = auth_host_free();
   if (slot < 0) return -ERR_NO_MEMORY;
   const o = auth_host_offset(slot);
-  for (let i = 0; i < AUTH_HOST_ID_BYTES; i++) snap[o + H_ID + i] = host_id[i];
+  for (let i = 0; i < AUTH_HOST_ID_BYTES; i++) snap[o + H_ID + i] = ab[HOST_ID + i];
   snap[o + H_ROLE] = ROLE_OWNER;
   snap[o + H_SCOPES] = SCOPE_ALL;
   snap[o + H_REVOKED] = 0;
@@ -567,9 +563,9 @@ function cmd_pair(): number {
   derive_host_key(slot);
   enc_map(3);
   enc_text("ring");
-  enc_bytes(ring_id, 0, AUTH_RING_ID_BYTES);
+  enc_bytes(ab, RING_ID, AUTH_RING_ID_BYTES);
   enc_text("key");
-  enc_bytes(host_key, 0, AUTH_KEY_BYTES);
+  enc_bytes(ab, HOST_KEY, AUTH_KEY_BYTES);
   enc_key_uint("role", ROLE_OWNER);
   return 0;
 }
@@ -577,14 +573,14 @@ function cmd_pair(): number {
 function cmd_session(): number {
   let rc = only_keys("host", "nonce", "host", "host", "host", "host");
   if (rc < 0) return rc;
-  rc = req_bytes_into("host", AUTH_HOST_ID_BYTES, host_id);
+  rc = req_bytes_into("host", AUTH_HOST_ID_BYTES, ab, HOST_ID);
   if (rc < 0) return rc;
-  rc = req_bytes_into("nonce", AUTH_NONCE_BYTES, nonce_h);
+  rc = req_bytes_into("nonce", AUTH_NONCE_BYTES, ab, NONCE_H);
   if (rc < 0) return rc;
   if (ring_clock_ms() < nums[N_BACKOFF_UNTIL]) return -ERR_RATE_LIMITED;
   auth_connection_reset(); // a new session replaces the old one, verified or not
   if (!auth_owned()) return -ERR_AUTH_FAILED; // setup mode: no session to open, nothing to guess
-  const slot = auth_host_find(host_id, 0);
+  const slot = auth_host_find(ab, HOST_ID);
   if (slot < 0) {
     count_failure();
     audit(AUDIT_AUTH_FAILED, SLOT_GIVEN_ID, ERR_AUTH_FAILED, 1);
@@ -600,30 +596,30 @@ function cmd_session(): number {
     return -ERR_EXPIRED;
   }
   derive_host_key(slot);
-  random_fill(nonce_r, 0, AUTH_NONCE_BYTES);
+  random_fill(ab, NONCE_R, AUTH_NONCE_BYTES);
   // session key = HMAC(host key, label | nonce_r | nonce_h): fresh when either side is.
-  hmac_begin(host_key, 0, AUTH_KEY_BYTES);
+  hmac_begin(ab, HOST_KEY, AUTH_KEY_BYTES);
   hmac_update_text("ring-sim session");
-  hmac_update(nonce_r, 0, AUTH_NONCE_BYTES);
-  hmac_update(nonce_h, 0, AUTH_NONCE_BYTES);
-  hmac_end(sess_key, 0);
+  hmac_update(ab, NONCE_R, AUTH_NONCE_BYTES);
+  hmac_update(ab, NONCE_H, AUTH_NONCE_BYTES);
+  hmac_end(ab, SESS_KEY);
   // The ring's proof: only a holder of the host key computes it for these nonces.
-  hmac_begin(sess_key, 0, AUTH_KEY_BYTES);
+  hmac_begin(ab, SESS_KEY, AUTH_KEY_BYTES);
   hmac_update_byte(AUTH_DIR_RING_TO_HOST);
   hmac_update_text("proof");
-  hmac_update(nonce_h, 0, AUTH_NONCE_BYTES);
-  hmac_update(nonce_r, 0, AUTH_NONCE_BYTES);
-  hmac_end(mac, 0);
+  hmac_update(ab, NONCE_H, AUTH_NONCE_BYTES);
+  hmac_update(ab, NONCE_R, AUTH_NONCE_BYTES);
+  hmac_end(ab, MAC);
   sess[S_ACTIVE] = 1;
   sess[S_SLOT] = slot;
   sess[S_ROLE] = slot_byte(slot, H_ROLE);
   enc_map(5);
   enc_text("ring");
-  enc_bytes(ring_id, 0, AUTH_RING_ID_BYTES);
+  enc_bytes(ab, RING_ID, AUTH_RING_ID_BYTES);
   enc_text("nonce");
-  enc_bytes(nonce_r, 0, AUTH_NONCE_BYTES);
+  enc_bytes(ab, NONCE_R, AUTH_NONCE_BYTES);
   enc_text("proof");
-  enc_bytes(mac, 0, AUTH_MAC_BYTES);
+  enc_bytes(ab, MAC, AUTH_MAC_BYTES);
   enc_key_uint("role", sess[S_ROLE]);
   enc_key_uint("scopes", slot_byte(slot, H_SCOPES));
   return 0;
@@ -638,7 +634,7 @@ function req_time(name: string, dflt: number): number {
 function cmd_grant(): number {
   let rc = only_keys("host", "role", "scopes", "from_ms", "until_ms", "expires_ms");
   if (rc < 0) return rc;
-  rc = req_bytes_into("host", AUTH_HOST_ID_BYTES, host_id);
+  rc = req_bytes_into("host", AUTH_HOST_ID_BYTES, ab, HOST_ID);
   if (rc < 0) return rc;
   rc = req_uint(0, "", "role", ROLE_OWNER, ROLE_VIEWER);
   if (rc < 0) return rc;
@@ -654,13 +650,13 @@ function cmd_grant(): number {
   const expires_ms = req_time("expires_ms", AUTH_TIME_MAX_MS);
   if (expires_ms < 0) return expires_ms;
   if (until_ms <= from_ms) return fail_key(-ERR_BAD_VALUE, "", "until_ms");
-  if (auth_host_find(host_id, 0) === sess[S_SLOT]) return fail_key(-ERR_BAD_VALUE, "", "host"); // not oneself
-  let slot = auth_host_find(host_id, 0);
+  if (auth_host_find(ab, HOST_ID) === sess[S_SLOT]) return fail_key(-ERR_BAD_VALUE, "", "host"); // not oneself
+  let slot = auth_host_find(ab, HOST_ID);
   if (slot < 0) slot = auth_host_free();
   if (slot < 0) return -ERR_NO_MEMORY;
   const snap = auth_store_snap();
   const o = auth_host_offset(slot);
-  for (let i = 0; i < AUTH_HOST_ID_BYTES; i++) snap[o + H_ID + i] = host_id[i];
+  for (let i = 0; i < AUTH_HOST_ID_BYTES; i++) snap[o + H_ID + i] = ab[HOST_ID + i];
   snap[o + H_ROLE] = role;
   snap[o + H_SCOPES] = scopes;
   snap[o + H_REVOKED] = 0;
@@ -671,27 +667,27 @@ function cmd_grant(): number {
   audit(AUDIT_GRANT, slot, (role << 8) | scopes, 0);
   // The new host's key, wrapped for the owner: key XOR HMAC(session key, label | ctr | id).
   derive_host_key(slot);
-  hmac_begin(sess_key, 0, AUTH_KEY_BYTES);
+  hmac_begin(ab, SESS_KEY, AUTH_KEY_BYTES);
   hmac_update_byte(AUTH_DIR_RING_TO_HOST);
   hmac_update_text("wrap");
   hmac_update_u32(nums[N_CTR]);
-  hmac_update(host_id, 0, AUTH_HOST_ID_BYTES);
-  hmac_end(mac, 0);
-  for (let i = 0; i < AUTH_KEY_BYTES; i++) host_key[i] = host_key[i] ^ mac[i];
+  hmac_update(ab, HOST_ID, AUTH_HOST_ID_BYTES);
+  hmac_end(ab, MAC);
+  for (let i = 0; i < AUTH_KEY_BYTES; i++) ab[HOST_KEY + i] = ab[HOST_KEY + i] ^ ab[MAC + i];
   enc_map(2);
   enc_text("ring");
-  enc_bytes(ring_id, 0, AUTH_RING_ID_BYTES);
+  enc_bytes(ab, RING_ID, AUTH_RING_ID_BYTES);
   enc_text("key");
-  enc_bytes(host_key, 0, AUTH_KEY_BYTES);
+  enc_bytes(ab, HOST_KEY, AUTH_KEY_BYTES);
   return 0;
 }
 
 function cmd_revoke(): number {
   let rc = only_keys("host", "host", "host", "host", "host", "host");
   if (rc < 0) return rc;
-  rc = req_bytes_into("host", AUTH_HOST_ID_BYTES, host_id);
+  rc = req_bytes_into("host", AUTH_HOST_ID_BYTES, ab, HOST_ID);
   if (rc < 0) return rc;
-  const slot = auth_host_find(host_id, 0);
+  const slot = auth_host_find(ab, HOST_ID);
   if (slot < 0 || slot === sess[S_SLOT]) return fail_key(-ERR_BAD_VALUE, "", "host");
   auth_store_snap()[auth_host_offset(slot) + H_REVOKED] = 1;
   if (auth_store_save() < 0) return -ERR_FLASH;
@@ -735,7 +731,7 @@ function auth_host_count_all(): number {
 function cmd_factory_reset(): number {
   if (req_pair_count(0) > 0) return fail_unknown(0, 0, "");
   const slot = sess[S_SLOT];
-  for (let i = 0; i < AUTH_HOST_ID_BYTES; i++) host_id[i] = slot >= 0 ? slot_byte(slot, H_ID + i) : 0;
+  for (let i = 0; i < AUTH_HOST_ID_BYTES; i++) ab[HOST_ID + i] = slot >= 0 ? slot_byte(slot, H_ID + i) : 0;
   if (auth_store_wipe() < 0) return -ERR_FLASH;
   if (log_erase_all() < 0) return -ERR_FLASH;
   update_ring_id();
