@@ -48,7 +48,8 @@ import { cmd_image } from "./image.js";
 import { cmd_stream } from "./stream.js";
 import { cmd_time } from "./time.js";
 import { GROUP_AUTH } from "../../protocol/ids.js";
-import { auth_gate, auth_seal_begin, auth_seal_end, cmd_auth } from "../auth/auth.js";
+import { auth_gate, auth_seal_begin, auth_seal_end } from "../auth/auth.js";
+import { cmd_auth } from "../auth/auth-cmd.js";
 
 const FAULT_DISPATCH = 79;
 
