@@ -8,7 +8,8 @@
 //                             page sealed (PROTOCOL.md section 11): header + "rsp" bytes per
 //                             second (the counter and MAC are overhead, not goodput) over capacity
 //   session_extra_round_trips requests the session adds to a connection (opened before the read,
-//                             as device info is; the read itself makes as many requests sealed)
+//                             as device info is); sealed pages hold 35 bytes less, so a read may
+//                             take a page more (history_sealed_pages)
 //   fuzz_frames, fuzz_crashes, fuzz_hangs   a seeded run of generated bad frames and PDUs
 // Recording: the first capnobase record in ../shared when present (8 minutes), else the
 // longest shipped synthetic fixture (said so in history_recording).
@@ -60,6 +61,8 @@ export interface HistoryGoodput {
   history_goodput_fraction: number;
   /** Requests the read made (pages, plus the session when sealed). */
   history_requests: number;
+  /** Requests opening the session took (sealed reads; 0 for plain ones). */
+  session_requests: number;
 }
 
 /** A full history read over the bench link, timed in virtual time. */
@@ -70,12 +73,15 @@ export async function historyGoodput(fixture: Fixture, label: string, seed = 1, 
   const client = new RingClient(transport);
   await client.connect();
   await client.info();
+  let session_requests = 0;
   if (sealed) {
     const host_id = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
     const { ring_id, key } = await client.authPair(host_id);
     client.auth = { host_id, keyFor: (r) => (equalBytes(r, ring_id) ? key : null) };
     // Part of setting up the connection, as info() is: one round trip (session_extra_round_trips).
+    const before = client.stats.requests;
     await client.openSession();
+    session_requests = client.stats.requests - before;
   }
   let frame_bytes = 0;
   client.channel.onFrame((frame) => {
@@ -101,6 +107,7 @@ export async function historyGoodput(fixture: Fixture, label: string, seed = 1, 
     history_goodput_kBps: round(goodput_Bps / 1000, 1),
     history_goodput_fraction: round(goodput_Bps / cap.peripheral_to_central_bytes_per_s, 3),
     history_requests: client.stats.requests - requests0,
+    session_requests,
   };
 }
 
@@ -120,7 +127,8 @@ export async function protocolFigures(repo_root: string, fuzz_cases = FUZZ_CASES
     ...goodput,
     history_sealed_goodput_fraction: sealed.history_goodput_fraction,
     history_sealed_read_ms: sealed.history_read_ms,
-    session_extra_round_trips: sealed.history_requests - goodput.history_requests,
+    history_sealed_pages: sealed.history_pages,
+    session_extra_round_trips: sealed.session_requests,
     fuzz_seed: fuzz.seed,
     fuzz_frames: fuzz.fuzz_frames,
     fuzz_frame_cases: fuzz.fuzz_frame_cases,
