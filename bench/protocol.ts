@@ -4,6 +4,12 @@
 //                             2M PHY, 7.5 ms interval (kB = 1000 bytes)
 //   history_goodput_fraction  that, divided by capacity() of the same link (the most ATT value
 //                             bytes per second notifications can carry)
+//   history_sealed_goodput_fraction  the same read by the ring's owner under a session, every
+//                             page sealed (PROTOCOL.md section 11): header + "rsp" bytes per
+//                             second (the counter and MAC are overhead, not goodput) over capacity
+//   session_extra_round_trips requests the session adds to a connection (opened before the read,
+//                             as device info is); sealed pages hold 35 bytes less, so a read may
+//                             take a page more (history_sealed_pages)
 //   fuzz_frames, fuzz_crashes, fuzz_hangs   a seeded run of generated bad frames and PDUs
 // Recording: the first capnobase record in ../shared when present (8 minutes), else the
 // longest shipped synthetic fixture (said so in history_recording).
@@ -20,6 +26,8 @@ import { SimTransport } from '../host/transport/sim-transport.js';
 import { RingClient } from '../host/client/client.js';
 import { readHistory } from '../host/client/history.js';
 import { runFuzz, type FuzzReport } from '../host/client/fuzz.js';
+import { equalBytes, rawMapValues } from '../protocol/host/auth.js';
+import { FRAME_HEADER_SIZE } from '../protocol/ids.js';
 
 export const BENCH_LINK: Partial<LinkParams> = { central_mtu_max_bytes: 247, phy: '2M', interval_us: 7_500 };
 export const FUZZ_CASES = 100_000;
@@ -51,18 +59,37 @@ export interface HistoryGoodput {
   history_capacity_kBps: number;
   history_goodput_kBps: number;
   history_goodput_fraction: number;
+  /** Requests the read made (pages, plus the session when sealed). */
+  history_requests: number;
+  /** Requests opening the session took (sealed reads; 0 for plain ones). */
+  session_requests: number;
 }
 
 /** A full history read over the bench link, timed in virtual time. */
-export async function historyGoodput(fixture: Fixture, label: string, seed = 1): Promise<HistoryGoodput> {
+export async function historyGoodput(fixture: Fixture, label: string, seed = 1, sealed = false): Promise<HistoryGoodput> {
   const device = new RingDevice(fixture, { seed, rate_hz: 50, link: BENCH_LINK, keep_records: false });
   if (!device.runToEnd()) throw new Error(`the ring did not finish its recording (${device.describe()})`);
   const transport = new SimTransport(device);
   const client = new RingClient(transport);
   await client.connect();
   await client.info();
+  let session_requests = 0;
+  if (sealed) {
+    const host_id = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const { ring_id, key } = await client.authPair(host_id);
+    client.auth = { host_id, keyFor: (r) => (equalBytes(r, ring_id) ? key : null) };
+    // Part of setting up the connection, as info() is: one round trip (session_extra_round_trips).
+    const before = client.stats.requests;
+    await client.openSession();
+    session_requests = client.stats.requests - before;
+  }
   let frame_bytes = 0;
-  client.channel.onFrame((frame) => { frame_bytes += frame.length; });
+  client.channel.onFrame((frame) => {
+    // Sealed answers count their header and "rsp" item: the counter and the MAC are overhead.
+    const rsp = sealed ? rawMapValues(frame.subarray(FRAME_HEADER_SIZE)).get('rsp') : undefined;
+    frame_bytes += rsp !== undefined ? FRAME_HEADER_SIZE + rsp[1] - rsp[0] : frame.length;
+  });
+  const requests0 = sealed ? client.stats.requests - 1 : client.stats.requests; // the session counts
   const t0_us = device.now_us;
   const h = await readHistory(client, {});
   const elapsed_us = device.now_us - t0_us;
@@ -79,6 +106,8 @@ export async function historyGoodput(fixture: Fixture, label: string, seed = 1):
     history_capacity_kBps: round(cap.peripheral_to_central_bytes_per_s / 1000, 1),
     history_goodput_kBps: round(goodput_Bps / 1000, 1),
     history_goodput_fraction: round(goodput_Bps / cap.peripheral_to_central_bytes_per_s, 3),
+    history_requests: client.stats.requests - requests0,
+    session_requests,
   };
 }
 
@@ -90,11 +119,16 @@ function round(v: number, digits: number): number {
 export async function protocolFigures(repo_root: string, fuzz_cases = FUZZ_CASES): Promise<Record<string, unknown>> {
   const { fixture, file } = benchRecording(repo_root);
   const goodput = await historyGoodput(fixture, path.relative(repo_root, file));
+  const sealed = await historyGoodput(fixture, path.relative(repo_root, file), 1, true);
   const t0 = performance.now();
   const fuzz: FuzzReport = await runFuzz({ seed: FUZZ_SEED, cases: fuzz_cases, link: BENCH_LINK });
   const fuzz_wall_s = (performance.now() - t0) / 1000;
   return {
     ...goodput,
+    history_sealed_goodput_fraction: sealed.history_goodput_fraction,
+    history_sealed_read_ms: sealed.history_read_ms,
+    history_sealed_pages: sealed.history_pages,
+    session_extra_round_trips: sealed.session_requests,
     fuzz_seed: fuzz.seed,
     fuzz_frames: fuzz.fuzz_frames,
     fuzz_frame_cases: fuzz.fuzz_frame_cases,

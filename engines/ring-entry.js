@@ -8,6 +8,7 @@ import {
   ring_ble_connected,
   ring_ble_rx,
   ring_ble_tx_space,
+  ring_auth_attach,
 } from "../firmware/ring.js";
 
 RingFirmware.ring_boot = ring_boot;
@@ -16,3 +17,4 @@ RingFirmware.ring_ble_attach = ring_ble_attach;
 RingFirmware.ring_ble_connected = ring_ble_connected;
 RingFirmware.ring_ble_rx = ring_ble_rx;
 RingFirmware.ring_ble_tx_space = ring_ble_tx_space;
+RingFirmware.ring_auth_attach = ring_auth_attach;

@@ -51,3 +51,15 @@ export interface FlashHal {
   flash_write_unit_bytes(): number;
   flash_size_bytes(): number;
 }
+
+/**
+ * What authentication needs from the board (firmware/auth): an entropy source for the ring
+ * secret and session nonces (a hardware RNG on a real ring, the seeded PRNG in the
+ * simulator), and the physical action that opens the pairing window (on the charger).
+ */
+export interface AuthHal {
+  /** 32 random bits, as an unsigned integer. */
+  random_u32(): number;
+  /** 1 while the ring sits on its charger, else 0. */
+  charging(): number;
+}

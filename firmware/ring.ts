@@ -19,3 +19,4 @@ export { stream_on_raw_sample } from "./ble/hook.js";
 export { config_sample_rate_hz, config_hrv_short_s, config_hrv_long_s } from "./cmd/settings.js";
 export { config_reboot_required } from "./cmd/config.js";
 export { image_reset_requested as ring_image_reset_requested } from "./cmd/image.js";
+export { auth_attach as ring_auth_attach, auth_ram_bytes as ring_auth_ram_bytes } from "./auth/auth.js";

@@ -38,7 +38,8 @@ export const GROUP_CONFIG = 66; // measurement configuration
 export const GROUP_STREAM = 67; // live data subscriptions and their notifications
 export const GROUP_HISTORY = 68; // stored records, paged by sequence number
 export const GROUP_BATTERY = 69; // battery state
-export const GROUP_APP_LAST = 69;
+export const GROUP_AUTH = 70; // pairing, sessions, sharing (section 11)
+export const GROUP_APP_LAST = 70;
 
 // ---------------------------------------------------------------------------------------
 // Commands (byte 7), per group. The op says get (read) or set (write).
@@ -76,13 +77,15 @@ export const CMD_IMAGE_RESET = 6; // write, privileged: reset the ring after the
 export const IMAGE_ERASE_SECTORS_PER_REQ = 4;
 
 /**
- * Privileged commands, (group << 8) | command: they change or destroy what the ring holds.
- * Today every connection may use them; the authentication issue gates exactly these.
+ * Privileged commands, (group << 8) | command: they change or destroy what the ring holds,
+ * or who may read it. On a ring with an owner they need the owner's session (section 11);
+ * request_privileged adds the write ops of commands whose read is not privileged.
  */
-export const PRIVILEGED_COMMAND_COUNT = 7;
+export const PRIVILEGED_COMMAND_COUNT = 10;
 export function command_privileged(group: number, cmd: number): boolean {
   const key = (group << 8) | cmd;
   if (group === GROUP_IMAGE) return cmd >= CMD_IMAGE_UPLOAD && cmd <= CMD_IMAGE_RESET;
+  if (group === GROUP_AUTH) return cmd === CMD_AUTH_GRANT || cmd === CMD_AUTH_REVOKE || cmd === CMD_AUTH_FACTORY_RESET;
   return key === ((GROUP_HISTORY << 8) | CMD_HISTORY_ERASE);
 }
 
@@ -151,6 +154,70 @@ export const ERR_CBOR_INT_RANGE = 39; // integer outside -(2^53-1) .. 2^53-1
 export const ERR_CBOR_DEPTH = 40; // containers nested deeper than CBOR_DEPTH_MAX
 export const ERR_CBOR_TRAILING = 41; // bytes left after the body's one top-level item
 export const ERR_CODE_MAX = 41;
+
+// ---------------------------------------------------------------------------------------
+// Pairing, sessions and consent-scoped sharing (PROTOCOL.md section 11)
+
+export const CMD_AUTH_PAIR = 0; // write: become an owner (pairing window only)
+export const CMD_AUTH_SESSION = 1; // write: open a session (one round trip)
+export const CMD_AUTH_STATUS = 2; // read, public: owned, pairing window, this connection's session
+export const CMD_AUTH_GRANT = 3; // write, privileged: add or change a host, its role and scopes
+export const CMD_AUTH_REVOKE = 4; // write, privileged: a host's key stops working
+export const CMD_AUTH_LIST = 5; // read, owner: the host table
+export const CMD_AUTH_FACTORY_RESET = 6; // write, privileged: forget every host and the log; pairing window opens
+
+/** The write ops of these commands are privileged too (their reads are not). */
+export function request_privileged(group: number, cmd: number, op: number): boolean {
+  if (command_privileged(group, cmd)) return true;
+  if (op !== OP_WRITE) return false;
+  return (group === GROUP_TIME && cmd === CMD_TIME) || (group === GROUP_CONFIG && cmd === CMD_CONFIG);
+}
+
+/** Roles of a paired host. */
+export const ROLE_OWNER = 1; // everything, including grant / revoke
+export const ROLE_VIEWER = 2; // reads within its scopes, time range and expiry
+/** Scopes of a viewer, a bitmask. */
+export const SCOPE_HR_SUMMARY = 0x01; // heart-rate records (history kind 2, stream hr)
+export const SCOPE_HRV_SUMMARY = 0x02; // HRV windows (history kind 3, stream hrv)
+export const SCOPE_SLEEP_SUMMARY = 0x04; // reserved for sleep records (no kind yet: grants nothing today)
+export const SCOPE_ALL = 0x07;
+
+/** Sizes of identifiers, nonces, keys and MACs on the wire. */
+export const AUTH_HOST_ID_BYTES = 8;
+export const AUTH_RING_ID_BYTES = 8;
+export const AUTH_NONCE_BYTES = 16;
+export const AUTH_KEY_BYTES = 32;
+export const AUTH_MAC_BYTES = 16; // HMAC-SHA256 truncated (RFC 2104 section 5: at least half)
+/** Paired hosts the ring holds at most (owner included). */
+export const AUTH_HOSTS_MAX = 8;
+/** Failed authentications before the ring refuses AUTH for a while, and that while. */
+export const AUTH_FAILS_FREE = 3;
+export const AUTH_BACKOFF_MS_BASE = 1000; // doubles per failure beyond the free ones
+export const AUTH_BACKOFF_MS_MAX = 600000;
+/** Device clock "never" for grant times: 2100-01-01. */
+export const AUTH_TIME_MAX_MS = 4102444800000;
+/** MAC input labels: the first byte says the direction, so no frame is valid both ways. */
+export const AUTH_DIR_HOST_TO_RING = 0x51;
+export const AUTH_DIR_RING_TO_HOST = 0x52;
+
+/** History record kind of audit records: pair, grant, revoke, refused requests. */
+export const RECORD_AUDIT = 20;
+export const AUDIT_PAIR = 1;
+export const AUDIT_GRANT = 2;
+export const AUDIT_REVOKE = 3;
+export const AUDIT_REFUSED = 4; // detail: (group << 16) | (cmd << 8) | rc
+export const AUDIT_AUTH_FAILED = 5; // detail: rc
+export const AUDIT_FACTORY_RESET = 6;
+
+export const ERR_AUTH_REQUIRED = 17; // the ring has an owner: this request needs a session
+export const ERR_NOT_PERMITTED = 18; // the session's role or scopes do not allow it
+export const ERR_AUTH_FAILED = 19; // unknown host, or a session proof that does not verify
+export const ERR_REPLAY = 20; // a counter not above the last one accepted
+export const ERR_BAD_MAC = 21; // the MAC does not verify over this header and body
+export const ERR_RATE_LIMITED = 22; // too many failures: retry after the back-off
+export const ERR_PAIRING_CLOSED = 23; // pairing outside the window (owned and off the charger)
+export const ERR_REVOKED = 29; // the host's access was revoked
+export const ERR_EXPIRED = 30; // the host's grant has expired
 
 // ---------------------------------------------------------------------------------------
 // Limits
@@ -260,7 +327,7 @@ assert_const(OP_READ_RSP === OP_READ + 1 && OP_WRITE_RSP === OP_WRITE + 1, 'resp
 assert_const(OP_MAX < OP_FIELD_MAX && OP_WRITE_RSP === OP_MAX, 'ops fit 3 bits');
 assert_const((FLAGS_KNOWN & 0xff) === FLAGS_KNOWN && (FLAG_UNSOLICITED & FLAGS_KNOWN) !== 0, 'flags fit byte 1');
 assert_const(GROUP_APP_FIRST === 64 && GROUP_DEVICE >= GROUP_APP_FIRST, 'application groups start at 64');
-assert_const(GROUP_BATTERY === GROUP_APP_LAST && GROUP_APP_LAST <= 0xffff, 'groups fit 16 bits');
+assert_const(GROUP_AUTH === GROUP_APP_LAST && GROUP_APP_LAST <= 0xffff, 'groups fit 16 bits');
 assert_const(CMD_STREAM_PPG <= 0xff && CMD_STREAM_BEATS > CMD_STREAM_STATUS, 'commands fit a byte');
 assert_const(STREAM_ALL === (STREAM_BEATS | STREAM_HR | STREAM_HRV | STREAM_PPG), 'stream mask');
 assert_const(CAP_KNOWN === 0xff, 'capability mask');

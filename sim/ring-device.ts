@@ -8,6 +8,7 @@
 //                          so the sensor and firmware see the same timing as a direct replay
 //   fork(1)                the BLE link (packet loss)
 //   fork(2)                the ring crystal's error, -50..+50 ppm (unless drift_ppm is given)
+//   fork(3)                the ring's entropy source (AuthHal.random_u32: ring secret, session nonces)
 //
 // The ring's clock (Hal.clock_ms) runs off its crystal: ring_us = true_us + true_us * ppm / 1e6.
 // The sensor samples on its own oscillator at exactly k / rate in true time, so beats and
@@ -20,7 +21,7 @@
 // The firmware is a module with one state (boot, then freeze): one RingDevice drives it at
 // a time. Creating another takes the firmware over; the older device then refuses to run.
 
-import type { BleHal } from '../firmware/hal.js';
+import type { AuthHal, BleHal, FlashHal } from '../firmware/hal.js';
 import { ATT_MTU_MAX, ATT_MTU_MIN } from '../protocol/ids.js';
 import { SimBleLink, type BleEndpoint, type ConnectionChange } from './ble/link.js';
 import { formatLinkParams, type LinkParams } from './ble/params.js';
@@ -41,6 +42,7 @@ const IRQ_LATENCY_US_MIN = 20; // as sim/replay.ts
 const IRQ_LATENCY_US_MAX = 200;
 const PRNG_FORK_LINK = 1;
 const PRNG_FORK_DRIFT = 2;
+const PRNG_FORK_ENTROPY = 3;
 /** UTC at virtual time 0 unless given: 2026-01-01T00:00:00Z. */
 export const UTC_EPOCH_MS_DEFAULT = 1767225600000;
 export const BATTERY_PCT_DEFAULT = 87;
@@ -85,6 +87,13 @@ export interface RingDeviceOptions {
    * module's: sim/boot gives those of the image the boot stage loaded from a flash slot.
    */
   core?: FirmwareCore;
+  /** The ring sits on its charger (opens the pairing window: PROTOCOL.md section 11); default false. */
+  on_charger?: boolean;
+}
+
+/** The firmware's authentication entry point (firmware/auth), absent from older builds. */
+interface FirmwareAuth {
+  ring_auth_attach(hal: AuthHal, flash: FlashHal): number;
 }
 
 /** The sensor pipeline's entry points (firmware/main.ts). */
@@ -116,6 +125,8 @@ export class RingDevice {
   readonly flash: NorFlash;
   /** Times reboot() ran. */
   reboots = 0;
+  /** On the charger: the physical action that opens the pairing window (set it any time). */
+  on_charger: boolean;
   readonly seed: number;
   readonly rate_hz: number;
   readonly drift_ppm: number;
@@ -135,6 +146,7 @@ export class RingDevice {
   private readonly ble: FirmwareBle;
   private readonly core: FirmwareCore;
   private readonly peripheral: BleEndpoint;
+  private readonly entropy: Prng;
   private client_mtu_requested = 0; // from the connection's Exchange MTU Request, 0 before one
   private mtu_applied = false;
 
@@ -149,6 +161,8 @@ export class RingDevice {
     this.irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
     const link_prng = prng.fork(PRNG_FORK_LINK);
     const drift_prng = prng.fork(PRNG_FORK_DRIFT);
+    this.entropy = prng.fork(PRNG_FORK_ENTROPY);
+    this.on_charger = opts.on_charger ?? false;
     this.drift_ppm = opts.drift_ppm ?? drift_prng.nextInt(-DRIFT_PPM_LIMIT, DRIFT_PPM_LIMIT);
     checkInt('drift_ppm', this.drift_ppm, -DRIFT_PPM_MAX, DRIFT_PPM_MAX);
     this.battery_pct = opts.battery_pct ?? BATTERY_PCT_DEFAULT;
@@ -200,6 +214,12 @@ export class RingDevice {
     this.boot(this.rate_hz);
     const ble_rc = this.ble.ring_ble_attach(this.bleHal(), this.flash);
     if (ble_rc !== 0) throw new RingDeviceError(`firmware refused the BLE controller (error ${ble_rc})`);
+    const auth = this.fw as unknown as Partial<FirmwareAuth>;
+    if (typeof auth.ring_auth_attach === 'function') {
+      const auth_hal: AuthHal = { random_u32: () => this.entropy.nextU32(), charging: () => (this.on_charger ? 1 : 0) };
+      const auth_rc = auth.ring_auth_attach(auth_hal, this.flash);
+      if (auth_rc !== 0) throw new RingDeviceError(`firmware refused its authentication state (error ${auth_rc})`);
+    }
     this.hal.records.length = 0;
     this.boot(this.rate_hz);
   }
@@ -283,7 +303,7 @@ export class RingDevice {
   }
 
   /** The options that rebuild this device (with the same fixture). */
-  options(): Required<Omit<RingDeviceOptions, 'keep_records' | 'ble' | 'flash' | 'firmware' | 'core'>> {
+  options(): Required<Omit<RingDeviceOptions, 'keep_records' | 'ble' | 'flash' | 'firmware' | 'core' | 'on_charger'>> {
     return {
       seed: this.seed, rate_hz: this.rate_hz, drift_ppm: this.drift_ppm, link: { ...this.link.params },
       battery_pct: this.battery_pct, utc_epoch_ms: this.utc_epoch_ms,

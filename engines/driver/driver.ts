@@ -90,6 +90,8 @@ export interface RingFirmwareApi {
   ring_ble_connected(connected: number, mtu_bytes: number): void;
   ring_ble_rx(pdu: Uint8Array, length: number): number;
   ring_ble_tx_space(): void;
+  /** firmware/auth: absent from builds before it. */
+  ring_auth_attach?(hal: unknown, flash: unknown): number;
 }
 
 let host: HostNatives;
@@ -237,6 +239,20 @@ const ble = {
   },
 };
 
+// firmware/hal.ts AuthHal: a fixed xorshift stream (the scripts never pair) and off the charger.
+let auth_rng = 0x9e3779b9;
+const auth_hal = {
+  random_u32: function (): number {
+    auth_rng = auth_rng ^ (auth_rng << 13);
+    auth_rng = auth_rng ^ (auth_rng >>> 17);
+    auth_rng = auth_rng ^ (auth_rng << 5);
+    return auth_rng >>> 0;
+  },
+  charging: function (): number {
+    return 0;
+  },
+};
+
 // firmware/hal.ts FlashHal over the host's natives or the fallback.
 const flash = {
   flash_read: function (addr: number, dst: Uint8Array, dst_offset: number, length: number): number {
@@ -334,6 +350,7 @@ export function driver_run(firmware: RingFirmwareApi, natives: HostNatives): num
   samples_taken = 0;
   now_ms = 0;
   refuse = 0;
+  auth_rng = 0x9e3779b9;
   battery = 100;
   watermark = 0;
   // A blank part per run. The fallback's sector table is made here, before boot.
@@ -345,6 +362,8 @@ export function driver_run(firmware: RingFirmwareApi, natives: HostNatives): num
   } else {
     if ((flags & FLAG_NO_RADIO) === 0) {
       host.note(NOTE_ATTACH, fw.ring_ble_attach(ble, flash)); // before boot: the boot record is logged
+      // The authentication state too, so the heap figures hold its buffers (a blank flash: no owner).
+      if (typeof fw.ring_auth_attach === "function") fw.ring_auth_attach(auth_hal, flash);
     }
     const rc = fw.ring_boot(hal, rate_hz);
     host.note(NOTE_BOOT, rc);

@@ -48,6 +48,7 @@ import {
   link_reset,
 } from "./link.js";
 import { txq_boot, txq_pump, txq_ram_bytes, txq_reset } from "./tx-queue.js";
+import { auth_connection_reset } from "../auth/auth.js";
 
 export { ble_on_record, stream_on_raw_sample } from "./hook.js";
 
@@ -95,6 +96,7 @@ export function ring_ble_connected(connected: number, mtu_bytes: number): void {
   frame_rx_reset(link_mtu());
   stream_reset();
   hrs_reset();
+  auth_connection_reset(); // a session lives as long as its connection
 }
 
 export function ring_ble_rx(pdu: Uint8Array, length: number): number {

@@ -52,6 +52,7 @@ let enc_buf!: Uint8Array; // the frame being built: header [0, 8), body [8, enc_
 let enc_pos = 0;
 let enc_end = 0;
 let enc_err = 0; // first encoding error since enc_begin (negative), sticky
+let enc_tail = 0; // bytes kept free at the frame's end for an authenticated response's MAC
 let hdr!: Int32Array;
 let req_buf!: Uint8Array; // the request frame (the reassembly buffer)
 let req_end = 0;
@@ -93,14 +94,25 @@ export function codec_boot(): void {
 /** Start a frame: the body begins after the header; at most FRAME_SIZE_MAX bytes in all. */
 export function enc_begin(): void {
   enc_pos = FRAME_HEADER_SIZE;
+  enc_tail = 0;
   enc_end = FRAME_SIZE_MAX;
   enc_err = 0;
 }
 
+/**
+ * Keep tail bytes free at the end of the frame (an authenticated response's MAC, written
+ * after the command's body: firmware/auth). enc_set_end ends are moved down by as much.
+ */
+export function enc_reserve_tail(tail: number): void {
+  assert(tail >= 0 && FRAME_SIZE_MAX - tail >= enc_pos, FAULT_CODEC);
+  enc_tail = tail;
+  enc_end = FRAME_SIZE_MAX - tail;
+}
+
 /** Lower the end of the body (keep room for items written later); end >= the position. */
 export function enc_set_end(end: number): void {
-  assert(end >= enc_pos && end <= FRAME_SIZE_MAX, FAULT_CODEC);
-  enc_end = end;
+  assert(end - enc_tail >= enc_pos && end <= FRAME_SIZE_MAX, FAULT_CODEC);
+  enc_end = end - enc_tail;
 }
 
 export function enc_frame(): Uint8Array {

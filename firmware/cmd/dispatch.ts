@@ -47,6 +47,9 @@ import { cmd_history } from "./history.js";
 import { cmd_image } from "./image.js";
 import { cmd_stream } from "./stream.js";
 import { cmd_time } from "./time.js";
+import { GROUP_AUTH } from "../../protocol/ids.js";
+import { auth_gate, auth_seal_begin, auth_seal_end } from "../auth/auth.js";
+import { cmd_auth } from "../auth/auth-cmd.js";
 
 const FAULT_DISPATCH = 79;
 
@@ -115,9 +118,12 @@ export function dispatch_request(frame: Uint8Array, size: number): number {
     req_begin(frame, size);
     rc = req_open(0, FRAME_HEADER_SIZE);
   }
+  if (rc >= 0) rc = auth_gate(op, group, cmd); // sessions, roles, scopes (firmware/auth)
   if (rc >= 0) {
     enc_begin();
+    auth_seal_begin();
     rc = route(op, group, cmd);
+    if (rc >= 0) rc = auth_seal_end(op, group, cmd);
   }
   if (rc < 0) return dispatch_error(op, group, seq, cmd, -rc);
   const rsp_size = enc_finish(rsp_op, 0, group, seq, cmd);
@@ -145,6 +151,8 @@ function route(op: number, group: number, cmd: number): number {
       return cmd_battery(op, cmd);
     case GROUP_IMAGE:
       return cmd_image(op, cmd);
+    case GROUP_AUTH:
+      return cmd_auth(op, cmd);
     default:
       return -ERR_UNKNOWN_GROUP;
   }

@@ -58,6 +58,8 @@ import {
   req_value,
 } from "./codec.js";
 import { time_device_ms } from "./time.js";
+import { RECORD_AUDIT } from "../../protocol/ids.js";
+import { auth_record_visible } from "../auth/auth.js";
 
 /** Records examined per request at most (kind-filtered reads skip many). */
 export const HISTORY_SCAN_MAX = 1024;
@@ -148,7 +150,7 @@ function write_records(start: number, last: number, max_records: number, kinds: 
     from = seq + 1;
     const kind = log_rec_kind();
     const bit = kind >= 1 && kind <= RECORD_KIND_MAX ? 1 << (kind - 1) : 0;
-    if (kinds !== 0 && (bit & kinds) === 0) {
+    if ((kinds !== 0 && (bit & kinds) === 0) || !auth_record_visible(kind)) {
       next = seq + 1;
       continue;
     }
@@ -225,6 +227,16 @@ function write_record(seq: number, kind: number): void {
     enc_uint(nonneg(field(out.STATUS_CODE)));
     enc_int(field(out.STATUS_VALUE));
     enc_uint(time_device_ms(log_rec_emitted_ms()));
+  } else if (kind === RECORD_AUDIT && n >= 4) {
+    // [seq, 16, time_ms, event, host id bytes 0..3, 4..7, detail] (PROTOCOL.md section 11)
+    enc_array(7);
+    enc_uint(seq);
+    enc_uint(kind);
+    enc_uint(time_device_ms(log_rec_emitted_ms()));
+    enc_uint(nonneg(field(0)));
+    enc_uint(field(1) >>> 0);
+    enc_uint(field(2) >>> 0);
+    enc_uint(field(3) >>> 0);
   } else {
     // A kind this version does not know (or a short record): [seq, kind, fields...].
     enc_array(2 + n);

@@ -28,6 +28,7 @@ import { UsageError, exitCodeFor, EXIT_INPUT } from './errors.js';
 import { parseNonNegativeInt } from './options.js';
 import { addTransportOptions, disconnectNotice, openSession, type DeviceSession, type TransportCliOptions } from './transport-options.js';
 import { SimTransport } from '../transport/sim-transport.js';
+import { AUTH_USER_ERROR_CODES } from './auth-errors.js';
 
 interface OutputOptions {
   json?: boolean;
@@ -35,7 +36,7 @@ interface OutputOptions {
 }
 
 /** Device errors caused by what the user asked for: reported as bad input (exit 2). */
-const USER_ERROR_CODES = new Set([ERR_BAD_VALUE, ERR_BAD_TYPE, ERR_UNKNOWN_FIELD, ERR_MISSING_FIELD, ERR_BUSY, ERR_NOT_SUPPORTED]);
+const USER_ERROR_CODES = new Set([ERR_BAD_VALUE, ERR_BAD_TYPE, ERR_UNKNOWN_FIELD, ERR_MISSING_FIELD, ERR_BUSY, ERR_NOT_SUPPORTED, ...AUTH_USER_ERROR_CODES]);
 
 export function registerDeviceCommands(program: Command): void {
   registerInfo(program);
@@ -67,6 +68,7 @@ export async function withSession<T>(
   } finally {
     await session.client.close();
     session.taps?.close();
+    session.sim?.saveState();
   }
 }
 

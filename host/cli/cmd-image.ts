@@ -29,7 +29,7 @@ import { loadFixture } from '../../sim/fixture/load.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { log } from './log.js';
 import { parseNonNegativeInt } from './options.js';
-import { addTransportOptions, resolveTransport, type TransportCliOptions } from './transport-options.js';
+import { addTransportOptions, attachKeys, resolveTransport, type TransportCliOptions } from './transport-options.js';
 import { openTaps, type SessionTaps } from './debug-options.js';
 
 const repo_root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -231,6 +231,7 @@ function factoryFlash(): NorFlash {
 }
 
 async function openRing(opts: SimImageOptions): Promise<RingSession> {
+  if (opts.ringState !== undefined) throw new UsageError('image commands keep the simulated ring\'s flash in --flash, not --ring-state');
   const choice = resolveTransport(opts);
   const fixture = loadFixture(choice.fixture_path);
   let flash: NorFlash;
@@ -247,6 +248,7 @@ async function openRing(opts: SimImageOptions): Promise<RingSession> {
   log().info({ device: ring.device.describe(), boot: ring.booted.events }, 'simulated ring booted from flash');
   const transport = new SimTransport(ring.device);
   const client = new RingClient(transport, { log: (m) => log().info(m) });
+  attachKeys(client, opts); // an owned ring takes image commands under the owner's session
   // The ring's resets reboot the same device, so one tap sees the whole update.
   const taps = openTaps({ capture: opts.capture, trace: opts.trace }, ring.device, transport, [`reproduce: ${choice.flags}`]);
   try {

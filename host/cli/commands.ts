@@ -26,6 +26,8 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { names: ['ci'], load: async () => (await import('./cmd-ci.js')).registerCiCommand },
   { names: ['history-erase'], load: async () => (await import('./cmd-log.js')).registerLogCommands },
   { names: ['keys', 'image', 'flash'], load: async () => (await import('./cmd-image.js')).registerImageCommands },
+  { names: ['pair'], load: async () => (await import('./cmd-pair.js')).registerPairCommand },
+  { names: ['share'], load: async () => (await import('./cmd-share.js')).registerShareCommands },
   { names: ['report', 'wellness', 'together'], load: async () => (await import('./cmd-wellness.js')).registerWellnessCommands },
 ];
 

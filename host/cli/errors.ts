@@ -18,7 +18,7 @@ export class UsageError extends Error {
   }
 }
 
-const INPUT_ERROR_NAMES = new Set(['UsageError', 'FixtureError', 'ScoreError', 'ReplayError', 'GoldenError', 'OutputError', 'BleError']);
+const INPUT_ERROR_NAMES = new Set(['UsageError', 'FixtureError', 'ScoreError', 'ReplayError', 'GoldenError', 'OutputError', 'BleError', 'AuthError', 'KeyStoreError']);
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof Error && INPUT_ERROR_NAMES.has(err.name)) return EXIT_INPUT;

@@ -3,7 +3,10 @@
 // forced disconnect), or a real ring through BlueZ (--ble <address|name>, --adapter; the
 // environment variable RING_BLE names the default ring).
 
+import fs from 'node:fs';
 import { Option, type Command } from 'commander';
+import { NorFlash } from '../../sim/flash/nor-flash.js';
+import { KEYS_ENV, KeyStore, KeyStoreError, defaultKeyStorePath, fromHex } from '../client/keystore.js';
 import { ATT_MTU_MAX, ATT_MTU_MIN } from '../../protocol/ids.js';
 import { INTERVAL_MAX_US, INTERVAL_MIN_US, INTERVAL_STEP_US, LOSS_PROBABILITY_MAX, type LinkParams } from '../../sim/ble/params.js';
 import { loadFixture } from '../../sim/fixture/load.js';
@@ -36,6 +39,12 @@ export interface TransportCliOptions {
   scanTimeoutS?: number;
   capture?: string;
   trace?: boolean;
+  /** The simulated ring's flash (pairing, grants, history) kept in a file between runs. */
+  ringState?: string;
+  /** The host's key store (default $RING_KEYS, else $XDG_CONFIG_HOME/ring-sim/keys.json). */
+  keys?: string;
+  /** The simulated ring sits on its charger (opens its pairing window). */
+  onCharger?: boolean;
 }
 
 /** Names the ring device commands talk to when neither --sim nor --ble is given. */
@@ -96,7 +105,7 @@ export function parseDisconnectAtMs(text: string): number {
 }
 
 /** Options that shape the simulated link only (a real ring's link is BlueZ's and the ring's). */
-const SIM_ONLY_OPTIONS = ['mtu', 'intervalMs', 'phy', 'loss', 'seed', 'rateHz', 'disconnectAtMs'];
+const SIM_ONLY_OPTIONS = ['mtu', 'intervalMs', 'phy', 'loss', 'seed', 'rateHz', 'disconnectAtMs', 'ringState', 'onCharger'];
 const BLE_ONLY_OPTIONS = ['adapter', 'scanTimeoutS'];
 
 function flagOf(key: string): string {
@@ -141,7 +150,9 @@ export function addTransportOptions(cmd: Command): Command {
     .option('--rate-hz <hz>', 'sample rate the simulated ring boots at (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
     .option('--disconnect-at-ms <t>', 'fault: the link drops t ms after the host connects (the host reconnects)', parseDisconnectAtMs)
     .option('--capture <file>', 'write every ATT PDU of the session to a btsnoop file (Wireshark, tshark)')
-    .option('--trace', 'print every frame crossing the link on stderr (direction, times, size, decoded body, round trip)');
+    .option('--trace', 'print every frame crossing the link on stderr (direction, times, size, decoded body, round trip)')
+    .option('--ring-state <file>', "the simulated ring's flash (owner, grants, history): loaded when it exists, saved afterwards")
+    .option('--keys <file>', `this host's key store (default: $${KEYS_ENV}, else $XDG_CONFIG_HOME/ring-sim/keys.json)`);
 }
 
 export function parseAdapter(text: string): string {
@@ -188,6 +199,8 @@ export interface SimSession {
   taps: DebugSession | null;
   /** Simulated time when the host connected: --disconnect-at-ms counts from here. */
   connected_at_us: number;
+  /** Write the ring's flash to --ring-state (when given). */
+  saveState(): void;
 }
 
 /**
@@ -201,7 +214,8 @@ export async function openSimSession(
 ): Promise<SimSession> {
   const choice = resolveTransport(opts);
   const fixture = loadFixture(choice.fixture_path);
-  const device = new RingDevice(fixture, { seed: choice.seed, rate_hz: choice.rate_hz, link: choice.link });
+  const flash = loadRingState(opts.ringState);
+  const device = new RingDevice(fixture, { seed: choice.seed, rate_hz: choice.rate_hz, link: choice.link, flash, on_charger: opts.onCharger === true });
   log().info({ device: device.describe() }, 'simulated ring');
   if (run.recordFirst) {
     if (!device.runToEnd()) throw new Error(`the simulated ring did not finish its recording (${device.describe()})`);
@@ -218,7 +232,39 @@ export async function openSimSession(
   }
   const connected_at_us = device.now_us;
   if (choice.disconnect_after_us !== null) device.link.forceDisconnect(connected_at_us + choice.disconnect_after_us);
-  return { device, transport, client, choice, taps, connected_at_us };
+  const saveState = (): void => {
+    if (opts.ringState !== undefined) fs.writeFileSync(opts.ringState, device.flash.data, { mode: 0o600 }); // it holds the ring secret
+  };
+  return { device, transport, client, choice, taps, connected_at_us, saveState };
+}
+
+/** The flash --ring-state names (a blank ring when the file does not exist yet). */
+function loadRingState(file: string | undefined): NorFlash | undefined {
+  if (file === undefined || !fs.existsSync(file)) return undefined;
+  const flash = new NorFlash();
+  const data = fs.readFileSync(file);
+  if (data.length !== flash.data.length) throw new UsageError(`${file} is ${data.length} bytes: a ring state file is the ring's whole flash, ${flash.data.length} bytes`);
+  flash.data.set(data);
+  return flash;
+}
+
+/** Sessions from the key store: the client opens one when a request needs it (PROTOCOL.md 11). */
+export function attachKeys(client: RingClient, opts: TransportCliOptions): void {
+  let ks: KeyStore;
+  try {
+    ks = KeyStore.open(opts.keys ?? defaultKeyStorePath());
+  } catch (err) {
+    if (err instanceof KeyStoreError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (!ks.hasKeys) return; // never paired: requests go in the clear (a ring without an owner takes them)
+  client.auth = {
+    host_id: ks.hostId,
+    keyFor: (ring_id) => {
+      const k = ks.keyFor(ring_id);
+      return k === null ? null : fromHex(k.key, 32, 'key');
+    },
+  };
 }
 
 /** A session with a ring, simulated (device set) or over BLE (device null). */
@@ -252,6 +298,7 @@ export async function openSession(opts: TransportCliOptions, run: { recordFirst:
   const target = bleTarget(opts);
   if (target === null) {
     const s = await openSimSession(opts, run);
+    attachKeys(s.client, opts);
     return { transport: s.transport, client: s.client, device: s.device, flags: s.choice.flags, taps: s.taps, sim: s };
   }
   // Loaded only here: the simulated ring does not need the D-Bus and BlueZ bindings.
@@ -260,6 +307,7 @@ export async function openSession(opts: TransportCliOptions, run: { recordFirst:
     target, adapter: opts.adapter, scan_timeout_ms: opts.scanTimeoutS === undefined ? undefined : Math.round(opts.scanTimeoutS * 1000),
   });
   const client = new RingClient(transport, { log: (m) => log().info(m) });
+  attachKeys(client, opts);
   const flags = [`--ble ${target}`, ...(opts.adapter ? [`--adapter ${opts.adapter}`] : [])].join(' ');
   // Over BlueZ the host sees characteristic operations, not the air: a host-side capture.
   const taps = openTransportTaps({ capture: opts.capture, trace: opts.trace }, transport, [`reproduce: ${flags}`]);

@@ -27,6 +27,29 @@ import {
   RX_BUFFER_COUNT,
 } from '../../protocol/ids.js';
 import { decodeFrame, encodeFrame, type DecodedFrame } from '../../protocol/host/frame.js';
+import {
+  CMD_AUTH_FACTORY_RESET,
+  CMD_AUTH_GRANT,
+  CMD_AUTH_LIST,
+  CMD_AUTH_PAIR,
+  CMD_AUTH_REVOKE,
+  CMD_AUTH_SESSION,
+  CMD_AUTH_STATUS,
+  ERR_AUTH_FAILED,
+  GROUP_AUTH,
+} from '../../protocol/ids.js';
+import {
+  NONCE_BYTES,
+  SealError,
+  equalBytes,
+  openResponse,
+  randomBytes,
+  requestNeedsSession,
+  ringProof,
+  sealRequest,
+  sessionKey,
+  unwrapGrantKey,
+} from '../../protocol/host/auth.js';
 import { FrameChannel } from '../transport/frame-channel.js';
 import { DisconnectedError, type Transport } from '../transport/transport.js';
 import { DeviceError, ResponseError, TimeoutError } from './errors.js';
@@ -97,6 +120,47 @@ interface Pending {
   done: boolean;
   body: unknown;
   error: Error | null;
+  /** Sent sealed under a session (PROTOCOL.md section 11): the answer must be sealed too. */
+  sealed: { key: Uint8Array; ctr: number } | null;
+}
+
+/** What a host needs to open sessions: its id and its key for a ring (by the ring's id). */
+export interface HostAuth {
+  host_id: Uint8Array;
+  keyFor(ring_id: Uint8Array): Uint8Array | null;
+}
+
+/** The session of this connection (PROTOCOL.md section 11). */
+export interface Session {
+  ring_id: Uint8Array;
+  key: Uint8Array;
+  ctr: number;
+  role: number;
+  scopes: number;
+}
+
+export interface AuthStatus {
+  owned: boolean;
+  window: boolean;
+  role: number;
+  hosts: number;
+}
+
+export interface HostEntry {
+  host_id: Uint8Array;
+  role: number;
+  scopes: number;
+  from_ms: number;
+  until_ms: number;
+  expires_ms: number;
+  revoked: boolean;
+}
+
+export class AuthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthError';
+  }
 }
 
 export type UnsolicitedListener = (frame: DecodedFrame, at_us: number) => void;
@@ -117,6 +181,15 @@ export class RingClient {
   private connecting: Promise<void> | null = null;
   /** Largest history page the ring serves (from device info), HISTORY_PAGE_RECORDS_MAX until known. */
   page_max = HISTORY_PAGE_RECORDS_MAX;
+  /** Credentials for sessions; null: every request goes in the clear (a ring without an owner). */
+  auth: HostAuth | null = null;
+  /** This connection's session; null before the first request that needs one, and after a drop. */
+  session: Session | null = null;
+  /** The ring answered that it has no owner (setup mode): no session, requests in the clear. */
+  private setup_mode = false;
+  private opening: Promise<void> | null = null;
+  /** Counter and key of the last sealed answer opened (a grant's key is wrapped with them). */
+  private last_sealed: { key: Uint8Array; ctr: number } | null = null;
 
   constructor(
     readonly transport: Transport,
@@ -242,6 +315,100 @@ export class RingClient {
     return last;
   }
 
+  // ------------------------------------------------------------------------------------
+  // Pairing, sessions, sharing (PROTOCOL.md section 11)
+
+  async authStatus(): Promise<AuthStatus> {
+    const o = asMap(await this.call({ name: 'auth status', group: GROUP_AUTH, cmd: CMD_AUTH_STATUS, op: OP_READ, idempotent: true }), 'auth status');
+    return { owned: o.owned === true, window: o.window === true, role: uint(o.role, 'role'), hosts: uint(o.hosts, 'hosts') };
+  }
+
+  /** Become an owner (the ring must be in its pairing window). Returns the ring's id and this host's key. */
+  async authPair(host_id: Uint8Array): Promise<{ ring_id: Uint8Array; key: Uint8Array }> {
+    const o = asMap(await this.call({ name: 'auth pair', group: GROUP_AUTH, cmd: CMD_AUTH_PAIR, op: OP_WRITE, body: { host: host_id }, idempotent: false }), 'auth pair');
+    return { ring_id: bytes(o.ring, 8, 'ring'), key: bytes(o.key, 32, 'key') };
+  }
+
+  /** Open this connection's session now (requests that need one open it by themselves). */
+  async openSession(): Promise<Session> {
+    if (this.auth === null) throw new AuthError('no key store: pair with the ring first (ring pair)');
+    const nonce_h = randomBytes(NONCE_BYTES);
+    const o = asMap(
+      await this.call({ name: 'auth session', group: GROUP_AUTH, cmd: CMD_AUTH_SESSION, op: OP_WRITE, body: { host: this.auth.host_id, nonce: nonce_h }, idempotent: false }),
+      'auth session',
+    );
+    const ring_id = bytes(o.ring, 8, 'ring');
+    const nonce_r = bytes(o.nonce, NONCE_BYTES, 'nonce');
+    const host_key = this.auth.keyFor(ring_id);
+    if (host_key === null) throw new AuthError(`the key store has no key for ring ${Buffer.from(ring_id).toString('hex')}`);
+    const key = sessionKey(host_key, nonce_r, nonce_h);
+    if (!equalBytes(ringProof(key, nonce_h, nonce_r), bytes(o.proof, 16, 'proof'))) {
+      throw new AuthError(`ring ${Buffer.from(ring_id).toString('hex')} could not prove it holds this host's key: not the ring it was paired with`);
+    }
+    this.session = { ring_id, key, ctr: 0, role: uint(o.role, 'role'), scopes: uint(o.scopes, 'scopes') };
+    this.log(`session open with ring ${Buffer.from(ring_id).toString('hex')} (role ${this.session.role})`);
+    return this.session;
+  }
+
+  /** One session per connection, shared by concurrent requests; setup mode when the ring has no owner. */
+  private async ensureSession(): Promise<void> {
+    if (this.session !== null) return;
+    if (this.opening === null) {
+      this.opening = (async () => {
+        try {
+          await this.openSession();
+        } catch (err) {
+          if (err instanceof DeviceError && err.rc === ERR_AUTH_FAILED) {
+            const st = await this.authStatus();
+            if (!st.owned) {
+              this.setup_mode = true; // nobody owns the ring: everything is open
+              return;
+            }
+          }
+          throw err;
+        }
+      })().finally(() => {
+        this.opening = null;
+      });
+    }
+    await this.opening;
+  }
+
+  /** Give a host a role and scopes (owner only). Returns the host's key for this ring, unwrapped. */
+  async authGrant(grant: { host_id: Uint8Array; role: number; scopes: number; from_ms?: number; until_ms?: number; expires_ms?: number }): Promise<{ ring_id: Uint8Array; key: Uint8Array }> {
+    const body: Record<string, unknown> = { host: grant.host_id, role: grant.role, scopes: grant.scopes };
+    if (grant.from_ms !== undefined) body.from_ms = grant.from_ms;
+    if (grant.until_ms !== undefined) body.until_ms = grant.until_ms;
+    if (grant.expires_ms !== undefined) body.expires_ms = grant.expires_ms;
+    const o = asMap(await this.call({ name: 'auth grant', group: GROUP_AUTH, cmd: CMD_AUTH_GRANT, op: OP_WRITE, body, idempotent: false }), 'auth grant');
+    const sealed = this.last_sealed;
+    if (sealed === null) throw new AuthError('the ring answered a grant outside a session');
+    return { ring_id: bytes(o.ring, 8, 'ring'), key: unwrapGrantKey(sealed.key, sealed.ctr, grant.host_id, bytes(o.key, 32, 'key')) };
+  }
+
+  async authRevoke(host_id: Uint8Array): Promise<void> {
+    await this.call({ name: 'auth revoke', group: GROUP_AUTH, cmd: CMD_AUTH_REVOKE, op: OP_WRITE, body: { host: host_id }, idempotent: false });
+  }
+
+  async authList(): Promise<HostEntry[]> {
+    const o = asMap(await this.call({ name: 'auth list', group: GROUP_AUTH, cmd: CMD_AUTH_LIST, op: OP_READ, idempotent: true }), 'auth list');
+    if (!Array.isArray(o.hosts)) throw new ResponseError('auth list: hosts must be an array');
+    return o.hosts.map((h: unknown) => {
+      const a = h as unknown[];
+      if (!Array.isArray(a) || a.length !== 7) throw new ResponseError('auth list: a host is an array of 7');
+      return {
+        host_id: bytes(a[0], 8, 'host'), role: uint(a[1], 'role'), scopes: uint(a[2], 'scopes'), from_ms: uint(a[3], 'from_ms'),
+        until_ms: uint(a[4], 'until_ms'), expires_ms: uint(a[5], 'expires_ms'), revoked: a[6] === true,
+      };
+    });
+  }
+
+  /** Forget every paired host and erase the history log (owner only); the ring is unowned after it. */
+  async factoryReset(): Promise<void> {
+    await this.call({ name: 'factory reset', group: GROUP_AUTH, cmd: CMD_AUTH_FACTORY_RESET, op: OP_WRITE, body: {}, idempotent: false });
+    this.session = null;
+  }
+
   async battery(): Promise<BatteryInfo> {
     return decodeBattery(await this.call({ name: 'battery', group: GROUP_BATTERY, cmd: CMD_BATTERY, op: OP_READ, idempotent: true }));
   }
@@ -289,9 +456,16 @@ export class RingClient {
       const room = await clock.waitUntil(() => this.pending.size < this.inflight_max, this.timeout_us);
       if (!room) throw new TimeoutError(`${spec.name}: ${this.pending.size} requests still in flight after ${this.timeout_us / 1000} ms`);
     }
+    const header = { op: spec.op, group: spec.group, cmd: spec.cmd };
+    let sealed: Pending['sealed'] = null;
+    if (this.auth !== null && !this.setup_mode && requestNeedsSession(spec.op, spec.group, spec.cmd)) {
+      if (this.session === null) await this.ensureSession(); // no await once open: pipelining unchanged
+      const s = this.session;
+      if (s !== null) sealed = { key: s.key, ctr: ++s.ctr };
+    }
     const seq = this.allocSeq();
-    const frame = encodeFrame({ op: spec.op, group: spec.group, seq, cmd: spec.cmd }, frame_body);
-    const p: Pending = { spec, seq, done: false, body: undefined, error: null };
+    const frame = sealed !== null ? sealRequest(sealed.key, sealed.ctr, { ...header, seq }, frame_body) : encodeFrame({ ...header, seq }, frame_body);
+    const p: Pending = { spec, seq, done: false, body: undefined, error: null, sealed };
     this.pending.set(seq, p);
     this.stats.requests++;
     try {
@@ -352,6 +526,17 @@ export class RingClient {
       this.finish(p, null, new DeviceError(e.rc, p.spec.name, key, off));
       return;
     }
+    if (p.sealed !== null) {
+      try {
+        const inner = openResponse(p.sealed.key, p.sealed.ctr, p.spec.op, p.spec.group, p.spec.cmd, f.bodyBytes);
+        this.last_sealed = p.sealed;
+        this.finish(p, inner, null);
+      } catch (err) {
+        this.stats.bad_frames++;
+        this.finish(p, null, new ResponseError(`${p.spec.name}: ${(err as SealError).message}`));
+      }
+      return;
+    }
     this.finish(p, body, null);
   }
 
@@ -362,10 +547,26 @@ export class RingClient {
   }
 
   private dropped(reason: string): void {
+    this.session = null; // a session lives as long as its connection
     for (const p of this.pending.values()) {
       if (!p.done) this.finish(p, null, new DisconnectedError(`${p.spec.name}: the link dropped (${reason})`));
     }
   }
+}
+
+function asMap(v: unknown, what: string): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) throw new ResponseError(`${what}: the answer is not a map`);
+  return v as Record<string, unknown>;
+}
+
+function bytes(v: unknown, n: number, what: string): Uint8Array {
+  if (!(v instanceof Uint8Array) || v.length !== n) throw new ResponseError(`${what} must be ${n} bytes`);
+  return new Uint8Array(v);
+}
+
+function uint(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new ResponseError(`${what} must be an unsigned integer`);
+  return v;
 }
 
 function checkCount(name: string, v: number, min: number): void {

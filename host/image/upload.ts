@@ -19,6 +19,7 @@ import {
   OP_WRITE,
 } from '../../protocol/ids.js';
 import type { RingClient } from '../client/client.js';
+import { SEAL_REQUEST_OVERHEAD_BYTES } from '../../protocol/host/auth.js';
 import { TimeoutError } from '../client/errors.js';
 import { DisconnectedError, TransportError } from '../transport/transport.js';
 import { decodeImageBegin, decodeImageOffset, decodeImageReset, decodeImageSlot, decodeImageState, type ImageStateView } from './messages.js';
@@ -28,10 +29,10 @@ export const UPLOAD_FRAME_OVERHEAD_BYTES = 26;
 const WRITE_UNIT_BYTES = 4; // the ring's flash write unit: chunks other than the last are multiples
 
 /** Data bytes per chunk: the frame fills whole ATT writes of mtu - 3 bytes, at most FRAME_SIZE_MAX. */
-export function chunkBytesForMtu(mtu: number): number {
+export function chunkBytesForMtu(mtu: number, seal_overhead_bytes = 0): number {
   const piece = mtu - 3;
   const frame = Math.max(1, Math.floor(FRAME_SIZE_MAX / piece)) * piece;
-  const data = Math.min(frame, FRAME_SIZE_MAX) - UPLOAD_FRAME_OVERHEAD_BYTES;
+  const data = Math.min(frame, FRAME_SIZE_MAX) - UPLOAD_FRAME_OVERHEAD_BYTES - seal_overhead_bytes;
   return data - (data % WRITE_UNIT_BYTES);
 }
 
@@ -127,7 +128,7 @@ export async function uploadImage(client: RingClient, image: Uint8Array, key_sha
   for (let attempt = 0; ; attempt++) {
     try {
       await client.connect();
-      const chunk = chunkBytesForMtu(client.transport.mtu);
+      const chunk = chunkBytesForMtu(client.transport.mtu, client.auth !== null ? SEAL_REQUEST_OVERHEAD_BYTES : 0); // sealed under a session: PROTOCOL.md 11
       const window = Math.max(1, Math.min(opts.window ?? client.inflight_limit, client.inflight_limit));
       res.chunk_bytes = chunk;
       res.window = window;

@@ -20,7 +20,10 @@ for (const block of readme.matchAll(/```sh\n([\s\S]*?)```/g)) {
 // BlueZ (test/ble/ runs scan, sim serve and --ble against a stand-in on a private bus) and a CI
 // library with shards (test/ci/ci-cli.test.ts runs every `ring ci` form on a generated one).
 // The wellness lines build on the recordings the section's first lines write: test/wellness/cli.test.ts runs them in order.
-const contextual = (line: string) => /^ring (scan|sim serve|ci|wellness|together|report)\b/.test(line) || /\s--ble\b/.test(line);
+// Lines on a --ring-state ring depend on the lines before them (pair, grant, revoke):
+// test/cli/share-flow.test.ts runs that flow in order.
+const contextual = (line: string) =>
+  /^ring (scan|sim serve|ci|wellness|together|report)\b/.test(line) || /\s--ble\b/.test(line) || /\s--ring-state\b/.test(line);
 const runnable = lines.filter((l) => !contextual(l));
 
 
