@@ -17,6 +17,7 @@ import { setLogFile, setLogLevel } from './log.js';
 import { pino } from 'pino';
 import { parseNonNegativeInt } from './options.js';
 import { addTransportOptions, openSimSession, type TransportCliOptions } from './transport-options.js';
+import { writeFileAtomic } from '../io/output-file.js';
 
 export function registerDebugCommands(program: Command): void {
   registerLogOptions(program);
@@ -174,10 +175,6 @@ function registerDissector(program: Command): void {
         process.stdout.write(text);
         return;
       }
-      try {
-        fs.writeFileSync(opts.output, text);
-      } catch (err) {
-        throw new UsageError(`cannot write ${opts.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
+      writeFileAtomic(opts.output, text);
     });
 }
