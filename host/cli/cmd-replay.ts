@@ -9,7 +9,7 @@ import { replayOverProtocol } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { addDebugOptions, openTaps } from './debug-options.js';
 import { log } from './log.js';
-import { INPUT_RATE_HZ_HELP, RATE_HZ_DEFAULT, SEED_DEFAULT, parseInputRateHz, parseRateHz, parseSeed } from './options.js';
+import { INPUT_RATE_HZ_HELP, INVERT_HELP, RATE_HZ_DEFAULT, SCALE_HELP, SEED_DEFAULT, importLoadOptions, parseInputRateHz, parseRateHz, parseScale, parseSeed } from './options.js';
 import { replayJson, replayNdjsonLines, replayTable } from '../replay/format.js';
 import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
 
@@ -27,6 +27,8 @@ interface ReplayCliOptions {
   capture?: string;
   trace?: boolean;
   inputRateHz?: number;
+  scale?: number;
+  invert?: boolean;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -37,6 +39,8 @@ export function registerReplayCommand(program: Command): void {
     .option('--rate-hz <hz>', 'sample rate the firmware configures (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
     .option('--seed <n>', 'simulator seed (interrupt latency and every other random choice)', parseSeed, SEED_DEFAULT)
     .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
+    .option('--scale <k>', SCALE_HELP, parseScale)
+    .option('--invert', INVERT_HELP)
     .option('--json', 'print one JSON document')
     .option('--ndjson', 'print one JSON object per line, in emission order, then a summary line')
     .option('--beats', 'include every beat in the table')
@@ -50,7 +54,7 @@ export function registerReplayCommand(program: Command): void {
       if (opts.json && opts.ndjson) throw new UsageError('--json and --ndjson are exclusive');
       if (opts.updateGolden && !opts.golden) throw new UsageError('--update-golden needs --golden <file>');
       if (opts.direct && (opts.capture !== undefined || opts.trace)) throw new UsageError('--capture and --trace watch the link: not with --direct');
-      const fixture = loadFixture(file, opts.inputRateHz === undefined ? {} : { rate_hz: opts.inputRateHz });
+      const fixture = loadFixture(file, importLoadOptions(opts));
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
       // By default every record crosses the protocol: a simulated ring streams them over a
       // simulated BLE link, and the host builds the output from what it received.

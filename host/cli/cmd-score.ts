@@ -11,7 +11,7 @@ import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { printable } from '../io/printable.js';
 import { log } from './log.js';
 import { Progress } from './progress.js';
-import { INPUT_RATE_HZ_HELP, RATE_HZ_DEFAULT, SEED_DEFAULT, parseInputRateHz, parseNonNegativeInt, parseRateHz, parseSeed } from './options.js';
+import { INPUT_RATE_HZ_HELP, INVERT_HELP, RATE_HZ_DEFAULT, SCALE_HELP, SEED_DEFAULT, importLoadOptions, parseInputRateHz, parseNonNegativeInt, parseRateHz, parseScale, parseSeed } from './options.js';
 
 interface ScoreCliOptions {
   rateHz: number;
@@ -20,6 +20,8 @@ interface ScoreCliOptions {
   report?: string;
   warmupMs?: number;
   inputRateHz?: number;
+  scale?: number;
+  invert?: boolean;
 }
 
 export function registerScoreCommand(program: Command): void {
@@ -30,6 +32,8 @@ export function registerScoreCommand(program: Command): void {
     .option('--rate-hz <hz>', 'sample rate the firmware configures (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
     .option('--seed <n>', 'simulator seed', parseSeed, SEED_DEFAULT)
     .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
+    .option('--scale <k>', SCALE_HELP, parseScale)
+    .option('--invert', INVERT_HELP)
     .option('--warmup-ms <ms>', 'do not score the first milliseconds of each record', (v) => parseNonNegativeInt('--warmup-ms', v))
     .option('--report <dir>', 'write an HTML page per record showing the PPG, beats, misses and false positives')
     .option('--json', 'print one JSON document {records, aggregate}')
@@ -43,7 +47,7 @@ export function registerScoreCommand(program: Command): void {
       const fileOfId = new Map<string, string>();
       for (const file of files) {
         progress.update(file);
-        const fixture = loadFixture(file, opts.inputRateHz === undefined ? {} : { rate_hz: opts.inputRateHz });
+        const fixture = loadFixture(file, importLoadOptions(opts));
         const clash = fileOfId.get(fixture.meta.record);
         if (clash !== undefined) {
           throw new UsageError(`record id '${printable(fixture.meta.record)}' is in both ${clash} and ${file}: score each record once`);
