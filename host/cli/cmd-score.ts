@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { listFixtures, loadFixture } from '../../sim/fixture/load.js';
 import { replayFixture } from '../../sim/replay.js';
 import { aggregate, scoreRecordDetailed, type RecordScore } from '../score/score.js';
-import { formatScoreTable, nothingScored } from '../score/format.js';
+import { formatScoreTable, nothingScored, scoreColumnsLegend } from '../score/format.js';
 import { writeReports, type ReportItem } from '../report/html.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { printable } from '../io/printable.js';
@@ -37,6 +37,7 @@ export function registerScoreCommand(program: Command): void {
     .option('--warmup-ms <ms>', 'do not score the first milliseconds of each record', (v) => parseNonNegativeInt('--warmup-ms', v))
     .option('--report <dir>', 'write an HTML page per record showing the PPG, beats, misses and false positives')
     .option('--json', 'print one JSON document {records, aggregate}')
+    .addHelpText('after', `\nColumns of the table:\n${scoreColumnsLegend()}\n`)
     .action((paths: string[], opts: ScoreCliOptions) => {
       const files = listFixtures(paths);
       if (files.length === 0) throw new UsageError(`no fixtures found in ${paths.join(' ')}`);

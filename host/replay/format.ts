@@ -49,6 +49,27 @@ export function noBeatsReason(result: ReplayResult): string {
 
 const HR_TABLE_STEP_MS = 30000;
 
+// Records as the three commands that print them (`replay`, `stream`, `history`) name their
+// fields alike: the ring's times in ms (`time_ms`; `end_ms` for an HRV window), when the
+// ring emitted the record `emitted_ms` (its clock), a beat's number `beat_index`.
+type Emitted = { emitted_us: number };
+function emittedMs<T extends Emitted>(r: T): Omit<T, 'emitted_us'> & { emitted_ms: number } {
+  const { emitted_us, ...rest } = r;
+  return { ...rest, emitted_ms: Math.floor(emitted_us / 1000) };
+}
+
+export function beatOut(b: ReplayResult['beats'][number]): object {
+  const { index, ...rest } = emittedMs(b);
+  const { emitted_ms, ...fields } = rest;
+  return { ...fields, beat_index: index, emitted_ms };
+}
+export const hrOut = (h: ReplayResult['hr'][number]): object => emittedMs(h);
+export function hrvOut(w: ReplayResult['hrv'][number]): object {
+  const { end_ms, window_s, ...rest } = emittedMs(w);
+  return { end_ms, window_s, ...rest };
+}
+export const statusOut = (st: ReplayResult['status'][number]): object => emittedMs(st);
+
 export function replayDocument(result: ReplayResult): object {
   return {
     record: result.record,
@@ -57,10 +78,10 @@ export function replayDocument(result: ReplayResult): object {
     duration_ms: result.duration_ms,
     sample_count: result.sample_count,
     summary: summarize(result),
-    hr: result.hr,
-    hrv: result.hrv,
-    beats: result.beats,
-    status: result.status,
+    hr: result.hr.map(hrOut),
+    hrv: result.hrv.map(hrvOut),
+    beats: result.beats.map(beatOut),
+    status: result.status.map(statusOut),
   };
 }
 
@@ -73,10 +94,10 @@ export function replayNdjsonLines(result: ReplayResult): string[] {
   type Item = { t: number; order: number; line: string };
   const items: Item[] = [];
   let order = 0;
-  for (const b of result.beats) items.push({ t: b.emitted_us, order: order++, line: JSON.stringify({ type: 'beat', ...b }) });
-  for (const h of result.hr) items.push({ t: h.emitted_us, order: order++, line: JSON.stringify({ type: 'hr', ...h }) });
-  for (const w of result.hrv) items.push({ t: w.emitted_us, order: order++, line: JSON.stringify({ type: 'hrv', ...w }) });
-  for (const s of result.status) items.push({ t: s.emitted_us, order: order++, line: JSON.stringify({ type: 'status', ...s }) });
+  for (const b of result.beats) items.push({ t: b.emitted_us, order: order++, line: JSON.stringify({ type: 'beat', ...beatOut(b) }) });
+  for (const h of result.hr) items.push({ t: h.emitted_us, order: order++, line: JSON.stringify({ type: 'hr', ...hrOut(h) }) });
+  for (const w of result.hrv) items.push({ t: w.emitted_us, order: order++, line: JSON.stringify({ type: 'hrv', ...hrvOut(w) }) });
+  for (const s of result.status) items.push({ t: s.emitted_us, order: order++, line: JSON.stringify({ type: 'status', ...statusOut(s) }) });
   items.sort((a, b) => a.t - b.t || a.order - b.order);
   const lines = items.map((i) => i.line);
   lines.push(
