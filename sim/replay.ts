@@ -15,6 +15,9 @@ import type { ReplayOptions, ReplayResult } from "./replay-types.js";
 
 export class ReplayError extends Error {}
 
+/** onProgress is called every 2^12 events (about 80 s of a recording at 50 Hz). */
+const PROGRESS_EVERY_MASK = (1 << 12) - 1;
+
 /** Interrupt latency range: the handler runs 20..200 µs after the watermark sample. */
 const IRQ_LATENCY_US_MAX = 200;
 const IRQ_LATENCY_US_MIN = 20;
@@ -53,6 +56,7 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
   let steps = 0;
   while (queue.step()) {
     if (++steps > events_max) throw new ReplayError(`replay did not finish within ${events_max} events (seed ${opts.seed})`);
+    if (opts.onProgress !== undefined && (steps & PROGRESS_EVERY_MASK) === 0) opts.onProgress(queue.now_us);
   }
   const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
   return decodeRecords(hal.records, {

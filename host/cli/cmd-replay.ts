@@ -9,6 +9,8 @@ import { replayOverProtocol } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { addDebugOptions, openTaps } from './debug-options.js';
 import { log } from './log.js';
+import { printable } from '../io/printable.js';
+import { SimProgress, recordingUs } from './sim-progress.js';
 import { INPUT_RATE_HZ_HELP, INVERT_HELP, RATE_HZ_DEFAULT, SCALE_HELP, SEED_DEFAULT, importLoadOptions, parseInputRateHz, parseRateHz, parseScale, parseSeed } from './options.js';
 import { replayJson, replayNdjsonLines, replayTable } from '../replay/format.js';
 import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
@@ -58,12 +60,19 @@ export function registerReplayCommand(program: Command): void {
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
       // By default every record crosses the protocol: a simulated ring streams them over a
       // simulated BLE link, and the host builds the output from what it received.
-      const result = opts.direct
-        ? replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed })
-        : await replayOverProtocol(fixture, {
-          rate_hz: opts.rateHz, seed: opts.seed,
-          taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}`]) ?? NO_TAPS,
-        });
+      const progress = new SimProgress(printable(fixture.meta.record), recordingUs(fixture));
+      const onProgress = progress.callback;
+      let result;
+      try {
+        result = opts.direct
+          ? replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) })
+          : await replayOverProtocol(fixture, {
+            rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}),
+            taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}`]) ?? NO_TAPS,
+          });
+      } finally {
+        progress.done();
+      }
       if (opts.golden) {
         const lines = replayNdjsonLines(result);
         if (opts.updateGolden) {

@@ -11,6 +11,7 @@ import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { printable } from '../io/printable.js';
 import { log } from './log.js';
 import { Progress } from './progress.js';
+import { SimProgress, recordingUs } from './sim-progress.js';
 import { INPUT_RATE_HZ_HELP, INVERT_HELP, RATE_HZ_DEFAULT, SCALE_HELP, SEED_DEFAULT, importLoadOptions, parseInputRateHz, parseNonNegativeInt, parseRateHz, parseScale, parseSeed } from './options.js';
 
 interface ScoreCliOptions {
@@ -54,7 +55,15 @@ export function registerScoreCommand(program: Command): void {
           throw new UsageError(`record id '${printable(fixture.meta.record)}' is in both ${clash} and ${file}: score each record once`);
         }
         fileOfId.set(fixture.meta.record, file);
-        const result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed });
+        const label = files.length > 1 ? `[${records.length + 1}/${files.length}] ${printable(fixture.meta.record)}` : printable(fixture.meta.record);
+        const sim = new SimProgress(label, recordingUs(fixture));
+        const onProgress = sim.callback;
+        let result;
+        try {
+          result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) });
+        } finally {
+          sim.done();
+        }
         const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
         const detail = scoreRecordDetailed(fixture, result, scoreOpts);
         records.push(detail.score);
