@@ -138,6 +138,16 @@ async function dfuBenchFigures(): Promise<BenchFigures> {
   }
 }
 
+/** Peak RSS of a 1-hour and a 24-hour replay (bench/memory.ts). */
+async function memoryFigures(): Promise<BenchFigures> {
+  try {
+    const mod = await import('./memory.js');
+    return mod.replayMemoryFigures(repoRoot);
+  } catch (err) {
+    return { replay_memory_error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const { source, fixtures } = recordings();
@@ -159,6 +169,7 @@ async function main(): Promise<void> {
     ...(await ciBenchFigures(path.join(repoRoot, source))),
     ...(await logWeekFigures()),
     ...(await dfuBenchFigures()),
+    ...(await memoryFigures()),
   };
   if (json) {
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
