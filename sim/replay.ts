@@ -8,7 +8,7 @@ import { EventQueue } from "./event-queue.js";
 import { BUILTIN_FIRMWARE } from "./firmware-module.js";
 import { Prng } from "./prng.js";
 import { SimRingHal, type EmittedRecord } from "./ring-hal.js";
-import { resamplePpg } from "./sensor/resample.js";
+import { ResampledStream, resamplePpg, type SampleStream } from "./sensor/resample.js";
 import { SENSOR_RATES_HZ, SimPpgSensor } from "./sensor/ppg-sensor.js";
 import { SimImu } from "./sensor/imu.js";
 import type { ReplayOptions, ReplayResult } from "./replay-types.js";
@@ -36,6 +36,11 @@ export function sensorStream(fixture: Fixture, rate_hz: number): Int32Array {
   return resamplePpg(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
 }
 
+/** The same samples, computed as the simulated sensor takes them (memory: no copy of the recording). */
+export function sensorSampleStream(fixture: Fixture, rate_hz: number): SampleStream {
+  return new ResampledStream(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
+}
+
 export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResult {
   checkReplayOptions(opts);
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
@@ -43,7 +48,7 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
   const prng = new Prng(opts.seed);
   const irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
   const queue = new EventQueue();
-  const sensor = new SimPpgSensor(queue, (rate) => sensorStream(fixture, rate), irq_latency_us);
+  const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us);
   const hal = new SimRingHal(queue, sensor, true, fixture.accel ? new SimImu(fixture.accel) : null);
   sensor.onInterrupt = () => {
     const n = fw.ring_on_sensor_irq();
