@@ -12,7 +12,7 @@ import { log } from './log.js';
 import { printable } from '../io/printable.js';
 import { SimProgress, recordingUs } from './sim-progress.js';
 import { INPUT_RATE_HZ_HELP, INVERT_HELP, RATE_HZ_DEFAULT, SCALE_HELP, SEED_DEFAULT, importLoadOptions, parseInputRateHz, parseRateHz, parseScale, parseSeed } from './options.js';
-import { replayJson, replayNdjsonLines, replayTable } from '../replay/format.js';
+import { replayNdjsonLines, replayTable, writeReplayJson, writeReplayNdjson } from '../replay/format.js';
 import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
 
 const NO_TAPS = { afterConnect: async (): Promise<void> => undefined, close: (): void => undefined };
@@ -90,8 +90,10 @@ export function registerReplayCommand(program: Command): void {
           process.stderr.write(`golden ok: ${opts.golden} (${lines.length} lines)\n`);
         }
       }
-      if (opts.json) process.stdout.write(replayJson(result));
-      else if (opts.ndjson) process.stdout.write(replayNdjsonLines(result).join('\n') + '\n');
+      // Written in pieces: a long recording's output is never one string in memory.
+      const write = (text: string): void => void process.stdout.write(text);
+      if (opts.json) writeReplayJson(result, write);
+      else if (opts.ndjson) writeReplayNdjson(result, write);
       else if (!opts.golden) process.stdout.write(replayTable(result, { beats: Boolean(opts.beats) }));
     });
 }
