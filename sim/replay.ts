@@ -49,7 +49,14 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
   const irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
   const queue = new EventQueue();
   const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us);
-  const hal = new SimRingHal(queue, sensor, true, fixture.accel ? new SimImu(fixture.accel) : null);
+  // Records are decoded as the firmware emits them: the raw ones are not kept.
+  const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
+  const result: ReplayResult = {
+    record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms, sample_count: 0,
+    beats: [], hr: [], hrv: [], status: [],
+  };
+  const hal = new SimRingHal(queue, sensor, false, fixture.accel ? new SimImu(fixture.accel) : null);
+  hal.onRecord = (r) => decodeRecordInto(result, r);
   sensor.onInterrupt = () => {
     const n = fw.ring_on_sensor_irq();
     if (n < 0) throw new ReplayError(`firmware interrupt handler failed with ${n}`);
@@ -63,14 +70,8 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
     if (++steps > events_max) throw new ReplayError(`replay did not finish within ${events_max} events (seed ${opts.seed})`);
     if (opts.onProgress !== undefined && (steps & PROGRESS_EVERY_MASK) === 0) opts.onProgress(queue.now_us);
   }
-  const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
-  return decodeRecords(hal.records, {
-    record: fixture.meta.record,
-    rate_hz: opts.rate_hz,
-    seed: opts.seed,
-    duration_ms,
-    sample_count: sensor.samples_total,
-  });
+  result.sample_count = sensor.samples_total;
+  return result;
 }
 
 type ResultHead = Pick<ReplayResult, "record" | "rate_hz" | "seed" | "duration_ms" | "sample_count">;
@@ -78,7 +79,13 @@ type ResultHead = Pick<ReplayResult, "record" | "rate_hz" | "seed" | "duration_m
 /** Turn raw firmware records into typed results (the same decoding the protocol client does). */
 export function decodeRecords(records: EmittedRecord[], head: ResultHead): ReplayResult {
   const result: ReplayResult = { ...head, beats: [], hr: [], hrv: [], status: [] };
-  for (const r of records) {
+  for (const r of records) decodeRecordInto(result, r);
+  return result;
+}
+
+/** Decode one raw firmware record and append it to the result's list of its kind. */
+export function decodeRecordInto(result: ReplayResult, r: EmittedRecord): void {
+  {
     const f = r.fields;
     switch (r.kind) {
       case out.OUT_KIND_BEAT:
@@ -116,5 +123,4 @@ export function decodeRecords(records: EmittedRecord[], head: ResultHead): Repla
         throw new ReplayError(`firmware emitted an unknown record kind ${r.kind}`);
     }
   }
-  return result;
 }
