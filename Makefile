@@ -1,6 +1,6 @@
 # ring-sim: one entry point for setup, build, demo, tests and benchmarks.
 SHELL := /bin/bash
-DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev tshark cmake python3 g++ make git libxml2-utils chromium
+DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev tshark cmake python3 g++ make git libxml2-utils chromium bsdutils
 NODE := node
 DEMO_FIXTURE := fixtures/synth/synth-rest.ringfx
 

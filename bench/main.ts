@@ -148,6 +148,16 @@ async function dfuBenchFigures(): Promise<BenchFigures> {
   }
 }
 
+/** Peak RSS of a 1-hour and a 24-hour replay (bench/memory.ts). */
+async function memoryFigures(): Promise<BenchFigures> {
+  try {
+    const mod = await import('./memory.js');
+    return mod.replayMemoryFigures(repoRoot);
+  } catch (err) {
+    return { replay_memory_error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const { source, fixtures } = recordings();
@@ -170,6 +180,7 @@ async function main(): Promise<void> {
     ...(await logWeekFigures()),
     ...(await dfuBenchFigures()),
     ...(await wellnessBenchFigures()),
+    ...(await memoryFigures()),
   };
   if (json) {
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');

@@ -152,11 +152,14 @@ function process_sample(x: number): void {
     signal_state_reported = sq.sq_state;
     emit_status(out.STATUS_SIGNAL, signal_state_reported);
   }
-  if (t_ms >= next_short_end_ms) {
+  // A window [end - length, end) is complete once its last sample is in: publish it then,
+  // not at the first sample after it, so a window that ends with the recording is published.
+  const t_next_ms = t_ms + period_ms;
+  if (t_next_ms >= next_short_end_ms) {
     publish_hrv(next_short_end_ms, hrv_short_ms);
     next_short_end_ms = next_short_end_ms + (hrv_short_ms >> 1);
   }
-  if (t_ms >= next_long_end_ms) {
+  if (t_next_ms >= next_long_end_ms) {
     publish_hrv(next_long_end_ms, hrv_long_ms);
     next_long_end_ms = next_long_end_ms + div_floor(hrv_long_ms, 5);
   }

@@ -54,6 +54,11 @@ export interface ReplayOptions {
   seed: number;
   /** The firmware to run (sim/firmware-module.ts); default the one built with the simulator. */
   firmware?: RingFirmware;
+  /**
+   * Called now and then with the virtual time reached (µs since the first sample), for a
+   * progress display; it must not touch the simulation (the result does not depend on it).
+   */
+  onProgress?: (now_us: number) => void;
 }
 
 export interface ReplayResult {

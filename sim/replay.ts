@@ -9,12 +9,15 @@ import { BUILTIN_FIRMWARE } from "./firmware-module.js";
 import { Prng } from "./prng.js";
 import { RECORD_WELLNESS_FIRST, RECORD_WELLNESS_LAST } from "../protocol/ids.js";
 import { SimRingHal, type EmittedRecord } from "./ring-hal.js";
-import { resamplePpg } from "./sensor/resample.js";
+import { ResampledStream, resamplePpg, type SampleStream } from "./sensor/resample.js";
 import { SENSOR_RATES_HZ, SimPpgSensor } from "./sensor/ppg-sensor.js";
 import { SimImu } from "./sensor/imu.js";
 import type { ReplayOptions, ReplayResult } from "./replay-types.js";
 
 export class ReplayError extends Error {}
+
+/** onProgress is called every 2^12 events (about 80 s of a recording at 50 Hz). */
+const PROGRESS_EVERY_MASK = (1 << 12) - 1;
 
 /** Interrupt latency range: the handler runs 20..200 µs after the watermark sample. */
 const IRQ_LATENCY_US_MAX = 200;
@@ -34,6 +37,11 @@ export function sensorStream(fixture: Fixture, rate_hz: number): Int32Array {
   return resamplePpg(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
 }
 
+/** The same samples, computed as the simulated sensor takes them (memory: no copy of the recording). */
+export function sensorSampleStream(fixture: Fixture, rate_hz: number): SampleStream {
+  return new ResampledStream(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
+}
+
 export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResult {
   checkReplayOptions(opts);
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
@@ -41,8 +49,15 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
   const prng = new Prng(opts.seed);
   const irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
   const queue = new EventQueue();
-  const sensor = new SimPpgSensor(queue, (rate) => sensorStream(fixture, rate), irq_latency_us);
-  const hal = new SimRingHal(queue, sensor, true, fixture.accel ? new SimImu(fixture.accel) : null);
+  const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us);
+  // Records are decoded as the firmware emits them: the raw ones are not kept.
+  const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
+  const result: ReplayResult = {
+    record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms, sample_count: 0,
+    beats: [], hr: [], hrv: [], status: [],
+  };
+  const hal = new SimRingHal(queue, sensor, false, fixture.accel ? new SimImu(fixture.accel) : null);
+  hal.onRecord = (r) => decodeRecordInto(result, r);
   sensor.onInterrupt = () => {
     const n = fw.ring_on_sensor_irq();
     if (n < 0) throw new ReplayError(`firmware interrupt handler failed with ${n}`);
@@ -54,15 +69,10 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
   let steps = 0;
   while (queue.step()) {
     if (++steps > events_max) throw new ReplayError(`replay did not finish within ${events_max} events (seed ${opts.seed})`);
+    if (opts.onProgress !== undefined && (steps & PROGRESS_EVERY_MASK) === 0) opts.onProgress(queue.now_us);
   }
-  const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
-  return decodeRecords(hal.records, {
-    record: fixture.meta.record,
-    rate_hz: opts.rate_hz,
-    seed: opts.seed,
-    duration_ms,
-    sample_count: sensor.samples_total,
-  });
+  result.sample_count = sensor.samples_total;
+  return result;
 }
 
 type ResultHead = Pick<ReplayResult, "record" | "rate_hz" | "seed" | "duration_ms" | "sample_count">;
@@ -70,7 +80,13 @@ type ResultHead = Pick<ReplayResult, "record" | "rate_hz" | "seed" | "duration_m
 /** Turn raw firmware records into typed results (the same decoding the protocol client does). */
 export function decodeRecords(records: EmittedRecord[], head: ResultHead): ReplayResult {
   const result: ReplayResult = { ...head, beats: [], hr: [], hrv: [], status: [] };
-  for (const r of records) {
+  for (const r of records) decodeRecordInto(result, r);
+  return result;
+}
+
+/** Decode one raw firmware record and append it to the result's list of its kind. */
+export function decodeRecordInto(result: ReplayResult, r: EmittedRecord): void {
+  {
     const f = r.fields;
     switch (r.kind) {
       case out.OUT_KIND_BEAT:
@@ -114,5 +130,4 @@ export function decodeRecords(records: EmittedRecord[], head: ResultHead): Repla
         throw new ReplayError(`firmware emitted an unknown record kind ${r.kind}`);
     }
   }
-  return result;
 }

@@ -252,11 +252,37 @@ export function fail_unknown(level: number, i: number, prefix: string): number {
   err_put_text(prefix);
   const len = req_head[CBOR_HEAD_ARG_LO];
   for (let k = 0; k < len; k++) {
-    if (err_key_len >= CBOR_TEXT_MAX) break;
-    err_key[err_key_len] = req_buf[p + k];
-    err_key_len = err_key_len + 1;
+    if (!err_put_key_byte(req_buf[p + k])) break;
   }
   return -ERR_UNKNOWN_FIELD;
+}
+
+/** Lowercase hex digit of n (0..15) as a character code. */
+function hex_digit(n: number): number {
+  return n < 10 ? 48 + n : 87 + n;
+}
+
+/**
+ * Append one byte of a request's key to the error key. The device does not validate UTF-8,
+ * and a key may be cut at CBOR_TEXT_MAX: echoing bytes could hand the host invalid UTF-8 or
+ * half a character. So printable ASCII is copied and every other byte (and the backslash)
+ * becomes "\xHH": the key stays ASCII, names the request's key exactly, and is cut only
+ * between whole characters and whole escapes. Returns false when the next one does not fit.
+ */
+function err_put_key_byte(b: number): boolean {
+  if (b >= 0x20 && b < 0x7f && b !== 0x5c) {
+    if (err_key_len >= CBOR_TEXT_MAX) return false;
+    err_key[err_key_len] = b;
+    err_key_len = err_key_len + 1;
+    return true;
+  }
+  if (err_key_len + 4 > CBOR_TEXT_MAX) return false;
+  err_key[err_key_len] = 0x5c;
+  err_key[err_key_len + 1] = 0x78;
+  err_key[err_key_len + 2] = hex_digit((b >> 4) & 15);
+  err_key[err_key_len + 3] = hex_digit(b & 15);
+  err_key_len = err_key_len + 4;
+  return true;
 }
 
 /** The error body {"rc": rc, "key"?: key} for a positive rc. */

@@ -3,12 +3,12 @@
 // marked), the first difference and the line diff; index.html lists them. Self-contained
 // pages (inline CSS and SVG), like the score reports (host/report/html.ts).
 
-import fs from 'node:fs';
 import path from 'node:path';
 import { escapeHtml } from '../report/html.js';
 import { formatTime } from '../report/svg-row.js';
 import { formatFirstDifference } from './first-diff.js';
 import type { SessionResult } from './run-session.js';
+import { ensureFolder, writeFileAtomic } from '../io/output-file.js';
 
 export interface ChangedSession {
   result: SessionResult;
@@ -120,8 +120,8 @@ export function pageName(id: string): string {
 }
 
 export function writeChangedReport(dir: string, changed: readonly ChangedSession[], total_sessions: number): void {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const c of changed) fs.writeFileSync(path.join(dir, pageName(c.result.id)), sessionPage(c));
+  ensureFolder(dir);
+  for (const c of changed) writeFileAtomic(path.join(dir, pageName(c.result.id)), sessionPage(c));
   const rows = changed.map((c) => {
     const d = c.result.first_difference;
     return `<tr><td><a href="${escapeHtml(pageName(c.result.id))}">${escapeHtml(c.result.id)}</a></td><td>${escapeHtml(d === null ? '' : formatFirstDifference(d))}</td></tr>`;
@@ -130,5 +130,5 @@ export function writeChangedReport(dir: string, changed: readonly ChangedSession
     `<h1>ring ci: ${changed.length} of ${total_sessions} sessions changed</h1>`,
     rows.length === 0 ? '<p>No session changed.</p>' : `<table>\n<tr><th>session</th><th>first difference</th></tr>\n${rows.join('\n')}\n</table>`,
   ];
-  fs.writeFileSync(path.join(dir, 'index.html'), page('ring ci: changed sessions', body.join('\n')));
+  writeFileAtomic(path.join(dir, 'index.html'), page('ring ci: changed sessions', body.join('\n')));
 }

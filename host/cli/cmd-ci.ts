@@ -17,6 +17,7 @@ import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { log } from './log.js';
 import { Progress } from './progress.js';
 import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseRateHz, parseSeed } from './options.js';
+import { writeFileAtomic } from '../io/output-file.js';
 
 interface CiCliOptions {
   golden?: string;
@@ -68,8 +69,8 @@ function shardOption(text: string): Shard {
 }
 
 function writeOutputs(doc: CiResultDoc, sum: CiSummary, opts: OutputOptions): void {
-  if (opts.junit) fs.writeFileSync(opts.junit, junitXml(doc, sum));
-  if (opts.resultFile) fs.writeFileSync(opts.resultFile, resultJson(doc, sum));
+  if (opts.junit) writeFileAtomic(opts.junit, junitXml(doc, sum));
+  if (opts.resultFile) writeFileAtomic(opts.resultFile, resultJson(doc, sum));
   process.stdout.write(opts.json ? resultJson(doc, sum) : formatSummary(doc, sum));
   if (!sum.ok) process.exitCode = EXIT_MISMATCH;
 }

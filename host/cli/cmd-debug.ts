@@ -15,6 +15,7 @@ import { RING_FRAME_CHAR_UUID } from '../../protocol/ids.js';
 import { UsageError } from './errors.js';
 import { parseNonNegativeInt } from './options.js';
 import { addTransportOptions, openSimSession, type TransportCliOptions } from './transport-options.js';
+import { writeFileAtomic } from '../io/output-file.js';
 
 export function registerDebugCommands(program: Command): void {
   registerDecode(program);
@@ -151,10 +152,6 @@ function registerDissector(program: Command): void {
         process.stdout.write(text);
         return;
       }
-      try {
-        fs.writeFileSync(opts.output, text);
-      } catch (err) {
-        throw new UsageError(`cannot write ${opts.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
+      writeFileAtomic(opts.output, text);
     });
 }

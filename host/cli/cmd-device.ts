@@ -297,6 +297,13 @@ interface StreamCliOptions extends TransportCliOptions, OutputOptions {
   durationS?: number;
 }
 
+/** A stream item as replay and history name its fields (a beat's number is `beat_index`). */
+function streamOut(item: StreamItem): StreamItem | object {
+  if (item.type !== 'beat') return item;
+  const { index, emitted_ms, received_us, ...rest } = item;
+  return { ...rest, beat_index: index, emitted_ms, received_us };
+}
+
 function itemText(item: StreamItem): string {
   const at = `${(item.received_us / 1e6).toFixed(3)} s`;
   switch (item.type) {
@@ -328,11 +335,11 @@ function registerStream(program: Command): void {
       let kinds = (opts.beats ? STREAM_BEATS : 0) | (opts.hr ? STREAM_HR : 0) | (opts.hrv ? STREAM_HRV : 0) | (opts.raw ? STREAM_PPG : 0);
       if (kinds === 0) kinds = STREAM_BEATS | STREAM_HR | STREAM_HRV;
       await withSession('stream', opts, { recordFirst: false }, async ({ client, device }) => {
-        const items: StreamItem[] = [];
+        const items: (StreamItem | object)[] = [];
         const sub = await StreamSubscription.open(client, kinds, { resubscribe: true });
         sub.onItem((item) => {
-          if (opts.json) items.push(item);
-          else if (opts.ndjson) ndjsonLine(item);
+          if (opts.json) items.push(streamOut(item));
+          else if (opts.ndjson) ndjsonLine(streamOut(item));
           else process.stdout.write(itemText(item) + '\n');
         });
         // Without --duration-s: the simulated ring's recording, or until Ctrl-C on a real ring.

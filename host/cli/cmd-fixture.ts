@@ -11,7 +11,7 @@ import type { Fixture } from '../../sim/fixture/types.js';
 import { cliSynthOptions } from '../../sim/synth/presets.js';
 import { generateRingPpg } from '../../sim/synth/ring-ppg.js';
 import { UsageError } from './errors.js';
-import { INPUT_RATE_HZ_HELP, parseInputRateHz, parseSeed, SEED_DEFAULT } from './options.js';
+import { INPUT_RATE_HZ_HELP, INVERT_HELP, SCALE_HELP, importLoadOptions, parseInputRateHz, parseScale, parseSeed, SEED_DEFAULT, type ImportCliOptions } from './options.js';
 
 const SYNTH_DURATION_S_DEFAULT = 60;
 const SYNTH_DURATION_S_MAX = 86400;
@@ -27,9 +27,11 @@ export function registerFixtureCommands(program: Command): void {
     .argument('<file>', '.ringfx container, dataset .json or .csv')
     .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
     .option('--rate-hz <hz>', 'older name of --input-rate-hz', parseInputRateHz)
+    .option('--scale <k>', SCALE_HELP, parseScale)
+    .option('--invert', INVERT_HELP)
     .option('--json', 'print one JSON document')
-    .action((file: string, opts: { inputRateHz?: number; rateHz?: number; json?: boolean }) => {
-      const f = loadFixture(file, loadOptions(opts.inputRateHz ?? opts.rateHz, undefined));
+    .action((file: string, opts: { inputRateHz?: number; rateHz?: number; json?: boolean; scale?: number; invert?: boolean }) => {
+      const f = loadFixture(file, loadOptions(opts, undefined));
       const info = fixtureInfo(f, file);
       process.stdout.write(opts.json ? `${JSON.stringify(jsonSafe(info), null, 2)}\n` : infoText(info));
     });
@@ -41,9 +43,11 @@ export function registerFixtureCommands(program: Command): void {
     .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
     .option('--rate-hz <hz>', 'older name of --input-rate-hz', parseInputRateHz)
     .option('--beats <csv>', 'reference beats CSV (time_s, time_ms or sample column)')
-    .action((file: string, opts: { output: string; inputRateHz?: number; rateHz?: number; beats?: string }) => {
+    .option('--scale <k>', SCALE_HELP, parseScale)
+    .option('--invert', INVERT_HELP)
+    .action((file: string, opts: { output: string; inputRateHz?: number; rateHz?: number; beats?: string; scale?: number; invert?: boolean }) => {
       checkOutputName(opts.output);
-      writeContainer(opts.output, loadFixture(file, loadOptions(opts.inputRateHz ?? opts.rateHz, opts.beats)));
+      writeContainer(opts.output, loadFixture(file, loadOptions(opts, opts.beats)));
     });
   group
     .command('synth')
@@ -95,9 +99,8 @@ function synthesize(opts: SynthCliOptions): Fixture {
   }
 }
 
-function loadOptions(rate_hz: number | undefined, beats_path: string | undefined): LoadOptions {
-  const o: LoadOptions = {};
-  if (rate_hz !== undefined) o.rate_hz = rate_hz;
+function loadOptions(opts: ImportCliOptions & { rateHz?: number }, beats_path: string | undefined): LoadOptions {
+  const o: LoadOptions = importLoadOptions({ ...opts, inputRateHz: opts.inputRateHz ?? opts.rateHz });
   if (beats_path !== undefined) o.beats_path = beats_path;
   return o;
 }

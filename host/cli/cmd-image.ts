@@ -31,6 +31,7 @@ import { log } from './log.js';
 import { parseNonNegativeInt } from './options.js';
 import { addTransportOptions, attachKeys, resolveTransport, type TransportCliOptions } from './transport-options.js';
 import { openTaps, type SessionTaps } from './debug-options.js';
+import { writeFileAtomic } from '../io/output-file.js';
 
 const repo_root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const PAYLOAD_DEFAULT = path.join(repo_root, 'dist/firmware-ring.es5.min.js');
@@ -50,7 +51,7 @@ function readFile(file: string, what: string): Uint8Array {
 
 function writeFile(file: string, data: Uint8Array | string, force: boolean): void {
   if (!force && fs.existsSync(file)) throw new UsageError(`${file} exists: pass --force to overwrite it`);
-  fs.writeFileSync(file, data);
+  writeFileAtomic(file, data);
 }
 
 function parseTarget(text: string): number {
@@ -148,7 +149,7 @@ export function registerImageCommands(program: Command): void {
       } catch (err) {
         asUsage(err);
       }
-      fs.writeFileSync(opts.out ?? file, signed);
+      writeFileAtomic(opts.out ?? file, signed);
       const info = parseImage(signed);
       if (opts.json) json({ file: opts.out ?? file, ...info });
       else process.stdout.write(`${opts.out ?? file}: signed by key ${info.key_id}, sha256 ${info.sha256}\n`);
@@ -262,7 +263,7 @@ async function openRing(opts: SimImageOptions): Promise<RingSession> {
   return {
     ring, client, taps,
     save: () => {
-      if (opts.flash !== undefined) fs.writeFileSync(opts.flash, flash.data);
+      if (opts.flash !== undefined) writeFileAtomic(opts.flash, flash.data);
     },
   };
 }

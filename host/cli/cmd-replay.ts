@@ -9,8 +9,10 @@ import { replayOverProtocol } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { addDebugOptions, openTaps } from './debug-options.js';
 import { log } from './log.js';
-import { INPUT_RATE_HZ_HELP, RATE_HZ_DEFAULT, SEED_DEFAULT, parseInputRateHz, parseRateHz, parseSeed } from './options.js';
-import { replayJson, replayNdjsonLines, replayTable } from '../replay/format.js';
+import { printable } from '../io/printable.js';
+import { SimProgress, recordingUs } from './sim-progress.js';
+import { INPUT_RATE_HZ_HELP, INVERT_HELP, RATE_HZ_DEFAULT, SCALE_HELP, SEED_DEFAULT, importLoadOptions, parseInputRateHz, parseRateHz, parseScale, parseSeed } from './options.js';
+import { replayNdjsonLines, replayTable, writeReplayJson, writeReplayNdjson } from '../replay/format.js';
 import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
 
 const NO_TAPS = { afterConnect: async (): Promise<void> => undefined, close: (): void => undefined };
@@ -27,6 +29,8 @@ interface ReplayCliOptions {
   capture?: string;
   trace?: boolean;
   inputRateHz?: number;
+  scale?: number;
+  invert?: boolean;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -37,6 +41,8 @@ export function registerReplayCommand(program: Command): void {
     .option('--rate-hz <hz>', 'sample rate the firmware configures (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
     .option('--seed <n>', 'simulator seed (interrupt latency and every other random choice)', parseSeed, SEED_DEFAULT)
     .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
+    .option('--scale <k>', SCALE_HELP, parseScale)
+    .option('--invert', INVERT_HELP)
     .option('--json', 'print one JSON document')
     .option('--ndjson', 'print one JSON object per line, in emission order, then a summary line')
     .option('--beats', 'include every beat in the table')
@@ -50,16 +56,23 @@ export function registerReplayCommand(program: Command): void {
       if (opts.json && opts.ndjson) throw new UsageError('--json and --ndjson are exclusive');
       if (opts.updateGolden && !opts.golden) throw new UsageError('--update-golden needs --golden <file>');
       if (opts.direct && (opts.capture !== undefined || opts.trace)) throw new UsageError('--capture and --trace watch the link: not with --direct');
-      const fixture = loadFixture(file, opts.inputRateHz === undefined ? {} : { rate_hz: opts.inputRateHz });
+      const fixture = loadFixture(file, importLoadOptions(opts));
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
       // By default every record crosses the protocol: a simulated ring streams them over a
       // simulated BLE link, and the host builds the output from what it received.
-      const result = opts.direct
-        ? replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed })
-        : await replayOverProtocol(fixture, {
-          rate_hz: opts.rateHz, seed: opts.seed,
-          taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}`]) ?? NO_TAPS,
-        });
+      const progress = new SimProgress(printable(fixture.meta.record), recordingUs(fixture));
+      const onProgress = progress.callback;
+      let result;
+      try {
+        result = opts.direct
+          ? replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) })
+          : await replayOverProtocol(fixture, {
+            rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}),
+            taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}`]) ?? NO_TAPS,
+          });
+      } finally {
+        progress.done();
+      }
       if (opts.golden) {
         const lines = replayNdjsonLines(result);
         if (opts.updateGolden) {
@@ -77,8 +90,10 @@ export function registerReplayCommand(program: Command): void {
           process.stderr.write(`golden ok: ${opts.golden} (${lines.length} lines)\n`);
         }
       }
-      if (opts.json) process.stdout.write(replayJson(result));
-      else if (opts.ndjson) process.stdout.write(replayNdjsonLines(result).join('\n') + '\n');
+      // Written in pieces: a long recording's output is never one string in memory.
+      const write = (text: string): void => void process.stdout.write(text);
+      if (opts.json) writeReplayJson(result, write);
+      else if (opts.ndjson) writeReplayNdjson(result, write);
       else if (!opts.golden) process.stdout.write(replayTable(result, { beats: Boolean(opts.beats) }));
     });
 }

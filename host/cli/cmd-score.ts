@@ -5,13 +5,14 @@ import type { Command } from 'commander';
 import { listFixtures, loadFixture } from '../../sim/fixture/load.js';
 import { replayFixture } from '../../sim/replay.js';
 import { aggregate, scoreRecordDetailed, type RecordScore } from '../score/score.js';
-import { formatScoreTable, nothingScored } from '../score/format.js';
+import { formatScoreTable, nothingScored, scoreColumnsLegend } from '../score/format.js';
 import { writeReports, type ReportItem } from '../report/html.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { printable } from '../io/printable.js';
 import { log } from './log.js';
 import { Progress } from './progress.js';
-import { INPUT_RATE_HZ_HELP, RATE_HZ_DEFAULT, SEED_DEFAULT, parseInputRateHz, parseNonNegativeInt, parseRateHz, parseSeed } from './options.js';
+import { SimProgress, recordingUs } from './sim-progress.js';
+import { INPUT_RATE_HZ_HELP, INVERT_HELP, RATE_HZ_DEFAULT, SCALE_HELP, SEED_DEFAULT, importLoadOptions, parseInputRateHz, parseNonNegativeInt, parseRateHz, parseScale, parseSeed } from './options.js';
 
 interface ScoreCliOptions {
   rateHz: number;
@@ -20,6 +21,8 @@ interface ScoreCliOptions {
   report?: string;
   warmupMs?: number;
   inputRateHz?: number;
+  scale?: number;
+  invert?: boolean;
 }
 
 export function registerScoreCommand(program: Command): void {
@@ -30,9 +33,12 @@ export function registerScoreCommand(program: Command): void {
     .option('--rate-hz <hz>', 'sample rate the firmware configures (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
     .option('--seed <n>', 'simulator seed', parseSeed, SEED_DEFAULT)
     .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
+    .option('--scale <k>', SCALE_HELP, parseScale)
+    .option('--invert', INVERT_HELP)
     .option('--warmup-ms <ms>', 'do not score the first milliseconds of each record', (v) => parseNonNegativeInt('--warmup-ms', v))
     .option('--report <dir>', 'write an HTML page per record showing the PPG, beats, misses and false positives')
     .option('--json', 'print one JSON document {records, aggregate}')
+    .addHelpText('after', `\nColumns of the table:\n${scoreColumnsLegend()}\n`)
     .action((paths: string[], opts: ScoreCliOptions) => {
       const files = listFixtures(paths);
       if (files.length === 0) throw new UsageError(`no fixtures found in ${paths.join(' ')}`);
@@ -43,13 +49,21 @@ export function registerScoreCommand(program: Command): void {
       const fileOfId = new Map<string, string>();
       for (const file of files) {
         progress.update(file);
-        const fixture = loadFixture(file, opts.inputRateHz === undefined ? {} : { rate_hz: opts.inputRateHz });
+        const fixture = loadFixture(file, importLoadOptions(opts));
         const clash = fileOfId.get(fixture.meta.record);
         if (clash !== undefined) {
           throw new UsageError(`record id '${printable(fixture.meta.record)}' is in both ${clash} and ${file}: score each record once`);
         }
         fileOfId.set(fixture.meta.record, file);
-        const result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed });
+        const label = files.length > 1 ? `[${records.length + 1}/${files.length}] ${printable(fixture.meta.record)}` : printable(fixture.meta.record);
+        const sim = new SimProgress(label, recordingUs(fixture));
+        const onProgress = sim.callback;
+        let result;
+        try {
+          result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) });
+        } finally {
+          sim.done();
+        }
         const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
         const detail = scoreRecordDetailed(fixture, result, scoreOpts);
         records.push(detail.score);

@@ -2,7 +2,6 @@
 // tap on the simulated link feeding a btsnoop file and/or the frame tracer (host/debug/).
 // Every traced frame is also logged at debug level with the trace line's identifiers.
 
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { RingDevice } from '../../sim/ring-device.js';
 import { DebugSession } from '../debug/session.js';
@@ -12,6 +11,7 @@ import type { Transport } from '../transport/transport.js';
 import { CaptureRecorder } from '../debug/capture.js';
 import { HOST_SIDE_NOTE, tapTransport } from '../debug/transport-tap.js';
 import { UsageError } from './errors.js';
+import { checkCanWrite } from '../io/output-file.js';
 import { log } from './log.js';
 
 export interface DebugCliOptions {
@@ -99,8 +99,8 @@ export function openTransportTaps(opts: DebugCliOptions, transport: Transport, n
 
 function checkWritable(file: string): void {
   try {
-    fs.writeFileSync(file, new Uint8Array(0), { flag: 'a' });
+    checkCanWrite(file);
   } catch (err) {
-    throw new UsageError(`--capture: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`--capture: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -43,3 +43,30 @@ export function parseInputRateHz(text: string): number {
 }
 
 export const INPUT_RATE_HZ_HELP = "sample rate of a CSV recording without a time column (not the ring's --rate-hz)";
+
+/** --scale: the factor a CSV's ppg values are multiplied by before rounding to integers. */
+export function parseScale(text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v <= 0 || v > 1e9) throw new UsageError(`--scale must be a number above 0, at most 1e9, got '${text}'`);
+  return v;
+}
+
+export const SCALE_HELP = 'multiply a CSV recording\'s ppg values by this before rounding (default: 10^d for d decimals); the ring\'s sensor gives 0..524287';
+export const INVERT_HELP = 'negate a CSV recording\'s ppg values (its pulses point down; the ring\'s point up)';
+
+/** Options that turn a CSV file into the signal the ring reads. */
+export interface ImportCliOptions {
+  inputRateHz?: number;
+  scale?: number;
+  invert?: boolean;
+}
+
+/** The loader's options from the CLI's; warnings about the signal go to stderr. */
+export function importLoadOptions(opts: ImportCliOptions): { rate_hz?: number; scale?: number; invert?: boolean; warn: (message: string) => void } {
+  return {
+    ...(opts.inputRateHz === undefined ? {} : { rate_hz: opts.inputRateHz }),
+    ...(opts.scale === undefined ? {} : { scale: opts.scale }),
+    ...(opts.invert ? { invert: true } : {}),
+    warn: (message) => process.stderr.write(`warning: ${message}\n`),
+  };
+}

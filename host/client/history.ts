@@ -45,6 +45,14 @@ const EXTRA_PAGES_MAX = 1000;
 export const HISTORY_READ_RECORDS_MAX = 1 << 22;
 /** Pages in a row that bring no record: the ring is not making progress. */
 export const HISTORY_EMPTY_PAGES_MAX = 4;
+/**
+ * Records a ring examines for one kind-filtered page unless it reaches the end of its log
+ * (PROTOCOL.md 8.5, the scan budget). A filtered page without a record is progress when it
+ * skipped that many: a long log holds thousands of records between two status records.
+ */
+export const HISTORY_SCAN_RECORDS = 1024;
+/** Filtered pages without a record one read takes at most (its records bound over the scan budget). */
+export const HISTORY_SKIP_PAGES_MAX = HISTORY_READ_RECORDS_MAX / HISTORY_SCAN_RECORDS;
 
 interface InFlight {
   from_seq: number;
@@ -81,6 +89,7 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
   let last_seq = -1; // unknown until the first page
   let drops = 0;
   let empty_pages = 0;
+  let skip_pages = 0;
   let pages_max = EXTRA_PAGES_MAX;
   const queue: InFlight[] = [];
   const ask = (from: number, max: number): void => {
@@ -131,7 +140,11 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
     const got = result.records.length - before;
     // No record from a page: allowed once in a while (a page that only skips overwritten
     // records), never many times in a row, whatever next_seq and last_seq claim.
-    empty_pages = got > 0 ? 0 : empty_pages + 1;
+    const skipped = got === 0 && opts.kinds !== undefined && page.next_seq - head.from_seq >= HISTORY_SCAN_RECORDS;
+    if (skipped && ++skip_pages > HISTORY_SKIP_PAGES_MAX) {
+      throw new ResponseError(`history read: ${skip_pages} pages skipped records without one of the kinds asked for (next_seq ${next}, the ring claims last_seq ${page.last_seq}): more than a log holds`);
+    }
+    empty_pages = got > 0 || skipped ? 0 : empty_pages + 1;
     if (empty_pages >= HISTORY_EMPTY_PAGES_MAX && next <= page.last_seq) {
       throw new ResponseError(`history read: ${empty_pages} pages in a row brought no record (next_seq ${next}, the ring claims last_seq ${page.last_seq}): the ring makes no progress`);
     }

@@ -70,7 +70,7 @@ export async function replayOverProtocol(
   try {
     await client.connect();
     await taps?.afterConnect();
-    return await replayConnected(device, transport, client, result);
+    return await replayConnected(device, transport, client, result, opts);
   } finally {
     taps?.close();
   }
@@ -81,6 +81,7 @@ async function replayConnected(
   transport: SimTransport,
   client: RingClient,
   result: ReplayResult,
+  opts: ProtocolReplayOptions,
 ): Promise<ReplayResult & { link: ProtocolReplayLinkFigures }> {
   const sub = await StreamSubscription.open(client, STREAM_BEATS | STREAM_HR | STREAM_HRV, { resubscribe: true });
   sub.onItem((item) => {
@@ -105,7 +106,15 @@ async function replayConnected(
         break; // gaps are counted in sub.stats; ppg is not subscribed
     }
   });
-  const done = await sub.runUntil(() => device.fixtureDone, device.fixture_duration_us + REPLAY_SLACK_US);
+  // The predicate runs after every simulated event: it also tells a progress display (now
+  // and then) how far the recording is.
+  let polls = 0;
+  const onProgress = opts.onProgress;
+  const fixtureDone = onProgress === undefined ? () => device.fixtureDone : () => {
+    if ((++polls & 0xfff) === 0) onProgress(device.now_us);
+    return device.fixtureDone;
+  };
+  const done = await sub.runUntil(fixtureDone, device.fixture_duration_us + REPLAY_SLACK_US);
   if (!done) throw new ReplayError(`the simulated ring did not finish its recording (${device.describe()})`);
   await sub.runUntil(() => false, REPLAY_FLUSH_US);
   await sub.close();

@@ -8,7 +8,7 @@
 // stack does (every primary service, every characteristic declaration), and turns on Heart
 // Rate Measurement notifications so the standard service shows in the capture too.
 
-import fs from 'node:fs';
+import { writeFileAtomic } from '../io/output-file.js';
 import {
   HANDLE_MAX,
   HANDLE_MIN,
@@ -62,9 +62,7 @@ export class CaptureRecorder implements AttTapSink {
 
   /** Write the file (whole, so a reader never sees half a capture). */
   close(): void {
-    const tmp = `${this.path}.partial`;
-    fs.writeFileSync(tmp, this.writer.bytes());
-    fs.renameSync(tmp, this.path);
+    writeFileAtomic(this.path, this.writer.bytes());
   }
 }
 

@@ -16,22 +16,41 @@ export class OutputError extends Error {
 
 const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 const pendingTemps = new Set<string>();
-let signalsGuarded = false;
+let listening = false;
+let releaseQueued = false;
+
+function onSignal(num: number): () => void {
+  return () => {
+    for (const tmp of pendingTemps) fs.rmSync(tmp, { force: true });
+    process.exit(128 + num);
+  };
+}
+const handlers = Object.entries(SIGNALS).map(([sig, num]) => [sig, onSignal(num)] as const);
 
 /**
- * Ctrl-C while an output is being written: the write finishes or its temporary file is
- * removed, then the process ends with 128 + the signal number (130 for SIGINT). Installed
- * at the first write only, so until then a signal ends a computation at once.
+ * Ctrl-C while an output is being written: the temporary file is removed, then the process
+ * ends with 128 + the signal number (130 for SIGINT). Node runs a signal listener only when
+ * the event loop turns, so a listener left in place would hold every later Ctrl-C until the
+ * running computation yields: the listeners exist only while a write is under way, and the
+ * signals' default action (end at once) is back from the next turn of the loop. They are
+ * removed on that turn, not at once: a signal that came during the write reaches them
+ * first (signals are read before immediates run), so none is lost.
  */
 function guardSignals(): void {
-  if (signalsGuarded) return;
-  signalsGuarded = true;
-  for (const [sig, num] of Object.entries(SIGNALS)) {
-    process.on(sig, () => {
-      for (const tmp of pendingTemps) fs.rmSync(tmp, { force: true });
-      process.exit(128 + num);
-    });
-  }
+  if (listening) return;
+  listening = true;
+  for (const [sig, handler] of handlers) process.on(sig, handler);
+}
+
+function releaseSignalsSoon(): void {
+  if (releaseQueued) return;
+  releaseQueued = true;
+  setImmediate(() => {
+    releaseQueued = false;
+    if (pendingTemps.size > 0 || !listening) return;
+    listening = false;
+    for (const [sig, handler] of handlers) process.removeListener(sig, handler);
+  }).unref();
 }
 
 function reason(err: unknown): string {
@@ -87,7 +106,6 @@ export function ensureFolder(dir: string): void {
 
 /** Writes `data` to `file` whole: a temporary file beside it, renamed over it. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  guardSignals();
   const dir = path.dirname(path.resolve(file));
   let st: fs.Stats | null = null;
   try {
@@ -97,6 +115,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   }
   if (!st.isDirectory()) throw new OutputError(`cannot write ${file}: ${path.dirname(file)} is not a folder`);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  guardSignals();
   pendingTemps.add(tmp);
   try {
     fs.writeFileSync(tmp, data);
@@ -106,5 +125,34 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } finally {
     fs.rmSync(tmp, { force: true });
     pendingTemps.delete(tmp);
+    releaseSignalsSoon();
   }
+}
+
+/**
+ * Whether writeFileAtomic(file) can succeed later, checked without creating anything: a run
+ * that fails or is interrupted before its output is ready leaves no empty file behind.
+ * Throws an OutputError saying why not.
+ */
+export function checkCanWrite(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (err) {
+    throw new OutputError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `no folder ${path.dirname(file)}` : reason(err)}`);
+  }
+  if (!st.isDirectory()) throw new OutputError(`cannot write ${file}: ${path.dirname(file)} is not a folder`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    throw new OutputError(`cannot write ${file}: ${reason(err)}`);
+  }
+  let target: fs.Stats | null = null;
+  try {
+    target = fs.statSync(file);
+  } catch {
+    return; // not there yet: the folder allows creating it
+  }
+  if (target.isDirectory()) throw new OutputError(`cannot write ${file}: it is a folder`);
 }

@@ -49,6 +49,27 @@ export function noBeatsReason(result: ReplayResult): string {
 
 const HR_TABLE_STEP_MS = 30000;
 
+// Records as the three commands that print them (`replay`, `stream`, `history`) name their
+// fields alike: the ring's times in ms (`time_ms`; `end_ms` for an HRV window), when the
+// ring emitted the record `emitted_ms` (its clock), a beat's number `beat_index`.
+type Emitted = { emitted_us: number };
+function emittedMs<T extends Emitted>(r: T): Omit<T, 'emitted_us'> & { emitted_ms: number } {
+  const { emitted_us, ...rest } = r;
+  return { ...rest, emitted_ms: Math.floor(emitted_us / 1000) };
+}
+
+export function beatOut(b: ReplayResult['beats'][number]): object {
+  const { index, ...rest } = emittedMs(b);
+  const { emitted_ms, ...fields } = rest;
+  return { ...fields, beat_index: index, emitted_ms };
+}
+export const hrOut = (h: ReplayResult['hr'][number]): object => emittedMs(h);
+export function hrvOut(w: ReplayResult['hrv'][number]): object {
+  const { end_ms, window_s, ...rest } = emittedMs(w);
+  return { end_ms, window_s, ...rest };
+}
+export const statusOut = (st: ReplayResult['status'][number]): object => emittedMs(st);
+
 export function replayDocument(result: ReplayResult): object {
   return {
     record: result.record,
@@ -57,10 +78,10 @@ export function replayDocument(result: ReplayResult): object {
     duration_ms: result.duration_ms,
     sample_count: result.sample_count,
     summary: summarize(result),
-    hr: result.hr,
-    hrv: result.hrv,
-    beats: result.beats,
-    status: result.status,
+    hr: result.hr.map(hrOut),
+    hrv: result.hrv.map(hrvOut),
+    beats: result.beats.map(beatOut),
+    status: result.status.map(statusOut),
   };
 }
 
@@ -68,29 +89,97 @@ export function replayJson(result: ReplayResult): string {
   return JSON.stringify(replayDocument(result), null, 2) + '\n';
 }
 
-/** Records merged in emission order (ties keep beat, hr, hrv, status order). */
+/** Output goes out in pieces of about this many characters. */
+const CHUNK_CHARS = 1 << 16;
+
+/** Collects text and hands it to `write` in pieces: never the whole output as one string. */
+function chunked(write: (text: string) => void): { add(text: string): void; end(): void } {
+  let buf = '';
+  return {
+    add(text: string): void {
+      buf += text;
+      if (buf.length >= CHUNK_CHARS) {
+        write(buf);
+        buf = '';
+      }
+    },
+    end(): void {
+      if (buf.length > 0) write(buf);
+      buf = '';
+    },
+  };
+}
+
+/**
+ * replayJson's text, written in pieces: the records are turned into text one at a time, so
+ * a long recording's output is never held whole (the same bytes as replayJson).
+ */
+export function writeReplayJson(result: ReplayResult, write: (text: string) => void): void {
+  const out = chunked(write);
+  const head = { ...replayDocument({ ...result, beats: [], hr: [], hrv: [], status: [] }), summary: summarize(result) } as Record<string, unknown>;
+  const arrays: [string, unknown[], (r: never) => object][] = [
+    ['hr', result.hr, hrOut as (r: never) => object], ['hrv', result.hrv, hrvOut as (r: never) => object],
+    ['beats', result.beats, beatOut as (r: never) => object], ['status', result.status, statusOut as (r: never) => object],
+  ];
+  const keys = Object.keys(head);
+  out.add('{\n');
+  keys.forEach((key, i) => {
+    const comma = i < keys.length - 1 ? ',' : '';
+    const list = arrays.find(([k]) => k === key);
+    if (list === undefined || list[1].length === 0) {
+      out.add(`  ${JSON.stringify(key)}: ${JSON.stringify(head[key], null, 2).replace(/\n/g, '\n  ')}${comma}\n`);
+      return;
+    }
+    out.add(`  ${JSON.stringify(key)}: [\n`);
+    const [, items, map] = list;
+    for (let j = 0; j < items.length; j++) {
+      out.add(`    ${JSON.stringify(map(items[j] as never), null, 2).replace(/\n/g, '\n    ')}${j < items.length - 1 ? ',' : ''}\n`);
+    }
+    out.add(`  ]${comma}\n`);
+  });
+  out.add('}\n');
+  out.end();
+}
+
+/**
+ * The records in emission order (ties keep beat, hr, hrv, status order), then the summary
+ * line: a merge of the four lists, each already in emission order, one line at a time.
+ */
+export function* replayNdjsonIter(result: ReplayResult): Generator<string> {
+  const lists = [result.beats, result.hr, result.hrv, result.status] as { emitted_us: number }[][];
+  const types = ['beat', 'hr', 'hrv', 'status'];
+  const outs = [beatOut, hrOut, hrvOut, statusOut] as ((r: never) => object)[];
+  const pos = [0, 0, 0, 0];
+  for (;;) {
+    let pick = -1;
+    for (let k = 0; k < 4; k++) {
+      if (pos[k] < lists[k].length && (pick < 0 || lists[k][pos[k]].emitted_us < lists[pick][pos[pick]].emitted_us)) pick = k;
+    }
+    if (pick < 0) break;
+    const r = lists[pick][pos[pick]++];
+    yield JSON.stringify({ type: types[pick], ...outs[pick](r as never) });
+  }
+  yield JSON.stringify({
+    type: 'summary',
+    record: result.record,
+    rate_hz: result.rate_hz,
+    seed: result.seed,
+    duration_ms: result.duration_ms,
+    sample_count: result.sample_count,
+    ...summarize(result),
+  });
+}
+
+/** Records merged in emission order (ties keep beat, hr, hrv, status order), then a summary. */
 export function replayNdjsonLines(result: ReplayResult): string[] {
-  type Item = { t: number; order: number; line: string };
-  const items: Item[] = [];
-  let order = 0;
-  for (const b of result.beats) items.push({ t: b.emitted_us, order: order++, line: JSON.stringify({ type: 'beat', ...b }) });
-  for (const h of result.hr) items.push({ t: h.emitted_us, order: order++, line: JSON.stringify({ type: 'hr', ...h }) });
-  for (const w of result.hrv) items.push({ t: w.emitted_us, order: order++, line: JSON.stringify({ type: 'hrv', ...w }) });
-  for (const s of result.status) items.push({ t: s.emitted_us, order: order++, line: JSON.stringify({ type: 'status', ...s }) });
-  items.sort((a, b) => a.t - b.t || a.order - b.order);
-  const lines = items.map((i) => i.line);
-  lines.push(
-    JSON.stringify({
-      type: 'summary',
-      record: result.record,
-      rate_hz: result.rate_hz,
-      seed: result.seed,
-      duration_ms: result.duration_ms,
-      sample_count: result.sample_count,
-      ...summarize(result),
-    }),
-  );
-  return lines;
+  return [...replayNdjsonIter(result)];
+}
+
+/** replayNdjsonLines, one per line, written in pieces. */
+export function writeReplayNdjson(result: ReplayResult, write: (text: string) => void): void {
+  const out = chunked(write);
+  for (const line of replayNdjsonIter(result)) out.add(line + '\n');
+  out.end();
 }
 
 function pad(cells: string[], widths: number[]): string {

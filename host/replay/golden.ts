@@ -46,27 +46,54 @@ export function compareGolden(expected: string[], actual: string[]): GoldenCheck
 
 type Op = { kind: ' ' | '-' | '+'; line: string; a: number; b: number };
 
-/** Myers O(ND) diff; past DIFF_EDITS_MAX edits it falls back to listing both sides. */
+/** Lines of each side shown per changed block: a long block still shows both sides. */
+const HUNK_SIDE_SHOWN_MAX = 8;
+
+/**
+ * Myers O(ND) diff; past DIFF_EDITS_MAX edits it falls back to both sides' lines from the
+ * first difference on. A block of changes shows its expected ("-") and its actual ("+")
+ * lines, each cut at HUNK_SIDE_SHOWN_MAX, so a long change never shows one side only.
+ */
 export function lineDiff(a: string[], b: string[]): string {
   const ops = myers(a, b);
   if (ops === null) {
-    return `more than ${DIFF_EDITS_MAX} lines differ (expected ${a.length} lines, got ${b.length}); first difference at line ${firstDifference(a, b) + 1}`;
+    const first = firstDifference(a, b);
+    const out = [`more than ${DIFF_EDITS_MAX} lines differ (expected ${a.length} lines, got ${b.length}); from the first difference:`];
+    out.push(...sideLines('-', a, first), ...sideLines('+', b, first));
+    return out.join('\n');
   }
   const out: string[] = [];
   let shown = 0;
   let changes = 0;
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    if (op.kind === ' ') continue;
-    changes++;
-    if (shown >= DIFF_SHOWN_MAX) continue;
-    const prev = ops[i - 1];
-    if (prev === undefined || prev.kind === ' ') out.push(`@@ expected line ${op.a + 1}, actual line ${op.b + 1}`);
-    out.push(`${op.kind} ${op.line}`);
-    shown++;
+  for (let i = 0; i < ops.length;) {
+    if (ops[i].kind === ' ') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < ops.length && ops[j].kind !== ' ') j++;
+    const hunk = ops.slice(i, j);
+    changes += hunk.length;
+    if (shown < DIFF_SHOWN_MAX) {
+      out.push(`@@ expected line ${hunk[0].a + 1}, actual line ${hunk[0].b + 1}`);
+      for (const kind of ['-', '+'] as const) {
+        const side = hunk.filter((op) => op.kind === kind);
+        const take = side.slice(0, HUNK_SIDE_SHOWN_MAX);
+        out.push(...take.map((op) => `${kind} ${op.line}`));
+        if (side.length > take.length) out.push(`${kind} ... ${side.length - take.length} more ${kind === '-' ? 'expected' : 'actual'} lines in this block`);
+        shown += take.length;
+      }
+    }
+    i = j;
   }
-  if (changes > shown) out.push(`... ${changes - shown} more changed lines`);
+  if (changes > shown) out.push(`... ${changes} changed lines in all, ${shown} shown`);
   return out.join('\n');
+}
+
+function sideLines(kind: '-' | '+', lines: string[], from: number): string[] {
+  const take = lines.slice(from, from + HUNK_SIDE_SHOWN_MAX).map((l) => `${kind} ${l}`);
+  const more = lines.length - from - take.length;
+  return more > 0 ? [...take, `${kind} ... ${more} more ${kind === '-' ? 'expected' : 'actual'} lines`] : take;
 }
 
 function firstDifference(a: string[], b: string[]): number {

@@ -166,15 +166,11 @@ export function writeReports(dir: string, items: readonly ReportItem[]): string[
     }
     names.set(name, it.score.record);
   }
+  // Every page is rendered before the first is written: the writes then follow each other
+  // closely, and Ctrl-C during the rendering ends the run at once with nothing written.
+  const pages = items.map((it) => [join(dir, reportFileName(it.score.record)), renderRecordReport(it.fixture, it.result, it.score, it.match, it.opts)] as const);
+  pages.push([join(dir, 'index.html'), renderIndex(items)]);
   ensureFolder(dir);
-  const paths: string[] = [];
-  for (const it of items) {
-    const path = join(dir, reportFileName(it.score.record));
-    writeFileAtomic(path, renderRecordReport(it.fixture, it.result, it.score, it.match, it.opts));
-    paths.push(path);
-  }
-  const index = join(dir, 'index.html');
-  writeFileAtomic(index, renderIndex(items));
-  paths.push(index);
-  return paths;
+  for (const [path, html] of pages) writeFileAtomic(path, html);
+  return pages.map(([path]) => path);
 }

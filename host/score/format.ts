@@ -3,6 +3,7 @@
 
 import type { AggregateScore, RecordScore } from './score.js';
 import { printable } from '../io/printable.js';
+import { HR_WINDOW_MS, MATCH_TOL_MS, MATCH_TOL_STRICT_MS } from './metrics.js';
 
 /** The fields a row needs: present on both RecordScore and AggregateScore. */
 type Row = Pick<
@@ -24,6 +25,8 @@ type Row = Pick<
 
 interface Column {
   header: string;
+  /** What the column holds, for the legend (`ring score --help`). */
+  meaning: string;
   numeric: boolean;
   cell: (r: Row) => string;
 }
@@ -49,21 +52,21 @@ function ratioCell(r: Row, v: number): string {
 }
 
 const COLUMNS: readonly Column[] = [
-  { header: 'record', numeric: false, cell: (r) => r.label },
-  { header: 'rate Hz', numeric: true, cell: (r) => r.rate },
-  { header: 'ref', numeric: true, cell: (r) => String(r.ref_beats) },
-  { header: 'det', numeric: true, cell: (r) => String(r.detected_beats) },
-  { header: 'TP', numeric: true, cell: (r) => String(r.tp) },
-  { header: 'FP', numeric: true, cell: (r) => String(r.fp) },
-  { header: 'FN', numeric: true, cell: (r) => String(r.fn) },
-  { header: 'Se %', numeric: true, cell: (r) => ratioCell(r, r.sensitivity) },
-  { header: 'PPV %', numeric: true, cell: (r) => ratioCell(r, r.ppv) },
-  { header: 'F1 %', numeric: true, cell: (r) => ratioCell(r, r.f1) },
-  { header: 'F1@50 %', numeric: true, cell: (r) => ratioCell(r, r.f1_50ms) },
-  { header: 'timing med ms', numeric: true, cell: (r) => fixed(r.timing_error_ms_median, 1) },
-  { header: 'HR MAE bpm', numeric: true, cell: (r) => fixed(r.hr_mae_bpm, 2) },
-  { header: 'RMSSD err ms', numeric: true, cell: (r) => fixed(r.rmssd_error_ms_median, 1) },
-  { header: 'latency med ms', numeric: true, cell: (r) => fixed(r.latency_ms_median, 0) },
+  { header: 'record', meaning: 'the recording (its record id); the last row pools every record', numeric: false, cell: (r) => r.label },
+  { header: 'rate Hz', meaning: 'sample rate the firmware ran at (--rate-hz)', numeric: true, cell: (r) => r.rate },
+  { header: 'ref', meaning: 'reference beats scored (outside the warm-up and the excluded spans)', numeric: true, cell: (r) => String(r.ref_beats) },
+  { header: 'det', meaning: 'beats the ring detected there', numeric: true, cell: (r) => String(r.detected_beats) },
+  { header: 'TP', meaning: `true positives: detections within ±${MATCH_TOL_MS} ms of a reference beat`, numeric: true, cell: (r) => String(r.tp) },
+  { header: 'FP', meaning: 'false positives: detections with no reference beat near', numeric: true, cell: (r) => String(r.fp) },
+  { header: 'FN', meaning: 'false negatives: reference beats the ring missed', numeric: true, cell: (r) => String(r.fn) },
+  { header: 'Se %', meaning: 'sensitivity, TP / (TP + FN): share of the beats found', numeric: true, cell: (r) => ratioCell(r, r.sensitivity) },
+  { header: 'PPV %', meaning: 'positive predictive value, TP / (TP + FP): share of detections that are beats', numeric: true, cell: (r) => ratioCell(r, r.ppv) },
+  { header: 'F1 %', meaning: 'harmonic mean of Se and PPV; - when nothing was scored', numeric: true, cell: (r) => ratioCell(r, r.f1) },
+  { header: 'F1@50 %', meaning: `F1 with the strict ±${MATCH_TOL_STRICT_MS} ms match`, numeric: true, cell: (r) => ratioCell(r, r.f1_50ms) },
+  { header: 'timing med ms', meaning: 'median |detected - reference| beat time of the matches', numeric: true, cell: (r) => fixed(r.timing_error_ms_median, 1) },
+  { header: 'HR MAE bpm', meaning: `mean absolute heart-rate error over ${HR_WINDOW_MS / 1000} s windows`, numeric: true, cell: (r) => fixed(r.hr_mae_bpm, 2) },
+  { header: 'RMSSD err ms', meaning: 'median |RMSSD error| of the published HRV windows against the reference beats', numeric: true, cell: (r) => fixed(r.rmssd_error_ms_median, 1) },
+  { header: 'latency med ms', meaning: 'median time from a beat to the ring emitting it', numeric: true, cell: (r) => fixed(r.latency_ms_median, 0) },
 ];
 
 function recordRow(s: RecordScore): Row {
@@ -93,4 +96,10 @@ export function formatScoreTable(records: readonly RecordScore[], agg: Aggregate
   const lines = [renderLine(all[0]!, widths), rule, ...body.map((row) => renderLine(row, widths))];
   if (foot !== null) lines.push(rule, renderLine(foot, widths));
   return lines.join('\n') + '\n';
+}
+
+/** The table's columns and what each holds: the legend `ring score --help` prints. */
+export function scoreColumnsLegend(): string {
+  const w = Math.max(...COLUMNS.map((c) => c.header.length));
+  return COLUMNS.map((c) => `  ${c.header.padEnd(w)}  ${c.meaning}`).join('\n');
 }

@@ -4,9 +4,13 @@
 // firmware is late draining it.
 
 import { EventQueue } from "../event-queue.js";
+import type { SampleStream } from "./resample.js";
 
 export const SENSOR_FIFO_CAPACITY_SAMPLES = 32;
 export const SENSOR_RATES_HZ: readonly number[] = [25, 50, 100];
+
+const EMPTY: SampleStream = { length: 0, at: () => 0 };
+const arrayStream = (a: Int32Array): SampleStream => ({ length: a.length, at: (k) => a[k] });
 
 export class SimPpgSensor {
   private readonly fifo = new Int32Array(SENSOR_FIFO_CAPACITY_SAMPLES);
@@ -23,13 +27,13 @@ export class SimPpgSensor {
 
   constructor(
     private readonly queue: EventQueue,
-    /** Samples at each supported rate, produced on demand when the firmware configures the rate. */
-    private readonly streamAt: (rate_hz: number) => Int32Array,
+    /** Samples at each supported rate, read one by one as the sensor takes them. */
+    private readonly streamAt: (rate_hz: number) => SampleStream | Int32Array,
     /** Extra latency from the watermark sample to the interrupt handler running. */
     private readonly irq_latency_us = 0,
   ) {}
 
-  private stream: Int32Array = new Int32Array(0);
+  private stream: SampleStream = EMPTY;
 
   get sample_rate_hz(): number {
     return this.rate_hz;
@@ -48,7 +52,8 @@ export class SimPpgSensor {
     if (!Number.isInteger(watermark_samples) || watermark_samples < 1 || watermark_samples > SENSOR_FIFO_CAPACITY_SAMPLES) return -2;
     this.rate_hz = rate_hz;
     this.watermark = watermark_samples;
-    this.stream = this.streamAt(rate_hz);
+    const s = this.streamAt(rate_hz);
+    this.stream = s instanceof Int32Array ? arrayStream(s) : s;
     // The recording goes on while the ring reconfigures: sampling resumes at the first tick
     // of the new rate after now (at boot, now = 0: the first sample is at 0). Batches
     // scheduled under the old configuration are void.
@@ -97,7 +102,7 @@ export class SimPpgSensor {
       } else {
         let tail = this.fifo_head + this.fifo_count;
         if (tail >= SENSOR_FIFO_CAPACITY_SAMPLES) tail -= SENSOR_FIFO_CAPACITY_SAMPLES;
-        this.fifo[tail] = this.stream[k];
+        this.fifo[tail] = this.stream.at(k);
         this.fifo_count++;
       }
     }

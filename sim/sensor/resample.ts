@@ -25,42 +25,66 @@ function kernel(t: number, cutoff_cycles: number, half_width: number): number {
   return 2 * cutoff_cycles * sinc * w;
 }
 
-export function resamplePpg(ppg: Int32Array, from_hz: number, to_hz: number): Int32Array {
-  for (const [name, v] of [["from_hz", from_hz], ["to_hz", to_hz]] as const) {
-    if (!Number.isInteger(v) || v < 1 || v > RATE_HZ_MAX) {
-      throw new RangeError(`${name} must be an integer in 1..${RATE_HZ_MAX}, got ${v}`);
+/** A sensor stream read sample by sample: the whole resampled recording is never held. */
+export interface SampleStream {
+  readonly length: number;
+  at(k: number): number;
+}
+
+/**
+ * The resampling of ppg from from_hz to to_hz, computed when a sample is read (each output
+ * sample needs 2 * reach + 1 input samples): the same values as resamplePpg, bit for bit,
+ * without an output array as long as the recording.
+ */
+export class ResampledStream implements SampleStream {
+  readonly length: number;
+  private readonly up: number;
+  private readonly down: number;
+  private readonly reach: number;
+  private readonly phases: Float64Array[];
+  private readonly same: boolean;
+
+  constructor(private readonly ppg: Int32Array, from_hz: number, to_hz: number) {
+    for (const [name, v] of [["from_hz", from_hz], ["to_hz", to_hz]] as const) {
+      if (!Number.isInteger(v) || v < 1 || v > RATE_HZ_MAX) {
+        throw new RangeError(`${name} must be an integer in 1..${RATE_HZ_MAX}, got ${v}`);
+      }
+    }
+    this.same = from_hz === to_hz;
+    const g = gcd(from_hz, to_hz);
+    this.up = to_hz / g;
+    this.down = from_hz / g;
+    this.length = this.same ? ppg.length : ppg.length === 0 ? 0 : Math.floor(((ppg.length - 1) * this.up) / this.down) + 1;
+    // Cutoff in cycles per input sample: the lower Nyquist, less a guard band when decimating.
+    const cutoff_cycles = to_hz < from_hz ? (0.5 * CUTOFF_FRACTION * to_hz) / from_hz : 0.5 * CUTOFF_FRACTION;
+    const half_width = ZERO_CROSSINGS / (2 * cutoff_cycles);
+    this.reach = Math.ceil(half_width);
+    // One kernel per output phase (k*down mod up), each normalized to unit DC gain so a
+    // constant input stays exactly constant.
+    this.phases = [];
+    if (this.same) return;
+    for (let p = 0; p < this.up; p++) {
+      const frac = p / this.up;
+      const taps = new Float64Array(2 * this.reach + 1);
+      let sum = 0;
+      for (let j = -this.reach; j <= this.reach; j++) {
+        const v = kernel(j - frac, cutoff_cycles, half_width);
+        taps[j + this.reach] = v;
+        sum += v;
+      }
+      for (let j = 0; j < taps.length; j++) taps[j] /= sum;
+      this.phases.push(taps);
     }
   }
-  if (from_hz === to_hz) return Int32Array.from(ppg);
-  const g = gcd(from_hz, to_hz);
-  const up = to_hz / g;
-  const down = from_hz / g;
-  const out_count = ppg.length === 0 ? 0 : Math.floor(((ppg.length - 1) * up) / down) + 1;
-  const out = new Int32Array(out_count);
-  // Cutoff in cycles per input sample: the lower Nyquist, less a guard band when decimating.
-  const cutoff_cycles = to_hz < from_hz ? (0.5 * CUTOFF_FRACTION * to_hz) / from_hz : 0.5 * CUTOFF_FRACTION;
-  const half_width = ZERO_CROSSINGS / (2 * cutoff_cycles);
-  const reach = Math.ceil(half_width);
-  // One kernel per output phase (k*down mod up), each normalized to unit DC gain so a
-  // constant input stays exactly constant.
-  const phases: Float64Array[] = [];
-  for (let p = 0; p < up; p++) {
-    const frac = p / up;
-    const taps = new Float64Array(2 * reach + 1);
-    let sum = 0;
-    for (let j = -reach; j <= reach; j++) {
-      const v = kernel(j - frac, cutoff_cycles, half_width);
-      taps[j + reach] = v;
-      sum += v;
-    }
-    for (let j = 0; j < taps.length; j++) taps[j] /= sum;
-    phases.push(taps);
-  }
-  const last = ppg.length - 1;
-  for (let k = 0; k < out_count; k++) {
+
+  at(k: number): number {
+    const ppg = this.ppg;
+    if (this.same) return ppg[k];
+    const { up, down, reach } = this;
+    const last = ppg.length - 1;
     const pos_num = k * down; // position in input samples = pos_num / up
     const base = Math.floor(pos_num / up);
-    const taps = phases[pos_num - base * up];
+    const taps = this.phases[pos_num - base * up];
     let acc = 0;
     for (let j = -reach; j <= reach; j++) {
       let i = base + j;
@@ -69,7 +93,14 @@ export function resamplePpg(ppg: Int32Array, from_hz: number, to_hz: number): In
       else if (i > last) i = Math.max(2 * last - i, 0);
       acc += taps[j + reach] * ppg[i];
     }
-    out[k] = Math.round(acc);
+    return Math.round(acc);
   }
+}
+
+/** The whole resampled recording as one array (tools and benches that want it at once). */
+export function resamplePpg(ppg: Int32Array, from_hz: number, to_hz: number): Int32Array {
+  const stream = new ResampledStream(ppg, from_hz, to_hz);
+  const out = new Int32Array(stream.length);
+  for (let k = 0; k < out.length; k++) out[k] = stream.at(k);
   return out;
 }

@@ -50,13 +50,13 @@ t.test('a disconnect mid-stream: seen as a gap, subscribed again', async (t) => 
   const s = await startStandIn(t, [rest, '--disconnect-at-ms', '3000']);
   const r = ringWith(s.env, ['stream', '--duration-s', '6', '--ndjson', '--ble', RING]);
   t.equal(r.code, 0, r.stderr);
-  const items = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; cause?: string; index?: number; resubscribes?: number });
+  const items = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; cause?: string; beat_index?: number; resubscribes?: number });
   const gaps = items.filter((i) => i.type === 'gap');
   t.same(gaps.map((g) => g.cause), ['disconnect'], 'one gap, for the drop');
   t.equal(items[items.length - 1].resubscribes, 1, 'subscribed again after reconnecting');
   const at = items.findIndex((i) => i.type === 'gap');
   t.ok(items.slice(at + 1).some((i) => i.type === 'beat'), 'beats flow again after the drop');
-  const beats = items.filter((i) => i.type === 'beat').map((i) => i.index!);
+  const beats = items.filter((i) => i.type === 'beat').map((i) => i.beat_index!);
   t.same(beats, [...beats].sort((a, b) => a - b), 'beats in order');
   t.equal(new Set(beats).size, beats.length, 'no beat twice');
 });

@@ -36,7 +36,7 @@ t.test('--ndjson streams one object per line in emission order, then a summary',
   t.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.equal(lines[lines.length - 1].type, 'summary');
-  const times = lines.slice(0, -1).map((l) => l.emitted_us);
+  const times = lines.slice(0, -1).map((l) => l.emitted_ms);
   t.ok(times.every((v, i) => i === 0 || v >= times[i - 1]), 'emission times never go back');
   t.ok(new Set(lines.map((l) => l.type)).size >= 4, 'beat, hr, hrv and status records');
 });

@@ -186,6 +186,10 @@ export function run(): string[] {
   request(mtu, 0, 70, 0, []);
   request(mtu, 0, 68, 0, [['from_seq', 1]]);
   request(mtu, 2, 67, 1, [['kinds', 0]]);
+  // Unknown keys that are not printable ASCII (raw bytes, a terminal escape, a backslash),
+  // one cut at the 64-byte limit: the ring names them with \xHH escapes.
+  request(mtu, 2, 66, 0, [['\u00c3\u00a9\u00ff\u001b[31m\\', 1]]);
+  request(mtu, 2, 66, 0, [['stream', [['abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz1234\u00c3\u00a9', 1]]]]);
   rx([0x52, gatt_h_frame & 0xff, gatt_h_frame >> 8, 0x08, 0, 0, 5, 0, 64, 1, 0, 0xa0]);
   now_ms += 6000;
   rx([0x52, gatt_h_frame & 0xff, gatt_h_frame >> 8, 0x08, 0, 0, 1, 0, 64, 2, 0, 0xa0]);

@@ -2,7 +2,7 @@
 // and stops when pages bring no records, whatever last_seq and next_seq the ring claims.
 
 import t from 'tap';
-import { readHistory, HISTORY_EMPTY_PAGES_MAX } from '../../host/client/history.js';
+import { readHistory, HISTORY_EMPTY_PAGES_MAX, HISTORY_SCAN_RECORDS, HISTORY_SKIP_PAGES_MAX } from '../../host/client/history.js';
 import { ResponseError } from '../../host/client/errors.js';
 import type { RingClient } from '../../host/client/client.js';
 import type { HistoryPage } from '../../host/client/messages.js';
@@ -44,4 +44,29 @@ t.test('a ring that sends one record a page stops at --max', async (t) => {
   const r = await readHistory(client, { max_records: 50 });
   t.equal(r.records.length, 50);
   t.ok(calls() <= 60, `${calls()} page requests for 50 records`);
+});
+
+// A kind-filtered read of a long log: the ring examines its scan budget per page, so most
+// pages bring no record (thousands of beats between two status records) yet each one moves on.
+t.test('a filtered read of a long log pages past thousands of records of other kinds', async (t) => {
+  const last = 40 * HISTORY_SCAN_RECORDS;
+  const status = new Set([3, 17 * HISTORY_SCAN_RECORDS + 5, last]);
+  const { client } = lyingClient((from, max) => {
+    const records: never[] = [];
+    let seq = from;
+    for (let i = 0; i < HISTORY_SCAN_RECORDS && seq <= last && records.length < max; i++, seq++) {
+      if (status.has(seq)) records.push({ seq, kind: 4, time_ms: seq } as never);
+    }
+    return { records, next_seq: seq, first_seq: 1, last_seq: last };
+  });
+  const r = await readHistory(client, { kinds: 1 << 3 });
+  t.same(r.records.map((x) => x.seq), [...status], 'every status record, once');
+});
+
+t.test('a filtered read from a ring that skips a budget a page forever stops', async (t) => {
+  const { client, calls } = lyingClient((from) => ({ records: [], next_seq: from + HISTORY_SCAN_RECORDS, first_seq: 1, last_seq: U32_MAX }));
+  await t.rejects(readHistory(client, { kinds: 1 << 3 }), /more than a log holds/, 'a protocol error that says why');
+  t.ok(calls() <= HISTORY_SKIP_PAGES_MAX + 2, `stopped after ${calls()} page requests`);
+  const creeping = lyingClient((from) => ({ records: [], next_seq: from + 1, first_seq: 1, last_seq: U32_MAX }));
+  await t.rejects(readHistory(creeping.client, { kinds: 1 << 3 }), /makes no progress/, 'creeping by one is no progress');
 });
