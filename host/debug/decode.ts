@@ -20,6 +20,8 @@ import {
   HISTORY_RECORDS,
   OP_NAMES,
   findMessage,
+  SEALED_CTR,
+  SEALED_MAC,
   type FieldDef,
   type FieldType,
 } from '../../protocol/host/schema.js';
@@ -66,6 +68,8 @@ export interface DecodedFrameView {
   message: string;
   /** For an error response: the code's name. */
   error?: string;
+  /** A request or answer inside an authenticated session (PROTOCOL.md 11.3). */
+  sealed?: boolean;
   body: NamedField;
   /** The body as plain JS (maps as objects, byte strings as Uint8Array). */
   value: unknown;
@@ -260,6 +264,20 @@ export function decodeFrameAt(buf: Uint8Array, base = 0): DecodedFrameView {
   if (def.unsolicited !== header.unsolicited) {
     throw new DecodeError(base + 1, `flags 0x${(def.unsolicited ? FLAG_UNSOLICITED : 0).toString(16).padStart(2, '0')} for ${def.name}`, `0x${header.flags.toString(16).padStart(2, '0')}`);
   }
+  const inner = is_rsp ? 'rsp' : 'req';
+  const has = (k: string) => root.entries.some((e) => e.key.kind === 'text' && e.key.value === k);
+  if (has('ctr') && has('mac') && has(inner)) {
+    // Sealed: the envelope's counter and MAC, and the command's own body under req / rsp.
+    const children = root.entries.map((e) => {
+      const key = e.key.kind === 'text' ? e.key.value : String(nodeValue(e.key));
+      if (key === 'ctr') return named(SEALED_CTR, e.value);
+      if (key === 'mac') return named(SEALED_MAC, e.value);
+      if (key === inner && e.value.kind === 'map') return { ...leaf(inner, e.value), children: mapFields(def.fields, e.value) };
+      if (key === inner) return expectFail({ name: inner, type: { t: 'map', fields: def.fields } }, e.value);
+      return raw(key, e.value, true);
+    });
+    return { ...view, message: def.name, sealed: true, body: { ...leaf('body', root), children } };
+  }
   return { ...view, message: def.name, body: { ...leaf('body', root), children: mapFields(def.fields, root) } };
 }
 
@@ -308,7 +326,7 @@ export function headerText(h: FrameHeaderFields): string {
 }
 
 export function frameText(v: DecodedFrameView): string {
-  const title = v.error ? `${v.message} ${v.error}` : v.message;
+  const title = v.error ? `${v.message} ${v.error}` : v.sealed ? `${v.message} (sealed)` : v.message;
   return [
     `frame at byte ${v.offset}, ${v.size} bytes: ${title}`,
     `  header: ${headerText(v.header)}`,
@@ -319,7 +337,8 @@ export function frameText(v: DecodedFrameView): string {
 /** A JSON-friendly view (byte strings as hex). */
 export function frameJson(v: DecodedFrameView): unknown {
   return {
-    offset: v.offset, size: v.size, message: v.message, ...(v.error ? { error: v.error } : {}), header: v.header, body: v.body,
+    offset: v.offset, size: v.size, message: v.message, ...(v.error ? { error: v.error } : {}), ...(v.sealed ? { sealed: true } : {}),
+    header: v.header, body: v.body,
     value: JSON.parse(JSON.stringify(v.value, (_k, x: unknown) => (x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x))),
   };
 }

@@ -47,22 +47,30 @@ function luaFields(defs: readonly FieldDef[]): string {
   return defs.length === 0 ? '{}' : `{ ${defs.map(luaField).join(', ')} }`;
 }
 
-/** Every leaf name with its value kind, for the ProtoFields ("ring.first_seq"). */
-export function leafFields(): Map<string, 'int' | 'bool' | 'text' | 'bytes'> {
-  const out = new Map<string, 'int' | 'bool' | 'text' | 'bytes'>();
+type LeafKind = 'int' | 'bool' | 'text' | 'bytes';
+
+/**
+ * Every leaf name with its value kind and filter name ("ring.first_seq"). A name used with
+ * two kinds (the error's text "key", the auth group's byte-string "key") gets one field per
+ * kind; the ones after the first carry the kind in their filter name ("ring.key_bytes").
+ */
+export function leafFields(): { name: string; kind: LeafKind; abbr: string }[] {
+  const kinds = new Map<string, LeafKind[]>();
   const visit = (name: string, t: FieldType): void => {
     if (t.t === 'map' || t.t === 'tuple') for (const d of t.fields) visit(d.name, d.type);
     else if (t.t === 'list') visit(name, t.item);
     else if (t.t !== 'record') {
-      const prev = out.get(name);
-      if (prev !== undefined && prev !== t.t) throw new Error(`field ${name} is both ${prev} and ${t.t}: the dissector needs one type per name`);
-      out.set(name, t.t);
+      const seen = kinds.get(name) ?? [];
+      if (!seen.includes(t.t)) seen.push(t.t);
+      kinds.set(name, seen);
     }
   };
+  for (const d of ERROR_RSP) visit(d.name, d.type);
   for (const m of MESSAGES) for (const d of m.fields) visit(d.name, d.type);
   for (const r of Object.values(HISTORY_RECORDS)) for (const d of r.fields) visit(d.name, d.type);
-  for (const d of ERROR_RSP) visit(d.name, d.type);
-  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
+  return [...kinds]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([name, ks]) => ks.map((kind, i) => ({ name, kind, abbr: i === 0 ? `ring.${name}` : `ring.${name}_${kind}` })));
 }
 
 /** The whole dissector file. */
@@ -97,7 +105,7 @@ export function generateDissector(): string {
   lines.push('}');
   lines.push('-- One ProtoField per field name, so filters read "ring.first_seq == 1".');
   lines.push('local LEAVES = {');
-  for (const [name, kind] of leafFields()) lines.push(`  { ${luaString(name)}, ${luaString(kind)} },`);
+  for (const l of leafFields()) lines.push(`  { ${luaString(l.name)}, ${luaString(l.kind)}, ${luaString(l.abbr)} },`);
   lines.push('}');
   lines.push('');
   lines.push(LUA_RUNTIME.trim());

@@ -24,12 +24,12 @@ local F = {
 }
 local LEAF = {}
 for _, l in ipairs(LEAVES) do
-  local name, kind = l[1], l[2]
-  local abbr = "ring." .. name
-  if kind == "int" then LEAF[name] = ProtoField.int64(abbr, name)
-  elseif kind == "bool" then LEAF[name] = ProtoField.bool(abbr, name)
-  elseif kind == "text" then LEAF[name] = ProtoField.string(abbr, name)
-  else LEAF[name] = ProtoField.bytes(abbr, name) end
+  local name, kind, abbr = l[1], l[2], l[3]
+  local key = name .. "/" .. kind
+  if kind == "int" then LEAF[key] = ProtoField.int64(abbr, name)
+  elseif kind == "bool" then LEAF[key] = ProtoField.bool(abbr, name)
+  elseif kind == "text" then LEAF[key] = ProtoField.string(abbr, name)
+  else LEAF[key] = ProtoField.bytes(abbr, name) end
 end
 local fields = {}
 for _, f in pairs(F) do fields[#fields + 1] = f end
@@ -124,7 +124,7 @@ end
 
 local function add_leaf(tree, ftvb, name, node, def)
   local range = ftvb(node.off, node.len)
-  local f = LEAF[name]
+  local f = LEAF[name .. "/" .. node.k]
   local item
   if f and node.k == "int" then item = tree:add(f, range, Int64.new(node.v))
   elseif f and node.k == "bool" then item = tree:add(f, range, node.v)

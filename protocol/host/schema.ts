@@ -6,6 +6,18 @@
 // and the ring's answers, so a change to the protocol that misses one of them fails a test.
 
 import {
+  AUTH_HOST_ID_BYTES,
+  AUTH_KEY_BYTES,
+  AUTH_MAC_BYTES,
+  AUTH_NONCE_BYTES,
+  AUTH_RING_ID_BYTES,
+  CMD_AUTH_FACTORY_RESET,
+  CMD_AUTH_GRANT,
+  CMD_AUTH_LIST,
+  CMD_AUTH_PAIR,
+  CMD_AUTH_REVOKE,
+  CMD_AUTH_SESSION,
+  CMD_AUTH_STATUS,
   CMD_BATTERY,
   CMD_CONFIG,
   CMD_DEVICE_INFO,
@@ -27,6 +39,7 @@ import {
   CMD_TIME,
   ERR_CODE_MAX,
   FRAME_BODY_MAX,
+  GROUP_AUTH,
   GROUP_BATTERY,
   GROUP_CONFIG,
   GROUP_DEVICE,
@@ -39,8 +52,12 @@ import {
   OP_READ_RSP,
   OP_WRITE,
   OP_WRITE_RSP,
+  ROLE_OWNER,
+  ROLE_VIEWER,
+  SCOPE_ALL,
   PPG_BATCH_SAMPLES_MAX,
   PPG_SAMPLE_SIZE,
+  RECORD_AUDIT,
   RECORD_BEAT,
   RECORD_HR,
   RECORD_HRV,
@@ -164,6 +181,13 @@ export const HISTORY_RECORDS: Readonly<Record<number, { name: string; fields: re
   },
   [RECORD_HR]: { name: 'hr', fields: [seq, kind(RECORD_HR), ...HR_ITEM] },
   [RECORD_HRV]: { name: 'hrv', fields: [seq, kind(RECORD_HRV), ...HRV_WINDOW] },
+  [RECORD_AUDIT]: {
+    name: 'audit',
+    fields: [
+      seq, kind(RECORD_AUDIT), clock('time_ms'), f('event', int(0, 255)), f('host_hi', int(0, U32_MAX)), f('host_lo', int(0, U32_MAX)),
+      f('detail', int(0, U32_MAX)),
+    ],
+  },
   [RECORD_STATUS]: {
     name: 'status',
     fields: [seq, kind(RECORD_STATUS), clock('time_ms'), f('code', int(0, U16_MAX)), f('value', INT_ANY), emitted],
@@ -195,6 +219,12 @@ const LIMITS: readonly FieldDef[] = [
   f('frame_max', int(8, 1024)), f('buf_count', int(1, 8)), f('depth_max', int(1, 16)), f('text_max', int(1, 64)),
   f('page_max', int(1, 64)), f('ppg_batch_max', int(1, 128)), f('log_max', int(0, U32_MAX), true),
 ];
+
+/** The history log's sizes and write rates (8.1 "log"). */
+const LOG_INFO: readonly FieldDef[] = [
+  'capacity_bytes', 'used_bytes', 'first_seq', 'last_seq', 'beats_first_seq', 'summary_capacity_bytes', 'beats_capacity_bytes',
+  'summary_bytes_per_day', 'beats_bytes_per_day',
+].map((name) => f(name, int(0, U32_MAX), true));
 
 const list = (item: FieldType, min_items: number, max_items: number): FieldType => ({ t: 'list', item, min_items, max_items });
 const tuple = (fields: readonly FieldDef[]): FieldType => ({ t: 'tuple', fields });
@@ -231,6 +261,40 @@ const IMAGE_MESSAGES: readonly MessageDef[] = [
   imageMsg('reset.rsp', CMD_IMAGE_RESET, OP_WRITE_RSP, []),
 ];
 
+// Pairing, sessions and sharing (section 11).
+const bstr = (n: number): FieldType => ({ t: 'bytes', min_bytes: n, max_bytes: n });
+const ROLE = int(ROLE_OWNER, ROLE_VIEWER);
+const SCOPES = int(0, SCOPE_ALL);
+const HOST_ROW: readonly FieldDef[] = [
+  f('host', bstr(AUTH_HOST_ID_BYTES)), f('role', ROLE), f('scopes', SCOPES), clock('from_ms'), clock('until_ms'), clock('expires_ms'), f('revoked', bool),
+];
+const authMsg = (name: string, cmd: number, op: number, fields: readonly FieldDef[]): MessageDef =>
+  ({ name: `auth.${name}`, group: GROUP_AUTH, cmd, op, unsolicited: false, fields });
+const AUTH_MESSAGES: readonly MessageDef[] = [
+  authMsg('pair.req', CMD_AUTH_PAIR, OP_WRITE, [f('host', bstr(AUTH_HOST_ID_BYTES))]),
+  authMsg('pair.rsp', CMD_AUTH_PAIR, OP_WRITE_RSP, [f('ring', bstr(AUTH_RING_ID_BYTES)), f('key', bstr(AUTH_KEY_BYTES)), f('role', ROLE)]),
+  authMsg('session.req', CMD_AUTH_SESSION, OP_WRITE, [f('host', bstr(AUTH_HOST_ID_BYTES)), f('nonce', bstr(AUTH_NONCE_BYTES))]),
+  authMsg('session.rsp', CMD_AUTH_SESSION, OP_WRITE_RSP, [
+    f('ring', bstr(AUTH_RING_ID_BYTES)), f('nonce', bstr(AUTH_NONCE_BYTES)), f('proof', bstr(AUTH_MAC_BYTES)), f('role', ROLE), f('scopes', SCOPES),
+  ]),
+  authMsg('status.req', CMD_AUTH_STATUS, OP_READ, []),
+  authMsg('status.rsp', CMD_AUTH_STATUS, OP_READ_RSP, [f('owned', bool), f('window', bool), f('role', int(0, ROLE_VIEWER)), f('hosts', int(0, 255))]),
+  authMsg('grant.req', CMD_AUTH_GRANT, OP_WRITE, [
+    f('host', bstr(AUTH_HOST_ID_BYTES)), f('role', ROLE), f('scopes', SCOPES, true), clock('from_ms', true), clock('until_ms', true), clock('expires_ms', true),
+  ]),
+  authMsg('grant.rsp', CMD_AUTH_GRANT, OP_WRITE_RSP, [f('ring', bstr(AUTH_RING_ID_BYTES)), f('key', bstr(AUTH_KEY_BYTES))]),
+  authMsg('revoke.req', CMD_AUTH_REVOKE, OP_WRITE, [f('host', bstr(AUTH_HOST_ID_BYTES))]),
+  authMsg('revoke.rsp', CMD_AUTH_REVOKE, OP_WRITE_RSP, [f('revoked', bool)]),
+  authMsg('list.req', CMD_AUTH_LIST, OP_READ, []),
+  authMsg('list.rsp', CMD_AUTH_LIST, OP_READ_RSP, [f('hosts', { t: 'list', item: { t: 'tuple', fields: HOST_ROW }, min_items: 0, max_items: 8 })]),
+  authMsg('factory-reset.req', CMD_AUTH_FACTORY_RESET, OP_WRITE, []),
+  authMsg('factory-reset.rsp', CMD_AUTH_FACTORY_RESET, OP_WRITE_RSP, []),
+];
+
+/** A request or answer inside a session (11.3): the body wrapped with a counter and a MAC. */
+export const SEALED_CTR: FieldDef = f('ctr', int(1, U32_MAX));
+export const SEALED_MAC: FieldDef = f('mac', bstr(AUTH_MAC_BYTES));
+
 /** Every message of section 8. Error responses (5.2) are ERROR_RSP, recognised by "rc". */
 export const MESSAGES: readonly MessageDef[] = [
   { name: 'device.info.req', group: GROUP_DEVICE, cmd: CMD_DEVICE_INFO, op: OP_READ, unsolicited: false, fields: [] },
@@ -240,6 +304,7 @@ export const MESSAGES: readonly MessageDef[] = [
       f('fw', { t: 'text', max_bytes: 32 }), f('build', { t: 'bytes', min_bytes: 4, max_bytes: 32 }), f('proto', int(1, 3)),
       f('caps', int(0, 255)), f('limits', { t: 'map', fields: LIMITS }), f('mtu', int(23, 517)),
       f('model', { t: 'text', max_bytes: 32 }, true), f('serial', { t: 'text', max_bytes: 32 }, true),
+      f('log', { t: 'map', fields: LOG_INFO }, true),
     ],
   },
   { name: 'time.get.req', group: GROUP_TIME, cmd: CMD_TIME, op: OP_READ, unsolicited: false, fields: [] },
@@ -303,6 +368,7 @@ export const MESSAGES: readonly MessageDef[] = [
     fields: [f('level_pct', int(0, 100)), f('mv', int(0, 5000)), f('charging', bool)],
   },
   ...IMAGE_MESSAGES,
+  ...AUTH_MESSAGES,
 ];
 
 /** A failed response (5.2): any group and command, a response op, a body with "rc". */
@@ -313,7 +379,7 @@ export const ERROR_RSP: readonly FieldDef[] = [
 /** Group names as the spec's table says them. */
 export const GROUP_NAMES: Readonly<Record<number, string>> = {
   [GROUP_DEVICE]: 'device', [GROUP_TIME]: 'time', [GROUP_CONFIG]: 'config', [GROUP_STREAM]: 'stream',
-  [GROUP_HISTORY]: 'history', [GROUP_BATTERY]: 'battery', [GROUP_IMAGE]: 'image',
+  [GROUP_HISTORY]: 'history', [GROUP_BATTERY]: 'battery', [GROUP_IMAGE]: 'image', [GROUP_AUTH]: 'auth',
 };
 
 export const OP_NAMES: readonly string[] = ['read', 'read-rsp', 'write', 'write-rsp'];

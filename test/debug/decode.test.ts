@@ -24,7 +24,7 @@ function frameOf(m: (typeof MESSAGES)[number], body: unknown, seq: number): Uint
 t.test('every message of the spec round-trips through decode, names and values intact', async (t) => {
   const prng = new Prng(13);
   let checked = 0;
-  t.equal(MESSAGES.length, 38, 'the spec lists 38 message bodies (section 8, image management included)');
+  t.equal(MESSAGES.length, 52, 'the spec lists 52 message bodies (section 8 with image management, and section 11)');
   for (const m of MESSAGES) {
     for (let round = 0; round < ROUNDS_PER_MESSAGE; round++) {
       const body = genBody(prng, m, { all_optional: round % 2 === 0 });
@@ -127,7 +127,9 @@ t.test('the schema agrees with the host decoders: every generated response decod
     'image.revert.rsp': (b) => img.decodeImageSlot(b),
     'image.reset.rsp': img.decodeImageReset,
   };
-  const responses = MESSAGES.filter((m) => m.op === 1 || m.op === 3);
+  // The auth group's answers are checked inline by RingClient (host/client/client.ts), which
+  // test/auth drives against the ring itself.
+  const responses = MESSAGES.filter((m) => (m.op === 1 || m.op === 3) && !m.name.startsWith('auth.'));
   let accepted = 0;
   t.same(responses.map((m) => m.name).sort(), Object.keys(decoders).sort(), 'a host decoder for every response in the schema');
   for (const m of responses) {
