@@ -32,7 +32,7 @@
 import type { FlashHal } from "../hal.js";
 import { assert } from "../lib/assert.js";
 import * as out from "../output.js";
-import { crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
+import { CRC32_RAM_BYTES, crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
 import {
   CODEC_POS,
   CODEC_STATE_WORDS,
@@ -173,7 +173,7 @@ let hs_first = 0;
 export function log_ram_bytes(): number {
   return (
     HDR_BUF_BYTES + BLOCK_BYTES_MAX + 2 * LOG_RINGS * BLOCK_BYTES_MAX + 2 * LOG_RINGS * CODEC_STATE_WORDS * 8 +
-    LOG_RINGS * LOG_FIELDS_MAX * 4 + LOG_RINGS * (RI_WORDS * 4 + RF_WORDS * 8) + LOG_FIELDS_MAX * 4 + 16 * 4
+    LOG_RINGS * LOG_FIELDS_MAX * 4 + LOG_RINGS * (RI_WORDS * 4 + RF_WORDS * 8) + LOG_FIELDS_MAX * 4 + CRC32_RAM_BYTES
   );
 }
 
