@@ -173,9 +173,11 @@ function inlineConstants(code) {
   const inlined = new Map(); // symbol -> value
   for (const { d, sym } of decls) {
     const v = constValue(d.initializer, known);
-    if (v === null || !Number.isInteger(v) || Math.abs(v) > SMALL_INT_MAX || Object.is(v, -0)) continue;
-    inlined.set(sym, { v, d });
+    if (v === null || !Number.isInteger(v) || Object.is(v, -0)) continue;
+    // A larger constant stays a variable (a static snapshot takes no such literal) but
+    // still folds into the constants defined from it.
     for (const id of uses.get(sym) ?? []) if (id !== d.name) known.set(id, v);
+    if (Math.abs(v) <= SMALL_INT_MAX) inlined.set(sym, { v, d });
   }
   if (inlined.size === 0) return code;
   const ids = []; // [start, end, text] of every reference, in source order
