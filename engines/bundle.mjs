@@ -1,6 +1,6 @@
 // One ES5 script for the embedded engines from a TypeScript entry (make engines-bundle):
 //
-//   node engines/bundle.mjs <entry> <out.js> [--min] [--banner TEXT]
+//   node engines/bundle.mjs <entry> <out.js> [--min] [--inline] [--banner TEXT]
 //
 // 1. esbuild bundles the TypeScript sources into one IIFE at ES2020 (it cannot lower
 //    const/let to ES5 itself); with --min it also drops unused code, inlines same-module
@@ -12,7 +12,7 @@
 //    kept in flash) accept only small integers and external (flash) strings as literals,
 //    and JerryScript does not fold the arithmetic back; identifiers that Espruino reads as
 //    keywords (`of`) are renamed.
-// 5. (--min) the bundle's constants are written into the code: a variable of the bundle's
+// 5. (--min, or --inline alone: readable names for engines/profile.ts) the bundle's constants are written into the code: a variable of the bundle's
 //    scope that is given a small integer (a literal, or arithmetic on literals and other
 //    such constants) and never assigned again is replaced by its value and its declaration
 //    dropped. esbuild inlines constants only in modules without imports, so nearly every
@@ -222,14 +222,16 @@ function inlineConstants(code) {
 async function main(argv) {
   const pos = [];
   let min = false;
+  let inline = false;
   let banner = '';
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--min') min = true;
+    else if (argv[i] === '--inline') inline = true;
     else if (argv[i] === '--banner') banner = argv[++i];
     else pos.push(argv[i]);
   }
   if (pos.length !== 2) {
-    process.stderr.write('usage: node engines/bundle.mjs <entry> <out.js> [--min] [--banner TEXT]\n');
+    process.stderr.write('usage: node engines/bundle.mjs <entry> <out.js> [--min] [--inline] [--banner TEXT]\n');
     return 2;
   }
   const [entry, out] = pos;
@@ -238,7 +240,7 @@ async function main(argv) {
     compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, ignoreDeprecations: '6.0', removeComments: min },
   }).outputText;
   const second = await transform(es5, { target: 'es5', minify: min, logLevel: 'warning' });
-  const es5_min = min ? (await transform(inlineConstants(second.code), { target: 'es5', minify: true, logLevel: 'warning' })).code : second.code;
+  const es5_min = min || inline ? (await transform(inlineConstants(second.code), { target: 'es5', minify: min, logLevel: 'warning' })).code : second.code;
   const code = (banner === '' ? '' : banner + '\n') + rewrite(es5_min);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, code);
