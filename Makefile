@@ -155,6 +155,26 @@ $(JERRY_HOST_TOOL): engines/jerryscript/host.c engines/host-common.h $(JERRY_SNA
 	gcc $(JERRY_HOST_CFLAGS) -DJERRY_RING_HEAP_KB=512 -o $@ engines/jerryscript/host.c \
 	  -L$(JERRY_TOOL)/lib -ljerry-ext -ljerry-core -ljerry-port -lm
 
+# Per-function CPU profile of the firmware on JerryScript (engines/profile.ts): the tool
+# build's sources with each JavaScript function's frame run through its own C function
+# (engines/jerryscript/profile-patch.py), for callgrind. Not used by tests or the bench.
+JERRY_PROF_SRC := $(ENGINES_BUILD)/jerry-prof-src
+JERRY_PROF := $(ENGINES_BUILD)/jerry-prof
+JERRY_HOST_PROF := build/jerry-ring-prof
+.PHONY: jerry-profile
+jerry-profile: $(JERRY_HOST_PROF)
+
+$(JERRY_PROF)/lib/libjerry-core.a: engines/jerryscript/profile-patch.py | $(JERRY_SRC)/CMakeLists.txt
+	rm -rf $(JERRY_PROF_SRC) && cp -r $(JERRY_SRC) $(JERRY_PROF_SRC)
+	python3 engines/jerryscript/profile-patch.py $(JERRY_PROF_SRC)
+	python3 $(JERRY_PROF_SRC)/tools/build.py --builddir=$(abspath $(JERRY_PROF)) $(JERRY_COMMON_FLAGS) \
+	  --mem-heap=512 --snapshot-save=off --jerry-cmdline-snapshot=off >$(ENGINES_BUILD)/jerry-prof.log 2>&1 \
+	  || { tail -30 $(ENGINES_BUILD)/jerry-prof.log >&2; exit 1; }
+
+$(JERRY_HOST_PROF): engines/jerryscript/host.c engines/host-common.h $(JERRY_PROF)/lib/libjerry-core.a
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -I$(JERRY_PROF_SRC)/jerry-core/include -I$(JERRY_PROF_SRC)/jerry-ext/include \
+	  -DJERRY_RING_HEAP_KB=512 -o $@ engines/jerryscript/host.c -L$(JERRY_PROF)/lib -ljerry-ext -ljerry-core -ljerry-port -lm
+
 $(ESPRUINO_BIN):
 	@test -f $(ESPRUINO_TAR) || { echo "make espruino: $(ESPRUINO_TAR) is missing (the engines' sources live in ../shared/engines)" >&2; exit 1; }
 	@$(ENGINE_CACHE) restore $(ENGINES_KEY) espruino $(ESPRUINO_DIR) || $(MAKE) --no-print-directory espruino-build

@@ -67,6 +67,7 @@ export async function benchEngines(root: string): Promise<Record<string, unknown
     }
     out[`${key}_instructions_per_sample`] = ips;
     out[`${key}_feed_instructions_per_sample`] = feed;
+    for (const rate of Object.keys(ips)) out[`${key}_instructions_per_sample_${rate}hz`] = ips[rate];
     const energy = energyModel({
       engine,
       rate_hz: 25,

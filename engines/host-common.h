@@ -96,10 +96,11 @@ static size_t rh_script_read(int32_t *dst, size_t max) {
 
 /* ---- the ring's NOR flash ------------------------------------------------------------------
  * Held in native memory, as the part is on a ring: flash is not RAM, so it takes none of the
- * engine's heap. Semantics exactly as engines/driver/driver.ts's fallback (Espruino, Node):
- * 1 MB of 4 KB sectors, erased bytes read 0xFF, a write covers whole 4-byte units and only
- * clears bits, an erase sets one sector to 0xFF. A call outside the part, unaligned, not
- * integral or overrunning its buffer returns RH_FLASH_ERR_MISUSE and changes nothing. */
+ * engine's heap. Semantics exactly as engines/driver/driver.ts's fallback (Node) and the
+ * Espruino runner's prelude (engines/espruino/runner.ts): 1 MB of 4 KB sectors, erased bytes
+ * read 0xFF, a write covers whole 4-byte units and only clears bits, an erase sets one sector
+ * to 0xFF. A call outside the part, unaligned, not integral or overrunning its buffer returns
+ * RH_FLASH_ERR_MISUSE and changes nothing. */
 
 #define RH_FLASH_SIZE_BYTES 0x100000
 #define RH_FLASH_SECTOR_BYTES 4096

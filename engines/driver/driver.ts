@@ -17,8 +17,8 @@
 //   mark(phase)                           a heap checkpoint: MARK_BOOTED, MARK_END
 //   flash_read(addr, dst, off, len)       optional: the ring's 1 MB NOR flash, held by the host
 //   flash_write(addr, src, off, len)        in native memory (flash is not RAM: it must not take
-//   flash_erase(addr)                       the engine's heap). Without them (Espruino, Node) the
-//                                           driver keeps a sparse flash of its own, same semantics.
+//   flash_erase(addr)                       the engine's heap). Without them (Node) the driver
+//                                           keeps a sparse flash of its own, same semantics.
 //
 // The flash (engines/host-common.h and the fallback below agree exactly): FLASH_SIZE_BYTES of
 // FLASH_SECTOR_BYTES sectors, erased bytes read 0xFF, a write covers whole FLASH_UNIT_BYTES

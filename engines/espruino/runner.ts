@@ -10,6 +10,14 @@
 // process.memory() reports blocks in use after a collection: after the firmware's load,
 // after boot and at the end; with sample_heap, also at every record and PDU (no
 // collection, so the highest figure is the peak while the firmware runs).
+//
+// Flash: the prelude gives RingHost the flash natives (flash_read, flash_write,
+// flash_erase) over the whole 1 MB part, every 4 KB sector made (erased) before anything
+// else runs, with exactly the C hosts' semantics (engines/host-common.h). On a ring the
+// part is flash, not RAM: as in the C hosts, it is the host's, so the firmware's figures
+// start after it (blocks_empty is the engine with the host's flash, blocks_host_flash
+// what the flash took), and a sector the log first writes after boot
+// does not show as the firmware's growth.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,6 +34,8 @@ export interface EspruinoRun {
 
 export interface EspruinoStats {
   block_bytes: number;
+  /** Blocks the host's flash (1 MB of sectors) takes, not counted in the others. */
+  blocks_host_flash: number;
   blocks_empty: number;
   blocks_loaded: number;
   blocks_booted: number;
@@ -38,7 +48,14 @@ export interface EspruinoStats {
 export function espruinoProgram(firmware_js: string, driver_js: string, script_path: string, sample_heap: boolean): string {
   const prelude = `
 print("#start");
+var RH_ENGINE = process.memory().usage;
+var RH_FL = [];
+for (var rh_s = 0; rh_s < 256; rh_s++) RH_FL.push(new Uint8Array(4096).fill(255));
 var RH_EMPTY = process.memory().usage;
+function rh_fl_int(v) { return typeof v === "number" && v >= 0 && v % 1 === 0; }
+function rh_fl_span(addr, buf, off, len) {
+  return rh_fl_int(addr) && rh_fl_int(off) && rh_fl_int(len) && addr + len <= 1048576 && off + len <= buf.length;
+}
 var RH_F = E.openFile(${JSON.stringify(script_path)}, "r");
 var RH_HEX = "0123456789abcdef";
 var RH_SAMPLE = ${sample_heap ? 'true' : 'false'};
@@ -66,6 +83,21 @@ var RingHost = {
     print(l);
   },
   note: function (code, value) { print("= " + code + " " + value); },
+  flash_read: function (addr, dst, off, len) {
+    if (!rh_fl_span(addr, dst, off, len)) return -3;
+    for (var i = 0; i < len; i++) dst[off + i] = RH_FL[(addr + i) >> 12][(addr + i) & 4095];
+    return 0;
+  },
+  flash_write: function (addr, src, off, len) {
+    if (!rh_fl_span(addr, src, off, len) || addr % 4 !== 0 || len % 4 !== 0) return -3;
+    for (var i = 0; i < len; i++) { var a = addr + i; var sec = RH_FL[a >> 12]; sec[a & 4095] = sec[a & 4095] & src[off + i]; }
+    return 0;
+  },
+  flash_erase: function (addr) {
+    if (!rh_fl_int(addr) || addr % 4096 !== 0 || addr + 4096 > 1048576) return -3;
+    RH_FL[addr >> 12].fill(255);
+    return 0;
+  },
   mark: function (phase) {
     var u = process.memory().usage;
     if (phase === 1) RH.booted = u; else if (phase === 2) RH.end = u;
@@ -80,7 +112,7 @@ if (RH.loaded > RH.peak) RH.peak = RH.loaded;
   const epilogue = `
 RH_F.close();
 print("#end");
-print("#stats " + JSON.stringify({ block_bytes: process.memory().blocksize, blocks_empty: RH_EMPTY, blocks_loaded: RH.loaded, blocks_booted: RH.booted, blocks_end: RH.end, blocks_peak: RH.peak, driver_rc: RingDriverResult }));
+print("#stats " + JSON.stringify({ block_bytes: process.memory().blocksize, blocks_host_flash: RH_EMPTY - RH_ENGINE, blocks_empty: RH_EMPTY, blocks_loaded: RH.loaded, blocks_booted: RH.booted, blocks_end: RH.end, blocks_peak: RH.peak, driver_rc: RingDriverResult }));
 quit();
 `;
   return prelude + firmware_js + '\n' + between + driver_js + '\n' + epilogue;

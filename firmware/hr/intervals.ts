@@ -17,6 +17,7 @@ let recent = new Int32Array(RECENT_CAPACITY);
 let recent_count = 0;
 let recent_next = 0;
 let sorted = new Int32Array(RECENT_CAPACITY);
+let median_cached = -1; // intervals_median_ms() until recent changes; -1: not computed
 let quality_bits = 0; // last QUALITY_SPAN validity flags, newest in bit 0
 let quality_count = 0;
 let last_beat_ms = -1;
@@ -36,6 +37,7 @@ export function intervals_boot(): void {
   }
   recent_count = 0;
   recent_next = 0;
+  median_cached = -1;
   quality_bits = 0;
   quality_count = 0;
   last_beat_ms = -1;
@@ -49,6 +51,7 @@ export function intervals_boot(): void {
 
 /** Median of the recent valid intervals (ms), 0 when none. */
 export function intervals_median_ms(): number {
+  if (median_cached >= 0) return median_cached; // each beat asks for it more than once
   if (recent_count === 0) return 0;
   for (let i = 0; i < recent_count; i++) sorted[i] = recent[i];
   // Insertion sort of at most RECENT_CAPACITY entries.
@@ -61,7 +64,8 @@ export function intervals_median_ms(): number {
     }
     sorted[j + 1] = v;
   }
-  return sorted[recent_count >> 1];
+  median_cached = sorted[recent_count >> 1];
+  return median_cached;
 }
 
 /** Register a beat at t_ms; sets ibi_ms, ibi_valid, hr_bpm_x10, hr_confidence. */
@@ -86,6 +90,7 @@ export function intervals_on_beat(t_ms: number): void {
   if (!valid && rejected_in_row >= 4 && ibi_ms >= IBI_MS_MIN) {
     recent_count = 0;
     recent_next = 0;
+    median_cached = -1;
     valid = true;
   }
   ibi_valid = valid;
@@ -98,6 +103,7 @@ export function intervals_on_beat(t_ms: number): void {
     recent_next = recent_next + 1;
     if (recent_next === RECENT_CAPACITY) recent_next = 0;
     if (recent_count < RECENT_CAPACITY) recent_count = recent_count + 1;
+    median_cached = -1;
   }
   update_hr();
 }

@@ -32,7 +32,7 @@
 import type { FlashHal } from "../hal.js";
 import { assert } from "../lib/assert.js";
 import * as out from "../output.js";
-import { crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
+import { CRC32_RAM_BYTES, crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
 import {
   CODEC_POS,
   CODEC_STATE_WORDS,
@@ -81,6 +81,12 @@ export const LOG_ERR_FULL = -4;
 const FAULT_LOG = 70;
 
 const MAGIC_FORMAT = 0x45474c52; // "RLGE"
+// Its bytes as stored (little-endian): a header is checked byte by byte, without building
+// the 32-bit word (beyond 2^27, an interpreter boxes it).
+const MAGIC_B0 = MAGIC_FORMAT & 0xff;
+const MAGIC_B1 = (MAGIC_FORMAT >>> 8) & 0xff;
+const MAGIC_B2 = (MAGIC_FORMAT >>> 16) & 0xff;
+const MAGIC_B3 = (MAGIC_FORMAT >>> 24) & 0xff;
 const BLOCK_MARKER = 0xb1;
 const BLOCK_HDR_BYTES = 16;
 const HDR_A_RAW = 12; // magic, erase count, crc
@@ -109,6 +115,7 @@ let summary_flush_ms = LOG_SUMMARY_FLUSH_MS_DEFAULT;
 let summary_quota = 0;
 
 let hbuf!: Uint8Array; // header scratch
+let hbuf_words!: Int32Array; // the same bytes as words: all-erased / all-zero checks a word at a time
 let bbuf!: Uint8Array; // block scratch: boot scan, copies
 let pend!: Uint8Array; // LOG_RINGS blocks being filled
 let pend_state!: Float64Array; // LOG_RINGS * CODEC_STATE_WORDS
@@ -173,7 +180,7 @@ let hs_first = 0;
 export function log_ram_bytes(): number {
   return (
     HDR_BUF_BYTES + BLOCK_BYTES_MAX + 2 * LOG_RINGS * BLOCK_BYTES_MAX + 2 * LOG_RINGS * CODEC_STATE_WORDS * 8 +
-    LOG_RINGS * LOG_FIELDS_MAX * 4 + LOG_RINGS * (RI_WORDS * 4 + RF_WORDS * 8) + LOG_FIELDS_MAX * 4 + 16 * 4
+    LOG_RINGS * LOG_FIELDS_MAX * 4 + LOG_RINGS * (RI_WORDS * 4 + RF_WORDS * 8) + LOG_FIELDS_MAX * 4 + CRC32_RAM_BYTES
   );
 }
 
@@ -181,6 +188,7 @@ export function log_ram_bytes(): number {
 function log_alloc_boot(): void {
   crc32_boot();
   hbuf = new Uint8Array(HDR_BUF_BYTES);
+  hbuf_words = new Int32Array(hbuf.buffer, 0, HDR_BUF_BYTES >> 2);
   bbuf = new Uint8Array(BLOCK_BYTES_MAX);
   pend = new Uint8Array(LOG_RINGS * BLOCK_BYTES_MAX);
   cur = new Uint8Array(LOG_RINGS * BLOCK_BYTES_MAX);
@@ -278,6 +286,19 @@ function all_equal(b: Uint8Array, from: number, to: number, v: number): boolean 
   return true;
 }
 
+/**
+ * all_equal over hbuf, a 32-bit word at a time when the range is whole words (every
+ * sector scan reads each sector's header): a word of 0xFF bytes reads -1, of 0 bytes 0,
+ * whatever the byte order.
+ */
+function hdr_all_equal(from: number, to: number, v: number): boolean {
+  if (((from | to) & 3) !== 0 || (v !== 0xff && v !== 0)) return all_equal(hbuf, from, to, v);
+  const w = v === 0 ? 0 : -1;
+  const words = hbuf_words;
+  for (let i = from >> 2; i < to >> 2; i++) if (words[i] !== w) return false;
+  return true;
+}
+
 function sector_addr(s: number): number {
   return part_addr + s * sector_bytes;
 }
@@ -293,13 +314,14 @@ function sec_read(s: number): void {
   hs_ring = -1;
   hs_first = 0;
   if (fl.flash_read(sector_addr(s), hbuf, 0, data_off) < 0) return;
-  if (get32(hbuf, 0) !== MAGIC_FORMAT || crc32_end(crc32_update(crc32_start(), hbuf, 0, 8)) !== get32(hbuf, 8)) {
-    hs_blank = all_equal(hbuf, 0, hdr_b_off, 0xff) ? 1 : 0;
+  const magic = hbuf[0] === MAGIC_B0 && hbuf[1] === MAGIC_B1 && hbuf[2] === MAGIC_B2 && hbuf[3] === MAGIC_B3;
+  if (!magic || crc32_end(crc32_update(crc32_start(), hbuf, 0, 8)) !== get32(hbuf, 8)) {
+    hs_blank = hdr_all_equal(0, hdr_b_off, 0xff) ? 1 : 0;
     return;
   }
   hs_ec = get32(hbuf, 4);
   if (hs_ec > max_ec) max_ec = hs_ec;
-  if (all_equal(hbuf, hdr_b_off, data_off, 0xff)) {
+  if (hdr_all_equal(hdr_b_off, data_off, 0xff)) {
     hs_state = SEC_FREE;
     return;
   }
@@ -307,7 +329,7 @@ function sec_read(s: number): void {
   let crc = crc32_update(crc32_start(), hbuf, 0, 8);
   crc = crc32_end(crc32_update(crc, hbuf, hdr_b_off, hdr_b_off + 8));
   if (crc !== get32(hbuf, hdr_b_off + 8)) return;
-  if (!all_equal(hbuf, commit_off, data_off, 0)) return;
+  if (!hdr_all_equal(commit_off, data_off, 0)) return;
   const ring = get32(hbuf, hdr_b_off);
   if (ring >= LOG_RINGS) return;
   hs_state = SEC_USED;

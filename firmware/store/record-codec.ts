@@ -24,16 +24,14 @@ export const CODEC_POS = 3;
 export const CODEC_STATE_WORDS = 4;
 
 const VARINT_BYTES_MAX = 5;
+/** Below this, values are small integers on every engine (JerryScript boxes those beyond 2^27). */
+const SMALL_INT_LIMIT = 0x8000000;
 
 /** Index of the field stored relative to emitted_ms, -1 when none. */
 export function rec_time_field(kind: number): number {
   if (kind === out.OUT_KIND_HRV) return out.HRV_END_MS;
   if (kind === out.OUT_KIND_BEAT || kind === out.OUT_KIND_HR || kind === out.OUT_KIND_STATUS) return 0;
   return -1;
-}
-
-function zigzag(v: number): number {
-  return v >= 0 ? v * 2 : -v * 2 - 1;
 }
 
 function unzigzag(z: number): number {
@@ -48,11 +46,22 @@ function put_varint(buf: Uint8Array, pos: number, v: number): number {
       buf[p] = x;
       return p + 1;
     }
-    buf[p] = (x % 128) + 128;
-    x = Math.floor(x / 128);
+    if (x < SMALL_INT_LIMIT) {
+      // The same bytes by bit operations, exact below 2^31 (Math.floor costs a call).
+      buf[p] = (x & 127) | 128;
+      x = x >> 7;
+    } else {
+      buf[p] = (x % 128) + 128;
+      x = Math.floor(x / 128);
+    }
     p = p + 1;
   }
   return -1; // beyond 2^35: not a value this codec makes
+}
+
+/** The zigzag varint of v (0, -1, 1, -2 -> 0, 1, 2, 3) in one call: the encoder runs for every record. */
+function put_zigzag(buf: Uint8Array, pos: number, v: number): number {
+  return put_varint(buf, pos, v >= 0 ? v * 2 : -v * 2 - 1);
 }
 
 let varint_value = 0;
@@ -88,7 +97,7 @@ export function rec_encode(
   buf[p] = kind;
   buf[p + 1] = count;
   p = put_varint(buf, p + 2, seq - state[CODEC_PREV_SEQ]);
-  p = put_varint(buf, p, zigzag(emitted_ms - state[CODEC_PREV_EMIT]));
+  p = put_zigzag(buf, p, emitted_ms - state[CODEC_PREV_EMIT]);
   let beat_index = state[CODEC_PREV_BEAT_INDEX];
   for (let i = 0; i < count; i++) {
     let v = fields[i];
@@ -98,7 +107,19 @@ export function rec_encode(
       v = fields[i] - beat_index;
       beat_index = fields[i];
     }
-    p = put_varint(buf, p, zigzag(v));
+    // put_zigzag, written out for the one- and two-byte values most fields take (a call
+    // per field is most of the encoder's cost on an interpreter); the same bytes.
+    const z = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else if (z < 16384) {
+      buf[p] = (z & 127) | 128;
+      buf[p + 1] = z >> 7;
+      p = p + 2;
+    } else {
+      p = put_varint(buf, p, z);
+    }
   }
   state[CODEC_PREV_SEQ] = seq;
   state[CODEC_PREV_EMIT] = emitted_ms;
