@@ -20,7 +20,6 @@ import * as iv from "./hr/intervals.js";
 import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
 import * as sq from "./dsp/signal-quality.js";
-import * as trk from "./dsp/hr-tracker.js";
 import { ble_on_record, stream_on_raw_sample } from "./ble/hook.js";
 
 export const ERR_BAD_RATE = -1;
@@ -46,8 +45,19 @@ let sample_rate_hz = 0;
 let last_irq_clock_ms = 0; // the clock at the last sensor interrupt
 let signal_state_reported = 0;
 const fifo_buf = new Int32Array(SENSOR_FIFO_CAPACITY);
-const imu_buf = new Int16Array(SENSOR_FIFO_CAPACITY * 3); // x, y, z per sample, mg
 const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
+/**
+ * Called after each drained batch with its PPG samples and the time of the first: the
+ * motion heart-rate tracker (dsp/motion.ts) reads the IMU's samples for the batch and
+ * reports heart rate while the wearer moves. The full firmware (ring.ts) attaches it; the
+ * radio-less Duktape bundle carries none of its code or buffers.
+ */
+export type MotionHandler = (hal: Hal, ppg: Int32Array, count: number, first_ms: number, period_ms: number) => void;
+let motion_handler: MotionHandler | null = null;
+
+export function ring_motion_attach(handler: MotionHandler): void {
+  motion_handler = handler;
+}
 
 /** Boot the ring at a sample rate (25, 50 or 100 Hz). Returns 0 or a negative error. */
 export function ring_boot(hal: Hal, rate_hz: number): number {
@@ -99,7 +109,6 @@ function pipeline_boot(rate_hz: number, short_ms: number, long_ms: number): numb
   next_long_end_ms = time_base_ms + long_ms;
   signal_state_reported = 0;
   det.detector_boot(rate_hz);
-  trk.tracker_boot(rate_hz);
   iv.intervals_boot();
   hrv.hrv_boot();
   emit_status(out.STATUS_BOOT, rate_hz);
@@ -122,13 +131,10 @@ export function ring_on_sensor_irq(): number {
   for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
     const got = hal.sensor_read(fifo_buf, DRAIN_SAMPLES_MAX);
     assert(got >= 0 && got <= DRAIN_SAMPLES_MAX, FAULT_MAIN);
-    const imu_got = hal.imu_read(imu_buf, got);
-    for (let i = 0; i < got; i++) {
-      process_sample(fifo_buf[i]);
-      // With an IMU, the motion tracker reports heart rate while the wearer moves, where
-      // the signal-quality stage withholds beats.
-      if (i < imu_got && trk.tracker_push(fifo_buf[i], imu_buf[3 * i], imu_buf[3 * i + 1], imu_buf[3 * i + 2]) === 1) on_track();
-    }
+    const first_ms = time_base_ms + samples_seen * period_ms;
+    for (let i = 0; i < got; i++) process_sample(fifo_buf[i]);
+    const motion = motion_handler;
+    if (motion !== null) motion(hal, fifo_buf, got, first_ms, period_ms);
     processed = processed + got;
     if (got < DRAIN_SAMPLES_MAX) break;
   }
@@ -178,16 +184,7 @@ function on_beat(): void {
     record[out.HR_BPM_X10] = iv.hr_bpm_x10;
     record[out.HR_CONFIDENCE] = iv.hr_confidence;
     emit(out.OUT_KIND_HR, out.HR_FIELDS);
-    trk.tracker_seed(iv.hr_bpm_x10);
   }
-}
-
-function on_track(): void {
-  if (!trk.trk_moving || trk.trk_hr_bpm_x10 === 0) return;
-  record[out.HR_TIME_MS] = time_base_ms + (samples_seen - 1) * period_ms;
-  record[out.HR_BPM_X10] = trk.trk_hr_bpm_x10;
-  record[out.HR_CONFIDENCE] = trk.trk_confidence;
-  emit(out.OUT_KIND_HR, out.HR_FIELDS);
 }
 
 function publish_hrv(end_ms: number, window_ms: number): void {

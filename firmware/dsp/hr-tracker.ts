@@ -84,8 +84,8 @@ export function tracker_seed(hr_bpm_x10: number): void {
 }
 
 /**
- * One input sample: PPG x and acceleration in mg. Returns 1 when a new estimate was made
- * (every 2 s once 8 s are buffered), else 0.
+ * One input sample: PPG x and acceleration in mg. Every 2 s once 8 s are buffered, returns
+ * the estimate packed as hr_bpm_x10 * 256 + confidence * 2 + (moving ? 1 : 0); else -1.
  */
 export function tracker_push(x: number, ax_mg: number, ay_mg: number, az_mg: number): number {
   acc_sum[0] = acc_sum[0] + clamp(x, -8388608, 8388608);
@@ -93,7 +93,7 @@ export function tracker_push(x: number, ax_mg: number, ay_mg: number, az_mg: num
   acc_sum[2] = acc_sum[2] + ay_mg;
   acc_sum[3] = acc_sum[3] + az_mg;
   decim_count = decim_count + 1;
-  if (decim_count < decim) return 0;
+  if (decim_count < decim) return -1;
   decim_count = 0;
   const base = win_next * CHANNELS;
   for (let c = 0; c < CHANNELS; c++) {
@@ -107,10 +107,10 @@ export function tracker_push(x: number, ax_mg: number, ay_mg: number, az_mg: num
   win_next = win_next + 1 === WINDOW ? 0 : win_next + 1;
   if (win_filled < WINDOW) win_filled = win_filled + 1;
   step_count = step_count + 1;
-  if (win_filled < WINDOW || step_count < STEP) return 0;
+  if (win_filled < WINDOW || step_count < STEP) return -1;
   step_count = 0;
   analyse();
-  return 1;
+  return trk_hr_bpm_x10 * 256 + trk_confidence * 2 + (trk_moving ? 1 : 0);
 }
 
 /** Spectra of the window, artifact suppression, peak choice. */
