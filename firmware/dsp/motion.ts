@@ -14,12 +14,16 @@ import { tracker_boot, tracker_push, tracker_seed, trk_confidence, trk_hr_bpm_x1
 const imu_buf = new Int16Array(SENSOR_FIFO_CAPACITY * 3); // x, y, z per sample, mg
 const hr_record = new Int32Array(out.HR_FIELDS);
 let booted_period_ms = 0;
+let last_first_ms = -1;
 let seeded_bpm_x10 = 0;
 
 export function motion_on_samples(hal: Hal, ppg: Int32Array, count: number, first_ms: number, period_ms: number): void {
   const got = hal.imu_read(imu_buf, count);
   if (got <= 0) return; // no IMU: beat-level heart rate only
-  if (period_ms !== booted_period_ms) {
+  // A new rate, or ring time starting over (a fresh ring_boot): the tracker starts afresh.
+  const restart = period_ms !== booted_period_ms || first_ms < last_first_ms;
+  last_first_ms = first_ms;
+  if (restart) {
     booted_period_ms = period_ms;
     tracker_boot(div_floor(1000, period_ms));
     seeded_bpm_x10 = 0;
