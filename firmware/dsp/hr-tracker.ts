@@ -35,7 +35,16 @@ const ACCEL_TOL_BINS = 1; // a PPG peak within +-1 bin (2 bpm) of an acceleromet
 const SUPPRESS_X100 = 100; // how much of the accelerometer's normalised peak is taken off
 const RANGE_BPM = 15; // the next estimate lies within this of the previous one
 const PRIOR_K_BPM2 = 128; // continuity prior 1 / (1 + d^2 / K): half weight at 11 bpm
-const STEP_MAX_X10 = 80; // the estimate moves at most 8 bpm per 2 s
+// Heart rate rises faster than it falls: at exercise onset by up to ~3 bpm/s, while recovery
+// takes a minute or more for 20-40 bpm. So the estimate rises at most 6 bpm and falls at
+// most 3 bpm per 2 s step.
+const RISE_MAX_X10 = 60;
+const FALL_MAX_X10 = 30;
+// Re-acquisition: a clean peak (nearly the strongest PPG peak, no accelerometer peak
+// there) that stays put for REACQ_WINDOWS windows while the tracked one is weak is the
+// heart, and the estimate moves to it (a wrong start, or a track lost in a transition).
+const REACQ_CLEAN_X1024 = 700;
+const REACQ_WINDOWS = 3;
 const PEAK_MIN_X1024 = 50; // a peak weaker than this (after suppression, x1024) is no evidence
 const ACQUIRE_BPM_MAX = 150;
 const HR_MIN_X10 = 400;
@@ -51,10 +60,15 @@ const win = new Int16Array(WINDOW * CHANNELS);
 let win_next = 0; // slot of the next sample
 let win_filled = 0;
 let step_count = 0;
+let reacq_bin = -1; // the clean peak seen away from the estimate in the last window
+let reacq_count = 0;
 const spec_ppg = new Int32Array(BIN_COUNT); // PPG magnitude spectrum
 const spec_acc = new Int16Array(BIN_COUNT); // max over axes of the normalised accelerometer spectra, x1024
 // Each axis's spectral peak: [axis] in the previous window, [CHANNELS + axis] in this one.
 const axis_max = new Int32Array(CHANNELS * 2);
+// The cleaned spectrum: PPG normalised to its peak, lowered where an accelerometer axis
+// peaks (within ACCEL_TOL_BINS), x1024. Candidates are its local maxima.
+const spec_clean = new Int16Array(BIN_COUNT);
 
 /** The estimate (bpm x10, 0 = none yet), its confidence 0..100, and whether the wearer moves. */
 export let trk_hr_bpm_x10 = 0;
@@ -73,6 +87,8 @@ export function tracker_boot(sample_rate_hz: number): void {
   win_next = 0;
   win_filled = 0;
   step_count = 0;
+  reacq_bin = -1;
+  reacq_count = 0;
   trk_hr_bpm_x10 = 0;
   trk_confidence = 0;
   trk_moving = false;
@@ -189,21 +205,32 @@ function analyse(): void {
   let best = -1;
   let best_score = 0;
   let best_clean = 0;
-  for (let k = 1; k < BIN_COUNT - 1; k++) {
-    const y = spec_ppg[k];
-    if (y < spec_ppg[k - 1] || y < spec_ppg[k + 1]) continue;
+  let far = -1; // the strongest clean peak outside the tracking range
+  let far_clean = 0;
+  for (let k = 0; k < BIN_COUNT; k++) {
     let am = 0;
     for (let j = k - ACCEL_TOL_BINS; j <= k + ACCEL_TOL_BINS; j++) {
       if (j >= 0 && j < BIN_COUNT && spec_acc[j] > am) am = spec_acc[j];
     }
-    const clean = div_floor(div_floor(y * 1024, ppg_max) * Math.max(0, 1024 - div_floor(am * SUPPRESS_X100, 100)), 1024);
+    const c = div_floor(div_floor(spec_ppg[k] * 1024, ppg_max) * Math.max(0, 1024 - div_floor(am * SUPPRESS_X100, 100)), 1024);
+    spec_clean[k] = c;
+  }
+  for (let k = 1; k < BIN_COUNT - 1; k++) {
+    const clean = spec_clean[k];
+    if (clean < spec_clean[k - 1] || clean < spec_clean[k + 1]) continue;
     let score = clean;
     const bpm = BIN_FIRST_BPM + k * BIN_STEP_BPM;
     // A first estimate comes from the fundamental's range: a harmonic is often as strong.
     if (prev === 0 && bpm > ACQUIRE_BPM_MAX) continue;
     if (prev > 0) {
       const d = bpm - div_floor(prev, 10);
-      if (d > RANGE_BPM || d < -RANGE_BPM) continue;
+      if (d > RANGE_BPM || d < -RANGE_BPM) {
+        if (clean > far_clean) {
+          far_clean = clean;
+          far = k;
+        }
+        continue;
+      }
       score = div_floor(clean * PRIOR_K_BPM2, PRIOR_K_BPM2 + d * d);
     }
     if (score > best_score) {
@@ -211,6 +238,20 @@ function analyse(): void {
       best_clean = clean;
       best = k;
     }
+  }
+  if (prev > 0 && far >= 0 && far_clean >= REACQ_CLEAN_X1024 && best_clean * 3 < far_clean) {
+    reacq_count = reacq_bin >= 0 && far - reacq_bin <= 2 && reacq_bin - far <= 2 ? reacq_count + 1 : 1;
+    reacq_bin = far;
+  } else {
+    reacq_count = 0;
+    reacq_bin = -1;
+  }
+  if (reacq_count >= REACQ_WINDOWS) {
+    trk_hr_bpm_x10 = (BIN_FIRST_BPM + far * BIN_STEP_BPM) * 10;
+    trk_confidence = clamp(div_floor(far_clean * 50, 1024), 0, 100);
+    reacq_count = 0;
+    reacq_bin = -1;
+    return;
   }
   if (best < 0 || best_clean < PEAK_MIN_X1024) {
     // No evidence: hold the estimate, trust it less.
@@ -224,7 +265,7 @@ function analyse(): void {
   const den = y0 - 2 * y1 + y2;
   let hr_x10 = (BIN_FIRST_BPM + best * BIN_STEP_BPM) * 10;
   if (den < 0) hr_x10 = hr_x10 + clamp(Math.floor(((y0 - y2) * 10 * BIN_STEP_BPM) / (2 * den)), -10, 10);
-  if (prev > 0) hr_x10 = prev + clamp(hr_x10 - prev, -STEP_MAX_X10, STEP_MAX_X10);
+  if (prev > 0) hr_x10 = prev + clamp(hr_x10 - prev, -FALL_MAX_X10, RISE_MAX_X10);
   trk_hr_bpm_x10 = clamp(hr_x10, HR_MIN_X10, HR_MAX_X10);
   trk_confidence = clamp(div_floor(best_clean * 100, 1024), 0, 100);
 }
