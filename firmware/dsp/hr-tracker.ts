@@ -43,9 +43,11 @@ const FALL_MAX_X10 = 30;
 // Re-acquisition: a clean peak (nearly the strongest PPG peak, no accelerometer peak
 // there) that stays put for REACQ_WINDOWS windows while the tracked one is weak is the
 // heart, and the estimate moves to it (a wrong start, or a track lost in a transition).
-const REACQ_CLEAN_X1024 = 700;
+const REACQ_CLEAN_X1024 = 500;
 const REACQ_WINDOWS = 3;
-const PEAK_MIN_X1024 = 50; // a peak weaker than this (after suppression, x1024) is no evidence
+// A tracked peak weaker than this (after suppression, x1024 of the strongest PPG peak) is
+// no evidence: the estimate holds rather than follow noise.
+const PEAK_MIN_X1024 = 300;
 const ACQUIRE_BPM_MAX = 150;
 const HR_MIN_X10 = 400;
 const HR_MAX_X10 = 2200;
@@ -216,8 +218,10 @@ function analyse(): void {
     spec_clean[k] = c;
   }
   for (let k = 1; k < BIN_COUNT - 1; k++) {
+    // Candidates are the PPG spectrum's own peaks (lowering a peak where the accelerometer
+    // peaks must not turn its shoulder into a new one).
+    if (spec_ppg[k] < spec_ppg[k - 1] || spec_ppg[k] < spec_ppg[k + 1]) continue;
     const clean = spec_clean[k];
-    if (clean < spec_clean[k - 1] || clean < spec_clean[k + 1]) continue;
     let score = clean;
     const bpm = BIN_FIRST_BPM + k * BIN_STEP_BPM;
     // A first estimate comes from the fundamental's range: a harmonic is often as strong.
