@@ -45,8 +45,8 @@ const FALL_MAX_X10 = 30;
 // heart, and the estimate moves to it (a wrong start, or a track lost in a transition).
 const REACQ_CLEAN_X1024 = 500;
 const REACQ_WINDOWS = 3;
-// A tracked peak weaker than this (after suppression, x1024 of the strongest PPG peak) is
-// no evidence: the estimate holds rather than follow noise.
+// A tracked peak weaker than this (x1024 of the strongest peak after suppression) is no
+// evidence: the estimate holds rather than follow noise.
 const PEAK_MIN_X1024 = 300;
 const ACQUIRE_BPM_MAX = 150;
 const HR_MIN_X10 = 400;
@@ -102,8 +102,8 @@ export function tracker_seed(hr_bpm_x10: number): void {
 }
 
 /**
- * One input sample: PPG x and acceleration in mg. Every 2 s once 8 s are buffered, returns
- * the estimate packed as hr_bpm_x10 * 256 + confidence * 2 + (moving ? 1 : 0); else -1.
+ * One input sample: PPG x and acceleration in mg. Returns 0 when a new estimate is in
+ * trk_* (every 2 s once 8 s are buffered), else -1.
  */
 export function tracker_push(x: number, ax_mg: number, ay_mg: number, az_mg: number): number {
   acc_sum[0] = acc_sum[0] + clamp(x, -8388608, 8388608);
@@ -128,7 +128,7 @@ export function tracker_push(x: number, ax_mg: number, ay_mg: number, az_mg: num
   if (win_filled < WINDOW || step_count < STEP) return -1;
   step_count = 0;
   analyse();
-  return trk_hr_bpm_x10 * 256 + trk_confidence * 2 + (trk_moving ? 1 : 0);
+  return 0;
 }
 
 /** Spectra of the window, artifact suppression, peak choice. */
@@ -199,7 +199,11 @@ function analyse(): void {
     ts = Math.floor((ts * COS_STEP_Q24 + tc * SIN_STEP_Q24) / Q24);
     tc = nt;
   }
+  // Accelerometer peaks are known from the second window on (each axis is normalised by its
+  // previous peak): until then a moving wearer's spectrum cannot be cleaned, so no start.
+  const accel_known = axis_max[1] > 0 || axis_max[2] > 0 || axis_max[3] > 0;
   for (let ax = 1; ax < CHANNELS; ax++) axis_max[ax] = axis_max[CHANNELS + ax];
+  if (trk_hr_bpm_x10 === 0 && trk_moving && !accel_known) return;
   // Candidates: local maxima of the PPG spectrum, each scaled down by the accelerometer's
   // strongest normalised peak within ACCEL_TOL_BINS, then weighted by closeness to the
   // previous estimate. Without an estimate yet, the strongest clean peak anywhere.
@@ -209,6 +213,7 @@ function analyse(): void {
   let best_clean = 0;
   let far = -1; // the strongest clean peak outside the tracking range
   let far_clean = 0;
+  let clean_max = 1;
   for (let k = 0; k < BIN_COUNT; k++) {
     let am = 0;
     for (let j = k - ACCEL_TOL_BINS; j <= k + ACCEL_TOL_BINS; j++) {
@@ -216,12 +221,14 @@ function analyse(): void {
     }
     const c = div_floor(div_floor(spec_ppg[k] * 1024, ppg_max) * Math.max(0, 1024 - div_floor(am * SUPPRESS_X100, 100)), 1024);
     spec_clean[k] = c;
+    if (c > clean_max) clean_max = c;
   }
   for (let k = 1; k < BIN_COUNT - 1; k++) {
     // Candidates are the PPG spectrum's own peaks (lowering a peak where the accelerometer
     // peaks must not turn its shoulder into a new one).
     if (spec_ppg[k] < spec_ppg[k - 1] || spec_ppg[k] < spec_ppg[k + 1]) continue;
-    const clean = spec_clean[k];
+    // Evidence relative to the strongest clean peak: motion may be ten times the pulse.
+    const clean = div_floor(spec_clean[k] * 1024, clean_max);
     let score = clean;
     const bpm = BIN_FIRST_BPM + k * BIN_STEP_BPM;
     // A first estimate comes from the fundamental's range: a harmonic is often as strong.
