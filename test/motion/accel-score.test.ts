@@ -100,3 +100,16 @@ t.test('at rest the beat-level output does not depend on the accelerometer', asy
   const beat_times = new Set(b.beats.map((x) => x.time_ms));
   t.ok(b.hr.every((h) => beat_times.has(h.time_ms)), "without an accelerometer every heart-rate record is a beat's");
 });
+
+t.test('CSV: optional accelerometer columns, and what each bad input gets', async (t) => {
+  const { importCsv } = await import('../../sim/fixture/import-csv.js');
+  const rows = (z: string) => ['ppg,accel_x_mg,accel_y_mg,accel_z_mg', ...Array.from({ length: 20 }, (_, i) => `${i},${i * 2},-${i},${i === 5 ? z : '1000'}`)].join('\n');
+  const f = importCsv(rows('1000'), 'a.csv', { rate_hz: 25 });
+  t.equal(f.accel?.sample_rate_hz, 25);
+  t.same(Array.from(f.accel!.x_mg.subarray(0, 3)), [0, 2, 4]);
+  t.equal(f.accel!.y_mg[4], -4);
+  t.equal(importCsv('ppg\n1\n2\n', 'b.csv', { rate_hz: 25 }).accel, undefined, 'no accelerometer columns: none');
+  t.match(errorOf(() => importCsv('ppg,accel_x_mg\n1,2\n', 'c.csv', { rate_hz: 25 })), /needs all of accel_x_mg, accel_y_mg, accel_z_mg columns; found only accel_x_mg/);
+  t.match(errorOf(() => importCsv(rows('1.5'), 'd.csv', { rate_hz: 25 })), /line 7: accel_z_mg must be an integer in -32767..32767 mg, got "1.5"/);
+  t.match(errorOf(() => importCsv(rows('x'), 'e.csv', { rate_hz: 25 })), /line 7: accel_z_mg value "x" is not a number/);
+});
