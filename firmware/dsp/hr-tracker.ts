@@ -140,6 +140,12 @@ function analyse(): void {
     power = power + win[b + 1] * win[b + 1] + win[b + 2] * win[b + 2] + win[b + 3] * win[b + 3];
   }
   trk_moving = power > WINDOW * MOTION_RMS_MG * MOTION_RMS_MG;
+  // Still: heart rate comes from beats (the estimate follows their seed), so the spectra,
+  // the costly part, are not needed; the accelerometer's peaks are forgotten.
+  if (!trk_moving) {
+    for (let ax = 1; ax < CHANNELS; ax++) axis_max[ax] = 0;
+    return;
+  }
   // Per bin: rotate a Q14 phasor sample by sample (the bin's own angle step, itself
   // rotated from the previous bin's in Q24) and correlate all four channels with it.
   // Window: a squared triangle (smooth like Hann, no table), w <= 2500, so a product
