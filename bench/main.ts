@@ -52,6 +52,7 @@ function firmwareNsPerSample(fixtures: Fixture[], rate_hz: number): number {
     },
     sensor_overflow_count: () => 0,
     motion_activity_mg: () => 0,
+    imu_read: () => 0,
     clock_ms: () => 0,
     emit: () => {},
   };

@@ -3,6 +3,12 @@
 // Duktape host's bundle) is built from main.ts alone, which reaches the BLE layer only
 // through the two no-op hooks of ble/hook.ts, so none of its code or buffers come along.
 
+import { ring_motion_attach } from "./main.js";
+import { motion_on_samples } from "./dsp/motion.js";
+
+// Heart rate through motion: the accelerometer-referenced spectral tracker.
+ring_motion_attach(motion_on_samples);
+
 export * from "./main.js";
 export { ring_ble_attach, ring_ble_connected, ring_ble_rx, ring_ble_tx_space } from "./ble/entry.js";
 export { stream_on_raw_sample } from "./ble/hook.js";

@@ -33,6 +33,29 @@ export function sensorStream(fixture: Fixture, rate_hz: number): Int32Array {
   return resamplePpg(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
 }
 
+/**
+ * The accelerometer samples an IMU on the sensor's clock yields at a rate: each axis
+ * resampled from the fixture's accelerometer rate (anti-aliased), x, y, z interleaved;
+ * null when the fixture has none.
+ */
+export function accelStream(fixture: Fixture, rate_hz: number): Int16Array | null {
+  const a = fixture.accel;
+  if (a === undefined) return null;
+  const axes = [a.x_mg, a.y_mg, a.z_mg].map((v) => resamplePpg(Int32Array.from(v), a.sample_rate_hz, rate_hz));
+  const n = Math.min(axes[0].length, axes[1].length, axes[2].length);
+  const out = new Int16Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 3; k++) out[3 * i + k] = Math.max(-32768, Math.min(32767, axes[k][i]));
+  }
+  return out;
+}
+
+/** The sensor's accelerometer source for a fixture (null without an accelerometer). */
+export function accelSource(fixture: Fixture): ((rate_hz: number) => Int16Array) | null {
+  if (fixture.accel === undefined) return null;
+  return (rate) => accelStream(fixture, rate) ?? new Int16Array(0);
+}
+
 export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResult {
   checkReplayOptions(opts);
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
@@ -40,7 +63,7 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
   const prng = new Prng(opts.seed);
   const irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
   const queue = new EventQueue();
-  const sensor = new SimPpgSensor(queue, (rate) => sensorStream(fixture, rate), irq_latency_us);
+  const sensor = new SimPpgSensor(queue, (rate) => sensorStream(fixture, rate), irq_latency_us, accelSource(fixture));
   const hal = new SimRingHal(queue, sensor, true, fixture.accel ? new SimImu(fixture.accel) : null);
   sensor.onInterrupt = () => {
     const n = fw.ring_on_sensor_irq();

@@ -28,7 +28,7 @@ import { EventQueue } from './event-queue.js';
 import { BUILTIN_FIRMWARE, type RingFirmware } from './firmware-module.js';
 import type { Fixture } from './fixture/types.js';
 import { Prng } from './prng.js';
-import { checkReplayOptions, sensorStream } from './replay.js';
+import { accelSource, checkReplayOptions, sensorStream } from './replay.js';
 import { SimRingHal } from './ring-hal.js';
 import { SimPpgSensor } from './sensor/ppg-sensor.js';
 import { SimImu } from './sensor/imu.js';
@@ -161,7 +161,7 @@ export class RingDevice {
     this.fixture_duration_us = fixture ? Math.floor((fixture.ppg.length * 1_000_000) / fixture.meta.sample_rate_hz) : 0;
     this.link = new SimBleLink(this.queue, link_prng, { peripheral_mtu_max_bytes: ATT_MTU_MAX, ...opts.link });
     const stream = (rate: number): Int32Array => (fixture ? sensorStream(fixture, rate) : new Int32Array(0));
-    this.sensor = new SimPpgSensor(this.queue, stream, this.irq_latency_us);
+    this.sensor = new SimPpgSensor(this.queue, stream, this.irq_latency_us, fixture ? accelSource(fixture) : null);
     const imu = fixture?.accel ? new SimImu(fixture.accel) : null; // as sim/replay.ts
     this.hal = new DriftingRingHal(this.queue, this.sensor, opts.keep_records ?? true, this.drift_ppm, imu);
     this.peripheral = this.link.peripheral;

@@ -48,7 +48,10 @@ let trough_back = 0; // samples
 // Signal history: raw x and smoothed p (p = x[n-2] + 2 x[n-1] + x[n], centred on n-1).
 let hist_x = new Int32Array(HIST_CAPACITY);
 let hist_p = new Int32Array(HIST_CAPACITY);
-let pos_slope = new Int32Array(HIST_CAPACITY);
+// Positive slopes are needed for the slope-sum window only (13 samples at 100 Hz).
+const SLOPE_CAPACITY = 16;
+const SLOPE_MASK = SLOPE_CAPACITY - 1;
+let pos_slope = new Int32Array(SLOPE_CAPACITY);
 let sample_index = 0; // samples seen since boot
 
 // Detector state.
@@ -94,11 +97,11 @@ export function detector_boot(sample_rate_hz: number): void {
   ssf_window = Math.max(2, div_floor(SSF_WINDOW_MS + div_floor(period_ms, 2), period_ms));
   search_max = div_floor(SEARCH_MS_MAX, period_ms);
   trough_back = div_floor(TROUGH_BACK_MS, period_ms);
-  assert(search_max + trough_back + ssf_window + 4 < HIST_CAPACITY, FAULT_DETECTOR);
+  assert(search_max + trough_back + ssf_window + 4 < HIST_CAPACITY && ssf_window < SLOPE_CAPACITY, FAULT_DETECTOR);
   for (let i = 0; i < HIST_CAPACITY; i++) {
     hist_x[i] = 0;
     hist_p[i] = 0;
-    pos_slope[i] = 0;
+    pos_slope[i & SLOPE_MASK] = 0;
   }
   sq_boot(sample_rate_hz);
   sample_index = 0;
@@ -152,8 +155,8 @@ export function detector_push(x_in: number): number {
   let d = p - hist_p[(c - slope_span) & HIST_MASK];
   if (d < 0) d = 0;
   if (d > SLOPE_MAX) d = SLOPE_MAX;
-  ssf = ssf + d - pos_slope[(c - ssf_window) & HIST_MASK];
-  pos_slope[c & HIST_MASK] = d;
+  ssf = ssf + d - pos_slope[(c - ssf_window) & SLOPE_MASK];
+  pos_slope[c & SLOPE_MASK] = d;
   const now_ms = c * period_ms;
 
   if (sq_push(x, now_ms) !== SIGNAL_OK) {
@@ -240,7 +243,7 @@ function prime_history(x: number): void {
   for (let i = 0; i < HIST_CAPACITY; i++) {
     hist_x[i] = x;
     hist_p[i] = 4 * x;
-    pos_slope[i] = 0;
+    pos_slope[i & SLOPE_MASK] = 0;
   }
 }
 
