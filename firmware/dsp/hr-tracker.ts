@@ -1,96 +1,117 @@
 // Heart rate while the wearer moves: spectral tracking with accelerometer-referenced
-// artifact removal (in the manner of TROIKA / WFPV, reduced to what fits the ring).
+// artifact masking and a Bayesian (hidden-Markov) tracker over heart-rate bins.
 //
 // Motion moves blood and the sensor against the skin, so the PPG spectrum gains peaks at
-// the movement's frequencies (arm swing, steps) and their harmonics, often stronger than
-// the pulse. The accelerometer sees those movements but not the pulse. Every 2 s the
-// tracker takes the last 8 s of PPG and of each accelerometer axis (decimated to 12.5 Hz,
-// DC removed), computes their magnitude spectra over 40..220 bpm, lowers every PPG peak
-// by how strongly an accelerometer axis peaks at the same frequency, and picks the
-// strongest remaining peak near the previous estimate (heart rate is continuous: it moves
-// a few bpm per 2 s at most). The estimate starts from the beat detector's heart rate when
-// the wearer was still, or from the strongest clean peak of the first window.
+// the movement's frequencies (steps, arm swing) and their harmonics, often much stronger
+// than the pulse. The accelerometer sees those movements but not the pulse. Every 2 s the
+// tracker takes the last 8 s of PPG and of each accelerometer axis at 12.5 Hz (the box sum
+// of 2, 4 or 8 input samples), removes each window's mean, and computes power spectra with
+// one fixed-point 512-point FFT per pair of channels (two real signals in one complex FFT),
+// 1.46 bpm per bin over 40..220 bpm. Then, after the published methods:
+//  - artifact removal (the spectral subtraction of TROIKA, Zhang 2015, and the
+//    accelerometer-referenced Wiener-style suppression of WFPV, Temko 2017): from the PPG
+//    spectrum, normalised to its peak, each axis's normalised spectrum is subtracted with
+//    its least-squares coupling, and the rest is multiplied by 1 - A, A the strongest
+//    axis's normalised spectrum widened by one bin, so a bin where the wrist's motion
+//    peaks keeps little of its PPG power however strong that is;
+//  - tracking (the spectral HMM of e.g. Fujita 2017, forward pass only, so causal): a
+//    belief over the bins is spread by a heart-rate change of about 6 bpm per 2 s (a
+//    heart cannot jump 30 bpm in one step, while exercise onset changes it ~3 bpm/s),
+//    kept from collapsing by a small uniform share (0.1%, re-acquisition after a wrong
+//    start or a lost track), then weighted by the masked spectrum plus a floor (a masked
+//    bin loses evidence, it is not ruled out);
+//  - estimate: the belief's strongest bin refined by parabolic interpolation on the masked
+//    spectrum, smoothed 0.8 new / 0.2 previous.
+// A rectangular 8 s window: its narrow main lobe separates the pulse from a motion line a
+// few bpm away, which matters more here than the side lobes a taper would lower.
+// The belief starts around the beat detector's heart rate when the wearer was still
+// (sd 20 bpm), else around 80 bpm (sd 30 bpm). While the wearer is still (accelerometer RMS
+// over the window below 50 mg) no spectrum is computed at all: heart rate then comes from
+// beats, and the next bout of motion starts a fresh belief.
 //
-// Integer-only, allocation-free after boot, causal, bounded: one analysis is
-// BIN_COUNT x WINDOW x (4 channels) multiply-adds, run once per 2 s.
+// Integer-only, allocation-free after boot, causal, bounded: per 2 s step two (three with
+// a second PPG channel) 512-point FFTs, 9 x 256 butterflies each; twiddles are computed at
+// boot by rotating one Q26 phasor.
 
 import { clamp, div_floor } from "../lib/imath.js";
 
-const INTERNAL_RATE_X2 = 25; // internal rate 12.5 Hz (x2): covers 220 bpm (3.7 Hz) below Nyquist
+const DECIM_RATE_X2 = 25; // analysis rate 12.5 Hz (x2): 220 bpm (3.7 Hz) lies below its Nyquist
 const WINDOW = 100; // 8 s at 12.5 Hz
 const STEP = 25; // 2 s
-const CHANNELS = 4; // ppg, accel x, y, z
-const BIN_COUNT = 91; // 40, 42, ..., 220 bpm
-const BIN_FIRST_BPM = 40;
-const BIN_STEP_BPM = 2;
-// Twiddles in Q24 at the internal rate: the angle per sample of 40 bpm and of one bin step
-// (2 bpm): 2 pi f / (60 x 12.5). Computed offline: cos, sin x 2^24, rounded.
-const COS_FIRST_Q24 = 15844006;
-const SIN_FIRST_Q24 = 5517467;
-const COS_STEP_Q24 = 16774861;
-const SIN_STEP_Q24 = 281092;
-const Q24 = 16777216;
-const MOTION_RMS_MG = 50; // accelerometer RMS (DC removed) above which the wearer is moving
-const ACCEL_TOL_BINS = 1; // a PPG peak within +-1 bin (2 bpm) of an accelerometer peak is motion
-const SUPPRESS_X100 = 100; // how much of the accelerometer's normalised peak is taken off
-const RANGE_BPM = 15; // the next estimate lies within this of the previous one
-const PRIOR_K_BPM2 = 128; // continuity prior 1 / (1 + d^2 / K): half weight at 11 bpm
-// Heart rate rises faster than it falls: at exercise onset by up to ~3 bpm/s, while recovery
-// takes a minute or more for 20-40 bpm. So the estimate rises at most 6 bpm and falls at
-// most 3 bpm per 2 s step.
-const RISE_MAX_X10 = 60;
-const FALL_MAX_X10 = 30;
-// Re-acquisition: a clean peak (nearly the strongest PPG peak, no accelerometer peak
-// there) that stays put for REACQ_WINDOWS windows while the tracked one is weak is the
-// heart, and the estimate moves to it (a wrong start, or a track lost in a transition).
-const REACQ_CLEAN_X1024 = 500;
-const REACQ_WINDOWS = 3;
-// A tracked peak weaker than this (x1024 of the strongest peak after suppression) is no
-// evidence: the estimate holds rather than follow noise.
-const PEAK_MIN_X1024 = 300;
-const ACQUIRE_BPM_MAX = 150;
+const FFT_N = 512;
+const FFT_HALF = 256;
+const FFT_QUARTER = 128;
+// cos and sin of 2 pi / 512 in Q26: the one rotation the twiddle table is built from.
+const ROT_COS_Q26 = 67103811;
+const ROT_SIN_Q26 = 823529;
+const Q26 = 67108864;
+const TWIDDLE_SHIFT = 14; // twiddles in Q14
+const INPUT_PEAK = 8191; // each channel's window is scaled to |x| <= 2^13 before its FFT
+// One bin is 12.5 x 60 / 512 = 1.46484375 bpm = 46875 / 32 millibpm.
+const BIN_MBPM_NUM = 46875;
+const BIN_MBPM_DEN = 32;
+const BIN_LO = 28; // 41.0 bpm: the first bin at or above 40 bpm
+const BIN_HI = 150; // 219.7 bpm
+const BINS = BIN_HI - BIN_LO + 1;
+const CHANNELS_MAX = 5; // ppg, accel x, y, z, second ppg
+const Q10 = 1024;
+const MOTION_RMS_MG = 50; // accelerometer RMS (window mean removed) above which the wearer moves
+const MASK_MIN_Q10 = 51; // a masked bin keeps at least 5% of its PPG power
+const EVIDENCE_FLOOR_Q10 = 102; // likelihood floor: 10% of the strongest masked peak
+const STEP_SD_BPM = 6; // heart-rate change per 2 s step (sd of the transition kernel)
+const KERNEL_RADIUS = 13; // bins: beyond 3 sd
+const UNIFORM_SHARE_DIV = 1000; // 0.1% of the belief spread evenly every step
+const PRIOR_BPM = 80;
+const PRIOR_SD_BPM = 30;
+const SEED_SD_BPM = 20;
+const BELIEF_PEAK = 65536; // the belief is rescaled to this peak every step
+const SMOOTH_NEW_X5 = 4; // estimate <- previous + 4/5 (new - previous)
 const HR_MIN_X10 = 400;
 const HR_MAX_X10 = 2200;
 
-// Decimation: the sum of `decim` input samples per channel, then one internal sample.
+// Twiddles: cos(2 pi k / 512) in Q14 for k = 0..256; sin(2 pi k / 512) = cos at |k - 128|.
+const cos_q14 = new Int16Array(FFT_HALF + 1);
+const bitrev = new Int16Array(FFT_N);
+const kernel_q10 = new Int32Array(2 * KERNEL_RADIUS + 1);
+let kernel_sum = 1;
+
 let decim = 2;
 let decim_count = 0;
-const acc_sum = new Int32Array(CHANNELS);
-const dc_x16 = new Int32Array(CHANNELS); // each channel's DC level (EMA, 0.64 s), x16
-// The last WINDOW internal samples, DC removed, channel-interleaved, circular.
-const win = new Int16Array(WINDOW * CHANNELS);
-let win_next = 0; // slot of the next sample
+let ppg_channels = 1;
+const acc_sum = new Int32Array(CHANNELS_MAX);
+// The last WINDOW analysis samples (box sums), channel-interleaved, circular.
+const win = new Int32Array(WINDOW * CHANNELS_MAX);
+let win_next = 0;
 let win_filled = 0;
 let step_count = 0;
-let reacq_bin = -1; // the clean peak seen away from the estimate in the last window
-let reacq_count = 0;
-const spec_ppg = new Int32Array(BIN_COUNT); // PPG magnitude spectrum
-const spec_acc = new Int16Array(BIN_COUNT); // max over axes of the normalised accelerometer spectra, x1024
-// Each axis's spectral peak: [axis] in the previous window, [CHANNELS + axis] in this one.
-const axis_max = new Int32Array(CHANNELS * 2);
-// The cleaned spectrum: PPG normalised to its peak, lowered where an accelerometer axis
-// peaks (within ACCEL_TOL_BINS), x1024. Candidates are its local maxima.
-const spec_clean = new Int16Array(BIN_COUNT);
+const fft_re = new Int32Array(FFT_N);
+const fft_im = new Int32Array(FFT_N);
+const spec = new Int32Array(BINS * CHANNELS_MAX); // power per channel, bins BIN_LO..BIN_HI
+const masked = new Int32Array(BINS); // masked PPG spectrum, Q10 of its peak
+const belief = new Int32Array(BINS);
+const spread = new Int32Array(BINS);
+let belief_live = false;
+let seed_bpm_x10 = 0;
+let hr_mbpm = 0;
 
 /** The estimate (bpm x10, 0 = none yet), its confidence 0..100, and whether the wearer moves. */
 export let trk_hr_bpm_x10 = 0;
 export let trk_confidence = 0;
 export let trk_moving = false;
 
-export function tracker_boot(sample_rate_hz: number): void {
-  decim = div_floor(sample_rate_hz * 2, INTERNAL_RATE_X2);
+/** Start afresh at a sample rate, with one or two PPG channels. */
+export function tracker_boot(sample_rate_hz: number, ppg_count: number): void {
+  decim = Math.max(1, div_floor(sample_rate_hz * 2, DECIM_RATE_X2));
+  ppg_channels = ppg_count >= 2 ? 2 : 1;
+  build_tables();
   decim_count = 0;
-  for (let c = 0; c < CHANNELS; c++) {
-    acc_sum[c] = 0;
-    dc_x16[c] = 0;
-    axis_max[c] = 0;
-    axis_max[CHANNELS + c] = 0;
-  }
+  for (let c = 0; c < CHANNELS_MAX; c++) acc_sum[c] = 0;
   win_next = 0;
   win_filled = 0;
   step_count = 0;
-  reacq_bin = -1;
-  reacq_count = 0;
+  belief_live = false;
+  seed_bpm_x10 = 0;
+  hr_mbpm = 0;
   trk_hr_bpm_x10 = 0;
   trk_confidence = 0;
   trk_moving = false;
@@ -98,29 +119,29 @@ export function tracker_boot(sample_rate_hz: number): void {
 
 /** The beat detector's heart rate while the wearer is still: the estimate follows it. */
 export function tracker_seed(hr_bpm_x10: number): void {
-  if (!trk_moving) trk_hr_bpm_x10 = clamp(hr_bpm_x10, HR_MIN_X10, HR_MAX_X10);
+  if (trk_moving) return;
+  seed_bpm_x10 = clamp(hr_bpm_x10, HR_MIN_X10, HR_MAX_X10);
+  trk_hr_bpm_x10 = seed_bpm_x10;
 }
 
 /**
- * One input sample: PPG x and acceleration in mg. Returns 0 when a new estimate is in
- * trk_* (every 2 s once 8 s are buffered), else -1.
+ * One input sample: PPG x (and x2, a second PPG channel, read when booted with two) and
+ * acceleration in mg. Returns 0 when a new estimate is in trk_* (every 2 s once 8 s are
+ * buffered), else -1.
  */
-export function tracker_push(x: number, ax_mg: number, ay_mg: number, az_mg: number): number {
-  acc_sum[0] = acc_sum[0] + clamp(x, -8388608, 8388608);
+export function tracker_push(x: number, x2: number, ax_mg: number, ay_mg: number, az_mg: number): number {
+  acc_sum[0] = acc_sum[0] + clamp(x, -16777216, 16777216);
   acc_sum[1] = acc_sum[1] + ax_mg;
   acc_sum[2] = acc_sum[2] + ay_mg;
   acc_sum[3] = acc_sum[3] + az_mg;
+  acc_sum[4] = acc_sum[4] + clamp(x2, -16777216, 16777216);
   decim_count = decim_count + 1;
   if (decim_count < decim) return -1;
   decim_count = 0;
-  const base = win_next * CHANNELS;
-  for (let c = 0; c < CHANNELS; c++) {
-    const v = div_floor(acc_sum[c], decim);
+  const base = win_next * CHANNELS_MAX;
+  for (let c = 0; c < CHANNELS_MAX; c++) {
+    win[base + c] = acc_sum[c];
     acc_sum[c] = 0;
-    // The first sample sets the DC level, so a large offset does not ring through the window.
-    if (win_filled === 0) dc_x16[c] = v * 16;
-    dc_x16[c] = dc_x16[c] + ((v * 16 - dc_x16[c]) >> 3);
-    win[base + c] = clamp(v - (dc_x16[c] >> 4), -32767, 32767);
   }
   win_next = win_next + 1 === WINDOW ? 0 : win_next + 1;
   if (win_filled < WINDOW) win_filled = win_filled + 1;
@@ -131,167 +152,270 @@ export function tracker_push(x: number, ax_mg: number, ay_mg: number, az_mg: num
   return 0;
 }
 
-/** Spectra of the window, artifact suppression, peak choice. */
-function analyse(): void {
-  // Motion: the accelerometer's power (DC removed) over the window.
-  let power = 0;
-  for (let n = 0; n < WINDOW; n++) {
-    const b = n * CHANNELS;
-    power = power + win[b + 1] * win[b + 1] + win[b + 2] * win[b + 2] + win[b + 3] * win[b + 3];
+function build_tables(): void {
+  // cos for k = 0..128 by repeated rotation in Q26 (products below 2^53: exact), the rest
+  // by symmetry; rounding drifts by ~128 x 2^-26, far below one Q14 step.
+  let c = Q26;
+  let s = 0;
+  for (let k = 0; k <= FFT_QUARTER; k++) {
+    cos_q14[k] = Math.floor((c + 2048) / 4096);
+    cos_q14[FFT_HALF - k] = -cos_q14[k];
+    const nc = Math.floor((c * ROT_COS_Q26 - s * ROT_SIN_Q26 + 33554432) / Q26);
+    s = Math.floor((s * ROT_COS_Q26 + c * ROT_SIN_Q26 + 33554432) / Q26);
+    c = nc;
   }
-  trk_moving = power > WINDOW * MOTION_RMS_MG * MOTION_RMS_MG;
-  // Still: heart rate comes from beats (the estimate follows their seed), so the spectra,
-  // the costly part, are not needed; the accelerometer's peaks are forgotten.
-  if (!trk_moving) {
-    for (let ax = 1; ax < CHANNELS; ax++) axis_max[ax] = 0;
-    return;
-  }
-  // Per bin: rotate a Q14 phasor sample by sample (the bin's own angle step, itself
-  // rotated from the previous bin's in Q24) and correlate all four channels with it.
-  // Window: a squared triangle (smooth like Hann, no table), w <= 2500, so a product
-  // stays below 2^41 and a sum below 2^48: exact in every engine.
-  let tc = COS_FIRST_Q24;
-  let ts = SIN_FIRST_Q24;
-  let ppg_max = 1;
-  for (let ax = 1; ax < CHANNELS; ax++) axis_max[CHANNELS + ax] = 0;
-  for (let k = 0; k < BIN_COUNT; k++) {
-    const sc = (tc + 512) >> 10;
-    const ss = (ts + 512) >> 10;
-    let c = 16384;
-    let s = 0;
-    let r0 = 0;
-    let i0 = 0;
-    let r1 = 0;
-    let i1 = 0;
-    let r2 = 0;
-    let i2 = 0;
-    let r3 = 0;
-    let i3 = 0;
-    for (let n = 0; n < WINDOW; n++) {
-      const t = Math.min(n + 1, WINDOW - n);
-      const w = t * t;
-      let slot = win_next + n;
-      if (slot >= WINDOW) slot = slot - WINDOW;
-      const b = slot * CHANNELS;
-      const x0 = win[b] * w;
-      const x1 = win[b + 1] * w;
-      const x2 = win[b + 2] * w;
-      const x3 = win[b + 3] * w;
-      r0 = r0 + x0 * c;
-      i0 = i0 + x0 * s;
-      r1 = r1 + x1 * c;
-      i1 = i1 + x1 * s;
-      r2 = r2 + x2 * c;
-      i2 = i2 + x2 * s;
-      r3 = r3 + x3 * c;
-      i3 = i3 + x3 * s;
-      const nc = (c * sc - s * ss + 8192) >> 14;
-      s = (s * sc + c * ss + 8192) >> 14;
-      c = nc;
+  cos_q14[FFT_QUARTER] = 0;
+  for (let i = 0; i < FFT_N; i++) {
+    let r = 0;
+    let v = i;
+    for (let b = 0; b < 9; b++) {
+      r = (r << 1) | (v & 1);
+      v = v >> 1;
     }
-    const m0 = magnitude(r0, i0);
-    spec_ppg[k] = m0;
-    if (m0 > ppg_max) ppg_max = m0;
-    // Each axis normalised by its peak in the previous window (2 s ago): the spectra need
-    // not be stored to know their peaks first.
-    let a = 0;
-    for (let ax = 1; ax < CHANNELS; ax++) {
-      const m = ax === 1 ? magnitude(r1, i1) : ax === 2 ? magnitude(r2, i2) : magnitude(r3, i3);
-      if (m > axis_max[CHANNELS + ax]) axis_max[CHANNELS + ax] = m;
-      if (axis_max[ax] > 0) a = Math.max(a, Math.min(1024, div_floor(m * 1024, axis_max[ax])));
-    }
-    spec_acc[k] = trk_moving ? a : 0;
-    const nt = Math.floor((tc * COS_STEP_Q24 - ts * SIN_STEP_Q24) / Q24);
-    ts = Math.floor((ts * COS_STEP_Q24 + tc * SIN_STEP_Q24) / Q24);
-    tc = nt;
+    bitrev[i] = r;
   }
-  // Accelerometer peaks are known from the second window on (each axis is normalised by its
-  // previous peak): until then a moving wearer's spectrum cannot be cleaned, so no start.
-  const accel_known = axis_max[1] > 0 || axis_max[2] > 0 || axis_max[3] > 0;
-  for (let ax = 1; ax < CHANNELS; ax++) axis_max[ax] = axis_max[CHANNELS + ax];
-  if (trk_hr_bpm_x10 === 0 && trk_moving && !accel_known) return;
-  // Candidates: local maxima of the PPG spectrum, each scaled down by the accelerometer's
-  // strongest normalised peak within ACCEL_TOL_BINS, then weighted by closeness to the
-  // previous estimate. Without an estimate yet, the strongest clean peak anywhere.
-  const prev = trk_hr_bpm_x10;
-  let best = -1;
-  let best_score = 0;
-  let best_clean = 0;
-  let far = -1; // the strongest clean peak outside the tracking range
-  let far_clean = 0;
-  let clean_max = 1;
-  for (let k = 0; k < BIN_COUNT; k++) {
-    let am = 0;
-    for (let j = k - ACCEL_TOL_BINS; j <= k + ACCEL_TOL_BINS; j++) {
-      if (j >= 0 && j < BIN_COUNT && spec_acc[j] > am) am = spec_acc[j];
-    }
-    const c = div_floor(div_floor(spec_ppg[k] * 1024, ppg_max) * Math.max(0, 1024 - div_floor(am * SUPPRESS_X100, 100)), 1024);
-    spec_clean[k] = c;
-    if (c > clean_max) clean_max = c;
+  const v = two_var_x100(STEP_SD_BPM);
+  kernel_sum = 0;
+  for (let j = -KERNEL_RADIUS; j <= KERNEL_RADIUS; j++) {
+    const w = gauss_like(j * 10, v, Q10);
+    kernel_q10[j + KERNEL_RADIUS] = w;
+    kernel_sum = kernel_sum + w;
   }
-  for (let k = 1; k < BIN_COUNT - 1; k++) {
-    // Candidates are the PPG spectrum's own peaks (lowering a peak where the accelerometer
-    // peaks must not turn its shoulder into a new one).
-    if (spec_ppg[k] < spec_ppg[k - 1] || spec_ppg[k] < spec_ppg[k + 1]) continue;
-    // Evidence relative to the strongest clean peak: motion may be ten times the pulse.
-    const clean = div_floor(spec_clean[k] * 1024, clean_max);
-    let score = clean;
-    const bpm = BIN_FIRST_BPM + k * BIN_STEP_BPM;
-    // A first estimate comes from the fundamental's range: a harmonic is often as strong.
-    if (prev === 0 && bpm > ACQUIRE_BPM_MAX) continue;
-    if (prev > 0) {
-      const d = bpm - div_floor(prev, 10);
-      if (d > RANGE_BPM || d < -RANGE_BPM) {
-        if (clean > far_clean) {
-          far_clean = clean;
-          far = k;
-        }
-        continue;
-      }
-      score = div_floor(clean * PRIOR_K_BPM2, PRIOR_K_BPM2 + d * d);
-    }
-    if (score > best_score) {
-      best_score = score;
-      best_clean = clean;
-      best = k;
-    }
-  }
-  if (prev > 0 && far >= 0 && far_clean >= REACQ_CLEAN_X1024 && best_clean * 3 < far_clean) {
-    reacq_count = reacq_bin >= 0 && far - reacq_bin <= 2 && reacq_bin - far <= 2 ? reacq_count + 1 : 1;
-    reacq_bin = far;
-  } else {
-    reacq_count = 0;
-    reacq_bin = -1;
-  }
-  if (reacq_count >= REACQ_WINDOWS) {
-    trk_hr_bpm_x10 = (BIN_FIRST_BPM + far * BIN_STEP_BPM) * 10;
-    trk_confidence = clamp(div_floor(far_clean * 50, 1024), 0, 100);
-    reacq_count = 0;
-    reacq_bin = -1;
-    return;
-  }
-  if (best < 0 || best_clean < PEAK_MIN_X1024) {
-    // No evidence: hold the estimate, trust it less.
-    trk_confidence = trk_confidence >> 1;
-    return;
-  }
-  // Parabolic interpolation between bins, on the PPG spectrum.
-  const y0 = spec_ppg[best - 1];
-  const y1 = spec_ppg[best];
-  const y2 = spec_ppg[best + 1];
-  const den = y0 - 2 * y1 + y2;
-  let hr_x10 = (BIN_FIRST_BPM + best * BIN_STEP_BPM) * 10;
-  if (den < 0) hr_x10 = hr_x10 + clamp(Math.floor(((y0 - y2) * 10 * BIN_STEP_BPM) / (2 * den)), -10, 10);
-  if (prev > 0) hr_x10 = prev + clamp(hr_x10 - prev, -FALL_MAX_X10, RISE_MAX_X10);
-  trk_hr_bpm_x10 = clamp(hr_x10, HR_MIN_X10, HR_MAX_X10);
-  trk_confidence = clamp(div_floor(best_clean * 100, 1024), 0, 100);
 }
 
-/** |re + j im| / 2^16, within 4% (max + 0.4 min, never below max). */
-function magnitude(re: number, im: number): number {
-  const a = Math.floor(Math.abs(re) / 65536);
-  const b = Math.floor(Math.abs(im) / 65536);
-  const mx = Math.max(a, b);
-  const mn = Math.min(a, b);
-  return Math.max(mx, div_floor(mx * 123 + mn * 51, 128));
+/** 2 sd^2 in (bins x 10)^2 for an sd in bpm (one bin is 750/512 bpm). */
+function two_var_x100(sd_bpm: number): number {
+  return div_floor(2 * sd_bpm * sd_bpm * 5120 * 5120, 750 * 750);
+}
+
+/**
+ * scale / (1 + u + u^2 / 2) with u = d^2 / v (d in bins x 10, v from two_var_x100): the
+ * reciprocal of exp's second-order expansion, a Gaussian-like bump with heavier tails
+ * (integer, no exp).
+ */
+function gauss_like(d_x10: number, v: number, scale: number): number {
+  const dd = d_x10 * d_x10;
+  return div_floor(scale * v, v + dd + div_floor(dd * dd, 2 * v));
+}
+
+function analyse(): void {
+  // Motion: the accelerometer's power around each axis's window mean.
+  let power = 0;
+  for (let c = 1; c <= 3; c++) power = power + window_power(c);
+  trk_moving = power > WINDOW * MOTION_RMS_MG * MOTION_RMS_MG;
+  if (!trk_moving) {
+    // Still: beats give the heart rate; the costly spectra are skipped.
+    belief_live = false;
+    hr_mbpm = 0;
+    trk_confidence = 0;
+    return;
+  }
+  // Spectra: (ppg, accel x) and (accel y, accel z) share an FFT; a second PPG its own.
+  spectra_pair(0, 1);
+  spectra_pair(2, 3);
+  if (ppg_channels === 2) spectra_pair(4, -1);
+  mask_ppg();
+  track();
+}
+
+function window_power(c: number): number {
+  let sum = 0;
+  for (let n = 0; n < WINDOW; n++) sum = sum + win[n * CHANNELS_MAX + c];
+  const mean = div_floor(sum, WINDOW);
+  let p = 0;
+  for (let n = 0; n < WINDOW; n++) {
+    const d = div_floor(win[n * CHANNELS_MAX + c] - mean, decim); // mg (the box sums are x decim)
+    p = p + d * d;
+  }
+  return p;
+}
+
+/** Loads channel c's window, mean removed and scaled to |x| <= INPUT_PEAK, into dst[0..WINDOW). */
+function load_channel(c: number, dst: Int32Array): void {
+  let sum = 0;
+  for (let n = 0; n < WINDOW; n++) sum = sum + win[n * CHANNELS_MAX + c];
+  const mean = div_floor(sum, WINDOW);
+  let peak = 1;
+  for (let n = 0; n < WINDOW; n++) peak = Math.max(peak, Math.abs(win[n * CHANNELS_MAX + c] - mean));
+  // Oldest sample first: the window starts at win_next.
+  for (let n = 0; n < WINDOW; n++) {
+    let slot = win_next + n;
+    if (slot >= WINDOW) slot = slot - WINDOW;
+    dst[n] = div_floor((win[slot * CHANNELS_MAX + c] - mean) * INPUT_PEAK, peak);
+  }
+  for (let n = WINDOW; n < FFT_N; n++) dst[n] = 0;
+}
+
+/** Power spectra of channels a and b (b < 0: none) into spec, through one complex FFT. */
+function spectra_pair(a: number, b: number): void {
+  load_channel(a, fft_re);
+  if (b >= 0) load_channel(b, fft_im);
+  else for (let n = 0; n < FFT_N; n++) fft_im[n] = 0;
+  fft();
+  // Z = X_a + j X_b with X_a, X_b the spectra of real signals: X_a[k] = (Z[k] + Z*[N-k]) / 2,
+  // X_b[k] = (Z[k] - Z*[N-k]) / 2j. The powers below are 4 |X|^2 (the 1/2 dropped).
+  for (let i = 0; i < BINS; i++) {
+    const k = BIN_LO + i;
+    const zr = fft_re[k];
+    const zi = fft_im[k];
+    const wr = fft_re[FFT_N - k];
+    const wi = fft_im[FFT_N - k];
+    const ar = zr + wr;
+    const ai = zi - wi;
+    spec[a * BINS + i] = ar * ar + ai * ai;
+    if (b >= 0) {
+      const br = zi + wi;
+      const bi = zr - wr;
+      spec[b * BINS + i] = br * br + bi * bi;
+    }
+  }
+}
+
+/** In-place radix-2 decimation-in-time FFT of fft_re + j fft_im, halved at every stage. */
+function fft(): void {
+  for (let i = 0; i < FFT_N; i++) {
+    const r = bitrev[i];
+    if (r > i) {
+      const tr = fft_re[i];
+      fft_re[i] = fft_re[r];
+      fft_re[r] = tr;
+      const ti = fft_im[i];
+      fft_im[i] = fft_im[r];
+      fft_im[r] = ti;
+    }
+  }
+  // |x| <= 2^13 in, halving keeps every stage's values below 2^14, so each product is
+  // below 2^28: 32-bit shifts are exact.
+  let half = 1;
+  let stride = FFT_HALF;
+  for (let stage = 0; stage < 9; stage++) {
+    const span = 2 * half;
+    for (let j = 0; j < half; j++) {
+      const t = j * stride;
+      const wr = cos_q14[t];
+      const u = t - FFT_QUARTER;
+      const wi = -cos_q14[u < 0 ? -u : u]; // e^{-j 2 pi t / N}: -sin
+      for (let g = 0; g < stride; g++) {
+        const p = j + g * span;
+        const q = p + half;
+        const tr = (fft_re[q] * wr - fft_im[q] * wi) >> TWIDDLE_SHIFT;
+        const ti = (fft_re[q] * wi + fft_im[q] * wr) >> TWIDDLE_SHIFT;
+        const pr = fft_re[p];
+        const pi = fft_im[p];
+        fft_re[q] = (pr - tr) >> 1;
+        fft_im[q] = (pi - ti) >> 1;
+        fft_re[p] = (pr + tr) >> 1;
+        fft_im[p] = (pi + ti) >> 1;
+      }
+    }
+    half = half << 1;
+    stride = stride >> 1;
+  }
+}
+
+/**
+ * masked[i]: the PPG power (mean of the channels' spectra, each normalised to its peak)
+ * with the accelerometer's share taken off, Q10 of its peak. Two steps:
+ *  - subtraction: for each axis in turn, its normalised spectrum scaled by the least-squares
+ *    coupling c = <R, A> / <A, A> (c >= 0) is subtracted from the remainder R, which removes
+ *    a motion line together with its side lobes however much stronger than the pulse it is;
+ *  - mask: what remains is multiplied by 1 - A, A the strongest axis's normalised power at
+ *    the bin or a neighbour (at least 5% kept), for motion the linear fit leaves behind.
+ */
+function mask_ppg(): void {
+  normalise(0);
+  normalise(1);
+  normalise(2);
+  normalise(3);
+  if (ppg_channels === 2) {
+    normalise(4);
+    for (let i = 0; i < BINS; i++) spec[i] = (spec[i] + spec[4 * BINS + i]) >> 1;
+  }
+  for (let i = 0; i < BINS; i++) masked[i] = spec[i];
+  for (let c = 1; c <= 3; c++) {
+    let ra = 0;
+    let aa = 0;
+    for (let i = 0; i < BINS; i++) {
+      const a = spec[c * BINS + i];
+      ra = ra + masked[i] * a;
+      aa = aa + a * a;
+    }
+    if (ra <= 0 || aa <= 0) continue;
+    const c_q10 = div_floor(ra * Q10, aa);
+    for (let i = 0; i < BINS; i++) masked[i] = masked[i] - ((c_q10 * spec[c * BINS + i]) >> 10);
+  }
+  let top = 1;
+  for (let i = 0; i < BINS; i++) {
+    const j_lo = Math.max(0, i - 1);
+    const j_hi = Math.min(BINS - 1, i + 1);
+    let acc = 0;
+    for (let j = j_lo; j <= j_hi; j++) acc = Math.max(acc, spec[BINS + j], spec[2 * BINS + j], spec[3 * BINS + j]);
+    const m = (Math.max(0, masked[i]) * Math.max(MASK_MIN_Q10, Q10 - acc)) >> 10;
+    masked[i] = m;
+    if (m > top) top = m;
+  }
+  for (let i = 0; i < BINS; i++) masked[i] = div_floor(masked[i] * Q10, top);
+}
+
+/** Channel c's spectrum in place as Q10 of its peak. */
+function normalise(c: number): void {
+  let p = 1;
+  for (let i = 0; i < BINS; i++) p = Math.max(p, spec[c * BINS + i]);
+  for (let i = 0; i < BINS; i++) spec[c * BINS + i] = div_floor(spec[c * BINS + i] * Q10, p);
+}
+
+function track(): void {
+  if (!belief_live) {
+    // A fresh belief: around the beat detector's rate if the wearer was still before.
+    const mu_x10 = seed_bpm_x10 > 0 ? div_floor(seed_bpm_x10 * 512, 750) : div_floor(PRIOR_BPM * 5120, 750);
+    const v = two_var_x100(seed_bpm_x10 > 0 ? SEED_SD_BPM : PRIOR_SD_BPM);
+    for (let i = 0; i < BINS; i++) belief[i] = gauss_like((BIN_LO + i) * 10 - mu_x10, v, BELIEF_PEAK) + 65;
+    belief_live = true;
+  } else {
+    // Predict: spread by the heart rate's possible change, plus a uniform share.
+    let total = 0;
+    for (let i = 0; i < BINS; i++) {
+      let s = 0;
+      const lo = Math.max(0, i - KERNEL_RADIUS);
+      const hi = Math.min(BINS - 1, i + KERNEL_RADIUS);
+      for (let j = lo; j <= hi; j++) s = s + belief[j] * kernel_q10[j - i + KERNEL_RADIUS];
+      spread[i] = div_floor(s, kernel_sum);
+      total = total + spread[i];
+    }
+    const share = Math.max(1, div_floor(total, BINS * UNIFORM_SHARE_DIV));
+    for (let i = 0; i < BINS; i++) belief[i] = spread[i] - div_floor(spread[i], UNIFORM_SHARE_DIV) + share;
+  }
+  // Update with the masked spectrum's evidence, rescale to a fixed peak.
+  let top = 1;
+  let best = 0;
+  for (let i = 0; i < BINS; i++) {
+    const b = belief[i] * (masked[i] + EVIDENCE_FLOOR_Q10);
+    belief[i] = b >> 10;
+    if (b > top) {
+      top = b;
+      best = i;
+    }
+  }
+  let total = 0;
+  let near = 0;
+  for (let i = 0; i < BINS; i++) {
+    belief[i] = Math.floor(((belief[i] + 1) * BELIEF_PEAK) / ((top >> 10) + 1));
+    total = total + belief[i];
+    if (i >= best - 2 && i <= best + 2) near = near + belief[i];
+  }
+  // Sub-bin: parabola through the masked spectrum at the chosen bin and its neighbours.
+  let frac_q10 = 0;
+  if (best > 0 && best < BINS - 1) {
+    const y0 = masked[best - 1];
+    const y1 = masked[best];
+    const y2 = masked[best + 1];
+    const den = y0 - 2 * y1 + y2;
+    if (den < 0) frac_q10 = clamp(Math.floor(((y0 - y2) * 512) / den), -512, 512);
+  }
+  const new_mbpm = Math.floor((((BIN_LO + best) * Q10 + frac_q10) * BIN_MBPM_NUM) / (BIN_MBPM_DEN * Q10));
+  if (hr_mbpm === 0) hr_mbpm = new_mbpm;
+  else hr_mbpm = hr_mbpm + Math.floor(((new_mbpm - hr_mbpm) * SMOOTH_NEW_X5) / 5);
+  trk_hr_bpm_x10 = clamp(div_floor(hr_mbpm + 50, 100), HR_MIN_X10, HR_MAX_X10);
+  // Confidence: the belief's share within +-2 bins (3 bpm) of the estimate.
+  trk_confidence = clamp(div_floor(near * 100, Math.max(1, total)), 0, 100);
 }

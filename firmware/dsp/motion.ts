@@ -25,7 +25,7 @@ export function motion_on_samples(hal: Hal, ppg: Int32Array, count: number, firs
   last_first_ms = first_ms;
   if (restart) {
     booted_period_ms = period_ms;
-    tracker_boot(div_floor(1000, period_ms));
+    tracker_boot(div_floor(1000, period_ms), 1);
     seeded_bpm_x10 = 0;
   }
   if (hr_bpm_x10 > 0 && hr_bpm_x10 !== seeded_bpm_x10) {
@@ -33,7 +33,7 @@ export function motion_on_samples(hal: Hal, ppg: Int32Array, count: number, firs
     tracker_seed(hr_bpm_x10);
   }
   for (let i = 0; i < got; i++) {
-    if (tracker_push(ppg[i], imu_buf[3 * i], imu_buf[3 * i + 1], imu_buf[3 * i + 2]) < 0) continue;
+    if (tracker_push(ppg[i], 0, imu_buf[3 * i], imu_buf[3 * i + 1], imu_buf[3 * i + 2]) < 0) continue;
     if (!trk_moving || trk_hr_bpm_x10 === 0) continue;
     hr_record[out.HR_TIME_MS] = first_ms + i * period_ms;
     hr_record[out.HR_BPM_X10] = trk_hr_bpm_x10;
