@@ -6,13 +6,13 @@
 // than the pulse. The accelerometer sees those movements but not the pulse. Every 2 s the
 // tracker takes the last 8 s of PPG and of each accelerometer axis at 12.5 Hz (the box sum
 // of 2, 4 or 8 input samples), removes each window's mean, and computes power spectra with
-// one fixed-point 512-point FFT per pair of channels (two real signals in one complex FFT),
-// 1.46 bpm per bin over 40..220 bpm. Then, after the published methods:
+// one fixed-point 256-point FFT (the 8 s window zero-padded) per pair of channels (two real signals in one complex FFT),
+// 2.93 bpm per bin (refined between bins below) over 40..220 bpm. Then, after the published methods:
 //  - artifact removal (the spectral subtraction of TROIKA, Zhang 2015, and the
 //    accelerometer-referenced Wiener-style suppression of WFPV, Temko 2017): from the PPG
 //    spectrum, normalised to its peak, each axis's normalised spectrum is subtracted with
 //    its least-squares coupling, and the rest is multiplied by 1 - A, A the strongest
-//    axis's normalised spectrum widened by one bin, so a bin where the wrist's motion
+//    axis's normalised spectrum (a bin is 2.9 bpm wide), so a bin where the wrist's motion
 //    peaks keeps little of its PPG power however strong that is;
 //  - tracking (the spectral HMM of e.g. Fujita 2017, forward pass only, so causal): a
 //    belief over the bins is spread by a heart-rate change of about 6 bpm per 2 s (a
@@ -30,7 +30,7 @@
 // beats, and the next bout of motion starts a fresh belief.
 //
 // Integer-only, allocation-free after boot, causal, bounded: per 2 s step two (three with
-// a second PPG channel) 512-point FFTs, 9 x 256 butterflies each; twiddles are computed at
+// a second PPG channel) 256-point FFTs, 8 x 128 butterflies each; twiddles are computed at
 // boot by rotating one Q26 phasor.
 
 import { clamp, div_floor } from "../lib/imath.js";
@@ -38,28 +38,32 @@ import { clamp, div_floor } from "../lib/imath.js";
 const DECIM_RATE_X2 = 25; // analysis rate 12.5 Hz (x2): 220 bpm (3.7 Hz) lies below its Nyquist
 const WINDOW = 100; // 8 s at 12.5 Hz
 const STEP = 25; // 2 s
-const FFT_N = 512;
-const FFT_HALF = 256;
-const FFT_QUARTER = 128;
-// cos and sin of 2 pi / 512 in Q26: the one rotation the twiddle table is built from.
-const ROT_COS_Q26 = 67103811;
-const ROT_SIN_Q26 = 823529;
+const FFT_N = 256;
+const FFT_HALF = 128;
+const FFT_QUARTER = 64;
+const FFT_STAGES = 8;
+// cos and sin of 2 pi / 256 in Q26: the one rotation the twiddle table is built from.
+const ROT_COS_Q26 = 67088652;
+const ROT_SIN_Q26 = 1646934;
 const Q26 = 67108864;
 const TWIDDLE_SHIFT = 14; // twiddles in Q14
 const INPUT_PEAK = 8191; // each channel's window is scaled to |x| <= 2^13 before its FFT
-// One bin is 12.5 x 60 / 512 = 1.46484375 bpm = 46875 / 32 millibpm.
+// One bin is 12.5 x 60 / 256 = 2.9296875 bpm = 46875 / 16 millibpm; bins per bpm x10 = 2560 / 750.
 const BIN_MBPM_NUM = 46875;
-const BIN_MBPM_DEN = 32;
-const BIN_LO = 28; // 41.0 bpm: the first bin at or above 40 bpm
-const BIN_HI = 150; // 219.7 bpm
+const BIN_MBPM_DEN = 16;
+const BINS_X10_PER_BPM_NUM = 2560;
+const BINS_PER_BPM_DEN = 750;
+const BIN_LO = 14; // 41.0 bpm: the first bin at or above 40 bpm
+const BIN_HI = 75; // 219.7 bpm
 const BINS = BIN_HI - BIN_LO + 1;
 const CHANNELS_MAX = 5; // ppg, accel x, y, z, second ppg
+const PPG_LIMIT = 16777216; // 2^24: a box sum of 8 stays below 2^27
 const Q10 = 1024;
 const MOTION_RMS_MG = 50; // accelerometer RMS (window mean removed) above which the wearer moves
 const MASK_MIN_Q10 = 51; // a masked bin keeps at least 5% of its PPG power
 const EVIDENCE_FLOOR_Q10 = 102; // likelihood floor: 10% of the strongest masked peak
 const STEP_SD_BPM = 6; // heart-rate change per 2 s step (sd of the transition kernel)
-const KERNEL_RADIUS = 13; // bins: beyond 3 sd
+const KERNEL_RADIUS = 7; // bins: beyond 3 sd
 const UNIFORM_SHARE_DIV = 1000; // 0.1% of the belief spread evenly every step
 const PRIOR_BPM = 80;
 const PRIOR_SD_BPM = 30;
@@ -69,7 +73,7 @@ const SMOOTH_NEW_X5 = 4; // estimate <- previous + 4/5 (new - previous)
 const HR_MIN_X10 = 400;
 const HR_MAX_X10 = 2200;
 
-// Twiddles: cos(2 pi k / 512) in Q14 for k = 0..256; sin(2 pi k / 512) = cos at |k - 128|.
+// Twiddles: cos(2 pi k / 256) in Q14 for k = 0..128; sin(2 pi k / 256) = cos at |k - 64|.
 const cos_q14 = new Int16Array(FFT_HALF + 1);
 const bitrev = new Int16Array(FFT_N);
 const kernel_q10 = new Int32Array(2 * KERNEL_RADIUS + 1);
@@ -84,8 +88,8 @@ const win = new Int32Array(WINDOW * CHANNELS_MAX);
 let win_next = 0;
 let win_filled = 0;
 let step_count = 0;
-const fft_re = new Int32Array(FFT_N);
-const fft_im = new Int32Array(FFT_N);
+const fft_re = new Int16Array(FFT_N); // every stage stays below 2^14 (see fft)
+const fft_im = new Int16Array(FFT_N);
 const spec = new Int32Array(BINS * CHANNELS_MAX); // power per channel, bins BIN_LO..BIN_HI
 const masked = new Int32Array(BINS); // masked PPG spectrum, Q10 of its peak
 const belief = new Int32Array(BINS);
@@ -130,18 +134,21 @@ export function tracker_seed(hr_bpm_x10: number): void {
  * buffered), else -1.
  */
 export function tracker_push(x: number, x2: number, ax_mg: number, ay_mg: number, az_mg: number): number {
-  acc_sum[0] = acc_sum[0] + clamp(x, -16777216, 16777216);
-  acc_sum[1] = acc_sum[1] + ax_mg;
-  acc_sum[2] = acc_sum[2] + ay_mg;
-  acc_sum[3] = acc_sum[3] + az_mg;
-  acc_sum[4] = acc_sum[4] + clamp(x2, -16777216, 16777216);
+  // Called for every sample: no calls, module arrays read once.
+  const sums = acc_sum;
+  sums[0] = sums[0] + (x > PPG_LIMIT ? PPG_LIMIT : x < -PPG_LIMIT ? -PPG_LIMIT : x);
+  sums[1] = sums[1] + ax_mg;
+  sums[2] = sums[2] + ay_mg;
+  sums[3] = sums[3] + az_mg;
+  sums[4] = sums[4] + (x2 > PPG_LIMIT ? PPG_LIMIT : x2 < -PPG_LIMIT ? -PPG_LIMIT : x2);
   decim_count = decim_count + 1;
   if (decim_count < decim) return -1;
   decim_count = 0;
   const base = win_next * CHANNELS_MAX;
+  const w = win;
   for (let c = 0; c < CHANNELS_MAX; c++) {
-    win[base + c] = acc_sum[c];
-    acc_sum[c] = 0;
+    w[base + c] = sums[c];
+    sums[c] = 0;
   }
   win_next = win_next + 1 === WINDOW ? 0 : win_next + 1;
   if (win_filled < WINDOW) win_filled = win_filled + 1;
@@ -153,8 +160,8 @@ export function tracker_push(x: number, x2: number, ax_mg: number, ay_mg: number
 }
 
 function build_tables(): void {
-  // cos for k = 0..128 by repeated rotation in Q26 (products below 2^53: exact), the rest
-  // by symmetry; rounding drifts by ~128 x 2^-26, far below one Q14 step.
+  // cos for k = 0..64 by repeated rotation in Q26 (products below 2^53: exact), the rest
+  // by symmetry; rounding drifts by ~64 x 2^-26, far below one Q14 step.
   let c = Q26;
   let s = 0;
   for (let k = 0; k <= FFT_QUARTER; k++) {
@@ -168,7 +175,7 @@ function build_tables(): void {
   for (let i = 0; i < FFT_N; i++) {
     let r = 0;
     let v = i;
-    for (let b = 0; b < 9; b++) {
+    for (let b = 0; b < FFT_STAGES; b++) {
       r = (r << 1) | (v & 1);
       v = v >> 1;
     }
@@ -183,9 +190,9 @@ function build_tables(): void {
   }
 }
 
-/** 2 sd^2 in (bins x 10)^2 for an sd in bpm (one bin is 750/512 bpm). */
+/** 2 sd^2 in (bins x 10)^2 for an sd in bpm. */
 function two_var_x100(sd_bpm: number): number {
-  return div_floor(2 * sd_bpm * sd_bpm * 5120 * 5120, 750 * 750);
+  return div_floor(2 * sd_bpm * sd_bpm * BINS_X10_PER_BPM_NUM * BINS_X10_PER_BPM_NUM, BINS_PER_BPM_DEN * BINS_PER_BPM_DEN);
 }
 
 /**
@@ -202,7 +209,7 @@ function analyse(): void {
   // Motion: the accelerometer's power around each axis's window mean.
   let power = 0;
   for (let c = 1; c <= 3; c++) power = power + window_power(c);
-  trk_moving = power > WINDOW * MOTION_RMS_MG * MOTION_RMS_MG;
+  trk_moving = power > WINDOW * MOTION_RMS_MG * MOTION_RMS_MG * decim * decim; // the box sums are x decim
   if (!trk_moving) {
     // Still: beats give the heart rate; the costly spectra are skipped.
     belief_live = false;
@@ -218,30 +225,39 @@ function analyse(): void {
   track();
 }
 
+/** Channel c's power around its window mean, in box-sum units squared. */
 function window_power(c: number): number {
+  const w = win;
   let sum = 0;
-  for (let n = 0; n < WINDOW; n++) sum = sum + win[n * CHANNELS_MAX + c];
-  const mean = div_floor(sum, WINDOW);
+  for (let n = 0; n < WINDOW; n++) sum = sum + w[n * CHANNELS_MAX + c];
+  const mean = Math.floor(sum / WINDOW);
   let p = 0;
   for (let n = 0; n < WINDOW; n++) {
-    const d = div_floor(win[n * CHANNELS_MAX + c] - mean, decim); // mg (the box sums are x decim)
+    const d = w[n * CHANNELS_MAX + c] - mean;
     p = p + d * d;
   }
   return p;
 }
 
 /** Loads channel c's window, mean removed and scaled to |x| <= INPUT_PEAK, into dst[0..WINDOW). */
-function load_channel(c: number, dst: Int32Array): void {
+function load_channel(c: number, dst: Int16Array): void {
+  const w = win;
   let sum = 0;
-  for (let n = 0; n < WINDOW; n++) sum = sum + win[n * CHANNELS_MAX + c];
-  const mean = div_floor(sum, WINDOW);
+  for (let n = 0; n < WINDOW; n++) sum = sum + w[n * CHANNELS_MAX + c];
+  const mean = Math.floor(sum / WINDOW);
   let peak = 1;
-  for (let n = 0; n < WINDOW; n++) peak = Math.max(peak, Math.abs(win[n * CHANNELS_MAX + c] - mean));
-  // Oldest sample first: the window starts at win_next.
   for (let n = 0; n < WINDOW; n++) {
-    let slot = win_next + n;
-    if (slot >= WINDOW) slot = slot - WINDOW;
-    dst[n] = div_floor((win[slot * CHANNELS_MAX + c] - mean) * INPUT_PEAK, peak);
+    const d = w[n * CHANNELS_MAX + c] - mean;
+    if (d > peak) peak = d;
+    else if (-d > peak) peak = -d;
+  }
+  // One division: |d| <= peak, so d x scale stays below 2^29 and the shift is exact.
+  const scale = Math.floor((INPUT_PEAK * 65536) / peak);
+  // Oldest sample first: the window starts at win_next.
+  let slot = win_next;
+  for (let n = 0; n < WINDOW; n++) {
+    dst[n] = ((w[slot * CHANNELS_MAX + c] - mean) * scale) >> 16;
+    slot = slot + 1 === WINDOW ? 0 : slot + 1;
   }
   for (let n = WINDOW; n < FFT_N; n++) dst[n] = 0;
 }
@@ -254,58 +270,71 @@ function spectra_pair(a: number, b: number): void {
   fft();
   // Z = X_a + j X_b with X_a, X_b the spectra of real signals: X_a[k] = (Z[k] + Z*[N-k]) / 2,
   // X_b[k] = (Z[k] - Z*[N-k]) / 2j. The powers below are 4 |X|^2 (the 1/2 dropped).
+  const re = fft_re;
+  const im = fft_im;
+  const out = spec;
   for (let i = 0; i < BINS; i++) {
     const k = BIN_LO + i;
-    const zr = fft_re[k];
-    const zi = fft_im[k];
-    const wr = fft_re[FFT_N - k];
-    const wi = fft_im[FFT_N - k];
+    const zr = re[k];
+    const zi = im[k];
+    const wr = re[FFT_N - k];
+    const wi = im[FFT_N - k];
     const ar = zr + wr;
     const ai = zi - wi;
-    spec[a * BINS + i] = ar * ar + ai * ai;
+    out[a * BINS + i] = ar * ar + ai * ai;
     if (b >= 0) {
       const br = zi + wi;
       const bi = zr - wr;
-      spec[b * BINS + i] = br * br + bi * bi;
+      out[b * BINS + i] = br * br + bi * bi;
     }
   }
 }
 
-/** In-place radix-2 decimation-in-time FFT of fft_re + j fft_im, halved at every stage. */
+/**
+ * In-place radix-2 decimation-in-time FFT of fft_re + j fft_im, halved at every stage.
+ * The arrays are read through locals: an engine resolves a local in a register, a
+ * module-level name through its scope chain (Duktape: twice the cost of the whole FFT).
+ */
 function fft(): void {
+  const re = fft_re;
+  const im = fft_im;
+  const cs = cos_q14;
+  const rev = bitrev;
   for (let i = 0; i < FFT_N; i++) {
-    const r = bitrev[i];
+    const r = rev[i];
     if (r > i) {
-      const tr = fft_re[i];
-      fft_re[i] = fft_re[r];
-      fft_re[r] = tr;
-      const ti = fft_im[i];
-      fft_im[i] = fft_im[r];
-      fft_im[r] = ti;
+      const tr = re[i];
+      re[i] = re[r];
+      re[r] = tr;
+      const ti = im[i];
+      im[i] = im[r];
+      im[r] = ti;
     }
   }
-  // |x| <= 2^13 in, halving keeps every stage's values below 2^14, so each product is
-  // below 2^28: 32-bit shifts are exact.
+  // |x| <= 2^13 in, halving keeps every stage's values below 2^14 (Int16), so each product
+  // is below 2^28: 32-bit shifts are exact.
   let half = 1;
   let stride = FFT_HALF;
-  for (let stage = 0; stage < 9; stage++) {
+  for (let stage = 0; stage < FFT_STAGES; stage++) {
     const span = 2 * half;
     for (let j = 0; j < half; j++) {
       const t = j * stride;
-      const wr = cos_q14[t];
+      const wr = cs[t];
       const u = t - FFT_QUARTER;
-      const wi = -cos_q14[u < 0 ? -u : u]; // e^{-j 2 pi t / N}: -sin
+      const wi = -cs[u < 0 ? -u : u]; // e^{-j 2 pi t / N}: -sin
       for (let g = 0; g < stride; g++) {
         const p = j + g * span;
         const q = p + half;
-        const tr = (fft_re[q] * wr - fft_im[q] * wi) >> TWIDDLE_SHIFT;
-        const ti = (fft_re[q] * wi + fft_im[q] * wr) >> TWIDDLE_SHIFT;
-        const pr = fft_re[p];
-        const pi = fft_im[p];
-        fft_re[q] = (pr - tr) >> 1;
-        fft_im[q] = (pi - ti) >> 1;
-        fft_re[p] = (pr + tr) >> 1;
-        fft_im[p] = (pi + ti) >> 1;
+        const xr = re[q];
+        const xi = im[q];
+        const tr = (xr * wr - xi * wi) >> TWIDDLE_SHIFT;
+        const ti = (xr * wi + xi * wr) >> TWIDDLE_SHIFT;
+        const pr = re[p];
+        const pi = im[p];
+        re[q] = (pr - tr) >> 1;
+        im[q] = (pi - ti) >> 1;
+        re[p] = (pr + tr) >> 1;
+        im[p] = (pi + ti) >> 1;
       }
     }
     half = half << 1;
@@ -320,7 +349,7 @@ function fft(): void {
  *    coupling c = <R, A> / <A, A> (c >= 0) is subtracted from the remainder R, which removes
  *    a motion line together with its side lobes however much stronger than the pulse it is;
  *  - mask: what remains is multiplied by 1 - A, A the strongest axis's normalised power at
- *    the bin or a neighbour (at least 5% kept), for motion the linear fit leaves behind.
+ *    the bin (at least 5% kept), for motion the linear fit leaves behind.
  */
 function mask_ppg(): void {
   normalise(0);
@@ -346,10 +375,7 @@ function mask_ppg(): void {
   }
   let top = 1;
   for (let i = 0; i < BINS; i++) {
-    const j_lo = Math.max(0, i - 1);
-    const j_hi = Math.min(BINS - 1, i + 1);
-    let acc = 0;
-    for (let j = j_lo; j <= j_hi; j++) acc = Math.max(acc, spec[BINS + j], spec[2 * BINS + j], spec[3 * BINS + j]);
+    const acc = Math.max(spec[BINS + i], spec[2 * BINS + i], spec[3 * BINS + i]);
     const m = (Math.max(0, masked[i]) * Math.max(MASK_MIN_Q10, Q10 - acc)) >> 10;
     masked[i] = m;
     if (m > top) top = m;
@@ -367,20 +393,23 @@ function normalise(c: number): void {
 function track(): void {
   if (!belief_live) {
     // A fresh belief: around the beat detector's rate if the wearer was still before.
-    const mu_x10 = seed_bpm_x10 > 0 ? div_floor(seed_bpm_x10 * 512, 750) : div_floor(PRIOR_BPM * 5120, 750);
+    const mu_x10 = seed_bpm_x10 > 0 ? div_floor(seed_bpm_x10 * BINS_X10_PER_BPM_NUM, 10 * BINS_PER_BPM_DEN) : div_floor(PRIOR_BPM * BINS_X10_PER_BPM_NUM, BINS_PER_BPM_DEN);
     const v = two_var_x100(seed_bpm_x10 > 0 ? SEED_SD_BPM : PRIOR_SD_BPM);
     for (let i = 0; i < BINS; i++) belief[i] = gauss_like((BIN_LO + i) * 10 - mu_x10, v, BELIEF_PEAK) + 65;
     belief_live = true;
   } else {
     // Predict: spread by the heart rate's possible change, plus a uniform share.
     let total = 0;
+    const bel = belief;
+    const ker = kernel_q10;
     for (let i = 0; i < BINS; i++) {
       let s = 0;
-      const lo = Math.max(0, i - KERNEL_RADIUS);
-      const hi = Math.min(BINS - 1, i + KERNEL_RADIUS);
-      for (let j = lo; j <= hi; j++) s = s + belief[j] * kernel_q10[j - i + KERNEL_RADIUS];
-      spread[i] = div_floor(s, kernel_sum);
-      total = total + spread[i];
+      const lo = i < KERNEL_RADIUS ? 0 : i - KERNEL_RADIUS;
+      const hi = i + KERNEL_RADIUS >= BINS ? BINS - 1 : i + KERNEL_RADIUS;
+      for (let j = lo; j <= hi; j++) s = s + bel[j] * ker[j - i + KERNEL_RADIUS];
+      const v = Math.floor(s / kernel_sum);
+      spread[i] = v;
+      total = total + v;
     }
     const share = Math.max(1, div_floor(total, BINS * UNIFORM_SHARE_DIV));
     for (let i = 0; i < BINS; i++) belief[i] = spread[i] - div_floor(spread[i], UNIFORM_SHARE_DIV) + share;
