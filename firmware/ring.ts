@@ -10,6 +10,7 @@ import { motion_on_samples } from "./dsp/motion.js";
 ring_motion_attach(motion_on_samples);
 
 export * from "./main.js";
+export { detector_set_raw_counts as ring_sensor_raw_counts } from "./dsp/beat-detector.js";
 export { ring_ble_attach, ring_ble_connected, ring_ble_rx, ring_ble_tx_space } from "./ble/entry.js";
 export { stream_on_raw_sample } from "./ble/hook.js";
 export { config_sample_rate_hz, config_hrv_short_s, config_hrv_long_s } from "./cmd/settings.js";

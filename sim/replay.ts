@@ -69,6 +69,8 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
     const n = fw.ring_on_sensor_irq();
     if (n < 0) throw new ReplayError(`firmware interrupt handler failed with ${n}`);
   };
+  // The fixture says which way its samples point; the ring's platform code tells the firmware.
+  fw.ring_sensor_raw_counts?.(fixture.meta.ppg_convention === 'raw-counts');
   const rc = fw.ring_boot(hal, opts.rate_hz);
   if (rc !== 0) throw new ReplayError(`firmware refused to boot at ${opts.rate_hz} Hz (error ${rc})`);
   // Bound the run: one batch event and one interrupt per sample at most, plus slack.

@@ -91,6 +91,7 @@ export interface RingDeviceOptions {
 export interface FirmwareCore {
   ring_boot(hal: SimRingHal, rate_hz: number): number;
   ring_on_sensor_irq(): number;
+  ring_sensor_raw_counts?(raw: boolean): void;
 }
 
 export interface RingDeviceStats {
@@ -134,6 +135,8 @@ export class RingDevice {
   private readonly fw: RingFirmware;
   private readonly ble: FirmwareBle;
   private readonly core: FirmwareCore;
+  /** The fixture's samples are raw photodiode counts (the firmware is told before each boot). */
+  private readonly raw_counts: boolean;
   private readonly peripheral: BleEndpoint;
   private client_mtu_requested = 0; // from the connection's Exchange MTU Request, 0 before one
   private mtu_applied = false;
@@ -159,6 +162,7 @@ export class RingDevice {
     this.fixture_samples = fixture?.ppg.length ?? 0;
     this.fixture_rate_hz = fixture?.meta.sample_rate_hz ?? 0;
     this.fixture_duration_us = fixture ? Math.floor((fixture.ppg.length * 1_000_000) / fixture.meta.sample_rate_hz) : 0;
+    this.raw_counts = fixture?.meta.ppg_convention === 'raw-counts';
     this.link = new SimBleLink(this.queue, link_prng, { peripheral_mtu_max_bytes: ATT_MTU_MAX, ...opts.link });
     const stream = (rate: number): Int32Array => (fixture ? sensorStream(fixture, rate) : new Int32Array(0));
     this.sensor = new SimPpgSensor(this.queue, stream, this.irq_latency_us, fixture ? accelSource(fixture) : null);
@@ -293,6 +297,7 @@ export class RingDevice {
   // ------------------------------------------------------------------------------------
 
   private boot(rate_hz: number): void {
+    this.core.ring_sensor_raw_counts?.(this.raw_counts);
     const rc = this.core.ring_boot(this.hal, rate_hz);
     if (rc !== 0) throw new RingDeviceError(`firmware refused to boot at ${rate_hz} Hz (error ${rc})`);
   }

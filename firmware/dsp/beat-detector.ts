@@ -11,7 +11,7 @@
 
 import { assert } from "../lib/assert.js";
 import { clamp, div_floor } from "../lib/imath.js";
-import { BEAT_SPACING_MS_MIN, sample_rate_supported } from "../config.js";
+import { BEAT_SPACING_MS_MIN, SENSOR_FULL_SCALE_COUNTS, sample_rate_supported } from "../config.js";
 import { SIGNAL_OK, sq_boot, sq_on_beat, sq_push, sq_restart } from "./signal-quality.js";
 
 const FAULT_DETECTOR = 30;
@@ -28,6 +28,18 @@ const LEARN_MS = 2000; // initial level learning
 const SEARCH_MS_MAX = 400; // longest wait for the systolic peak after the threshold crossing
 const TROUGH_BACK_MS = 300; // the pulse foot is searched this far back from the crossing
 const LEVEL_DECAY_AFTER_MS = 3000; // without beats, the level decays after this long
+// A gap this long without a beat (the ring loose, seeing no pulse, or a flat output) says
+// the level no longer describes a pulse: the next upstroke starts learning it afresh, as
+// after a bad stretch, so neither the decayed level (dicrotic waves taken for beats) nor one
+// learned from noise carries over to the pulses that return.
+const GAP_RELEARN_MS = 3000;
+// Until then, an upstroke must reach 1/4 of the last pulses' level to start the learning
+// (sensor noise on a loose ring stays below it; a weaker fit's pulses do not), and that
+// memory halves every PULSE_MEMORY_HALF_MS without beats, so a ring put back with a much
+// weaker coupling is followed too.
+const PULSE_MEMORY_SHIFT = 2;
+const STRONG_BEATS_JUMP = 2;
+const PULSE_MEMORY_HALF_MS = 10000;
 const DICROTIC_FRACTION_X100 = 75; // candidates before 0.75 x expected IBI ...
 const DICROTIC_SSF_X100 = 60; // ... need an upstroke of at least 0.6 x the level
 const SLOPE_MAX = 4194304; // 2^22
@@ -72,6 +84,10 @@ let last_level_decay_ms = 0;
 let ibi_expected_ms = 0;
 let last_dt_ms = 0;
 let beats_accepted = 0;
+let strong_beats = 0; // consecutive accepted beats with an upstroke at least twice the level
+let gap_relearn = false; // set after GAP_RELEARN_MS without a beat: the next upstroke relearns
+let pulse_level_x16 = 0; // the level at the last accepted beat, halving while none come
+let pulse_memory_ms = 0; // when pulse_level_x16 was last set or halved
 
 // Beats found wait in a small queue: while the level is being learned (at boot and after
 // a bad stretch) they are held, and only those whose upstroke reaches half the learned
@@ -89,6 +105,18 @@ export let ready_count = 0;
 export let beat_time_ms = 0;
 export let beat_amplitude = 0;
 export let beat_ssf_ratio_x100 = 0; // this beat's upstroke relative to the level
+
+// The sensor's convention, set by the platform before boot and kept across boots: false
+// when samples are the AFE's inverted channel (pulse peaks up), true when they are raw
+// photodiode counts (the pulse lowers them; off the skin they fall towards the ambient
+// floor). Raw counts are turned into the inverted channel on entry, so every level below
+// (contact, baseline, slopes) has one meaning.
+let raw_counts = false;
+
+/** The sensor reports raw photodiode counts (true) or its inverted channel (false, the default). */
+export function detector_set_raw_counts(raw: boolean): void {
+  raw_counts = raw;
+}
 
 export function detector_boot(sample_rate_hz: number): void {
   assert(sample_rate_supported(sample_rate_hz), FAULT_DETECTOR);
@@ -122,6 +150,10 @@ export function detector_boot(sample_rate_hz: number): void {
   ibi_expected_ms = 0;
   last_dt_ms = 0;
   beats_accepted = 0;
+  gap_relearn = false;
+  strong_beats = 0;
+  pulse_level_x16 = 0;
+  pulse_memory_ms = 0;
   pending_count = 0;
   ready_count = 0;
   beat_time_ms = 0;
@@ -137,7 +169,7 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
 /** Process one sample; returns BEAT_FOUND when a beat was confirmed (see beat_* exports). */
 export function detector_push(x_in: number): number {
   // clamp(), written out: this runs for every sample and a call costs more than the test.
-  let x = x_in | 0;
+  let x = raw_counts ? SENSOR_FULL_SCALE_COUNTS - (x_in | 0) : x_in | 0;
   if (x < -INPUT_ABS_MAX) x = -INPUT_ABS_MAX;
   else if (x > INPUT_ABS_MAX) x = INPUT_ABS_MAX;
   const n = sample_index;
@@ -168,6 +200,7 @@ export function detector_push(x_in: number): number {
   if (relearn_pending) {
     // After a bad stretch: learn the level again as at boot, from the first clean seconds.
     relearn_pending = false;
+    gap_relearn = false;
     learn_until_ms = now_ms + LEARN_MS;
     ssf_learn_max = 0;
     beats_accepted = 0;
@@ -199,6 +232,11 @@ export function detector_push(x_in: number): number {
   // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
   // or 1/4 after 1.5 expected intervals without a beat. (Written here, not as a function:
   // it runs for every sample.)
+  if (now_ms - Math.max(last_beat_ms, learn_until_ms) >= GAP_RELEARN_MS) gap_relearn = true;
+  if (gap_relearn && now_ms - pulse_memory_ms >= PULSE_MEMORY_HALF_MS) {
+    pulse_level_x16 = pulse_level_x16 >> 1;
+    pulse_memory_ms = now_ms;
+  }
   if (now_ms - last_beat_ms < LEVEL_DECAY_AFTER_MS) {
     last_level_decay_ms = now_ms;
   } else if (now_ms - last_level_decay_ms >= 1000) {
@@ -213,8 +251,19 @@ export function detector_push(x_in: number): number {
     // at 200 bpm and walk over the next peak).
     if (!armed && ssf * 32 < threshold_x16) armed = true;
     if (armed && ssf * 16 > threshold_x16) {
+      if (gap_relearn && ssf * 16 < pulse_level_x16 >> PULSE_MEMORY_SHIFT) return BEAT_NONE;
       armed = false;
       searching = true;
+      if (gap_relearn && now_ms >= learn_until_ms) {
+        // The first upstroke after a long gap: learn the level from it and what follows.
+        gap_relearn = false;
+        learn_until_ms = now_ms + LEARN_MS;
+        ssf_learn_max = ssf;
+        level_x16 = Math.max(16, ssf * 16);
+        beats_accepted = 0;
+        last_beat_ms = -1;
+        last_dt_ms = 0;
+      }
       search_start = c;
       search_ssf_max = ssf;
       peak_index = c;
@@ -286,11 +335,22 @@ function finish_candidate(c: number, foot: number): number {
     if (expected_ms > 0 && dt * 100 < expected_ms * DICROTIC_FRACTION_X100 && ratio_x100 < DICROTIC_SSF_X100) return BEAT_NONE;
   }
   // Level follows accepted beats; one huge upstroke (motion) moves it at most to twice itself.
-  const capped_x16 = Math.min(search_ssf_max * 16, level_x16 * 2);
-  level_x16 = level_x16 + ((capped_x16 - level_x16) >> 3);
+  // But STRONG_BEATS_JUMP beats in a row at least twice the level are the pulse grown (a
+  // loose ring seated again): the level jumps to them, or it would lag for a dozen beats
+  // with a threshold low enough to take dicrotic waves for beats.
+  strong_beats = search_ssf_max * 16 >= level_x16 * 2 ? strong_beats + 1 : 0;
+  if (strong_beats >= STRONG_BEATS_JUMP) {
+    level_x16 = search_ssf_max * 16;
+    strong_beats = 0;
+  } else {
+    const capped_x16 = Math.min(search_ssf_max * 16, level_x16 * 2);
+    level_x16 = level_x16 + ((capped_x16 - level_x16) >> 3);
+  }
   if (last_beat_ms >= 0) last_dt_ms = t_ms - last_beat_ms;
   last_beat_ms = t_ms;
   beats_accepted = beats_accepted + 1;
+  pulse_level_x16 = level_x16;
+  pulse_memory_ms = t_ms;
   const amplitude = Math.max(0, (peak_value - foot) >> 2);
   sq_on_beat(amplitude);
   if (pending_count === PENDING_CAPACITY) return BEAT_NONE; // cannot happen at <= 220 bpm
