@@ -349,8 +349,11 @@ function finish_candidate(c: number, foot: number): number {
   if (last_beat_ms >= 0) last_dt_ms = t_ms - last_beat_ms;
   last_beat_ms = t_ms;
   beats_accepted = beats_accepted + 1;
-  pulse_level_x16 = level_x16;
-  pulse_memory_ms = t_ms;
+  if (t_ms >= learn_until_ms) {
+    // Remembered from beats past learning only: a step learned as the level is not a pulse.
+    pulse_level_x16 = level_x16;
+    pulse_memory_ms = t_ms;
+  }
   const amplitude = Math.max(0, (peak_value - foot) >> 2);
   sq_on_beat(amplitude);
   if (pending_count === PENDING_CAPACITY) return BEAT_NONE; // cannot happen at <= 220 bpm

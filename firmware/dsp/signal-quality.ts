@@ -8,6 +8,7 @@
 //  - motion: the IMU reports activity well above its resting noise;
 //  - flat: the sample has not changed for FLAT_MS (an AFE stuck, or a photodiode pinned
 //    at full scale by ambient light): no pulse, and the step when it lets go is none either.
+//    (Clinical display waveforms hold a value for a few hundred ms at most: CapnoBase.)
 // While either holds (and for HOLD_MS after), the detector reports no beats and then
 // relearns its level from the clean signal.
 
@@ -26,7 +27,7 @@ const MOTION_HOLD_MS = 300; // ... or this long when the IMU reported it
 const ARTIFACT_DEV_X = 5;
 const SETTLE_MS = 4000; // baseline time constant 1.3 s: within 5% of a step after 4 s
 const MOTION_ACTIVITY_MG_MAX = 40; // IMU activity above this is motion (rest stays near 10 mg)
-const FLAT_MS = 400; // a real PPG (with sensor noise) never holds one value this long
+const FLAT_MS = 1000; // a real PPG (with sensor noise) never holds one value this long
 const AMPLITUDE_BEATS_MIN = 3; // the artifact test waits for this many beats to know the pulse // deviation from the baseline, in pulse amplitudes, that is an artifact
 
 let baseline_x16 = 0; // slow baseline of the input, x16 (|x| <= 2^23 -> |x16| <= 2^27)
@@ -108,7 +109,10 @@ export function sq_push(x: number, now_ms: number): number {
   if (!contact) {
     bad = SIGNAL_NO_CONTACT;
   } else if (flat) {
+    // A stuck output moves again the moment the pulse is back: a short hold. One pinned at
+    // either end of the ADC (saturated) steps back by the whole scale: the full hold.
     bad = SIGNAL_ARTIFACT;
+    if (x !== 0 && x < SENSOR_FULL_SCALE_COUNTS) hold_ms = MOTION_HOLD_MS;
   } else if (moving) {
     // The IMU says exactly when motion stops: a short hold covers its 200 ms window.
     bad = SIGNAL_ARTIFACT;
