@@ -28,18 +28,14 @@ const LEARN_MS = 2000; // initial level learning
 const SEARCH_MS_MAX = 400; // longest wait for the systolic peak after the threshold crossing
 const TROUGH_BACK_MS = 300; // the pulse foot is searched this far back from the crossing
 const LEVEL_DECAY_AFTER_MS = 3000; // without beats, the level decays after this long
-// A gap this long without a beat (the ring loose, seeing no pulse, or a flat output) says
+// A gap of 3 s without a beat (the ring loose, seeing no pulse, or a flat output) says
 // the level no longer describes a pulse: the next upstroke starts learning it afresh, as
 // after a bad stretch, so neither the decayed level (dicrotic waves taken for beats) nor one
 // learned from noise carries over to the pulses that return.
-const GAP_RELEARN_MS = 3000;
 // Until then, an upstroke must reach 1/4 of the last pulses' level to start the learning
 // (sensor noise on a loose ring stays below it; a weaker fit's pulses do not), and that
-// memory halves every PULSE_MEMORY_HALF_MS without beats, so a ring put back with a much
-// weaker coupling is followed too.
-const PULSE_MEMORY_SHIFT = 2;
-const STRONG_BEATS_JUMP = 2;
-const PULSE_MEMORY_HALF_MS = 10000;
+// memory falls 1/16 per second without beats (halves in 11 s), so a ring put back with a
+// much weaker coupling is followed too.
 const DICROTIC_FRACTION_X100 = 75; // candidates before 0.75 x expected IBI ...
 const DICROTIC_SSF_X100 = 60; // ... need an upstroke of at least 0.6 x the level
 const SLOPE_MAX = 4194304; // 2^22
@@ -84,10 +80,7 @@ let last_level_decay_ms = 0;
 let ibi_expected_ms = 0;
 let last_dt_ms = 0;
 let beats_accepted = 0;
-let strong_beats = 0; // consecutive accepted beats with an upstroke at least twice the level
-let gap_relearn = false; // set after GAP_RELEARN_MS without a beat: the next upstroke relearns
-let pulse_level_x16 = 0; // the level at the last accepted beat, halving while none come
-let pulse_memory_ms = 0; // when pulse_level_x16 was last set or halved
+let pulse_level_x16 = 0; // the level at the last beat past learning, fading while none come
 
 // Beats found wait in a small queue: while the level is being learned (at boot and after
 // a bad stretch) they are held, and only those whose upstroke reaches half the learned
@@ -150,10 +143,7 @@ export function detector_boot(sample_rate_hz: number): void {
   ibi_expected_ms = 0;
   last_dt_ms = 0;
   beats_accepted = 0;
-  gap_relearn = false;
-  strong_beats = 0;
   pulse_level_x16 = 0;
-  pulse_memory_ms = 0;
   pending_count = 0;
   ready_count = 0;
   beat_time_ms = 0;
@@ -191,7 +181,7 @@ export function detector_push(x_in: number): number {
   pos_slope[c & SLOPE_MASK] = d;
   const now_ms = c * period_ms;
 
-  if (sq_push(x, now_ms) !== SIGNAL_OK) {
+  if (sq_push(x, now_ms, x === hist_x[(n - 1) & HIST_MASK]) !== SIGNAL_OK) {
     // No contact or an artifact: no beats now, and a fresh start once it is over.
     searching = false;
     relearn_pending = true;
@@ -200,7 +190,6 @@ export function detector_push(x_in: number): number {
   if (relearn_pending) {
     // After a bad stretch: learn the level again as at boot, from the first clean seconds.
     relearn_pending = false;
-    gap_relearn = false;
     learn_until_ms = now_ms + LEARN_MS;
     ssf_learn_max = 0;
     beats_accepted = 0;
@@ -232,15 +221,11 @@ export function detector_push(x_in: number): number {
   // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
   // or 1/4 after 1.5 expected intervals without a beat. (Written here, not as a function:
   // it runs for every sample.)
-  if (now_ms - Math.max(last_beat_ms, learn_until_ms) >= GAP_RELEARN_MS) gap_relearn = true;
-  if (gap_relearn && now_ms - pulse_memory_ms >= PULSE_MEMORY_HALF_MS) {
-    pulse_level_x16 = pulse_level_x16 >> 1;
-    pulse_memory_ms = now_ms;
-  }
   if (now_ms - last_beat_ms < LEVEL_DECAY_AFTER_MS) {
     last_level_decay_ms = now_ms;
   } else if (now_ms - last_level_decay_ms >= 1000) {
     level_x16 = Math.max(16, level_x16 - (level_x16 >> 3));
+    pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
     last_level_decay_ms = now_ms;
   }
   const late = ibi_expected_ms > 0 && last_beat_ms >= 0 && (now_ms - last_beat_ms) * 2 > ibi_expected_ms * 3;
@@ -251,12 +236,9 @@ export function detector_push(x_in: number): number {
     // at 200 bpm and walk over the next peak).
     if (!armed && ssf * 32 < threshold_x16) armed = true;
     if (armed && ssf * 16 > threshold_x16) {
-      if (gap_relearn && ssf * 16 < pulse_level_x16 >> PULSE_MEMORY_SHIFT) return BEAT_NONE;
-      armed = false;
-      searching = true;
-      if (gap_relearn && now_ms >= learn_until_ms) {
+      if (now_ms - Math.max(last_beat_ms, learn_until_ms) >= 3000) {
         // The first upstroke after a long gap: learn the level from it and what follows.
-        gap_relearn = false;
+        if (ssf * 16 < pulse_level_x16 >> 2) return BEAT_NONE;
         learn_until_ms = now_ms + LEARN_MS;
         ssf_learn_max = ssf;
         level_x16 = Math.max(16, ssf * 16);
@@ -264,6 +246,8 @@ export function detector_push(x_in: number): number {
         last_beat_ms = -1;
         last_dt_ms = 0;
       }
+      armed = false;
+      searching = true;
       search_start = c;
       search_ssf_max = ssf;
       peak_index = c;
@@ -335,13 +319,11 @@ function finish_candidate(c: number, foot: number): number {
     if (expected_ms > 0 && dt * 100 < expected_ms * DICROTIC_FRACTION_X100 && ratio_x100 < DICROTIC_SSF_X100) return BEAT_NONE;
   }
   // Level follows accepted beats; one huge upstroke (motion) moves it at most to twice itself.
-  // But STRONG_BEATS_JUMP beats in a row at least twice the level are the pulse grown (a
-  // loose ring seated again): the level jumps to them, or it would lag for a dozen beats
-  // with a threshold low enough to take dicrotic waves for beats.
-  strong_beats = search_ssf_max * 16 >= level_x16 * 2 ? strong_beats + 1 : 0;
-  if (strong_beats >= STRONG_BEATS_JUMP) {
+  // But an upstroke four times the level is the pulse grown (a loose ring seated again;
+  // motion never gets here, signal quality holds it back): the level jumps to it, or it
+  // would lag for a dozen beats with a threshold low enough to take dicrotic waves for beats.
+  if (search_ssf_max * 16 >= level_x16 * 4) {
     level_x16 = search_ssf_max * 16;
-    strong_beats = 0;
   } else {
     const capped_x16 = Math.min(search_ssf_max * 16, level_x16 * 2);
     level_x16 = level_x16 + ((capped_x16 - level_x16) >> 3);
@@ -352,7 +334,6 @@ function finish_candidate(c: number, foot: number): number {
   if (t_ms >= learn_until_ms) {
     // Remembered from beats past learning only: a step learned as the level is not a pulse.
     pulse_level_x16 = level_x16;
-    pulse_memory_ms = t_ms;
   }
   const amplitude = Math.max(0, (peak_value - foot) >> 2);
   sq_on_beat(amplitude);

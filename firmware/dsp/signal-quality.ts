@@ -6,7 +6,7 @@
 //  - artifact: the signal strays from its 1.3 s baseline by several times the pulse
 //    amplitude of recent beats (motion, a contact change, a gain step);
 //  - motion: the IMU reports activity well above its resting noise;
-//  - flat: the sample has not changed for FLAT_MS (an AFE stuck, or a photodiode pinned
+//  - flat: the sample has not changed for 1 s (an AFE stuck, or a photodiode pinned
 //    at full scale by ambient light): no pulse, and the step when it lets go is none either.
 //    (Clinical display waveforms hold a value for a few hundred ms at most: CapnoBase.)
 // While either holds (and for HOLD_MS after), the detector reports no beats and then
@@ -27,7 +27,6 @@ const MOTION_HOLD_MS = 300; // ... or this long when the IMU reported it
 const ARTIFACT_DEV_X = 5;
 const SETTLE_MS = 4000; // baseline time constant 1.3 s: within 5% of a step after 4 s
 const MOTION_ACTIVITY_MG_MAX = 40; // IMU activity above this is motion (rest stays near 10 mg)
-const FLAT_MS = 1000; // a real PPG (with sensor noise) never holds one value this long
 const AMPLITUDE_BEATS_MIN = 3; // the artifact test waits for this many beats to know the pulse // deviation from the baseline, in pulse amplitudes, that is an artifact
 
 let baseline_x16 = 0; // slow baseline of the input, x16 (|x| <= 2^23 -> |x16| <= 2^27)
@@ -38,8 +37,7 @@ let primed = false;
 let beats_seen = 0; // beats since the amplitude was last forgotten
 let motion_mg = 0; // the IMU's latest activity figure
 let settled_after_ms = 0; // the baseline is trusted from then on (about 3 time constants)
-let flat_value = 0; // the last sample, and since when it has not changed
-let flat_since_ms = 0;
+let flat_since_ms = 0; // since when the sample has not changed
 
 export let sq_state = SIGNAL_OK;
 
@@ -57,7 +55,6 @@ export function sq_boot(sample_rate_hz: number): void {
   motion_mg = 0;
   settled_after_ms = 0;
   hold_until_ms = -1;
-  flat_value = 0;
   flat_since_ms = 0;
   primed = false;
   sq_state = SIGNAL_OK;
@@ -84,20 +81,16 @@ export function sq_restart(x: number, now_ms: number): void {
   beats_seen = 0;
 }
 
-/** Classify one sample (clamped input) at now_ms; returns and stores the state. */
-export function sq_push(x: number, now_ms: number): number {
+/** Classify one sample (clamped input) at now_ms, `same` when it equals the previous one; returns and stores the state. */
+export function sq_push(x: number, now_ms: number, same: boolean): number {
   if (!primed) {
     baseline_x16 = x * 16;
     settled_after_ms = now_ms + SETTLE_MS;
-    flat_value = x;
     flat_since_ms = now_ms;
     primed = true;
   }
-  if (x !== flat_value) {
-    flat_value = x;
-    flat_since_ms = now_ms;
-  }
-  const flat = now_ms - flat_since_ms >= FLAT_MS;
+  if (!same) flat_since_ms = now_ms;
+  const flat = now_ms - flat_since_ms >= 1000; // a real PPG (with sensor noise) never holds one value 1 s
   baseline_x16 = baseline_x16 + ((x * 16 - baseline_x16) >> baseline_shift);
   let bad = SIGNAL_OK;
   let hold_ms = HOLD_MS;
@@ -109,10 +102,7 @@ export function sq_push(x: number, now_ms: number): number {
   if (!contact) {
     bad = SIGNAL_NO_CONTACT;
   } else if (flat) {
-    // A stuck output moves again the moment the pulse is back: a short hold. One pinned at
-    // either end of the ADC (saturated) steps back by the whole scale: the full hold.
-    bad = SIGNAL_ARTIFACT;
-    if (x !== 0 && x < SENSOR_FULL_SCALE_COUNTS) hold_ms = MOTION_HOLD_MS;
+    bad = SIGNAL_ARTIFACT; // the full hold: the step back from a pinned value is no pulse
   } else if (moving) {
     // The IMU says exactly when motion stops: a short hold covers its 200 ms window.
     bad = SIGNAL_ARTIFACT;
