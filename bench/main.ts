@@ -52,6 +52,7 @@ function firmwareNsPerSample(fixtures: Fixture[], rate_hz: number): number {
     },
     sensor_overflow_count: () => 0,
     motion_activity_mg: () => 0,
+    imu_read: () => 0,
     clock_ms: () => 0,
     emit: () => {},
   };
@@ -71,8 +72,9 @@ async function duktapeFigures(): Promise<BenchFigures> {
   const helper = path.join(repoRoot, 'dist/tools/duk/bench-duk.js');
   if (!fs.existsSync(helper)) return { duktape: 'not built' };
   try {
-    const mod = (await import(helper)) as { benchDuktape: () => Promise<BenchFigures> };
-    return await mod.benchDuktape();
+    const mod = (await import(helper)) as { benchDuktape: () => Promise<BenchFigures>; benchDuktapeMotion: () => Promise<BenchFigures | null> };
+    // The pipeline alone, then with the motion heart-rate tracker (a spc2015 running record).
+    return { ...(await mod.benchDuktape()), ...((await mod.benchDuktapeMotion()) ?? { duktape_motion: 'no spc2015 dataset' }) };
   } catch (err) {
     return { duktape_error: err instanceof Error ? err.message : String(err) };
   }

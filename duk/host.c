@@ -160,6 +160,12 @@ static int watermark = 0; /* 0 until the firmware configures the sensor */
 static uint64_t overflow_pending = 0;
 static uint64_t overflow_total = 0;
 static int64_t now_us = 0;
+/* Optional accelerometer (--accel): x, y, z mg per sample on the sensor's clock, and its FIFO. */
+static int16_t *accel = NULL;
+static size_t accel_count = 0; /* samples (triples) */
+static int16_t imu_fifo[3 * FIFO_CAPACITY_MAX];
+static int imu_head = 0;
+static int imu_count = 0;
 static int quiet = 0;
 static uint64_t records_emitted = 0;
 
@@ -178,6 +184,8 @@ static duk_ret_t hal_sensor_configure(duk_context *ctx) {
 	fifo_head = 0;
 	fifo_count = 0;
 	overflow_pending = 0;
+	imu_head = 0;
+	imu_count = 0;
 	duk_push_int(ctx, 0);
 	return 1;
 }
@@ -206,10 +214,36 @@ static duk_ret_t hal_sensor_overflow_count(duk_context *ctx) {
 	return 1;
 }
 
-/* This host replays PPG only: no IMU, so no motion. */
+/* No activity figure: the firmware gets accelerometer samples through imu_read (--accel). */
 static duk_ret_t hal_motion_activity_mg(duk_context *ctx) {
 	duk_push_int(ctx, 0);
 	return 1;
+}
+
+static duk_ret_t hal_imu_read(duk_context *ctx) {
+	duk_size_t size_bytes = 0;
+	int16_t *dst = duk_require_buffer_data(ctx, 0, &size_bytes);
+	double max_count = duk_require_number(ctx, 1);
+	int n = imu_count;
+	int dst_len = (int) (size_bytes / (3 * sizeof(int16_t)));
+	if (max_count < n) n = max_count < 0 ? 0 : (int) max_count;
+	if (dst_len < n) n = dst_len;
+	for (int i = 0; i < n; i++) {
+		for (int a = 0; a < 3; a++) dst[3 * i + a] = imu_fifo[3 * imu_head + a];
+		imu_head++;
+		if (imu_head == fifo_capacity) imu_head = 0;
+	}
+	imu_count -= n;
+	duk_push_int(ctx, n);
+	return 1;
+}
+
+static void imu_push(size_t k) {
+	if (accel == NULL || imu_count == fifo_capacity) return;
+	int tail = imu_head + imu_count;
+	if (tail >= fifo_capacity) tail -= fifo_capacity;
+	for (int a = 0; a < 3; a++) imu_fifo[3 * tail + a] = k < accel_count ? accel[3 * k + a] : 0;
+	imu_count++;
 }
 
 static duk_ret_t hal_clock_ms(duk_context *ctx) {
@@ -246,6 +280,7 @@ static void push_hal(duk_context *ctx) {
 		{ "sensor_read", hal_sensor_read, 2 },
 		{ "sensor_overflow_count", hal_sensor_overflow_count, 0 },
 		{ "motion_activity_mg", hal_motion_activity_mg, 0 },
+		{ "imu_read", hal_imu_read, 2 },
 		{ "clock_ms", hal_clock_ms, 0 },
 		{ "emit", hal_emit, 3 },
 		{ NULL, NULL, 0 },
@@ -308,6 +343,23 @@ static void load_stream(const char *path, long max_samples) {
 		             (uint32_t) bytes[4 * i + 3] << 24;
 		stream[i] = (int32_t) u;
 	}
+	free(bytes);
+}
+
+static void load_accel(const char *path) {
+	size_t len = 0;
+	unsigned char *bytes = (unsigned char *) read_file(path, &len);
+	if (len % 6 != 0) {
+		fprintf(stderr, "duk-ring: %s: %zu bytes is not a whole number of x, y, z int16 samples\n", path, len);
+		exit(EXIT_IO);
+	}
+	accel_count = len / 6;
+	accel = malloc((accel_count > 0 ? 3 * accel_count : 1) * sizeof(int16_t));
+	if (accel == NULL) {
+		fprintf(stderr, "duk-ring: out of host memory for %zu accelerometer samples\n", accel_count);
+		exit(EXIT_IO);
+	}
+	for (size_t i = 0; i < 3 * accel_count; i++) accel[i] = (int16_t) (uint16_t) (bytes[2 * i] | bytes[2 * i + 1] << 8);
 	free(bytes);
 }
 
@@ -498,7 +550,7 @@ static int script_mode(const char *fw_path, const char *driver_path, const char 
 static void usage(void) {
 	fprintf(stderr,
 	        "usage: duk-ring --bundle FILE --input FILE --rate HZ [--heap-cap-bytes N] [--stats-json FILE]\n"
-	        "                [--fifo-capacity N] [--max-samples N] [--quiet]\n"
+	        "                [--fifo-capacity N] [--max-samples N] [--accel FILE] [--quiet]\n"
 	        "       duk-ring --firmware FILE --driver FILE --script FILE [--stats-json FILE] [--quiet]\n");
 	exit(EXIT_USAGE);
 }
@@ -517,7 +569,7 @@ static long parse_long(const char *opt, const char *s, long lo, long hi) {
 enum { IDX_FW = 0, IDX_BOOT, IDX_IRQ, IDX_HAL };
 
 int main(int argc, char **argv) {
-	const char *bundle_path = NULL, *input_path = NULL, *stats_path = NULL;
+	const char *bundle_path = NULL, *input_path = NULL, *stats_path = NULL, *accel_path = NULL;
 	const char *fw_path = NULL, *driver_path = NULL, *script_path = NULL;
 	long max_samples = -1;
 	for (int i = 1; i < argc; i++) {
@@ -530,6 +582,7 @@ int main(int argc, char **argv) {
 		if (v == NULL) usage();
 		if (strcmp(a, "--bundle") == 0) bundle_path = v;
 		else if (strcmp(a, "--input") == 0) input_path = v;
+		else if (strcmp(a, "--accel") == 0) accel_path = v;
 		else if (strcmp(a, "--stats-json") == 0) stats_path = v;
 		else if (strcmp(a, "--firmware") == 0) fw_path = v;
 		else if (strcmp(a, "--driver") == 0) driver_path = v;
@@ -550,6 +603,7 @@ int main(int argc, char **argv) {
 	static char stdout_buf[1 << 16];
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
 	load_stream(input_path, max_samples);
+	if (accel_path != NULL) load_accel(accel_path);
 	size_t src_len = 0;
 	char *src = read_file(bundle_path, &src_len);
 
@@ -620,6 +674,7 @@ int main(int argc, char **argv) {
 				fifo[tail] = stream[k];
 				fifo_count++;
 			}
+			imu_push(k);
 		}
 		now_us = (int64_t) (next + batch - 1) * 1000000 / rate_hz;
 		next += batch;
@@ -675,5 +730,6 @@ int main(int argc, char **argv) {
 	}
 	duk_destroy_heap(ctx);
 	free(stream);
+	free(accel);
 	return 0;
 }

@@ -17,6 +17,13 @@ export interface Hal {
    * consecutive IMU samples over the last 200 ms, in mg. 0 on a ring without an IMU.
    */
   motion_activity_mg(): number;
+  /**
+   * Pop up to max_count accelerometer samples (x, y, z in mg, interleaved: 3 entries per
+   * sample) from the IMU FIFO into dst. The IMU runs on the PPG sensor's sample clock at
+   * the rate sensor_configure set, so sample i pairs with PPG sample i of the same read.
+   * Returns the count popped; 0 on a ring without an IMU.
+   */
+  imu_read(dst: Int16Array, max_count: number): number;
   /** Milliseconds since boot, from the ring's real-time clock. */
   clock_ms(): number;
   /** Output sink: one record, `kind` from firmware/output.ts, fields record[0..field_count). */

@@ -47,6 +47,18 @@ let last_irq_clock_ms = 0; // the clock at the last sensor interrupt
 let signal_state_reported = 0;
 const fifo_buf = new Int32Array(SENSOR_FIFO_CAPACITY);
 const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
+/**
+ * Called after each drained batch with its PPG samples and the time of the first: the
+ * motion heart-rate tracker (dsp/motion.ts) reads the IMU's samples for the batch and
+ * reports heart rate while the wearer moves. The full firmware (ring.ts) attaches it; the
+ * radio-less Duktape bundle carries none of its code or buffers.
+ */
+export type MotionHandler = (hal: Hal, ppg: Int32Array, count: number, first_ms: number, period_ms: number) => void;
+let motion_handler: MotionHandler | null = null;
+
+export function ring_motion_attach(handler: MotionHandler): void {
+  motion_handler = handler;
+}
 
 /** Boot the ring at a sample rate (25, 50 or 100 Hz). Returns 0 or a negative error. */
 export function ring_boot(hal: Hal, rate_hz: number): number {
@@ -128,7 +140,10 @@ export function ring_on_sensor_irq(): number {
   for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
     const got = hal.sensor_read(fifo_buf, DRAIN_SAMPLES_MAX);
     assert(got >= 0 && got <= DRAIN_SAMPLES_MAX, FAULT_MAIN);
+    const first_ms = time_base_ms + samples_seen * period_ms;
     for (let i = 0; i < got; i++) process_sample(fifo_buf[i]);
+    const motion = motion_handler;
+    if (motion !== null) motion(hal, fifo_buf, got, first_ms, period_ms);
     processed = processed + got;
     if (got < DRAIN_SAMPLES_MAX) break;
   }

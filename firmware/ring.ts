@@ -3,6 +3,12 @@
 // Duktape host's bundle) is built from main.ts alone, which reaches the BLE layer only
 // through the two no-op hooks of ble/hook.ts, so none of its code or buffers come along.
 
+import { ring_motion_attach } from "./main.js";
+import { motion_on_samples } from "./dsp/motion.js";
+
+// Heart rate through motion: the accelerometer-referenced spectral tracker.
+ring_motion_attach(motion_on_samples);
+
 export * from "./main.js";
 import { ring_boot as pipeline_ring_boot } from "./main.js";
 import { Hal } from "./hal.js";
@@ -14,6 +20,7 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   wellness_hooks_set(wellness_boot, wellness_on_motion, wellness_on_hrv, wellness_tick);
   return pipeline_ring_boot(hal, rate_hz);
 }
+export { detector_set_raw_counts as ring_sensor_raw_counts } from "./dsp/beat-detector.js";
 export { ring_ble_attach, ring_ble_connected, ring_ble_rx, ring_ble_tx_space } from "./ble/entry.js";
 export { stream_on_raw_sample } from "./ble/hook.js";
 export { config_sample_rate_hz, config_hrv_short_s, config_hrv_long_s } from "./cmd/settings.js";

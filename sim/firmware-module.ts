@@ -13,6 +13,8 @@ import type { Hal } from '../firmware/hal.js';
 export interface RingFirmware {
   ring_boot(hal: Hal, sample_rate_hz: number): number;
   ring_on_sensor_irq(): number;
+  /** The sensor's convention (raw photodiode counts or the inverted channel); older builds lack it. */
+  ring_sensor_raw_counts?(raw: boolean): void;
 }
 
 export const BUILTIN_FIRMWARE: RingFirmware = builtin;

@@ -42,6 +42,29 @@ export function sensorSampleStream(fixture: Fixture, rate_hz: number): SampleStr
   return new ResampledStream(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
 }
 
+/**
+ * The accelerometer samples an IMU on the sensor's clock yields at a rate: each axis
+ * resampled from the fixture's accelerometer rate (anti-aliased), x, y, z interleaved;
+ * null when the fixture has none.
+ */
+export function accelStream(fixture: Fixture, rate_hz: number): Int16Array | null {
+  const a = fixture.accel;
+  if (a === undefined) return null;
+  const axes = [a.x_mg, a.y_mg, a.z_mg].map((v) => resamplePpg(Int32Array.from(v), a.sample_rate_hz, rate_hz));
+  const n = Math.min(axes[0].length, axes[1].length, axes[2].length);
+  const out = new Int16Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 3; k++) out[3 * i + k] = Math.max(-32768, Math.min(32767, axes[k][i]));
+  }
+  return out;
+}
+
+/** The sensor's accelerometer source for a fixture (null without an accelerometer). */
+export function accelSource(fixture: Fixture): ((rate_hz: number) => Int16Array) | null {
+  if (fixture.accel === undefined) return null;
+  return (rate) => accelStream(fixture, rate) ?? new Int16Array(0);
+}
+
 export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResult {
   checkReplayOptions(opts);
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
@@ -49,7 +72,7 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
   const prng = new Prng(opts.seed);
   const irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
   const queue = new EventQueue();
-  const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us);
+  const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us, accelSource(fixture));
   // Records are decoded as the firmware emits them: the raw ones are not kept.
   const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
   const result: ReplayResult = {
@@ -62,6 +85,8 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
     const n = fw.ring_on_sensor_irq();
     if (n < 0) throw new ReplayError(`firmware interrupt handler failed with ${n}`);
   };
+  // The fixture says which way its samples point; the ring's platform code tells the firmware.
+  fw.ring_sensor_raw_counts?.(fixture.meta.ppg_convention === 'raw-counts');
   const rc = fw.ring_boot(hal, opts.rate_hz);
   if (rc !== 0) throw new ReplayError(`firmware refused to boot at ${opts.rate_hz} Hz (error ${rc})`);
   // Bound the run: one batch event and one interrupt per sample at most, plus slack.

@@ -29,7 +29,7 @@ import { EventQueue } from './event-queue.js';
 import { BUILTIN_FIRMWARE, type RingFirmware } from './firmware-module.js';
 import type { Fixture } from './fixture/types.js';
 import { Prng } from './prng.js';
-import { checkReplayOptions, sensorSampleStream } from './replay.js';
+import { accelSource, checkReplayOptions, sensorSampleStream } from './replay.js';
 import type { SampleStream } from './sensor/resample.js';
 import { SimRingHal } from './ring-hal.js';
 import { SimPpgSensor } from './sensor/ppg-sensor.js';
@@ -101,6 +101,7 @@ interface FirmwareAuth {
 export interface FirmwareCore {
   ring_boot(hal: SimRingHal, rate_hz: number): number;
   ring_on_sensor_irq(): number;
+  ring_sensor_raw_counts?(raw: boolean): void;
 }
 
 export interface RingDeviceStats {
@@ -146,6 +147,8 @@ export class RingDevice {
   private readonly fw: RingFirmware;
   private readonly ble: FirmwareBle;
   private readonly core: FirmwareCore;
+  /** The fixture's samples are raw photodiode counts (the firmware is told before each boot). */
+  private readonly raw_counts: boolean;
   private readonly peripheral: BleEndpoint;
   private readonly entropy: Prng;
   private client_mtu_requested = 0; // from the connection's Exchange MTU Request, 0 before one
@@ -174,9 +177,10 @@ export class RingDevice {
     this.fixture_samples = fixture?.ppg.length ?? 0;
     this.fixture_rate_hz = fixture?.meta.sample_rate_hz ?? 0;
     this.fixture_duration_us = fixture ? Math.floor((fixture.ppg.length * 1_000_000) / fixture.meta.sample_rate_hz) : 0;
+    this.raw_counts = fixture?.meta.ppg_convention === 'raw-counts';
     this.link = new SimBleLink(this.queue, link_prng, { peripheral_mtu_max_bytes: ATT_MTU_MAX, ...opts.link });
     const stream = (rate: number): SampleStream | Int32Array => (fixture ? sensorSampleStream(fixture, rate) : new Int32Array(0));
-    this.sensor = new SimPpgSensor(this.queue, stream, this.irq_latency_us);
+    this.sensor = new SimPpgSensor(this.queue, stream, this.irq_latency_us, fixture ? accelSource(fixture) : null);
     const imu = fixture?.accel ? new SimImu(fixture.accel) : null; // as sim/replay.ts
     this.hal = new DriftingRingHal(this.queue, this.sensor, opts.keep_records ?? true, this.drift_ppm, imu);
     this.peripheral = this.link.peripheral;
@@ -314,6 +318,7 @@ export class RingDevice {
   // ------------------------------------------------------------------------------------
 
   private boot(rate_hz: number): void {
+    this.core.ring_sensor_raw_counts?.(this.raw_counts);
     const rc = this.core.ring_boot(this.hal, rate_hz);
     if (rc !== 0) throw new RingDeviceError(`firmware refused to boot at ${rate_hz} Hz (error ${rc})`);
   }

@@ -40,6 +40,10 @@ export class SimRingHal implements Hal {
     return this.imu === null ? 0 : this.imu.activityAt(this.queue.now_us);
   }
 
+  imu_read(dst: Int16Array, max_count: number): number {
+    return this.sensor.readImu(dst, max_count);
+  }
+
   clock_ms(): number {
     return Math.floor(this.queue.now_us / 1000);
   }

@@ -217,6 +217,9 @@ const hal = {
   motion_activity_mg: function (): number {
     return 0; // PPG only: the script carries no IMU
   },
+  imu_read: function (_dst: Int16Array, _max_count: number): number {
+    return 0; // no IMU: the motion tracker stays idle
+  },
   clock_ms: function (): number {
     return now_ms;
   },

@@ -11,7 +11,7 @@
 
 import { assert } from "../lib/assert.js";
 import { clamp, div_floor } from "../lib/imath.js";
-import { BEAT_SPACING_MS_MIN, sample_rate_supported } from "../config.js";
+import { BEAT_SPACING_MS_MIN, SENSOR_FULL_SCALE_COUNTS, sample_rate_supported } from "../config.js";
 import { SIGNAL_OK, sq_boot, sq_on_beat, sq_push, sq_restart } from "./signal-quality.js";
 
 const FAULT_DETECTOR = 30;
@@ -28,6 +28,14 @@ const LEARN_MS = 2000; // initial level learning
 const SEARCH_MS_MAX = 400; // longest wait for the systolic peak after the threshold crossing
 const TROUGH_BACK_MS = 300; // the pulse foot is searched this far back from the crossing
 const LEVEL_DECAY_AFTER_MS = 3000; // without beats, the level decays after this long
+// A gap of 3 s without a beat (the ring loose, seeing no pulse, or a flat output) says
+// the level no longer describes a pulse: the next upstroke starts learning it afresh, as
+// after a bad stretch, so neither the decayed level (dicrotic waves taken for beats) nor one
+// learned from noise carries over to the pulses that return.
+// Until then, an upstroke must reach 1/4 of the last pulses' level to start the learning
+// (sensor noise on a loose ring stays below it; a weaker fit's pulses do not), and that
+// memory falls 1/16 per second without beats (halves in 11 s), so a ring put back with a
+// much weaker coupling is followed too.
 const DICROTIC_FRACTION_X100 = 75; // candidates before 0.75 x expected IBI ...
 const DICROTIC_SSF_X100 = 60; // ... need an upstroke of at least 0.6 x the level
 const SLOPE_MAX = 4194304; // 2^22
@@ -48,7 +56,10 @@ let trough_back = 0; // samples
 // Signal history: raw x and smoothed p (p = x[n-2] + 2 x[n-1] + x[n], centred on n-1).
 let hist_x = new Int32Array(HIST_CAPACITY);
 let hist_p = new Int32Array(HIST_CAPACITY);
-let pos_slope = new Int32Array(HIST_CAPACITY);
+// Positive slopes are needed for the slope-sum window only (13 samples at 100 Hz).
+const SLOPE_CAPACITY = 16;
+const SLOPE_MASK = SLOPE_CAPACITY - 1;
+let pos_slope = new Int32Array(SLOPE_CAPACITY);
 let sample_index = 0; // samples seen since boot
 
 // Detector state.
@@ -69,6 +80,7 @@ let last_level_decay_ms = 0;
 let ibi_expected_ms = 0;
 let last_dt_ms = 0;
 let beats_accepted = 0;
+let pulse_level_x16 = 0; // the level at the last beat past learning, fading while none come
 
 // Beats found wait in a small queue: while the level is being learned (at boot and after
 // a bad stretch) they are held, and only those whose upstroke reaches half the learned
@@ -87,6 +99,18 @@ export let beat_time_ms = 0;
 export let beat_amplitude = 0;
 export let beat_ssf_ratio_x100 = 0; // this beat's upstroke relative to the level
 
+// The sensor's convention, set by the platform before boot and kept across boots: false
+// when samples are the AFE's inverted channel (pulse peaks up), true when they are raw
+// photodiode counts (the pulse lowers them; off the skin they fall towards the ambient
+// floor). Raw counts are turned into the inverted channel on entry, so every level below
+// (contact, baseline, slopes) has one meaning.
+let raw_counts = false;
+
+/** The sensor reports raw photodiode counts (true) or its inverted channel (false, the default). */
+export function detector_set_raw_counts(raw: boolean): void {
+  raw_counts = raw;
+}
+
 export function detector_boot(sample_rate_hz: number): void {
   assert(sample_rate_supported(sample_rate_hz), FAULT_DETECTOR);
   period_ms = div_floor(1000, sample_rate_hz);
@@ -94,11 +118,11 @@ export function detector_boot(sample_rate_hz: number): void {
   ssf_window = Math.max(2, div_floor(SSF_WINDOW_MS + div_floor(period_ms, 2), period_ms));
   search_max = div_floor(SEARCH_MS_MAX, period_ms);
   trough_back = div_floor(TROUGH_BACK_MS, period_ms);
-  assert(search_max + trough_back + ssf_window + 4 < HIST_CAPACITY, FAULT_DETECTOR);
+  assert(search_max + trough_back + ssf_window + 4 < HIST_CAPACITY && ssf_window < SLOPE_CAPACITY, FAULT_DETECTOR);
   for (let i = 0; i < HIST_CAPACITY; i++) {
     hist_x[i] = 0;
     hist_p[i] = 0;
-    pos_slope[i] = 0;
+    pos_slope[i & SLOPE_MASK] = 0;
   }
   sq_boot(sample_rate_hz);
   sample_index = 0;
@@ -119,6 +143,7 @@ export function detector_boot(sample_rate_hz: number): void {
   ibi_expected_ms = 0;
   last_dt_ms = 0;
   beats_accepted = 0;
+  pulse_level_x16 = 0;
   pending_count = 0;
   ready_count = 0;
   beat_time_ms = 0;
@@ -134,7 +159,7 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
 /** Process one sample; returns BEAT_FOUND when a beat was confirmed (see beat_* exports). */
 export function detector_push(x_in: number): number {
   // clamp(), written out: this runs for every sample and a call costs more than the test.
-  let x = x_in | 0;
+  let x = raw_counts ? SENSOR_FULL_SCALE_COUNTS - (x_in | 0) : x_in | 0;
   if (x < -INPUT_ABS_MAX) x = -INPUT_ABS_MAX;
   else if (x > INPUT_ABS_MAX) x = INPUT_ABS_MAX;
   const n = sample_index;
@@ -152,11 +177,11 @@ export function detector_push(x_in: number): number {
   let d = p - hist_p[(c - slope_span) & HIST_MASK];
   if (d < 0) d = 0;
   if (d > SLOPE_MAX) d = SLOPE_MAX;
-  ssf = ssf + d - pos_slope[(c - ssf_window) & HIST_MASK];
-  pos_slope[c & HIST_MASK] = d;
+  ssf = ssf + d - pos_slope[(c - ssf_window) & SLOPE_MASK];
+  pos_slope[c & SLOPE_MASK] = d;
   const now_ms = c * period_ms;
 
-  if (sq_push(x, now_ms) !== SIGNAL_OK) {
+  if (sq_push(x, now_ms, x === hist_x[(n - 1) & HIST_MASK]) !== SIGNAL_OK) {
     // No contact or an artifact: no beats now, and a fresh start once it is over.
     searching = false;
     relearn_pending = true;
@@ -200,6 +225,7 @@ export function detector_push(x_in: number): number {
     last_level_decay_ms = now_ms;
   } else if (now_ms - last_level_decay_ms >= 1000) {
     level_x16 = Math.max(16, level_x16 - (level_x16 >> 3));
+    pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
     last_level_decay_ms = now_ms;
   }
   const late = ibi_expected_ms > 0 && last_beat_ms >= 0 && (now_ms - last_beat_ms) * 2 > ibi_expected_ms * 3;
@@ -210,6 +236,16 @@ export function detector_push(x_in: number): number {
     // at 200 bpm and walk over the next peak).
     if (!armed && ssf * 32 < threshold_x16) armed = true;
     if (armed && ssf * 16 > threshold_x16) {
+      if (now_ms - Math.max(last_beat_ms, learn_until_ms) >= 3000) {
+        // The first upstroke after a long gap: learn the level from it and what follows.
+        if (ssf * 16 < pulse_level_x16 >> 2) return BEAT_NONE;
+        learn_until_ms = now_ms + LEARN_MS;
+        ssf_learn_max = ssf;
+        level_x16 = Math.max(16, ssf * 16);
+        beats_accepted = 0;
+        last_beat_ms = -1;
+        last_dt_ms = 0;
+      }
       armed = false;
       searching = true;
       search_start = c;
@@ -240,7 +276,7 @@ function prime_history(x: number): void {
   for (let i = 0; i < HIST_CAPACITY; i++) {
     hist_x[i] = x;
     hist_p[i] = 4 * x;
-    pos_slope[i] = 0;
+    pos_slope[i & SLOPE_MASK] = 0;
   }
 }
 
@@ -283,11 +319,22 @@ function finish_candidate(c: number, foot: number): number {
     if (expected_ms > 0 && dt * 100 < expected_ms * DICROTIC_FRACTION_X100 && ratio_x100 < DICROTIC_SSF_X100) return BEAT_NONE;
   }
   // Level follows accepted beats; one huge upstroke (motion) moves it at most to twice itself.
-  const capped_x16 = Math.min(search_ssf_max * 16, level_x16 * 2);
-  level_x16 = level_x16 + ((capped_x16 - level_x16) >> 3);
+  // But an upstroke four times the level is the pulse grown (a loose ring seated again;
+  // motion never gets here, signal quality holds it back): the level jumps to it, or it
+  // would lag for a dozen beats with a threshold low enough to take dicrotic waves for beats.
+  if (search_ssf_max * 16 >= level_x16 * 4) {
+    level_x16 = search_ssf_max * 16;
+  } else {
+    const capped_x16 = Math.min(search_ssf_max * 16, level_x16 * 2);
+    level_x16 = level_x16 + ((capped_x16 - level_x16) >> 3);
+  }
   if (last_beat_ms >= 0) last_dt_ms = t_ms - last_beat_ms;
   last_beat_ms = t_ms;
   beats_accepted = beats_accepted + 1;
+  if (t_ms >= learn_until_ms) {
+    // Remembered from beats past learning only: a step learned as the level is not a pulse.
+    pulse_level_x16 = level_x16;
+  }
   const amplitude = Math.max(0, (peak_value - foot) >> 2);
   sq_on_beat(amplitude);
   if (pending_count === PENDING_CAPACITY) return BEAT_NONE; // cannot happen at <= 220 bpm

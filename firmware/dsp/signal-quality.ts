@@ -5,7 +5,10 @@
 //    proximity floor, as AFE proximity modes decide it;
 //  - artifact: the signal strays from its 1.3 s baseline by several times the pulse
 //    amplitude of recent beats (motion, a contact change, a gain step);
-//  - motion: the IMU reports activity well above its resting noise.
+//  - motion: the IMU reports activity well above its resting noise;
+//  - flat: the sample has not changed for 1 s (an AFE stuck, or a photodiode pinned
+//    at full scale by ambient light): no pulse, and the step when it lets go is none either.
+//    (Clinical display waveforms hold a value for a few hundred ms at most: CapnoBase.)
 // While either holds (and for HOLD_MS after), the detector reports no beats and then
 // relearns its level from the clean signal.
 
@@ -34,6 +37,7 @@ let primed = false;
 let beats_seen = 0; // beats since the amplitude was last forgotten
 let motion_mg = 0; // the IMU's latest activity figure
 let settled_after_ms = 0; // the baseline is trusted from then on (about 3 time constants)
+let flat_since_ms = 0; // since when the sample has not changed
 
 export let sq_state = SIGNAL_OK;
 
@@ -51,6 +55,7 @@ export function sq_boot(sample_rate_hz: number): void {
   motion_mg = 0;
   settled_after_ms = 0;
   hold_until_ms = -1;
+  flat_since_ms = 0;
   primed = false;
   sq_state = SIGNAL_OK;
 }
@@ -76,13 +81,16 @@ export function sq_restart(x: number, now_ms: number): void {
   beats_seen = 0;
 }
 
-/** Classify one sample (clamped input) at now_ms; returns and stores the state. */
-export function sq_push(x: number, now_ms: number): number {
+/** Classify one sample (clamped input) at now_ms, `same` when it equals the previous one; returns and stores the state. */
+export function sq_push(x: number, now_ms: number, same: boolean): number {
   if (!primed) {
     baseline_x16 = x * 16;
     settled_after_ms = now_ms + SETTLE_MS;
+    flat_since_ms = now_ms;
     primed = true;
   }
+  if (!same) flat_since_ms = now_ms;
+  const flat = now_ms - flat_since_ms >= 1000; // a real PPG (with sensor noise) never holds one value 1 s
   baseline_x16 = baseline_x16 + ((x * 16 - baseline_x16) >> baseline_shift);
   let bad = SIGNAL_OK;
   let hold_ms = HOLD_MS;
@@ -90,9 +98,11 @@ export function sq_push(x: number, now_ms: number): number {
   const moving = motion_mg > MOTION_ACTIVITY_MG_MAX;
   // Off the skin or moving, the baseline and the pulse amplitude mean nothing: both
   // start afresh from where the signal is when it is good again.
-  if (!contact || moving) sq_restart(x, now_ms);
+  if (!contact || moving || flat) sq_restart(x, now_ms);
   if (!contact) {
     bad = SIGNAL_NO_CONTACT;
+  } else if (flat) {
+    bad = SIGNAL_ARTIFACT; // the full hold: the step back from a pinned value is no pulse
   } else if (moving) {
     // The IMU says exactly when motion stops: a short hold covers its 200 ms window.
     bad = SIGNAL_ARTIFACT;

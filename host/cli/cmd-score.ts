@@ -9,6 +9,8 @@ import { formatScoreTable, nothingScored, scoreColumnsLegend } from '../score/fo
 import { writeReports, type ReportItem } from '../report/html.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { printable } from '../io/printable.js';
+import { aggregateHrWindows, formatHrWindowTable, hasHrReference, scoreHrWindows, type HrWindowRecord } from '../score/hr-window.js';
+import { writeHrReports, type HrReportItem } from '../report/hr-plot.js';
 import { log } from './log.js';
 import { Progress } from './progress.js';
 import { SimProgress, recordingUs } from './sim-progress.js';
@@ -44,9 +46,11 @@ export function registerScoreCommand(program: Command): void {
       if (files.length === 0) throw new UsageError(`no fixtures found in ${paths.join(' ')}`);
       const progress = new Progress(files.length);
       const records: RecordScore[] = [];
+      const hr_records: HrWindowRecord[] = [];
       const reportItems: ReportItem[] = [];
       // Record ids name the table rows, the JSON records and the report pages: one each.
       const fileOfId = new Map<string, string>();
+      const hrReportItems: HrReportItem[] = [];
       for (const file of files) {
         progress.update(file);
         const fixture = loadFixture(file, importLoadOptions(opts));
@@ -55,7 +59,7 @@ export function registerScoreCommand(program: Command): void {
           throw new UsageError(`record id '${printable(fixture.meta.record)}' is in both ${clash} and ${file}: score each record once`);
         }
         fileOfId.set(fixture.meta.record, file);
-        const label = files.length > 1 ? `[${records.length + 1}/${files.length}] ${printable(fixture.meta.record)}` : printable(fixture.meta.record);
+        const label = files.length > 1 ? `[${records.length + hr_records.length + 1}/${files.length}] ${printable(fixture.meta.record)}` : printable(fixture.meta.record);
         const sim = new SimProgress(label, recordingUs(fixture));
         const onProgress = sim.callback;
         let result;
@@ -64,6 +68,15 @@ export function registerScoreCommand(program: Command): void {
         } finally {
           sim.done();
         }
+        // Records with a windowed heart-rate reference and no beat labels (spc2015) are
+        // scored on heart rate per window.
+        if (hasHrReference(fixture) && (fixture.ref_beats_us === undefined || fixture.ref_beats_us.length === 0)) {
+          const hr = scoreHrWindows(fixture, result);
+          hr_records.push(hr);
+          if (opts.report) hrReportItems.push({ fixture, score: hr });
+          log().info({ record: hr.record, hr_window_aae_bpm: hr.hr_window_aae_bpm }, 'scored');
+          continue;
+        }
         const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
         const detail = scoreRecordDetailed(fixture, result, scoreOpts);
         records.push(detail.score);
@@ -71,11 +84,24 @@ export function registerScoreCommand(program: Command): void {
         log().info({ record: detail.score.record, f1: detail.score.f1 }, 'scored');
       }
       progress.done();
-      const agg = aggregate(records);
-      if (opts.report) {
-        writeReports(opts.report, reportItems);
-        process.stderr.write(`report: ${reportItems.length} pages in ${opts.report}, start at ${opts.report}/index.html\n`);
+      if (hr_records.length > 0 && records.length > 0) {
+        throw new UsageError('score recordings with reference beats and recordings with a windowed heart-rate reference in separate runs');
       }
+      if (opts.report) {
+        if (hr_records.length > 0) writeHrReports(opts.report, hrReportItems);
+        else writeReports(opts.report, reportItems);
+        const pages = reportItems.length + hrReportItems.length;
+        process.stderr.write(`report: ${pages} pages in ${opts.report}, start at ${opts.report}/index.html\n`);
+      }
+      if (hr_records.length > 0) {
+        const hr_agg = aggregateHrWindows(hr_records);
+        if (opts.json) {
+          const shown = hr_records.map(({ windows: _w, ...rest }) => rest);
+          process.stdout.write(JSON.stringify({ rate_hz: opts.rateHz, seed: opts.seed, records: shown, aggregate: hr_agg }, null, 2) + '\n');
+        } else process.stdout.write(formatHrWindowTable(hr_records, hr_agg));
+        return;
+      }
+      const agg = aggregate(records);
       if (opts.json) {
         // Per-item pooled values feed the aggregate; the document keeps the figures only.
         const shown = records.map(({ pooled: _pooled, ...rest }) => (nothingScored(rest) ? { ...rest, nothing_scored: true } : rest));

@@ -12,8 +12,17 @@ export const SENSOR_RATES_HZ: readonly number[] = [25, 50, 100];
 const EMPTY: SampleStream = { length: 0, at: () => 0 };
 const arrayStream = (a: Int32Array): SampleStream => ({ length: a.length, at: (k) => a[k] });
 
+/** Accelerometer samples at a sensor rate: x, y, z in mg, interleaved (3 entries per sample). */
+export type AccelStreamAt = (rate_hz: number) => Int16Array;
+
 export class SimPpgSensor {
   private readonly fifo = new Int32Array(SENSOR_FIFO_CAPACITY_SAMPLES);
+  // The IMU shares the sensor's sample clock: its FIFO holds the accelerometer sample taken
+  // with each PPG sample, in the same slots, and is read alongside.
+  private readonly imu_fifo = new Int16Array(SENSOR_FIFO_CAPACITY_SAMPLES * 3);
+  private imu_stream: Int16Array | null = null;
+  private imu_head = 0;
+  private imu_count = 0;
   private fifo_head = 0;
   private fifo_count = 0;
   private overflow = 0;
@@ -31,6 +40,8 @@ export class SimPpgSensor {
     private readonly streamAt: (rate_hz: number) => SampleStream | Int32Array,
     /** Extra latency from the watermark sample to the interrupt handler running. */
     private readonly irq_latency_us = 0,
+    /** The recording's accelerometer at each supported rate; null when it has none. */
+    private readonly accelAt: AccelStreamAt | null = null,
   ) {}
 
   private stream: SampleStream = EMPTY;
@@ -54,6 +65,9 @@ export class SimPpgSensor {
     this.watermark = watermark_samples;
     const s = this.streamAt(rate_hz);
     this.stream = s instanceof Int32Array ? arrayStream(s) : s;
+    this.imu_stream = this.accelAt === null ? null : this.accelAt(rate_hz);
+    this.imu_head = 0;
+    this.imu_count = 0;
     // The recording goes on while the ring reconfigures: sampling resumes at the first tick
     // of the new rate after now (at boot, now = 0: the first sample is at 0). Batches
     // scheduled under the old configuration are void.
@@ -105,6 +119,15 @@ export class SimPpgSensor {
         this.fifo[tail] = this.stream.at(k);
         this.fifo_count++;
       }
+      if (this.imu_stream !== null && this.imu_count < SENSOR_FIFO_CAPACITY_SAMPLES) {
+        // Past the accelerometer's end (a shorter channel) the IMU reads still.
+        let imu_tail = this.imu_head + this.imu_count;
+        if (imu_tail >= SENSOR_FIFO_CAPACITY_SAMPLES) imu_tail -= SENSOR_FIFO_CAPACITY_SAMPLES;
+        const j = 3 * k;
+        const has = j + 2 < this.imu_stream.length;
+        for (let a = 0; a < 3; a++) this.imu_fifo[3 * imu_tail + a] = has ? this.imu_stream[j + a] : 0;
+        this.imu_count++;
+      }
     }
     this.next_sample = last_index + 1;
   }
@@ -119,6 +142,18 @@ export class SimPpgSensor {
     this.fifo_count -= n;
     // Draining below the watermark re-arms batching if production was waiting on space.
     this.scheduleNextBatch(this.queue.now_us);
+    return n;
+  }
+
+  /** Pop up to max_count accelerometer samples (3 entries each) into dst; 0 without an IMU. */
+  readImu(dst: Int16Array, max_count: number): number {
+    const n = Math.min(max_count, this.imu_count, Math.floor(dst.length / 3));
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < 3; a++) dst[3 * i + a] = this.imu_fifo[3 * this.imu_head + a];
+      this.imu_head++;
+      if (this.imu_head === SENSOR_FIFO_CAPACITY_SAMPLES) this.imu_head = 0;
+    }
+    this.imu_count -= n;
     return n;
   }
 

@@ -12,6 +12,22 @@ export const SYNTH_DURATION_S_MAX = 86400;
 export const MOTION_BURST_S_MIN = 1;
 export const MOTION_INTENSITY_MAX = 5;
 
+/**
+ * A stretch where the sensor shows something other than a clean pulse, the ring staying on:
+ *  - "flat": the AFE output stuck at its on-skin level (no pulse, no noise);
+ *  - "saturated": the photodiode at full scale (strong ambient light), the output pinned;
+ *  - "noise": a loose ring seeing no pulse, only sensor noise of `level` pulse amplitudes
+ *    (default 0.05) around the on-skin level;
+ *  - "weak": a loose fit, every swing of the signal scaled by `level` (default 0.2).
+ */
+export interface SensorEpisode {
+  kind: 'flat' | 'saturated' | 'noise' | 'weak';
+  start_s: number;
+  duration_s: number;
+  level?: number;
+}
+export const SENSOR_EPISODE_KINDS = ['flat', 'saturated', 'noise', 'weak'] as const;
+
 export interface RingPpgOptions {
   seed: number;
   /** Beat-to-beat intervals (ms) placing the pulses; must cover duration_s + 1 s. */
@@ -28,6 +44,9 @@ export interface RingPpgOptions {
   record?: string;
   motion?: MotionBurst[];
   no_contact?: NoContactPeriod[];
+  episodes?: SensorEpisode[];
+  /** Samples as raw photodiode counts (the pulse lowers them) instead of the inverted channel. */
+  raw_counts?: boolean;
   /** Overrides of the model parameters (params.ts). */
   params?: Partial<RingPpgParams>;
 }
@@ -41,6 +60,8 @@ export interface ResolvedOptions {
   motion: MotionBurst[];
   /** Sorted by start, non-overlapping. */
   no_contact: NoContactPeriod[];
+  episodes: SensorEpisode[];
+  raw_counts: boolean;
   params: RingPpgParams;
 }
 
@@ -70,6 +91,8 @@ export function resolveOptions(opts: RingPpgOptions): ResolvedOptions {
     record: opts.record ?? `synth-${seed}`,
     motion: checkMotion(opts.motion ?? [], duration_s),
     no_contact: checkNoContact(opts.no_contact ?? [], duration_s),
+    episodes: checkEpisodes(opts.episodes ?? [], duration_s),
+    raw_counts: opts.raw_counts ?? false,
     params: resolveParams(opts.params),
   };
 }
@@ -81,6 +104,17 @@ function checkMotion(bursts: MotionBurst[], duration_s: number): MotionBurst[] {
       throw new RangeError(`motion intensity must be in (0, ${MOTION_INTENSITY_MAX}], got ${m.intensity}`);
     }
     return { ...m };
+  });
+}
+
+function checkEpisodes(episodes: SensorEpisode[], duration_s: number): SensorEpisode[] {
+  return episodes.map((e) => {
+    if (!(SENSOR_EPISODE_KINDS as readonly string[]).includes(e.kind)) {
+      throw new RangeError(`sensor episode kind must be one of ${SENSOR_EPISODE_KINDS.join(', ')}, got "${String(e.kind)}"`);
+    }
+    checkSpan(`${e.kind} episode`, e.start_s, e.duration_s, duration_s, 1);
+    if (e.level !== undefined && !(e.level > 0 && e.level <= 1)) throw new RangeError(`${e.kind} episode level must be in (0, 1], got ${e.level}`);
+    return { ...e };
   });
 }
 

@@ -76,7 +76,8 @@ const NAMES: Row[] = [
 // A replay that finds no beats says why; signal-state changes are shown with their meaning.
 const WHY: Row[] = [
   { what: 'a ring off the skin (raw counts near full scale)', args: () => ['replay', file('offskin.csv', csv(3000, (i) => String(i * 10), (i) => String(520000 + (i % 80))))], code: 0, stdout: /^no beats: the ring reported no skin contact 9\d% of the time$/m },
-  { what: 'a flat signal in range', args: () => ['replay', file('flat.csv', csv(3000, (i) => String(i * 10), () => '300000'))], code: 0, stdout: /^no beats: the signal stayed "good" but no pulse crossed the detector/m },
+  // A value held for a second is a stuck or pinned sensor: signal quality calls it an artifact.
+  { what: 'a flat signal in range', args: () => ['replay', file('flat.csv', csv(3000, (i) => String(i * 10), () => '300000'))], code: 0, stdout: /^no beats: the ring reported artifact or motion 9\d%/m },
   { what: 'signal states with their meaning', args: () => ['replay', 'fixtures/synth/synth-motion-nocontact.ringfx'], code: 0, stdout: /^\d\d:\d\d\.\d{3}\s+no skin contact: no beats reported$/m },
 ];
 

@@ -35,6 +35,7 @@ const hal = {
   sensor_read: (): number => 0,
   sensor_overflow_count: (): number => 0,
   motion_activity_mg: (): number => 0,
+  imu_read: (): number => 0,
   clock_ms: (): number => now_ms,
   emit: (): void => {},
 };

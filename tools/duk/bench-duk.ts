@@ -12,8 +12,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { encodeStream } from "./stream-file.js";
-import { sensorStreamOf } from "./write-stream.js";
+import { encodeAccel, encodeStream } from "./stream-file.js";
+import { accelStreamOf, sensorStreamOf } from "./write-stream.js";
 
 export interface DuktapeBench {
   /** Instructions per sample, by firmware rate in Hz. */
@@ -136,7 +136,90 @@ export async function benchDuktape(opts: BenchDuktapeOptions = {}): Promise<Dukt
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+export interface DuktapeMotionBench {
+  /** Instructions per sample with the motion tracker attached, by rate, over the first MOTION_BENCH_S of a running record. */
+  duktape_motion_instructions_per_sample: { "25": number; "50": number };
+  /** The same for the radio-less pipeline alone on the same samples (the tracker's share is the difference). */
+  duktape_motion_pipeline_only_instructions_per_sample: { "25": number; "50": number };
+  /** Highest live heap after boot with the tracker, bytes above the empty context. */
+  duktape_motion_heap_run_peak_bytes: number;
+  /** Live heap at the end minus after boot (0: nothing allocated after boot). */
+  duktape_motion_heap_growth_bytes: number;
+  /** Size of the minified bundle with the tracker (dist/firmware-motion.es5.min.js). */
+  motion_bundle_bytes: number;
+  motion_fixture: string;
+}
+
+/** Seconds of the running record measured (callgrind runs ~50x slower than the host). */
+export const MOTION_BENCH_S = 120;
+
+/**
+ * The pipeline with the motion heart-rate tracker (make firmware-motion) on Duktape, on a
+ * spc2015 running record with its accelerometer: instructions per sample (the tracker runs
+ * its spectra every 2 s while the wearer moves, so the figure is amortised over those
+ * steps) and heap. Null when the dataset is absent.
+ */
+export async function benchDuktapeMotion(opts: BenchDuktapeOptions = {}): Promise<DuktapeMotionBench | null> {
+  const root = opts.root ?? findRoot();
+  const fixture = opts.fixture ?? path.resolve(root, "..", "shared", "datasets", "spc2015", "DATA_05_TYPE02.json");
+  if (!fs.existsSync(fixture)) return null;
+  if (opts.build ?? true) {
+    const made = spawnSync("make", ["--no-print-directory", "firmware-motion", "duk"], { cwd: root, encoding: "utf8" });
+    if (made.status !== 0) throw new Error(`bench-duk: \`make firmware-motion duk\` failed:\n${made.stdout}${made.stderr}`);
+  }
+  const motion_bundle = path.join(root, "dist", "firmware-motion.es5.min.js");
+  const plain_bundle = path.join(root, "dist", "firmware.es5.min.js");
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ring-bench-duk-motion-"));
+  try {
+    const motion: Record<string, number> = {};
+    const plain: Record<string, number> = {};
+    let stats: Record<string, number> | null = null;
+    for (const rate_hz of RATES_HZ) {
+      const stream = sensorStreamOf(fixture, rate_hz);
+      const accel = accelStreamOf(fixture, rate_hz);
+      if (accel === null) throw new Error(`bench-duk: ${fixture} has no accelerometer`);
+      const n = Math.min(stream.length, MOTION_BENCH_S * rate_hz);
+      const stream_file = path.join(tmp, `stream-${rate_hz}.i32`);
+      const accel_file = path.join(tmp, `accel-${rate_hz}.acc`);
+      fs.writeFileSync(stream_file, encodeStream(stream));
+      fs.writeFileSync(accel_file, encodeAccel(accel));
+      for (const [bundle, out] of [[motion_bundle, motion], [plain_bundle, plain]] as const) {
+        const base = ["--bundle", bundle, "--input", stream_file, "--accel", accel_file, "--rate", String(rate_hz), "--quiet"];
+        const full = await callgrindTotal(root, [...base, "--max-samples", String(n)], tmp, `motion-full-${rate_hz}`);
+        const zero = await callgrindTotal(root, [...base, "--max-samples", "0"], tmp, `motion-zero-${rate_hz}`);
+        out[String(rate_hz)] = Math.round((full - zero) / n);
+      }
+      if (rate_hz === 50) {
+        const stats_file = path.join(tmp, "stats-motion.json");
+        const r = await run(path.join(root, "build", "duk-ring"), ["--bundle", motion_bundle, "--input", stream_file, "--accel", accel_file, "--rate", "50", "--quiet", "--stats-json", stats_file], root);
+        if (r.code !== 0) throw new Error(`bench-duk: duk-ring exited ${r.code}:\n${r.stderr}`);
+        stats = JSON.parse(fs.readFileSync(stats_file, "utf8")) as Record<string, number>;
+      }
+    }
+    const s = stats as Record<string, number> | null;
+    if (s === null) throw new Error("bench-duk: no heap figures for the motion bundle");
+    return {
+      duktape_motion_instructions_per_sample: { "25": motion["25"]!, "50": motion["50"]! },
+      duktape_motion_pipeline_only_instructions_per_sample: { "25": plain["25"]!, "50": plain["50"]! },
+      duktape_motion_heap_run_peak_bytes: s.heap_run_peak_bytes! - s.heap_baseline_bytes!,
+      duktape_motion_heap_growth_bytes: s.heap_growth_bytes!,
+      motion_bundle_bytes: fs.statSync(motion_bundle).size,
+      motion_fixture: path.relative(root, fixture),
+    };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes("--motion") && process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  benchDuktapeMotion().then(
+    (r) => process.stdout.write(JSON.stringify(r, null, 2) + "\n"),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+} else if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   benchDuktape().then(
     (r) => process.stdout.write(JSON.stringify(r, null, 2) + "\n"),
     (err: unknown) => {

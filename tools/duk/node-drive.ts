@@ -17,7 +17,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Hal } from "../../firmware/hal.js";
 import { formatRecordLine } from "../../sim/record-text.js";
-import { readStreamFile } from "./stream-file.js";
+import { readAccelFile, readStreamFile } from "./stream-file.js";
 
 /** The sensor FIFO of the simulated front end (sim/sensor/ppg-sensor.ts). */
 export const FIFO_CAPACITY_DEFAULT = 32;
@@ -30,6 +30,8 @@ export interface FirmwareModule {
 export interface DriveOptions {
   rate_hz: number;
   fifo_capacity?: number;
+  /** Accelerometer samples on the sensor's clock (x, y, z mg interleaved), or none. */
+  accel?: Int16Array;
 }
 
 export interface DriveResult {
@@ -52,6 +54,9 @@ class StreamHal implements Hal {
   overflow_pending = 0;
   now_us = 0;
   records = 0;
+  readonly imu_fifo: Int16Array;
+  imu_head = 0;
+  imu_count = 0;
 
   constructor(
     readonly rate_hz: number,
@@ -59,6 +64,30 @@ class StreamHal implements Hal {
     private readonly writeLine: (line: string) => void,
   ) {
     this.fifo = new Int32Array(fifo_capacity);
+    this.imu_fifo = new Int16Array(3 * fifo_capacity);
+  }
+
+  /** One accelerometer sample into the IMU FIFO (dropped when full, as the PPG sample). */
+  imu_push(accel: Int16Array, k: number): void {
+    if (this.imu_count === this.fifo_capacity) return;
+    let tail = this.imu_head + this.imu_count;
+    if (tail >= this.fifo_capacity) tail -= this.fifo_capacity;
+    const has = 3 * k + 2 < accel.length;
+    for (let a = 0; a < 3; a++) this.imu_fifo[3 * tail + a] = has ? accel[3 * k + a]! : 0;
+    this.imu_count++;
+  }
+
+  imu_read(dst: Int16Array, max_count: number): number {
+    let n = this.imu_count;
+    if (max_count < n) n = max_count < 0 ? 0 : Math.trunc(max_count);
+    if (Math.floor(dst.length / 3) < n) n = Math.floor(dst.length / 3);
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < 3; a++) dst[3 * i + a] = this.imu_fifo[3 * this.imu_head + a]!;
+      this.imu_head++;
+      if (this.imu_head === this.fifo_capacity) this.imu_head = 0;
+    }
+    this.imu_count -= n;
+    return n;
   }
 
   sensor_configure(sample_rate_hz: number, watermark_samples: number): number {
@@ -68,6 +97,8 @@ class StreamHal implements Hal {
     this.fifo_head = 0;
     this.fifo_count = 0;
     this.overflow_pending = 0;
+    this.imu_head = 0;
+    this.imu_count = 0;
     return 0;
   }
 
@@ -138,6 +169,7 @@ export function driveFirmware(fw: FirmwareModule, stream: Int32Array, opts: Driv
         hal.fifo[tail] = stream[k]!;
         hal.fifo_count++;
       }
+      if (opts.accel !== undefined) hal.imu_push(opts.accel, k);
     }
     hal.now_us = Math.floor(((next + batch - 1) * 1000000) / opts.rate_hz);
     next += batch;
@@ -162,10 +194,11 @@ export async function importFirmware(module_path: string, fresh_key?: string): P
   return mod as FirmwareModule;
 }
 
-const USAGE = "usage: node-drive --input FILE --rate HZ [--firmware MODULE] [--fifo-capacity N] [--max-samples N]\n";
+const USAGE = "usage: node-drive --input FILE --rate HZ [--accel FILE] [--firmware MODULE] [--fifo-capacity N] [--max-samples N]\n";
 
 async function main(argv: readonly string[]): Promise<number> {
   let input: string | undefined;
+  let accel_file: string | undefined;
   let rate_hz = 0;
   let fifo_capacity = FIFO_CAPACITY_DEFAULT;
   let max_samples = -1;
@@ -184,6 +217,7 @@ async function main(argv: readonly string[]): Promise<number> {
     };
     try {
       if (opt === "--input") input = v;
+      else if (opt === "--accel") accel_file = v;
       else if (opt === "--rate") rate_hz = int();
       else if (opt === "--firmware") firmware = v;
       else if (opt === "--fifo-capacity") fifo_capacity = int();
@@ -202,8 +236,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   let stream: Int32Array;
+  let accel: Int16Array | undefined;
   try {
     stream = readStreamFile(input);
+    if (accel_file !== undefined) accel = readAccelFile(accel_file);
   } catch (err) {
     process.stderr.write(`node-drive: ${(err as Error).message}\n`);
     return 6;
@@ -212,7 +248,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const lines: string[] = [];
   try {
     const fw = await importFirmware(firmware);
-    const r = driveFirmware(fw, stream, { rate_hz, fifo_capacity }, (line) => lines.push(line));
+    const r = driveFirmware(fw, stream, { rate_hz, fifo_capacity, accel }, (line) => lines.push(line));
     process.stdout.write(lines.length === 0 ? "" : lines.join("\n") + "\n");
     process.stderr.write(
       `node-drive: ${r.samples_in} samples in, ${r.samples_processed} processed, ${r.irq_calls} interrupts, ${r.records} records, ${r.overflow_samples} overflowed\n`,

@@ -25,3 +25,25 @@ export function decodeStream(bytes: Uint8Array, name: string): Int32Array {
 export function readStreamFile(file: string): Int32Array {
   return decodeStream(new Uint8Array(fs.readFileSync(file)), file);
 }
+
+/**
+ * The accelerometer file beside it: x, y, z in mg per sample, int16 little-endian,
+ * interleaved, on the same sample clock as the PPG stream.
+ */
+export const ACCEL_SAMPLE_BYTES = 6;
+
+export function encodeAccel(samples: Int16Array): Uint8Array {
+  const bytes = new Uint8Array(samples.length * 2);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < samples.length; i++) view.setInt16(i * 2, samples[i], true);
+  return bytes;
+}
+
+export function readAccelFile(file: string): Int16Array {
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  if (bytes.length % ACCEL_SAMPLE_BYTES !== 0) throw new Error(`${file}: ${bytes.length} bytes is not a whole number of x, y, z int16 samples`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Int16Array(bytes.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt16(i * 2, true);
+  return out;
+}

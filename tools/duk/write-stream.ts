@@ -11,12 +11,18 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadFixture } from "../../sim/fixture/load.js";
 import { resamplePpg } from "../../sim/sensor/resample.js";
+import { accelStream } from "../../sim/replay.js";
 import { encodeStream } from "./stream-file.js";
 
 /** The fixture's PPG resampled to rate_hz, exactly as the simulator's sensor samples it. */
 export function sensorStreamOf(fixture_path: string, rate_hz: number): Int32Array {
   const fixture = loadFixture(fixture_path);
   return resamplePpg(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
+}
+
+/** The fixture's accelerometer on the sensor's clock at rate_hz (x, y, z interleaved), or null. */
+export function accelStreamOf(fixture_path: string, rate_hz: number): Int16Array | null {
+  return accelStream(loadFixture(fixture_path), rate_hz);
 }
 
 /** Writes the stream file; returns the sample count. */

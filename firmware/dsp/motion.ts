@@ -1,0 +1,44 @@
+// Glue between the sensor pipeline and the motion heart-rate tracker: per drained batch,
+// read the IMU's samples (taken with the PPG samples, on the sensor's clock), feed the
+// tracker, seed it with the beat detector's heart rate while the wearer is still, and
+// report its estimate while the wearer moves (where signal quality withholds beats).
+
+import type { Hal } from "../hal.js";
+import { div_floor } from "../lib/imath.js";
+import { SENSOR_FIFO_CAPACITY } from "../config.js";
+import * as out from "../output.js";
+import { hr_bpm_x10 } from "../hr/intervals.js";
+import { ble_on_record } from "../ble/hook.js";
+import { tracker_boot, tracker_push, tracker_seed, trk_confidence, trk_hr_bpm_x10, trk_moving } from "./hr-tracker.js";
+
+const imu_buf = new Int16Array(SENSOR_FIFO_CAPACITY * 3); // x, y, z per sample, mg
+const hr_record = new Int32Array(out.HR_FIELDS);
+let booted_period_ms = 0;
+let last_first_ms = -1;
+let seeded_bpm_x10 = 0;
+
+export function motion_on_samples(hal: Hal, ppg: Int32Array, count: number, first_ms: number, period_ms: number): void {
+  const got = hal.imu_read(imu_buf, count);
+  if (got <= 0) return; // no IMU: beat-level heart rate only
+  // A new rate, or ring time starting over (a fresh ring_boot): the tracker starts afresh.
+  const restart = period_ms !== booted_period_ms || first_ms < last_first_ms;
+  last_first_ms = first_ms;
+  if (restart) {
+    booted_period_ms = period_ms;
+    tracker_boot(div_floor(1000, period_ms), 1);
+    seeded_bpm_x10 = 0;
+  }
+  if (hr_bpm_x10 > 0 && hr_bpm_x10 !== seeded_bpm_x10) {
+    seeded_bpm_x10 = hr_bpm_x10;
+    tracker_seed(hr_bpm_x10);
+  }
+  for (let i = 0; i < got; i++) {
+    if (tracker_push(ppg[i], 0, imu_buf[3 * i], imu_buf[3 * i + 1], imu_buf[3 * i + 2]) < 0) continue;
+    if (!trk_moving || trk_hr_bpm_x10 === 0) continue;
+    hr_record[out.HR_TIME_MS] = first_ms + i * period_ms;
+    hr_record[out.HR_BPM_X10] = trk_hr_bpm_x10;
+    hr_record[out.HR_CONFIDENCE] = trk_confidence;
+    hal.emit(out.OUT_KIND_HR, hr_record, out.HR_FIELDS);
+    ble_on_record(out.OUT_KIND_HR, hr_record, out.HR_FIELDS);
+  }
+}
