@@ -69,8 +69,8 @@ firmware:
 	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make firmware: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@rm -rf build/firmware-es5 && mkdir -p dist build/firmware-node
 	node_modules/.bin/tsc -p tsconfig.firmware.json
-	node_modules/.bin/esbuild duk/firmware-entry.js $(ES5_BUNDLE_FLAGS) --outfile=$(FIRMWARE_ES5)
-	node_modules/.bin/esbuild duk/firmware-entry.js $(ES5_BUNDLE_FLAGS) --minify --outfile=$(FIRMWARE_ES5_MIN)
+	$(BUNDLE) duk/firmware-entry.js $(FIRMWARE_ES5) --inline --banner 'var RingFirmware = {};'
+	$(BUNDLE) duk/firmware-entry.js $(FIRMWARE_ES5_MIN) --min --banner 'var RingFirmware = {};'
 	node_modules/.bin/esbuild firmware/main.ts --bundle --format=esm --platform=neutral --target=es2022 --log-level=warning --outfile=$(FIRMWARE_NODE)
 	@echo "firmware bundle: $(FIRMWARE_ES5) $$(wc -c < $(FIRMWARE_ES5)) bytes raw, $(FIRMWARE_ES5_MIN) $$(wc -c < $(FIRMWARE_ES5_MIN)) bytes minified"
 

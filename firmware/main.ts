@@ -21,7 +21,8 @@ import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
 import * as sq from "./dsp/signal-quality.js";
 import { ble_on_record, raw_handler } from "./ble/hook.js";
-import * as wl from "./wellness/hook.js";
+// Named imports, not a namespace: a bundled namespace object costs heap the radio-less build does not have.
+import { wl_boot, wl_hrv, wl_motion, wl_tick } from "./wellness/hook.js";
 
 export const ERR_BAD_RATE = -1;
 export const ERR_SENSOR = -2;
@@ -69,7 +70,7 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   time_base_ms = Math.abs(0) + Math.min(0, 0) + Math.max(0, 0) + Math.floor(0);
   samples_seen = 0;
   beat_count = 0;
-  const on_boot = wl.wl_boot;
+  const on_boot = wl_boot;
   if (on_boot !== null) on_boot(hal);
   return pipeline_boot(rate_hz, HRV_SHORT_WINDOW_MS, HRV_LONG_WINDOW_MS);
 }
@@ -133,7 +134,7 @@ export function ring_on_sensor_irq(): number {
   }
   const activity_mg = hal.motion_activity_mg();
   sq.sq_set_motion(activity_mg);
-  const on_motion = wl.wl_motion;
+  const on_motion = wl_motion;
   if (on_motion !== null) on_motion(activity_mg);
   last_irq_clock_ms = hal.clock_ms();
   let processed = 0;
@@ -147,7 +148,7 @@ export function ring_on_sensor_irq(): number {
     processed = processed + got;
     if (got < DRAIN_SAMPLES_MAX) break;
   }
-  const on_tick = wl.wl_tick;
+  const on_tick = wl_tick;
   if (processed > 0 && on_tick !== null) on_tick(time_base_ms + (samples_seen - 1) * period_ms);
   return processed;
 }
@@ -218,7 +219,7 @@ function publish_hrv(end_ms: number, window_ms: number): void {
   record[out.HRV_PNN50_PERMILLE] = hrv.hrv_pnn50_permille;
   record[out.HRV_PUBLISHED] = hrv.hrv_published ? 1 : 0;
   emit(out.OUT_KIND_HRV, out.HRV_FIELDS);
-  const on_hrv = wl.wl_hrv;
+  const on_hrv = wl_hrv;
   if (on_hrv !== null) on_hrv(end_ms, window_ms === hrv_long_ms, hrv.hrv_published, hrv.hrv_rmssd_ms_x10, hrv.hrv_mean_ibi_ms_x10);
 }
 
