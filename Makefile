@@ -65,7 +65,15 @@ FIRMWARE_NODE := build/firmware-node/main.mjs
 ES5_BUNDLE_FLAGS := --bundle --format=iife --target=es5 --banner:js='var RingFirmware = {};' --log-level=warning
 DUK_HOST := build/duk-ring
 
+# Tests build these from parallel processes: one at a time (flock, util-linux), or one
+# build's `rm -rf build/firmware-es5` pulls the sources from under the other's bundler.
+FIRMWARE_LOCK := flock build/.firmware.lock $(MAKE) --no-print-directory
+.PHONY: firmware-locked firmware-motion-locked
+
 firmware:
+	@mkdir -p build && $(FIRMWARE_LOCK) firmware-locked
+
+firmware-locked:
 	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make firmware: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@rm -rf build/firmware-es5 && mkdir -p dist build/firmware-node
 	node_modules/.bin/tsc -p tsconfig.firmware.json
@@ -79,7 +87,10 @@ firmware:
 FIRMWARE_MOTION_ES5 := dist/firmware-motion.es5.min.js
 FIRMWARE_MOTION_NODE := build/firmware-node/motion.mjs
 
-firmware-motion: firmware
+firmware-motion:
+	@mkdir -p build && $(FIRMWARE_LOCK) firmware-locked firmware-motion-locked
+
+firmware-motion-locked:
 	node_modules/.bin/tsc -p tsconfig.firmware-motion.json
 	node_modules/.bin/esbuild duk/firmware-motion-entry.js $(ES5_BUNDLE_FLAGS) --minify --outfile=$(FIRMWARE_MOTION_ES5)
 	node_modules/.bin/esbuild duk/firmware-motion-node.ts --bundle --format=esm --platform=neutral --target=es2022 --log-level=warning --outfile=$(FIRMWARE_MOTION_NODE)
