@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DeviceError } from '../client/errors.js';
 import { RingClient } from '../client/client.js';
-import { SimTransport } from '../transport/sim-transport.js';
 import { ImageError, REVERT_REASON_NAMES, rejectCode } from '../image/errors.js';
 import { buildImage, formatVersion, parseImage, parseVersion, peekImage, signImage, verifyImage, type ImageInfo } from '../image/format.js';
 import { generateKey, keyFiles, readPublicKey, readSigningKey } from '../image/keys.js';
@@ -29,8 +28,8 @@ import { loadFixture } from '../../sim/fixture/load.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { log } from './log.js';
 import { parseNonNegativeInt } from './options.js';
-import { addTransportOptions, attachKeys, resolveTransport, type TransportCliOptions } from './transport-options.js';
-import { openTaps, type SessionTaps } from './debug-options.js';
+import { addTransportOptions, attachKeys, connectSimulated, resolveTransport, type TransportCliOptions } from './transport-options.js';
+import type { SessionTaps } from './debug-options.js';
 import { writeFileAtomic } from '../io/output-file.js';
 
 const repo_root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -247,19 +246,9 @@ async function openRing(opts: SimImageOptions): Promise<RingSession> {
   const trusted_keys = (opts.trust ?? [DEV_KEY_FILE.replace(/\.json$/, '.pub.json')]).map((k) => readPublicKey(k));
   const ring = new BootedRing(fixture, { seed: choice.seed, rate_hz: choice.rate_hz, link: choice.link, flash, policy: { trusted_keys } });
   log().info({ device: ring.device.describe(), boot: ring.booted.events }, 'simulated ring booted from flash');
-  const transport = new SimTransport(ring.device);
-  const client = new RingClient(transport, { log: (m) => log().info(m) });
-  attachKeys(client, opts); // an owned ring takes image commands under the owner's session
   // The ring's resets reboot the same device, so one tap sees the whole update.
-  const taps = openTaps({ capture: opts.capture, trace: opts.trace }, ring.device, transport, [`reproduce: ${choice.flags}`]);
-  try {
-    await client.connect();
-    await taps?.afterConnect();
-  } catch (err) {
-    taps?.close();
-    throw err;
-  }
-  if (choice.disconnect_after_us !== null) ring.device.link.forceDisconnect(ring.device.now_us + choice.disconnect_after_us);
+  const { client, taps } = await connectSimulated(ring.device, opts, choice);
+  attachKeys(client, opts); // an owned ring takes image commands under the owner's session
   return {
     ring, client, taps,
     save: () => {

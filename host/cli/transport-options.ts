@@ -220,6 +220,23 @@ export async function openSimSession(
   if (run.recordFirst) {
     if (!device.runToEnd()) throw new Error(`the simulated ring did not finish its recording (${device.describe()})`);
   }
+  const { transport, client, taps, connected_at_us } = await connectSimulated(device, opts, choice, debug);
+  const saveState = (): void => {
+    if (opts.ringState !== undefined) fs.writeFileSync(opts.ringState, device.flash.data, { mode: 0o600 }); // it holds the ring secret
+  };
+  return { device, transport, client, choice, taps, connected_at_us, saveState };
+}
+
+/**
+ * A client on a simulated ring, connected, with the --capture / --trace taps the options ask
+ * for (closed again when connecting fails), and the forced disconnect armed from now.
+ */
+export async function connectSimulated(
+  device: RingDevice,
+  opts: TransportCliOptions,
+  choice: TransportChoice,
+  debug: DebugCliOptions = {},
+): Promise<{ transport: SimTransport; client: RingClient; taps: DebugSession | null; connected_at_us: number }> {
   const transport = new SimTransport(device);
   const client = new RingClient(transport, { log: (m) => log().info(m) });
   const taps = openTaps({ capture: opts.capture, trace: opts.trace, ...debug }, device, transport, [`reproduce: ${choice.flags}`]);
@@ -232,10 +249,7 @@ export async function openSimSession(
   }
   const connected_at_us = device.now_us;
   if (choice.disconnect_after_us !== null) device.link.forceDisconnect(connected_at_us + choice.disconnect_after_us);
-  const saveState = (): void => {
-    if (opts.ringState !== undefined) fs.writeFileSync(opts.ringState, device.flash.data, { mode: 0o600 }); // it holds the ring secret
-  };
-  return { device, transport, client, choice, taps, connected_at_us, saveState };
+  return { transport, client, taps, connected_at_us };
 }
 
 /** The flash --ring-state names (a blank ring when the file does not exist yet). */

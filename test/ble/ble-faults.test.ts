@@ -3,11 +3,11 @@
 // order; a ring that vanishes, a write BlueZ refuses and a broken setup (no bus, no BlueZ,
 // policy denial, adapter off or absent, unknown ring, both --sim and --ble) each end in one
 // line `error: ...`, exit 2 and nothing on stdout.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import dbus from 'dbus-next';
-import { ring } from '../helpers/cli.js';
+import { oneLineError, ring } from '../helpers/cli.js';
 import { sweep } from '../helpers/long.js';
-import { privateBus, ringAsync, ringWith, startStandIn, type CliRun } from '../helpers/bluez.js';
+import { privateBus, ringAsync, ringWith, startStandIn } from '../helpers/bluez.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
 
@@ -21,15 +21,6 @@ async function setPowered(address: string, adapter: string, on: boolean): Promis
   }
 }
 const RING = 'C0:FF:EE:00:00:01';
-
-function oneLineError(t: Test, r: CliRun, pattern: RegExp): void {
-  t.equal(r.code, 2, `exit 2 (${r.stderr.trim()})`);
-  const lines = r.stderr.trim().split('\n');
-  t.equal(lines.length, 1, 'one line on stderr');
-  t.match(lines[0], /^error: /);
-  t.match(lines[0], pattern);
-  t.equal(r.stdout, '', 'nothing on stdout');
-}
 
 t.test('a disconnect mid-history: resumed, nothing lost or duplicated', async (t) => {
   const s = await startStandIn(t, [rest, '--record-first', '--disconnect-at-ms', '400']);

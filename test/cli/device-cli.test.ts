@@ -1,21 +1,12 @@
 // The device commands run as a user runs them: `node dist/host/cli/main.js info --sim ...`.
 // Bad input ends in one line `error: ...` and exit 2; data goes to stdout, one JSON document
 // with --json, NDJSON with --ndjson.
-import t, { type Test } from 'tap';
-import { ring, ringAsync } from '../helpers/cli.js';
+import t from 'tap';
+import { oneLineError, ring, ringAsync } from '../helpers/cli.js';
 import { sweep } from '../helpers/long.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
 const high = 'fixtures/synth/synth-high-hr.ringfx';
-
-function oneLineError(t: Test, r: { code: number; stderr: string; stdout: string }, pattern: RegExp): void {
-  t.equal(r.code, 2, `exit 2 (${r.stderr.trim()})`);
-  const lines = r.stderr.trim().split('\n');
-  t.equal(lines.length, 1, 'one line on stderr');
-  t.match(lines[0], /^error: /);
-  t.match(lines[0], pattern);
-  t.equal(r.stdout, '', 'nothing on stdout');
-}
 
 // Each row is one process; test/cli/wrong-values.test.ts covers every option of every
 // command, so `make test` runs a seeded subset of these rows and `make test-long` all.

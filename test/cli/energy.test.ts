@@ -1,21 +1,12 @@
 // `ring energy` as a user runs it: a per-component table and the battery days for the
 // profile, every datasheet figure named; --json one document; bad input one line and exit 2.
 // With ../shared (the engines) it measures the instructions per sample itself (callgrind).
-import t, { type Test } from 'tap';
-import { ring } from '../helpers/cli.js';
+import t from 'tap';
+import { oneLineError, ring } from '../helpers/cli.js';
 import { needsShared, repoRoot } from '../helpers/shared.js';
 import { buildEngines } from '../../engines/run.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
-
-function oneLineError(t: Test, r: { code: number; stderr: string; stdout: string }, pattern: RegExp): void {
-  t.equal(r.code, 2, `exit 2 (${r.stderr.trim()})`);
-  const lines = r.stderr.trim().split('\n');
-  t.equal(lines.length, 1, 'one line on stderr');
-  t.match(lines[0], /^error: /);
-  t.match(lines[0], pattern);
-  t.equal(r.stdout, '', 'nothing on stdout');
-}
 
 interface Report {
   engine: string;

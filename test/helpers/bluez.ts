@@ -3,10 +3,10 @@
 // so node-ble runs unmodified. Everything started is stopped in t.teardown, also when the
 // test fails or throws.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Test } from 'tap';
 import { startPrivateBus, type PrivateBus } from '../../sim/bluez/private-bus.js';
-import { cliPath } from './cli.js';
+import { cliPath, ring, ringAsync as cliAsync, type CliRun } from './cli.js';
 import { repoRoot } from './shared.js';
 
 export interface StandIn {
@@ -67,28 +67,16 @@ export async function startStandIn(t: Test, args: string[], opts: { extra_policy
   return { bus, server, rings, env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus.address } };
 }
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliRun };
 
 /** The ring CLI in its own process with this environment (the stand-in runs in another). */
 export function ringWith(env: NodeJS.ProcessEnv, args: string[]): CliRun {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return ring(args, { env });
 }
 
 /** As ringWith, without blocking (two commands at once, a stand-in in the same process). */
 export function ringAsync(env: NodeJS.ProcessEnv, args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return cliAsync(args, { env });
 }
 
 /** Stream items without the host's reception time, which is the host's own clock. */

@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Test } from 'tap';
 import { repoRoot } from './shared.js';
 
 export const cliPath = path.join(repoRoot, 'dist/host/cli/main.js');
@@ -14,9 +15,11 @@ export interface CliRun {
   stderr: string;
 }
 
-export function ring(args: string[], opts: { cwd?: string } = {}): CliRun {
+export function ring(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
   if (!fs.existsSync(cliPath)) throw new Error(`${cliPath} is missing: run 'make build' first`);
-  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: opts.cwd ?? repoRoot, encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [cliPath, ...args], {
+    cwd: opts.cwd ?? repoRoot, env: opts.env ?? process.env, encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,4 +34,14 @@ export function ringAsync(args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** A user mistake as the CLI reports it: exit 2, one line `error: ...` matching pattern, nothing on stdout. */
+export function oneLineError(t: Test, r: CliRun, pattern: RegExp): void {
+  t.equal(r.code, 2, `exit 2 (${r.stderr.trim()})`);
+  const lines = r.stderr.trim().split('\n');
+  t.equal(lines.length, 1, 'one line on stderr');
+  t.match(lines[0], /^error: /);
+  t.match(lines[0], pattern);
+  t.equal(r.stdout, '', 'nothing on stdout');
 }
