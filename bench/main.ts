@@ -114,9 +114,8 @@ async function ciBenchFigures(dir: string): Promise<BenchFigures> {
 /** A simulated week through the flash history log (tools/faults/log-week.ts). */
 async function logWeekFigures(): Promise<BenchFigures> {
   try {
-    const { runLogWeek } = await import('../tools/faults/log-week.js');
-    const { loadFixture } = await import('../sim/fixture/load.js');
-    const r = await runLogWeek(loadFixture(path.join(repoRoot, 'fixtures/synth/synth-rest.ringfx')), 7);
+    const { runLogWeek, weekBaseFixture } = await import('../tools/faults/log-week.js');
+    const r = await runLogWeek(weekBaseFixture(), 7);
     return {
       log_week_sim_s: r.log_week_sim_s,
       log_flash_bytes_per_day: r.log_flash_bytes_per_day,

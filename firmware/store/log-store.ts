@@ -6,7 +6,8 @@
 // heart rate: kept as long as space allows). Each ring's sectors are ordered by the first
 // sequence in their header; new data goes to the ring's head sector. When a sector is
 // needed, the store takes the free sector with the fewest erases; when none is left it
-// reclaims the oldest BEATS sector (the oldest SUMMARY sector once SUMMARY holds its quota).
+// reclaims the oldest BEATS sector (the oldest SUMMARY sector once SUMMARY holds its quota:
+// 15/16 of the sectors, about 7.4 days of steady wear).
 // Cold SUMMARY sectors would keep their erase count while BEATS sectors cycle, so a sector
 // that falls LOG_WEAR_DELTA erases behind the most worn one is copied to the most worn free
 // sector and its own sector goes back to the pool (static wear levelling).
@@ -27,13 +28,14 @@
 // the last 5 min of HRV windows and status records (at most one block per ring): records a
 // host has read are always on flash.
 //
-// RAM: log_ram_bytes() = 2024 bytes of typed arrays, fixed, whatever the flash size.
+// RAM: log_ram_bytes() = 3672 bytes of typed arrays, fixed, whatever the flash size.
 
 import type { FlashHal } from "../hal.js";
 import { assert } from "../lib/assert.js";
 import * as out from "../output.js";
 import { CRC32_RAM_BYTES, crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
 import {
+  KIND_MAX,
   CODEC_POS,
   CODEC_STATE_WORDS,
   REC_BYTES_MAX,
@@ -50,7 +52,7 @@ import {
 export const LOG_FIELDS_MAX = REC_FIELDS_MAX;
 /** Sequences are u32 on the wire; the log is erased and restarts at 1 past this. */
 export const LOG_SEQ_MAX = 0xfffffffe;
-export const LOG_KIND_MAX = 255;
+export const LOG_KIND_MAX = KIND_MAX;
 /** Batched records go to flash at the latest this long after the first of them (config). */
 export const LOG_FLUSH_MS_DEFAULT = 5000;
 /** The same bound for the SUMMARY ring (HRV windows, status records). */
@@ -60,8 +62,11 @@ export const LOG_FLUSH_MS_MAX = 600000;
 export const LOG_BLOCK_PAYLOAD_MAX = 240;
 /** Erase-count lag that moves a cold sector's data (static wear levelling). */
 export const LOG_WEAR_DELTA = 8;
-/** SUMMARY's share of the partition's sectors, in eighths. */
-export const LOG_SUMMARY_EIGHTHS = 7;
+/** SUMMARY's share of the partition's sectors, in sixteenths: a week of steady wear takes
+ *  about 108 of 128 sectors (docs/storage.md), so 120 leave it a margin... */
+export const LOG_SUMMARY_SIXTEENTHS = 15;
+/** ...while BEATS keeps at least this many sectors besides the two spare ones. */
+export const LOG_BEATS_SECTORS_MIN = 2;
 /** Sectors a partition may have (loop bound); 512 KB of 4 KB sectors is 128. */
 export const LOG_SECTORS_MAX = 1024;
 export const LOG_SECTORS_MIN = 4;
@@ -93,7 +98,13 @@ const HDR_A_RAW = 12; // magic, erase count, crc
 const HDR_B_RAW = 12; // ring, first_seq, crc
 const UNIT_MAX = 16;
 const BLOCK_BYTES_MAX = BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX + UNIT_MAX;
+// A block being filled has room for one more record past the payload's end: the encoder
+// writes it there and the store keeps it only when it ends within the payload, so a block
+// is packed to its last byte instead of closed while a longest record could still not fit.
+const PEND_BYTES = BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX + REC_BYTES_MAX;
 const HDR_BUF_BYTES = 64;
+/** Payload bytes below which a sector's tail is not worth a block of its own. */
+const BLOCK_TAIL_MIN = 32;
 
 // Sector states from the header.
 const SEC_UNKNOWN = 0; // no valid format: erase count unknown (never used, or erase cut short)
@@ -176,10 +187,10 @@ let hs_blank = 0;
 let hs_ring = 0;
 let hs_first = 0;
 
-/** Bytes of RAM the store's buffers take (typed arrays: 2024 bytes). */
+/** Bytes of RAM the store's buffers take (typed arrays: 3672 bytes). */
 export function log_ram_bytes(): number {
   return (
-    HDR_BUF_BYTES + BLOCK_BYTES_MAX + 2 * LOG_RINGS * BLOCK_BYTES_MAX + 2 * LOG_RINGS * CODEC_STATE_WORDS * 8 +
+    HDR_BUF_BYTES + BLOCK_BYTES_MAX + LOG_RINGS * (BLOCK_BYTES_MAX + PEND_BYTES) + 2 * LOG_RINGS * CODEC_STATE_WORDS * 8 +
     LOG_RINGS * LOG_FIELDS_MAX * 4 + LOG_RINGS * (RI_WORDS * 4 + RF_WORDS * 8) + LOG_FIELDS_MAX * 4 + CRC32_RAM_BYTES
   );
 }
@@ -190,7 +201,7 @@ function log_alloc_boot(): void {
   hbuf = new Uint8Array(HDR_BUF_BYTES);
   hbuf_words = new Int32Array(hbuf.buffer, 0, HDR_BUF_BYTES >> 2);
   bbuf = new Uint8Array(BLOCK_BYTES_MAX);
-  pend = new Uint8Array(LOG_RINGS * BLOCK_BYTES_MAX);
+  pend = new Uint8Array(LOG_RINGS * PEND_BYTES);
   cur = new Uint8Array(LOG_RINGS * BLOCK_BYTES_MAX);
   pend_state = new Float64Array(LOG_RINGS * CODEC_STATE_WORDS);
   cur_state = new Float64Array(LOG_RINGS * CODEC_STATE_WORDS);
@@ -204,7 +215,7 @@ function log_alloc_boot(): void {
   cur_state_views = [];
   cur_rec_views = [];
   for (let r = 0; r < LOG_RINGS; r++) {
-    pend_views.push(pend.subarray(r * BLOCK_BYTES_MAX, (r + 1) * BLOCK_BYTES_MAX));
+    pend_views.push(pend.subarray(r * PEND_BYTES, (r + 1) * PEND_BYTES));
     cur_views.push(cur.subarray(r * BLOCK_BYTES_MAX, (r + 1) * BLOCK_BYTES_MAX));
     pend_state_views.push(pend_state.subarray(r * CODEC_STATE_WORDS, (r + 1) * CODEC_STATE_WORDS));
     cur_state_views.push(cur_state.subarray(r * CODEC_STATE_WORDS, (r + 1) * CODEC_STATE_WORDS));
@@ -242,7 +253,7 @@ export function log_store_boot(
   hdr_b_off = round_up(HDR_A_RAW);
   commit_off = hdr_b_off + round_up(HDR_B_RAW);
   data_off = commit_off + unit;
-  summary_quota = Math.floor((part_sectors * LOG_SUMMARY_EIGHTHS) / 8);
+  summary_quota = Math.min(Math.floor((part_sectors * LOG_SUMMARY_SIXTEENTHS) / 16), part_sectors - 2 - LOG_BEATS_SECTORS_MIN);
   for (let i = 0; i < LOG_RINGS * RI_WORDS; i++) ring_i[i] = 0;
   for (let i = 0; i < LOG_RINGS * RF_WORDS; i++) ring_f[i] = 0;
   torn_blocks = 0;
@@ -674,22 +685,37 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   const ri = r * RI_WORDS;
   const buf = pend_views[r];
   const state = pend_state_views[r];
-  if (ring_i[ri + RI_PEND_COUNT] > 0 && state[CODEC_POS] + REC_BYTES_MAX > BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX) {
-    log_flush_ring(r);
-  }
   const seq = next_seq;
-  if (ring_i[ri + RI_PEND_COUNT] === 0) {
-    rec_state_reset(state, seq, BLOCK_HDR_BYTES);
-    ring_f[r * RF_WORDS + RF_PEND_FIRST] = seq;
-    ring_i[ri + RI_PEND_SINCE_MS] = emitted_ms;
+  let p = -1;
+  for (let attempt = 0; attempt < 2 && p < 0; attempt++) {
+    if (ring_i[ri + RI_PEND_COUNT] === 0) {
+      rec_state_reset(state, seq, BLOCK_HDR_BYTES);
+      ring_f[r * RF_WORDS + RF_PEND_FIRST] = seq;
+      ring_i[ri + RI_PEND_SINCE_MS] = emitted_ms;
+    }
+    p = rec_encode(buf, block_end(r), state, seq, kind, record, field_count, emitted_ms);
+    if (p < 0) log_flush_ring(r); // the block is full: it goes to flash, the record starts the next
   }
-  const p = rec_encode(buf, BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX, state, seq, kind, record, field_count, emitted_ms);
-  assert(p > 0, FAULT_LOG); // room was made above
+  assert(p > 0, FAULT_LOG); // an empty block holds any record
   next_seq = next_seq + 1;
   ring_i[ri + RI_PEND_COUNT] = ring_i[ri + RI_PEND_COUNT] + 1;
   ring_f[r * RF_WORDS + RF_PEND_LAST] = seq;
   log_poll(emitted_ms);
   return seq;
+}
+
+/**
+ * Where ring r's block being filled must end: a whole block, or less when the head sector
+ * has room for a shorter one only, so blocks fill sectors to the end instead of leaving up
+ * to a block's worth of each sector unused (a sector's tail too small for a useful block
+ * is left, and the next block opens a fresh sector).
+ */
+function block_end(r: number): number {
+  const head = ring_i[r * RI_WORDS + RI_HEAD];
+  if (head < 0) return BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX;
+  const room = Math.floor((sector_bytes - ring_i[r * RI_WORDS + RI_HEAD_OFF]) / unit) * unit;
+  if (room >= BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX || room < BLOCK_HDR_BYTES + BLOCK_TAIL_MIN) return BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX;
+  return room;
 }
 
 /** Write every batch that has waited its ring's bound (call often: every record, every sample). */

@@ -126,6 +126,7 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
     last_seq = page.last_seq;
     if (page.first_seq > next && page.records.length > 0) result.overwritten += page.records[0].seq - next;
     const before = result.records.length;
+    const next_before = next;
     for (const r of page.records) {
       if (r.seq < next) continue; // already received: never twice
       result.records.push(r);
@@ -144,7 +145,11 @@ export async function readHistory(client: RingClient, opts: HistoryReadOptions =
     if (skipped && ++skip_pages > HISTORY_SKIP_PAGES_MAX) {
       throw new ResponseError(`history read: ${skip_pages} pages skipped records without one of the kinds asked for (next_seq ${next}, the ring claims last_seq ${page.last_seq}): more than a log holds`);
     }
-    empty_pages = got > 0 || skipped ? 0 : empty_pages + 1;
+    // A speculative page asked for from behind where the read now is brought only records
+    // already received: the guess of its span was short (records sparser than assumed, as
+    // where beats were evicted), not the ring's fault.
+    const behind = got === 0 && head.from_seq < next_before;
+    if (!behind) empty_pages = got > 0 || skipped ? 0 : empty_pages + 1;
     if (empty_pages >= HISTORY_EMPTY_PAGES_MAX && next <= page.last_seq) {
       throw new ResponseError(`history read: ${empty_pages} pages in a row brought no record (next_seq ${next}, the ring claims last_seq ${page.last_seq}): the ring makes no progress`);
     }

@@ -70,3 +70,30 @@ t.test('a filtered read from a ring that skips a budget a page forever stops', a
   const creeping = lyingClient((from) => ({ records: [], next_seq: from + 1, first_seq: 1, last_seq: U32_MAX }));
   await t.rejects(readHistory(creeping.client, { kinds: 1 << 3 }), /makes no progress/, 'creeping by one is no progress');
 });
+
+// An honest ring whose log is dense, then sparse (beats evicted: one summary record every 70
+// sequences), then dense again: pages asked for ahead at a span learned where records were
+// dense fall behind the read. Their duplicates are the reader's short guess, not a stall.
+t.test('an honest log that turns sparse then dense reads whole, each record once', async (t) => {
+  const seqs: number[] = [];
+  for (let s = 1; s <= 300; s++) seqs.push(s);
+  for (let s = 370; s <= 70 * 400; s += 70) seqs.push(s);
+  for (let s = 70 * 400 + 1; s <= 70 * 400 + 500; s++) seqs.push(s);
+  const last = seqs[seqs.length - 1]!;
+  const { client } = lyingClient((from, max) => {
+    const records: never[] = [];
+    let next = last + 1;
+    for (const seq of seqs) {
+      if (seq < from) continue;
+      if (records.length >= max) {
+        next = seq;
+        break;
+      }
+      records.push({ seq, kind: 3, time_ms: seq } as never);
+    }
+    return { records, next_seq: next, first_seq: 1, last_seq: last };
+  });
+  (client as unknown as { inflight_limit: number }).inflight_limit = 4;
+  const r = await readHistory(client);
+  t.same(r.records.map((x) => x.seq), seqs, `all ${seqs.length} records, in order, once`);
+});

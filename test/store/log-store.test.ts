@@ -42,7 +42,7 @@ const samples: Rec[] = [
   { kind: out.OUT_KIND_BEAT, fields: [I32_MAX, I32_MIN, 0, 0, I32_MIN, I32_MAX], emitted_ms: I32_MAX },
   { kind: out.OUT_KIND_BEAT, fields: [I32_MIN, I32_MAX, 1, 100, I32_MAX, 0], emitted_ms: 0 },
   { kind: 9, fields: [I32_MIN, -1, 0, 1, I32_MAX, 7, 8, 9, 10, 11, 12, 13], emitted_ms: 5 },
-  { kind: 200, fields: [], emitted_ms: 6 },
+  { kind: log.LOG_KIND_MAX, fields: [], emitted_ms: 6 },
 ];
 
 t.test('records come back bit-exact after a reboot that keeps only the flash', async (t) => {
@@ -120,6 +120,7 @@ t.test('bad geometry is refused; RAM does not depend on the flash size', async (
   t.equal(log.log_store_boot(new NorFlash(), 0x80000, 0x80000, 5000, 5000, 0), 0);
   t.equal(log.log_ram_bytes(), small, 'the same RAM for 64 KB and 512 KB');
   t.equal(log.log_append(0, new Int32Array(1), 1, 0), log.LOG_ERR_BAD_RECORD, 'kind 0');
+  t.equal(log.log_append(log.LOG_KIND_MAX + 1, new Int32Array(1), 1, 0), log.LOG_ERR_BAD_RECORD, 'kind 128: the kind byte top bit is the format flag');
   t.equal(log.log_append(1, new Int32Array(2), 3, 0), log.LOG_ERR_BAD_RECORD, 'fields beyond the array');
   t.equal(log.log_append(1, new Int32Array(13), 13, 0), log.LOG_ERR_BAD_RECORD, 'more than LOG_FIELDS_MAX');
   t.equal(log.log_last_seq(), 0, 'nothing appended by the refused records');

@@ -14,13 +14,18 @@
 //
 // Looping is at the record level (the pipeline's output of one recording, shifted in time
 // with beat indices continued), so a week takes seconds instead of the hours a sample-level
-// week of PPG takes on 2 cores; what is measured here is the log, not the detector.
+// week of PPG takes on 2 cores; what is measured here is the log, not the detector. The
+// recording looped is an hour (weekBaseFixture): the 300 s HRV windows come every minute
+// only once 5 minutes are in, so a short loop would store fewer of them than a worn ring does.
 
 import { performance } from 'node:perf_hooks';
 import { ble_on_record } from '../../firmware/ble/hook.js';
 import { PART_LOG_ADDR, PART_LOG_BYTES } from '../../firmware/flash-map.js';
 import * as out from '../../firmware/output.js';
 import type { Fixture } from '../../sim/fixture/types.js';
+import { SHIPPED_FIXTURES } from '../../sim/synth/presets.js';
+import { generateRingPpg } from '../../sim/synth/ring-ppg.js';
+import { generateRrSeries } from '../../sim/synth/rr-series.js';
 import { RingDevice } from '../../sim/ring-device.js';
 import { SimTransport } from '../../host/transport/sim-transport.js';
 import { RingClient } from '../../host/client/client.js';
@@ -52,6 +57,27 @@ interface Emitted {
 }
 
 const DAY_MS = 86_400_000;
+/** The looped recording's length: long enough that its HRV windows are those of steady wear. */
+export const WEEK_BASE_S = 3600;
+
+/**
+ * The synthetic resting recording (synth-rest's generator set-up, generated RR so the same
+ * on every machine) lasting duration_s: the week's loop.
+ */
+export function weekBaseFixture(duration_s = WEEK_BASE_S): Fixture {
+  const spec = SHIPPED_FIXTURES.find((f) => f.file === 'synth-rest.ringfx');
+  if (spec === undefined) throw new Error('no synth-rest set-up in sim/synth/presets.ts');
+  const rr = generateRrSeries({ ...spec.generated, duration_s: duration_s + 5 });
+  return generateRingPpg({
+    ...spec.options,
+    record: `synth-rest-${duration_s}s`,
+    duration_s,
+    sample_rate_hz: 25,
+    rr_ms: rr.rr_ms,
+    rr_source: rr.source,
+    rr_license: rr.license,
+  });
+}
 
 /** The pipeline's records for one pass of the recording (the boot record dropped). */
 function baseRecords(fixture: Fixture, seed: number): { records: Emitted[]; duration_ms: number; beats: number } {

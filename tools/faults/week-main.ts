@@ -2,29 +2,14 @@
 // the protocol and compared with what the ring emitted (tools/faults/log-week.ts). Prints
 // the figures; exits 1 on any mismatch or when the wear spread exceeds 2x.
 
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadFixture } from '../../sim/fixture/load.js';
-import { runLogWeek } from './log-week.js';
+import { runLogWeek, weekBaseFixture } from './log-week.js';
 
-/** The checkout: the nearest folder above this file with a package.json (from source or dist/). */
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 8; depth++) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error('cannot find the checkout (no package.json above tools/faults)');
-}
-
-const root = repoRoot();
 const days = Number(process.argv[2] ?? 7);
 if (!(days > 0 && days <= 30)) {
   process.stderr.write('error: days must be in (0, 30]\n');
   process.exit(2);
 }
-const r = await runLogWeek(loadFixture(path.join(root, 'fixtures/synth/synth-rest.ringfx')), days);
+const r = await runLogWeek(weekBaseFixture(), days);
 const wear_ok = r.erase_max <= 2 * r.erase_min;
 process.stdout.write(
   `log week: ${r.days} days, ${r.records_emitted} records emitted, ${r.records_read} read back over the protocol ` +
