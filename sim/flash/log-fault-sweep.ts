@@ -128,6 +128,10 @@ class ObservedFlash {
       rc = this.nor.flash_write(addr, src, off, length);
     } catch (err) {
       if (err instanceof FlashPowerLoss && err.cut.phase === 'after') this.complete(addr, src, off, length);
+      // A write cut short whose block bytes all landed (only the 0xFF padding after the
+      // payload, already erased, was left) is a whole block on flash: the store rightly
+      // reads it back, so its records are durable too.
+      else if (err instanceof FlashPowerLoss && this.blockLanded(addr, src, off, length)) this.complete(addr, src, off, length);
       throw err;
     }
     if (rc === 0) this.complete(addr, src, off, length);
@@ -144,6 +148,15 @@ class ObservedFlash {
   }
   flash_size_bytes(): number {
     return this.nor.flash_size_bytes();
+  }
+
+  /** Whether flash holds the block header and payload of the write at addr as they were meant. */
+  private blockLanded(addr: number, src: Uint8Array, off: number, length: number): boolean {
+    if (length < 16 || src[off + 11] !== 0xb1) return false;
+    const used = 16 + (src[off + 8]! | (src[off + 9]! << 8));
+    if (used > length) return false;
+    for (let i = 0; i < used; i++) if (this.nor.data[addr + i] !== src[off + i]) return false;
+    return true;
   }
 
   /** A block write (marker byte 11, CRC checked by the store later): its records are durable. */
