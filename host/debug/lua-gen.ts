@@ -7,7 +7,7 @@
 
 import { FRAME_BODY_MAX, FRAME_HEADER_SIZE, PROTOCOL_VERSION, RING_FRAME_CHAR_UUID, CBOR_DEPTH_MAX } from '../../protocol/ids.js';
 import { errorTable } from '../../protocol/host/errors.js';
-import { GROUP_NAMES, HISTORY_RECORDS, MESSAGES, OP_NAMES, ERROR_RSP, type FieldDef, type FieldType } from '../../protocol/host/schema.js';
+import { GROUP_NAMES, HISTORY_RECORDS, MESSAGES, OP_NAMES, ERROR_RSP, SEALED_CTR, SEALED_MAC, type FieldDef, type FieldType } from '../../protocol/host/schema.js';
 import { LUA_RUNTIME } from './lua-runtime.js';
 
 function luaString(s: string): string {
@@ -66,6 +66,7 @@ export function leafFields(): { name: string; kind: LeafKind; abbr: string }[] {
     }
   };
   for (const d of ERROR_RSP) visit(d.name, d.type);
+  for (const d of [SEALED_CTR, SEALED_MAC]) visit(d.name, d.type);
   for (const m of MESSAGES) for (const d of m.fields) visit(d.name, d.type);
   for (const r of Object.values(HISTORY_RECORDS)) for (const d of r.fields) visit(d.name, d.type);
   return [...kinds]
@@ -97,6 +98,8 @@ export function generateDissector(): string {
   }
   lines.push('}');
   lines.push(`local ERROR_FIELDS = ${luaFields(ERROR_RSP)}`);
+  lines.push('-- A sealed body (PROTOCOL.md 11.3): the envelope around the command\'s own req / rsp.');
+  lines.push(`local SEALED_FIELDS = ${luaFields([SEALED_CTR, SEALED_MAC])}`);
   lines.push('-- History records by kind (index 1 of the record).');
   lines.push('local RECORDS = {');
   for (const [kind, r] of Object.entries(HISTORY_RECORDS)) {

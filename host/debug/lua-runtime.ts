@@ -20,6 +20,7 @@ local F = {
   error = ProtoField.string("ring.error", "Error"),
   piece = ProtoField.string("ring.piece", "Piece"),
   malformed = ProtoField.string("ring.malformed", "Malformed"),
+  sealed = ProtoField.bool("ring.sealed", "Sealed"),
   item = ProtoField.none("ring.item", "Item"),
 }
 local LEAF = {}
@@ -254,11 +255,31 @@ local function dissect_frame(ftvb, pinfo, tree)
   else
     name = "unknown"
   end
+  -- Sealed (inside a session): the counter and MAC, then the command's body under req / rsp.
+  local inner
+  if fields_def and not is_error then
+    local want = (op == 1 or op == 3) and "rsp" or "req"
+    local n = 0
+    for _, e in ipairs(body.entries) do
+      if e.key.k == "text" and (e.key.v == "ctr" or e.key.v == "mac" or e.key.v == want) then n = n + 1 end
+    end
+    if n == 3 then inner = want end
+  end
   tree:add(F.message, ftvb(0, HEADER_SIZE), name)
   local b = tree:add(F.item, ftvb(body.off, body.len))
-  b:set_text("Body")
-  if fields_def then map_fields(b, ftvb, fields_def, body) else raw(b, ftvb, "body", body) end
-  local info = name .. " seq " .. seq
+  b:set_text(inner and "Body (sealed)" or "Body")
+  if inner then
+    tree:add(F.sealed, ftvb(body.off, body.len), true)
+    for _, e in ipairs(body.entries) do
+      local key = e.key.k == "text" and e.key.v or tostring(e.key.v)
+      local def
+      for _, d in ipairs(SEALED_FIELDS) do if d.n == key then def = d end end
+      if def then annotate(b, ftvb, def.n, def.ty, e.value, def)
+      elseif key == inner then annotate(b, ftvb, inner, { t = "map", fields = fields_def }, e.value, nil)
+      else raw(b, ftvb, key, e.value, " (not in the spec)") end
+    end
+  elseif fields_def then map_fields(b, ftvb, fields_def, body) else raw(b, ftvb, "body", body) end
+  local info = name .. (inner and " (sealed)" or "") .. " seq " .. seq
   if is_error then
     for _, e in ipairs(body.entries) do
       if e.key.v == "rc" and e.value.k == "int" then

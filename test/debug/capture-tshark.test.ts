@@ -4,6 +4,8 @@
 //  - with the shipped Lua dissector loaded, the ring service's frames show as named fields:
 //    each history page's records, first and last sequence numbers match `ring history --json`,
 //    and tshark names every frame as `ring decode --capture` does (the two decoders agree);
+//  - inside an authenticated session (sealed requests and answers), the dissector opens the
+//    envelope: counter and MAC, and the command's own fields, as `ring decode` does;
 //  - the shipped dissector is what `ring dissector` generates from the protocol today.
 
 import { spawnSync } from 'node:child_process';
@@ -80,6 +82,43 @@ t.test('with the Lua dissector, history pages show named fields that match ring 
   const units = tshark(['-X', `lua_script:${dissector}`, '-r', cap, '-V', '-Y', 'ring.message == "device.info.rsp"']).join('\n');
   t.match(units, /mtu: 64 bytes/);
   t.match(units, /frame_max: 1024 bytes/);
+});
+
+t.test('with the Lua dissector, sealed session frames show their envelope and the command inside', tsharkSkip, async (t) => {
+  const cap = path.join(tmp, 'sealed.btsnoop');
+  const keys = path.join(tmp, 'owner.json');
+  const state = path.join(tmp, 'ring.flash');
+  const p = ring(['pair', '--sim', rest, '--ring-state', state, '--keys', keys]);
+  t.equal(p.code, 0, p.stderr);
+  const h = ring(['history', '--keys', keys, '--sim', rest, '--ring-state', state, '--json', '--mtu', '64', '--capture', cap]);
+  t.equal(h.code, 0, h.stderr);
+  const history = JSON.parse(h.stdout) as { records: { seq: number }[]; pages: number };
+  // One tshark pass for every frame's fields (each tshark run loads Wireshark: seconds).
+  const rows = tshark([
+    '-X', `lua_script:${dissector}`, '-r', cap, '-Y', 'ring.message', '-T', 'fields',
+    ...['ring.message', 'ring.sealed', 'ring.ctr', 'ring.from_seq', 'ring.seq', 'ring.malformed'].flatMap((f) => ['-e', f]),
+  ]).map((l) => {
+    const [message, sealed, ctr, from_seq, seq, malformed] = l.split('\t');
+    return { message: message!, sealed: sealed === '1' || sealed === 'True', ctr, from_seq, seq: seq ?? '', malformed: malformed ?? '' };
+  });
+  const reqs = rows.filter((r) => r.sealed && r.message === 'history.read.req');
+  const rsps = rows.filter((r) => r.sealed && r.message === 'history.read.rsp');
+  t.equal(reqs.length, history.pages, `${reqs.length} sealed history requests, one per page`);
+  t.equal(rsps.length, history.pages, 'and as many sealed answers');
+  const ctrs = reqs.map((r) => Number(r.ctr));
+  t.ok(ctrs.every((c, i) => i === 0 || c > ctrs[i - 1]!), `request counters rise: ${ctrs.slice(0, 5).join(', ')}...`);
+  t.ok(reqs.every((r) => Number(r.from_seq) >= 1), 'each request shows its from_seq, read from inside the envelope');
+  const seqs = rsps.flatMap((r) => r.seq.split(',').filter((x) => x !== '').map(Number)).sort((a, b) => a - b);
+  t.same(seqs, history.records.map((r) => r.seq), "the answers' records, opened from their envelopes, are the history's");
+  t.same(rows.filter((r) => r.malformed !== ''), [], 'no frame malformed');
+  const d = spawnSync(process.execPath, [cliPath, 'decode', '--capture', cap, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  t.equal(d.status, 0, d.stderr);
+  const frames = (JSON.parse(d.stdout) as { frames: { message: string; sealed?: boolean }[] }).frames;
+  t.same(rows.map((r) => `${r.message}${r.sealed ? ' sealed' : ''}`), frames.map((f) => `${f.message}${f.sealed ? ' sealed' : ''}`),
+    'the Lua dissector and ring decode name and mark every frame alike');
+  const mac = tshark(['-X', `lua_script:${dissector}`, '-r', cap, '-V', '-Y', 'ring.sealed && ring.message == "history.read.rsp"', '-c', '400']).join('\n');
+  t.match(mac, /mac: 16 bytes/, 'the MAC shown as such');
+  t.match(mac, /rsp\n\s+records \[/, "the command's body under rsp, walked with its schema");
 });
 
 t.test('the shipped dissector is what ring dissector generates from the protocol', async (t) => {

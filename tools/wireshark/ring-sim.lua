@@ -68,6 +68,8 @@ local MESSAGES = {
   ["70/6/3"] = { name = "auth.factory-reset.rsp", unsolicited = false, fields = {} },
 }
 local ERROR_FIELDS = { { n = "rc", ty = { t = "int", min = 1, max = 127 } }, { n = "key", ty = { t = "text", max = 64 }, opt = true }, { n = "off", ty = { t = "int", min = 0, max = 4294967295 }, opt = true, unit = "bytes" } }
+-- A sealed body (PROTOCOL.md 11.3): the envelope around the command's own req / rsp.
+local SEALED_FIELDS = { { n = "ctr", ty = { t = "int", min = 1, max = 4294967295 } }, { n = "mac", ty = { t = "bytes", min = 16, max = 16 } } }
 -- History records by kind (index 1 of the record).
 local RECORDS = {
   [1] = { name = "beat", fields = { { n = "seq", ty = { t = "int", min = 0, max = 4294967295 } }, { n = "kind", ty = { t = "int", min = 1, max = 1 } }, { n = "time_ms", ty = { t = "int", min = 0, max = 9007199254740991 }, unit = "ms" }, { n = "ibi_ms", ty = { t = "int", min = 0, max = 65535 }, unit = "ms" }, { n = "ibi_valid", ty = { t = "bool" } }, { n = "sqi", ty = { t = "int", min = 0, max = 100 } }, { n = "amplitude", ty = { t = "int", min = -9007199254740991, max = 9007199254740991 } }, { n = "beat_index", ty = { t = "int", min = 0, max = 4294967295 } }, { n = "emitted_ms", ty = { t = "int", min = 0, max = 9007199254740991 }, opt = true, unit = "ms" } } },
@@ -93,6 +95,7 @@ local LEAVES = {
   { "charging", "bool", "ring.charging" },
   { "code", "int", "ring.code" },
   { "confidence", "int", "ring.confidence" },
+  { "ctr", "int", "ring.ctr" },
   { "data", "bytes", "ring.data" },
   { "depth_max", "int", "ring.depth_max" },
   { "detail", "int", "ring.detail" },
@@ -131,6 +134,7 @@ local LEAVES = {
   { "len", "int", "ring.len" },
   { "level_pct", "int", "ring.level_pct" },
   { "log_max", "int", "ring.log_max" },
+  { "mac", "bytes", "ring.mac" },
   { "max_records", "int", "ring.max_records" },
   { "mean_ibi_ms_x10", "int", "ring.mean_ibi_ms_x10" },
   { "min_sc", "int", "ring.min_sc" },
@@ -204,6 +208,7 @@ local F = {
   error = ProtoField.string("ring.error", "Error"),
   piece = ProtoField.string("ring.piece", "Piece"),
   malformed = ProtoField.string("ring.malformed", "Malformed"),
+  sealed = ProtoField.bool("ring.sealed", "Sealed"),
   item = ProtoField.none("ring.item", "Item"),
 }
 local LEAF = {}
@@ -438,11 +443,31 @@ local function dissect_frame(ftvb, pinfo, tree)
   else
     name = "unknown"
   end
+  -- Sealed (inside a session): the counter and MAC, then the command's body under req / rsp.
+  local inner
+  if fields_def and not is_error then
+    local want = (op == 1 or op == 3) and "rsp" or "req"
+    local n = 0
+    for _, e in ipairs(body.entries) do
+      if e.key.k == "text" and (e.key.v == "ctr" or e.key.v == "mac" or e.key.v == want) then n = n + 1 end
+    end
+    if n == 3 then inner = want end
+  end
   tree:add(F.message, ftvb(0, HEADER_SIZE), name)
   local b = tree:add(F.item, ftvb(body.off, body.len))
-  b:set_text("Body")
-  if fields_def then map_fields(b, ftvb, fields_def, body) else raw(b, ftvb, "body", body) end
-  local info = name .. " seq " .. seq
+  b:set_text(inner and "Body (sealed)" or "Body")
+  if inner then
+    tree:add(F.sealed, ftvb(body.off, body.len), true)
+    for _, e in ipairs(body.entries) do
+      local key = e.key.k == "text" and e.key.v or tostring(e.key.v)
+      local def
+      for _, d in ipairs(SEALED_FIELDS) do if d.n == key then def = d end end
+      if def then annotate(b, ftvb, def.n, def.ty, e.value, def)
+      elseif key == inner then annotate(b, ftvb, inner, { t = "map", fields = fields_def }, e.value, nil)
+      else raw(b, ftvb, key, e.value, " (not in the spec)") end
+    end
+  elseif fields_def then map_fields(b, ftvb, fields_def, body) else raw(b, ftvb, "body", body) end
+  local info = name .. (inner and " (sealed)" or "") .. " seq " .. seq
   if is_error then
     for _, e in ipairs(body.entries) do
       if e.key.v == "rc" and e.value.k == "int" then
