@@ -49,9 +49,23 @@ export interface WellnessOut {
   emitted_us: number;
 }
 
+/**
+ * The ring's measurement configuration for a replay (PROTOCOL.md section 8.3): what a host
+ * sets with the config command once connected. Only a replay over the protocol applies it.
+ */
+export interface ReplayConfig {
+  sample_rate_hz?: number;
+  hrv_short_s?: number;
+  hrv_long_s?: number;
+  stream?: { ppg_decim?: number; ppg_batch?: number; hr_period_s?: number };
+  hrs?: boolean;
+}
+
 export interface ReplayOptions {
   rate_hz: number;
   seed: number;
+  /** Configuration the host sets over the link before it subscribes (protocol replays only). */
+  config?: ReplayConfig;
   /** The firmware to run (sim/firmware-module.ts); default the one built with the simulator. */
   firmware?: RingFirmware;
   /**

@@ -32,6 +32,11 @@ export function checkReplayOptions(opts: ReplayOptions): void {
   }
 }
 
+/** A configuration travels over the protocol's config command: a direct replay has no link to carry it. */
+function checkNoConfig(opts: ReplayOptions): void {
+  if (opts.config !== undefined) throw new ReplayError('a ring configuration is set over the protocol: a direct replay (--direct) cannot apply it');
+}
+
 /** The sensor stream a fixture yields at a rate (the anti-aliased resampling of its PPG). */
 export function sensorStream(fixture: Fixture, rate_hz: number): Int32Array {
   return resamplePpg(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
@@ -67,6 +72,7 @@ export function accelSource(fixture: Fixture): ((rate_hz: number) => Int16Array)
 
 export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResult {
   checkReplayOptions(opts);
+  checkNoConfig(opts);
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
   const fw = opts.firmware ?? BUILTIN_FIRMWARE;
   const prng = new Prng(opts.seed);

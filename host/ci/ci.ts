@@ -9,9 +9,11 @@ import { runSessions } from './pool.js';
 import { type ChangedSession } from './report.js';
 import { RESULT_FORMAT, RESULT_VERSION, summarize, type CiResultDoc, type CiSummary, type CiThresholds } from './result.js';
 import type { SessionResult } from './run-session.js';
+import { CiError } from './errors.js';
 import { goldenPath, listGoldenIds, loadLibrary, type SessionSpec } from './sessions.js';
 import { assignShards, inShard, type Shard } from './shard.js';
 import { loadFixture } from '../../sim/fixture/load.js';
+import { probeFixture } from '../../sim/fixture/probe.js';
 
 export interface CiOptions {
   /** A folder of recordings or a manifest. */
@@ -48,9 +50,13 @@ function missingResult(id: string, golden_dir: string, opts: CiOptions): Session
   };
 }
 
-/** A session's replay cost: samples the ring processes. A recording that does not load costs
- * nothing here; its replay reports the error. */
-function sessionCost(s: SessionSpec): number {
+/** A session's replay cost: samples the ring processes. Read from the recording's head (a
+ * few KiB of a container, sim/fixture/probe.ts), so sharding a large library stays cheap;
+ * other recordings (dataset JSON, CSV) are loaded. One that does not load costs nothing
+ * here; its replay reports the error. */
+export function sessionCost(s: Pick<SessionSpec, 'recording' | 'rate_hz'>): number {
+  const p = probeFixture(s.recording);
+  if (p !== null) return Math.round((p.ppg_samples / p.sample_rate_hz) * s.rate_hz);
   try {
     const f = loadFixture(s.recording);
     return Math.round((f.ppg.length / f.meta.sample_rate_hz) * s.rate_hz);
@@ -68,6 +74,11 @@ function selectShard(sessions: SessionSpec[], shard: Shard | null): SessionSpec[
 
 export async function runCi(opts: CiOptions): Promise<CiOutcome> {
   const lib = loadLibrary(opts.library, { rate_hz: opts.rate_hz, seed: opts.seed, ...(opts.golden_dir ? { golden_dir: opts.golden_dir } : {}) });
+  // Checked on the whole library, so every shard refuses alike.
+  const configured = lib.sessions.find((s) => s.config !== undefined);
+  if (opts.direct && configured !== undefined) {
+    throw new CiError(`session ${configured.id} has a config, which the ring takes over the protocol: run without --direct`);
+  }
   const selected: SessionSpec[] = selectShard(lib.sessions, opts.shard);
   const known = new Set(lib.sessions.map((s) => s.id));
   const missing = listGoldenIds(lib.golden_dir).filter((id) => !known.has(id) && inShard(id, opts.shard));

@@ -6,8 +6,9 @@ import fs from 'node:fs';
 import { loadFixture } from '../../sim/fixture/load.js';
 import type { RingFirmware } from '../../sim/firmware-module.js';
 import { replayFixture } from '../../sim/replay.js';
-import type { ReplayResult } from '../../sim/replay-types.js';
+import type { ReplayConfig, ReplayResult } from '../../sim/replay-types.js';
 import { replayOverProtocol } from '../client/replay-protocol.js';
+import { configArgument } from '../replay/config.js';
 import { compareGolden, readGolden } from '../replay/golden.js';
 import { replayNdjsonLines } from '../replay/format.js';
 import { scoreRecord, type RecordScore } from '../score/score.js';
@@ -29,6 +30,8 @@ export interface SessionResult {
   golden: string;
   rate_hz: number;
   seed: number;
+  /** The ring configuration the session ran with, when it has one. */
+  config?: ReplayConfig;
   status: SessionStatus;
   duration_ms: number | null;
   /** Lines of the new output and of the golden (null when absent). */
@@ -51,20 +54,21 @@ export interface SessionOutcome {
 }
 
 function reproduce(s: SessionSpec, direct: boolean): string {
-  return `ring replay ${s.recording} --rate-hz ${s.rate_hz} --seed ${s.seed}${direct ? ' --direct' : ''} --golden ${s.golden}`;
+  const config = s.config === undefined ? '' : ` ${configArgument(s.config)}`;
+  return `ring replay ${s.recording} --rate-hz ${s.rate_hz} --seed ${s.seed}${config}${direct ? ' --direct' : ''} --golden ${s.golden}`;
 }
 
 export async function runSession(s: SessionSpec, firmware: RingFirmware | undefined, opts: SessionRunOptions): Promise<SessionOutcome> {
   const result: SessionResult = {
-    id: s.id, recording: s.recording, golden: s.golden, rate_hz: s.rate_hz, seed: s.seed, status: 'errored', duration_ms: null,
-    lines: null, golden_lines: null, first_difference: null, diff: null, error: null, score: null, reproduce: reproduce(s, opts.direct),
+    id: s.id, recording: s.recording, golden: s.golden, rate_hz: s.rate_hz, seed: s.seed, ...(s.config ? { config: s.config } : {}),
+    status: 'errored', duration_ms: null, lines: null, golden_lines: null, first_difference: null, diff: null, error: null, score: null, reproduce: reproduce(s, opts.direct),
   };
   let lines: string[];
   let replay: ReplayResult;
   let fixture;
   try {
     fixture = loadFixture(s.recording);
-    const ropts = { rate_hz: s.rate_hz, seed: s.seed, ...(firmware ? { firmware } : {}) };
+    const ropts = { rate_hz: s.rate_hz, seed: s.seed, ...(firmware ? { firmware } : {}), ...(s.config ? { config: s.config } : {}) };
     replay = opts.direct ? replayFixture(fixture, ropts) : await replayOverProtocol(fixture, ropts);
     lines = replayNdjsonLines(replay);
   } catch (err) {

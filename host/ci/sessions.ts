@@ -9,13 +9,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listFixtures } from '../../sim/fixture/load.js';
+import type { ReplayConfig } from '../../sim/replay-types.js';
+import { ConfigError, mergeReplayConfig, parseReplayConfig } from '../replay/config.js';
 import { CiError } from './errors.js';
 
 export const GOLDEN_EXT = '.ndjson';
 /** Bounds a golden folder listing, as fixture listings are bounded. */
 const GOLDEN_FILES_MAX = 100_000;
-const MANIFEST_KEYS = ['golden_dir', 'rate_hz', 'seed', 'sessions'];
-const SESSION_KEYS = ['recording', 'id', 'rate_hz', 'seed'];
+const MANIFEST_KEYS = ['golden_dir', 'rate_hz', 'seed', 'config', 'sessions'];
+const SESSION_KEYS = ['recording', 'id', 'rate_hz', 'seed', 'config'];
 const RATES_HZ = [25, 50, 100];
 
 export interface SessionSpec {
@@ -25,6 +27,8 @@ export interface SessionSpec {
   golden: string;
   rate_hz: number;
   seed: number;
+  /** The ring's configuration, set over the link before the replay streams (host/replay/config.ts). */
+  config?: ReplayConfig;
   /** Size of the recording file: a cheap stand-in for its length when ordering work. */
   size_bytes: number;
 }
@@ -75,17 +79,29 @@ function manifestLibrary(file: string, defaults: SessionDefaults): Library {
   if (golden_dir === undefined) throw new CiError(`${file}: no "golden_dir" in the manifest and no --golden <dir>`);
   const rate_hz = m.rate_hz === undefined ? defaults.rate_hz : rate(m.rate_hz, `${file}: rate_hz`);
   const seed = m.seed === undefined ? defaults.seed : seedOf(m.seed, `${file}: seed`);
+  const base_config = m.config === undefined ? undefined : configOf(m.config, file);
+  if (m.rate_hz !== undefined && base_config?.sample_rate_hz !== undefined && base_config.sample_rate_hz !== m.rate_hz) {
+    throw new CiError(`${file}: rate_hz ${String(m.rate_hz)} and config.sample_rate_hz ${base_config.sample_rate_hz} differ (give one)`);
+  }
   const sessions = (m.sessions as unknown[]).map((entry, i) => {
     const where = `${file}: sessions[${i}]`;
-    if (typeof entry !== 'object' || entry === null) throw new CiError(`${where} must be an object {recording, id?, rate_hz?, seed?}`);
+    if (typeof entry !== 'object' || entry === null) throw new CiError(`${where} must be an object {recording, id?, rate_hz?, seed?, config?}`);
     const e = entry as Record<string, unknown>;
     checkKeys(e, SESSION_KEYS, where);
     if (typeof e.recording !== 'string' || e.recording === '') throw new CiError(`${where}: "recording" must be a path`);
     const recording = path.join(base, e.recording);
     if (!fs.existsSync(recording) || fs.statSync(recording).isDirectory()) throw new CiError(`${where}: no such recording ${recording}`);
     const id = e.id === undefined ? stripExt(toPosix(path.normalize(e.recording))) : idOf(e.id, where);
-    return spec(id, recording, golden_dir, e.rate_hz === undefined ? rate_hz : rate(e.rate_hz, `${where}: rate_hz`),
-      e.seed === undefined ? seed : seedOf(e.seed, `${where}: seed`));
+    const named = `${where} (${id})`;
+    const config = mergeReplayConfig(base_config, e.config === undefined ? undefined : configOf(e.config, named));
+    const session_rate = e.rate_hz === undefined ? undefined : rate(e.rate_hz, `${where}: rate_hz`);
+    // The configured sample rate is the rate the ring samples the session at.
+    const config_rate = config?.sample_rate_hz;
+    if (config_rate !== undefined && session_rate !== undefined && config_rate !== session_rate) {
+      throw new CiError(`${named}: rate_hz ${session_rate} and config.sample_rate_hz ${config_rate} differ (give one)`);
+    }
+    const s = spec(id, recording, golden_dir, session_rate ?? config_rate ?? rate_hz, e.seed === undefined ? seed : seedOf(e.seed, `${where}: seed`));
+    return config === undefined ? s : { ...s, config };
   });
   return { sessions: checkUnique(sessions, file), golden_dir };
 }
@@ -132,6 +148,15 @@ function checkKeys(obj: Record<string, unknown>, allowed: string[], where: strin
 function rate(v: unknown, where: string): number {
   if (typeof v !== 'number' || !RATES_HZ.includes(v)) throw new CiError(`${where} must be one of ${RATES_HZ.join(', ')}, got ${JSON.stringify(v)}`);
   return v;
+}
+
+function configOf(v: unknown, where: string): ReplayConfig {
+  try {
+    return parseReplayConfig(v, where);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CiError(err.message);
+    throw err;
+  }
 }
 
 function seedOf(v: unknown, where: string): number {

@@ -83,7 +83,7 @@ export function registerCiCommand(program: Command): void {
     .description('replay a library of recordings against their golden outputs: in parallel, sharded across CI runners, with JUnit/JSON results');
   ci.command('run', { isDefault: true })
     .description('replay every session of a library and compare it with its golden (the default: ring ci <library> ...)')
-    .argument('<library>', 'folder of recordings, or a manifest (.json: {golden_dir?, rate_hz?, seed?, sessions: [{recording, id?, rate_hz?, seed?}]})')
+    .argument('<library>', 'folder of recordings, or a manifest (.json: {golden_dir?, rate_hz?, seed?, config?, sessions: [{recording, id?, rate_hz?, seed?, config?}]}; config: the ring\'s settings, as ring replay --config)')
     .option('--golden <dir>', 'golden folder mirroring the recordings: <dir>/<id>.ndjson (required with a folder)')
     .option('--rate-hz <hz>', 'sample rate for sessions that do not set one (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
     .option('--seed <n>', 'simulator seed for sessions that do not set one', parseSeed, SEED_DEFAULT)

@@ -14,6 +14,8 @@ import { SimProgress, recordingUs } from './sim-progress.js';
 import { INPUT_RATE_HZ_HELP, INVERT_HELP, RATE_HZ_DEFAULT, SCALE_HELP, SEED_DEFAULT, importLoadOptions, parseInputRateHz, parseRateHz, parseScale, parseSeed } from './options.js';
 import { replayNdjsonLines, replayTable, writeReplayJson, writeReplayNdjson } from '../replay/format.js';
 import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
+import { ConfigError, configArgument, readConfigOption } from '../replay/config.js';
+import type { ReplayConfig } from '../../sim/replay-types.js';
 
 const NO_TAPS = { afterConnect: async (): Promise<void> => undefined, close: (): void => undefined };
 
@@ -31,6 +33,15 @@ interface ReplayCliOptions {
   inputRateHz?: number;
   scale?: number;
   invert?: boolean;
+  config?: ReplayConfig;
+}
+
+function configOption(text: string): ReplayConfig {
+  try {
+    return readConfigOption(text);
+  } catch (err) {
+    throw err instanceof ConfigError ? new UsageError(err.message) : err;
+  }
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -43,6 +54,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
     .option('--scale <k>', SCALE_HELP, parseScale)
     .option('--invert', INVERT_HELP)
+    .option('--config <file|json>', "the ring's configuration, set over the link before streaming (PROTOCOL.md 8.3): a JSON file or inline JSON, e.g. '{\"hrv_short_s\":30}'", configOption)
     .option('--json', 'print one JSON document')
     .option('--ndjson', 'print one JSON object per line, in emission order, then a summary line')
     .option('--beats', 'include every beat in the table')
@@ -52,10 +64,20 @@ export function registerReplayCommand(program: Command): void {
       '--direct',
       "read the firmware's output sink (its debug UART) instead of the protocol: no BLE stack, same output, faster",
     )
-    .action(async (file: string, opts: ReplayCliOptions) => {
+    .action(async (file: string, opts: ReplayCliOptions, cmd: Command) => {
       if (opts.json && opts.ndjson) throw new UsageError('--json and --ndjson are exclusive');
       if (opts.updateGolden && !opts.golden) throw new UsageError('--update-golden needs --golden <file>');
       if (opts.direct && (opts.capture !== undefined || opts.trace)) throw new UsageError('--capture and --trace watch the link: not with --direct');
+      if (opts.direct && opts.config !== undefined) throw new UsageError('--config is set over the protocol: not with --direct');
+      const config = opts.config;
+      // A configured sample rate is the rate the ring samples at (as in a ring ci manifest).
+      if (config?.sample_rate_hz !== undefined) {
+        if (cmd.getOptionValueSource('rateHz') === 'cli' && opts.rateHz !== config.sample_rate_hz) {
+          throw new UsageError(`--rate-hz ${opts.rateHz} and --config sample_rate_hz ${config.sample_rate_hz} differ (give one)`);
+        }
+        opts.rateHz = config.sample_rate_hz;
+      }
+      const configArg = config === undefined ? '' : ` ${configArgument(config)}`;
       const fixture = loadFixture(file, importLoadOptions(opts));
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
       // By default every record crosses the protocol: a simulated ring streams them over a
@@ -67,8 +89,8 @@ export function registerReplayCommand(program: Command): void {
         result = opts.direct
           ? replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) })
           : await replayOverProtocol(fixture, {
-            rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}),
-            taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}`]) ?? NO_TAPS,
+            rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}), ...(config ? { config } : {}),
+            taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}${configArg}`]) ?? NO_TAPS,
           });
       } finally {
         progress.done();
@@ -83,7 +105,7 @@ export function registerReplayCommand(program: Command): void {
           if (!check.ok) {
             process.stderr.write(`golden mismatch: ${opts.golden} (expected ${check.expected_lines} lines, got ${check.actual_lines})\n`);
             process.stderr.write(check.diff + '\n');
-            process.stderr.write(`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed} --ndjson\n`);
+            process.stderr.write(`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}${configArg} --ndjson\n`);
             process.exitCode = EXIT_MISMATCH;
             return;
           }

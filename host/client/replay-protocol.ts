@@ -83,6 +83,13 @@ async function replayConnected(
   result: ReplayResult,
   opts: ProtocolReplayOptions,
 ): Promise<ReplayResult & { link: ProtocolReplayLinkFigures }> {
+  if (opts.config !== undefined) {
+    // As a host configures a ring: one config set once connected, before it subscribes. The
+    // ring restarts its sensor pipeline when the rate or the HRV windows change (PROTOCOL.md
+    // section 8.3), so the replay runs with the configuration from then on.
+    const applied = await client.configSet(opts.config);
+    if (applied.reboot_required) throw new ReplayError(`the ring took the configuration but did not apply it (${device.describe()})`);
+  }
   const sub = await StreamSubscription.open(client, STREAM_BEATS | STREAM_HR | STREAM_HRV, { resubscribe: true });
   sub.onItem((item) => {
     switch (item.type) {
