@@ -133,7 +133,7 @@ async function logWeekFigures(): Promise<BenchFigures> {
 async function wellnessBenchFigures(): Promise<BenchFigures> {
   try {
     const mod = await import('./wellness.js');
-    return mod.wellnessFigures();
+    return await mod.wellnessFigures(repoRoot);
   } catch (err) {
     return { wellness_error: err instanceof Error ? err.message : String(err) };
   }

@@ -1,6 +1,7 @@
 // Cost of the wellness summaries (firmware/wellness/): the hooks' time per sensor interrupt
-// on Node, driven directly for a simulated day, and one generated day/night recording
-// replayed through the whole firmware and scored against its ground truth.
+// on Node, driven directly for a simulated day, their instructions per interrupt and per
+// sample on Duktape (callgrind, bench/wellness-engine.ts), and one generated day/night
+// recording replayed through the whole firmware and scored against its ground truth.
 
 import { performance } from 'node:perf_hooks';
 import type { Hal } from '../firmware/hal.js';
@@ -9,6 +10,7 @@ import { generateDaylife } from '../sim/synth/daylife.js';
 import { replayFixture } from '../sim/replay.js';
 import { wellnessFromRecords } from '../host/wellness/records.js';
 import { scoreWellness } from '../host/wellness/score.js';
+import { wellnessEngineFigures } from './wellness-engine.js';
 
 const IRQ_PER_DAY = 864000; // a 100 ms sensor batch
 
@@ -31,8 +33,14 @@ function hooksNsPerInterrupt(): number {
   return Math.round(((performance.now() - t0) * 1e6) / IRQ_PER_DAY);
 }
 
-export function wellnessFigures(): Record<string, unknown> {
+export async function wellnessFigures(root: string): Promise<Record<string, unknown>> {
   const ns = hooksNsPerInterrupt();
+  let engine: Record<string, unknown>;
+  try {
+    engine = { ...(await wellnessEngineFigures(root)) };
+  } catch (err) {
+    engine = { wellness_duktape_error: err instanceof Error ? err.message : String(err) };
+  }
   let t0 = performance.now();
   const f = generateDaylife({ seed: 1, nights: 1, end_clock_s: 20 * 3600 });
   const gen_s = (performance.now() - t0) / 1000;
@@ -43,6 +51,7 @@ export function wellnessFigures(): Record<string, unknown> {
   const n = s.nights[0];
   return {
     wellness_ns_per_interrupt: ns,
+    ...engine,
     daylife_recording_h: Number((r.duration_ms / 3600000).toFixed(1)),
     daylife_generate_s: Number(gen_s.toFixed(2)),
     daylife_replay_25hz_s: Number(replay_s.toFixed(2)),

@@ -179,8 +179,9 @@ export const ROLE_VIEWER = 2; // reads within its scopes, time range and expiry
 /** Scopes of a viewer, a bitmask. */
 export const SCOPE_HR_SUMMARY = 0x01; // heart-rate records (history kind 2, stream hr)
 export const SCOPE_HRV_SUMMARY = 0x02; // HRV windows (history kind 3, stream hrv)
-export const SCOPE_SLEEP_SUMMARY = 0x04; // reserved for sleep records (no kind yet: grants nothing today)
-export const SCOPE_ALL = 0x07;
+export const SCOPE_SLEEP_SUMMARY = 0x04; // rest and sleep periods, interruptions (history kinds 16, 17)
+export const SCOPE_STRESS_SUMMARY = 0x08; // stress episodes and the 15-minute stress level (history kinds 18, 19)
+export const SCOPE_ALL = 0x0f;
 
 /** Sizes of identifiers, nonces, keys and MACs on the wire. */
 export const AUTH_HOST_ID_BYTES = 8;

@@ -53,9 +53,15 @@ import {
   GROUP_HISTORY,
   GROUP_STREAM,
   RECORD_AUDIT,
+  RECORD_SLEEP,
+  RECORD_SLEEP_GAP,
+  RECORD_STRESS,
+  RECORD_STRESS_LEVEL,
   ROLE_OWNER,
   SCOPE_HR_SUMMARY,
   SCOPE_HRV_SUMMARY,
+  SCOPE_SLEEP_SUMMARY,
+  SCOPE_STRESS_SUMMARY,
   STREAM_ALL,
   STREAM_HR,
   STREAM_HRV,
@@ -83,6 +89,7 @@ import {
   req_value,
 } from "../cmd/codec.js";
 import { time_device_ms } from "../cmd/time.js";
+import { GAP_END_MS, LEVEL_END_MS, SLEEP_WAKE_MS, STRESS_END_MS } from "../wellness/records.js";
 import {
   H_EXPIRES_MS,
   H_FROM_MS,
@@ -438,6 +445,12 @@ export function auth_record_visible(kind: number): boolean {
   let t = 0;
   if (kind === out.OUT_KIND_HR && (scopes & SCOPE_HR_SUMMARY) !== 0) t = time_device_ms(log_rec_field(out.HR_TIME_MS));
   else if (kind === out.OUT_KIND_HRV && (scopes & SCOPE_HRV_SUMMARY) !== 0) t = time_device_ms(log_rec_field(out.HRV_END_MS));
+  // Wellness summaries are dated by their end, as HRV windows: a period is in the range
+  // when it ended there.
+  else if (kind === RECORD_SLEEP && (scopes & SCOPE_SLEEP_SUMMARY) !== 0) t = time_device_ms(log_rec_field(SLEEP_WAKE_MS));
+  else if (kind === RECORD_SLEEP_GAP && (scopes & SCOPE_SLEEP_SUMMARY) !== 0) t = time_device_ms(log_rec_field(GAP_END_MS));
+  else if (kind === RECORD_STRESS && (scopes & SCOPE_STRESS_SUMMARY) !== 0) t = time_device_ms(log_rec_field(STRESS_END_MS));
+  else if (kind === RECORD_STRESS_LEVEL && (scopes & SCOPE_STRESS_SUMMARY) !== 0) t = time_device_ms(log_rec_field(LEVEL_END_MS));
   else return false;
   return t >= auth_host_time(slot, H_FROM_MS) && t < auth_host_time(slot, H_UNTIL_MS);
 }

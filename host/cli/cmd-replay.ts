@@ -16,6 +16,7 @@ import { replayNdjsonLines, replayTable, writeReplayJson, writeReplayNdjson } fr
 import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
 import { ConfigError, configArgument, readConfigOption } from '../replay/config.js';
 import type { ReplayConfig } from '../../sim/replay-types.js';
+import { TOGETHER_RATE_HZ_DEFAULT, addTogetherOptions, runTogetherCommand } from './cmd-wellness.js';
 
 const NO_TAPS = { afterConnect: async (): Promise<void> => undefined, close: (): void => undefined };
 
@@ -34,6 +35,10 @@ interface ReplayCliOptions {
   scale?: number;
   invert?: boolean;
   config?: ReplayConfig;
+  together?: boolean;
+  driftPpm?: string;
+  partnerGrant?: string;
+  session?: string;
 }
 
 function configOption(text: string): ReplayConfig {
@@ -44,12 +49,20 @@ function configOption(text: string): ReplayConfig {
   }
 }
 
+/** What --together does not take: options of a single ring's replay. */
+const NOT_TOGETHER: readonly [keyof ReplayCliOptions, string][] = [
+  ['ndjson', '--ndjson'], ['beats', '--beats'], ['golden', '--golden'], ['updateGolden', '--update-golden'], ['direct', '--direct'],
+  ['capture', '--capture'], ['trace', '--trace'], ['inputRateHz', '--input-rate-hz'], ['scale', '--scale'], ['invert', '--invert'],
+  ['config', '--config'],
+];
+
 export function registerReplayCommand(program: Command): void {
-  addDebugOptions(program
+  addTogetherOptions(addDebugOptions(program
     .command('replay'))
-    .description('replay a recorded session through the simulated ring and print beats, heart rate and HRV windows')
-    .argument('<fixture>', 'recording: .ringfx container, dataset .json or .csv')
-    .option('--rate-hz <hz>', 'sample rate the firmware configures (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
+    .description('replay a recorded session through the simulated ring and print beats, heart rate and HRV windows; ' +
+      'with --together, one ring per recording against one host (the same as ring together)')
+    .argument('[fixture...]', 'recording: .ringfx container, dataset .json or .csv; two or more with --together (or --session)'), '(--together) ')
+    .option('--rate-hz <hz>', 'sample rate the firmware configures (25, 50, 100; 25 unless given with --together)', parseRateHz, RATE_HZ_DEFAULT)
     .option('--seed <n>', 'simulator seed (interrupt latency and every other random choice)', parseSeed, SEED_DEFAULT)
     .option('--input-rate-hz <hz>', INPUT_RATE_HZ_HELP, parseInputRateHz)
     .option('--scale <k>', SCALE_HELP, parseScale)
@@ -64,7 +77,19 @@ export function registerReplayCommand(program: Command): void {
       '--direct',
       "read the firmware's output sink (its debug UART) instead of the protocol: no BLE stack, same output, faster",
     )
-    .action(async (file: string, opts: ReplayCliOptions, cmd: Command) => {
+    .option('--together', 'two or more recordings, one simulated ring each, against one host: aligned clocks and co-regulation figures (ring together)')
+    .action(async (files: string[], opts: ReplayCliOptions, cmd: Command) => {
+      if (opts.together) {
+        for (const [k, flag] of NOT_TOGETHER) if (opts[k] !== undefined) throw new UsageError(`${flag} replays one ring: not with --together`);
+        // The same run as `ring together`, defaults included.
+        const rateHz = cmd.getOptionValueSource('rateHz') === 'default' ? TOGETHER_RATE_HZ_DEFAULT : opts.rateHz;
+        await runTogetherCommand(files, { ...opts, rateHz });
+        return;
+      }
+      if (files.length > 1) throw new UsageError(`replay takes one recording (got ${files.length}); several rings against one host: --together`);
+      if (opts.driftPpm !== undefined || opts.partnerGrant !== undefined || opts.session !== undefined) throw new UsageError('--drift-ppm, --partner-grant and --session go with --together');
+      if (files.length === 0) throw new UsageError("missing required argument 'fixture'");
+      const file = files[0]!;
       if (opts.json && opts.ndjson) throw new UsageError('--json and --ndjson are exclusive');
       if (opts.updateGolden && !opts.golden) throw new UsageError('--update-golden needs --golden <file>');
       if (opts.direct && (opts.capture !== undefined || opts.trace)) throw new UsageError('--capture and --trace watch the link: not with --direct');

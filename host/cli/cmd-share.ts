@@ -9,10 +9,8 @@ import {
   AUTH_TIME_MAX_MS,
   ROLE_OWNER,
   ROLE_VIEWER,
-  SCOPE_HR_SUMMARY,
-  SCOPE_HRV_SUMMARY,
-  SCOPE_SLEEP_SUMMARY,
 } from '../../protocol/ids.js';
+import { SCOPE_NAMES as SCOPES, scopeNames } from '../client/scopes.js';
 import { randomBytes } from '../../protocol/host/auth.js';
 import { auditOf } from '../client/audit.js';
 import { readHistory } from '../client/history.js';
@@ -21,10 +19,6 @@ import type { HostEntry } from '../client/client.js';
 import { withSession } from './cmd-device.js';
 import { UsageError } from './errors.js';
 import { addTransportOptions, type TransportCliOptions } from './transport-options.js';
-
-const SCOPES: Record<string, number> = {
-  'hr-summary': SCOPE_HR_SUMMARY, 'hrv-summary': SCOPE_HRV_SUMMARY, 'sleep-summary': SCOPE_SLEEP_SUMMARY,
-};
 
 export function parseScopes(text: string): number {
   let bits = 0;
@@ -35,10 +29,6 @@ export function parseScopes(text: string): number {
   }
   if (bits === 0) throw new UsageError('--scope needs at least one scope');
   return bits;
-}
-
-export function scopeNames(bits: number): string[] {
-  return Object.entries(SCOPES).filter(([, b]) => (bits & b) !== 0).map(([n]) => n);
 }
 
 /** A time on the ring's clock: ISO 8601 (2026-03-02, 2026-03-02T08:00:00Z) or ms since the epoch. */
@@ -74,7 +64,7 @@ export function registerShareCommands(program: Command): void {
   const share = program.command('share').description('who else may read the ring, and what: grant, revoke, list, audit (owner only)');
 
   addTransportOptions(share.command('grant').description("let another host read some summaries: writes that host's key store to hand over"))
-    .requiredOption('--scope <scopes>', 'hr-summary, hrv-summary, sleep-summary (comma-separated)', parseScopes)
+    .requiredOption('--scope <scopes>', `${Object.keys(SCOPES).join(', ')} (comma-separated)`, parseScopes)
     .option('--role <role>', 'viewer (reads its scopes) or owner (everything)', 'viewer')
     .option('--host <id>', "the host's id (16 hex digits); default: a new one")
     .option('--from <time>', 'records from this time on (ring clock; ISO 8601 or ms)', (v) => parseRingTime('--from', v))

@@ -11,7 +11,9 @@ import { daylifeTruth, generateDaylife, DAYLIFE_DAYS_MAX } from '../../sim/synth
 import { replayFixture } from '../../sim/replay.js';
 import { wellnessFromRecords, type Wellness } from '../wellness/records.js';
 import { scoreWellness, type WellnessScore } from '../wellness/score.js';
-import { replayTogether, type TogetherResult } from '../wellness/together.js';
+import { replayTogether, TOGETHER_SCOPES_NEEDED, type TogetherResult } from '../wellness/together.js';
+import { SCOPE_NAMES, scopeNames } from '../client/scopes.js';
+import { readTogetherSession, type SessionRing } from './together-session.js';
 import { buildReport, ringFromReplay, type ReportRing } from '../wellness/report.js';
 import path from 'node:path';
 import { UsageError } from './errors.js';
@@ -77,8 +79,11 @@ function formatWellness(w: Wellness, start_utc_ms: number, score: WellnessScore 
 function formatTogether(r: TogetherResult): string {
   const f = (x: number | null): string => (x === null ? '-' : x.toFixed(2));
   const lines = r.rings.map(
-    (t) => `ring ${t.record}: seed ${t.seed}, drift ${t.drift_ppm} ppm, clock aligned within ${Math.abs(t.alignment_error_ms)} ms, ` +
-      `${t.records_read} records read, ${t.wellness.periods.length} rest/sleep periods, ${t.wellness.stress.length} stress episodes`,
+    (t) => `ring ${t.record}: seed ${t.seed}, drift ${t.drift_ppm} ppm, ` +
+      `${t.access.role === 'owner' ? 'read as its owner' : `read through its wearer's grant (${t.access.scopes.join(', ')})`}, ` +
+      `clock aligned within ${Math.abs(t.alignment_error_ms)} ms, ` +
+      `${t.records_read} records read, ${t.wellness.periods.length} rest/sleep periods, ` +
+      (t.stress_shared ? `${t.wellness.stress.length} stress episodes` : 'stress not shared'),
   );
   for (const p of r.pairs) {
     lines.push(`${p.a} + ${p.b}: HR synchrony ${f(p.hr_synchrony)}, HRV synchrony ${f(p.hrv_synchrony)} (${p.windows} windows), rest overlap ${f(p.rest_overlap)}`);
@@ -89,7 +94,50 @@ function formatTogether(r: TogetherResult): string {
 interface SynthOpts { output: string; seed: number; nights: string; start: string; end: string; hours?: string; restHr: string; sharedSeed?: string; coupling: string }
 interface ScoreOpts { rateHz: number; seed: number; json?: boolean }
 interface ReportOpts { output: string; rateHz: number; seed: number; json?: boolean }
-interface TogetherOpts { rateHz: number; seed: number; driftPpm?: string; json?: boolean }
+export interface TogetherOpts { rateHz: number; seed: number; driftPpm?: string; partnerGrant?: string; session?: string; json?: boolean }
+
+/** Rings run at 25 Hz unless told (a night at 25 Hz is what the wellness figures were checked at). */
+export const TOGETHER_RATE_HZ_DEFAULT = 25;
+const PARTNER_GRANT_DEFAULT = scopeNames(TOGETHER_SCOPES_NEEDED).join(',');
+
+/** --drift-ppm and --partner-grant, on `ring together` and `ring replay --together`. */
+export function addTogetherOptions(cmd: Command, prefix = ''): Command {
+  return cmd
+    .option('--drift-ppm <list>', `${prefix}crystal error per ring, comma-separated (default: drawn from each ring's seed)`)
+    .option('--partner-grant <scopes>', `${prefix}what each partner's wearer grants this host: ${Object.keys(SCOPE_NAMES).join(', ')} (comma-separated), or none; ` +
+      `the figures need ${PARTNER_GRANT_DEFAULT} (the default)`)
+    .option('--session <file>', `${prefix}a JSON file naming the rings instead of recordings: {"rings": [{"recording", "seed"?, "drift_ppm"?, "grant"?}, ...]}`);
+}
+
+function parsePartnerGrant(text: string): number {
+  if (text.trim() === 'none') return 0;
+  let bits = 0;
+  for (const name of text.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const b = SCOPE_NAMES[name];
+    if (b === undefined) throw new UsageError(`--partner-grant takes ${Object.keys(SCOPE_NAMES).join(', ')} (comma-separated) or none, got '${name}'`);
+    bits |= b;
+  }
+  if (bits === 0) throw new UsageError('--partner-grant needs a scope, or none');
+  return bits;
+}
+
+/** `ring together` and `ring replay --together`: one engine, one output. */
+export async function runTogetherCommand(files: string[], o: TogetherOpts): Promise<void> {
+  if (o.session !== undefined && files.length > 0) throw new UsageError('give the recordings or --session, not both');
+  if (o.session !== undefined && o.driftPpm !== undefined) throw new UsageError('--drift-ppm: the session file gives each ring its drift_ppm');
+  const partner = parsePartnerGrant(o.partnerGrant ?? PARTNER_GRANT_DEFAULT);
+  const named = o.session !== undefined ? readTogetherSession(o.session) : files.map((recording): SessionRing => ({ recording }));
+  if (named.length < 2) throw new UsageError('together needs at least two recordings');
+  const drifts = o.driftPpm === undefined ? [] : o.driftPpm.split(',').map((s) => parseRange('--drift-ppm', s, -1000, 1000, true));
+  if (drifts.length > 0 && drifts.length !== named.length) throw new UsageError(`--drift-ppm has ${drifts.length} values for ${named.length} recordings`);
+  const rings = named.map((r, i) => ({
+    fixture: readRecording(r.recording), seed: r.seed ?? o.seed + i, drift_ppm: r.drift_ppm ?? drifts[i],
+    grant: i === 0 ? 'owner' as const : r.grant ?? partner,
+  }));
+  const r = await replayTogether(rings, o.rateHz);
+  if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+  else process.stdout.write(formatTogether(r));
+}
 
 /** Start of a recording on the common clock (recordings without one start at the simulator's epoch). */
 const START_UTC_DEFAULT_MS = 1767225600000;
@@ -165,20 +213,12 @@ export function registerWellnessCommands(program: Command): void {
       if (o.json) process.stdout.write(JSON.stringify({ record: f.meta.record, wellness: w, score }, null, 2) + '\n');
       else process.stdout.write(formatWellness(w, f.meta.start_time_unix_ms ?? 0, score));
     });
-  program.command('together')
-    .description('several simulated rings (own recording, seed, drift and link) against one host: aligned traces and co-regulation figures')
-    .argument('<recordings...>', 'two or more recordings (.ringfx), one per ring')
-    .option('--rate-hz <hz>', 'sample rate the rings run at', parseRateHz, 25)
-    .option('--seed <n>', 'seed of the first ring; the next ones take the following seeds', parseSeed, 1)
-    .option('--drift-ppm <list>', 'crystal error per ring, comma-separated (default: drawn from each ring\'s seed)')
+  addTogetherOptions(program.command('together')
+    .description('several simulated rings (own recording, seed, drift and link) against one host: aligned traces and co-regulation figures; ' +
+      'the host owns the first ring and reads the others through their wearers\' grants (alias: ring replay <recordings...> --together)')
+    .argument('[recordings...]', 'two or more recordings (.ringfx), one per ring; the first is the host\'s own (or --session)')
+    .option('--rate-hz <hz>', 'sample rate the rings run at', parseRateHz, TOGETHER_RATE_HZ_DEFAULT)
+    .option('--seed <n>', 'seed of the first ring; the next ones take the following seeds', parseSeed, 1))
     .option('--json', 'print one JSON document')
-    .action(async (files: string[], o: TogetherOpts) => {
-      if (files.length < 2) throw new UsageError('together needs at least two recordings');
-      const drifts = o.driftPpm === undefined ? [] : o.driftPpm.split(',').map((s) => parseRange('--drift-ppm', s, -1000, 1000, true));
-      if (drifts.length > 0 && drifts.length !== files.length) throw new UsageError(`--drift-ppm has ${drifts.length} values for ${files.length} recordings`);
-      const rings = files.map((file, i) => ({ fixture: readRecording(file), seed: o.seed + i, drift_ppm: drifts[i] }));
-      const r = await replayTogether(rings, o.rateHz);
-      if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
-      else process.stdout.write(formatTogether(r));
-    });
+    .action(async (files: string[], o: TogetherOpts) => runTogetherCommand(files, o));
 }

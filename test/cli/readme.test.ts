@@ -23,7 +23,7 @@ for (const block of readme.matchAll(/```sh\n([\s\S]*?)```/g)) {
 // Lines on a --ring-state ring depend on the lines before them (pair, grant, revoke):
 // test/cli/share-flow.test.ts runs that flow in order.
 const contextual = (line: string) =>
-  /^ring (scan|sim serve|ci|wellness|together|report)\b/.test(line) || /\s--ble\b/.test(line) || /\s--ring-state\b/.test(line);
+  /^ring (scan|sim serve|ci|wellness|together|report)\b/.test(line) || /\s--together\b/.test(line) || /\s--ble\b/.test(line) || /\s--ring-state\b/.test(line);
 const runnable = lines.filter((l) => !contextual(l));
 
 

@@ -5,6 +5,7 @@ import t from 'tap';
 import { readHistory, HISTORY_EMPTY_PAGES_MAX, HISTORY_SCAN_RECORDS, HISTORY_SKIP_PAGES_MAX } from '../../host/client/history.js';
 import { ResponseError } from '../../host/client/errors.js';
 import type { RingClient } from '../../host/client/client.js';
+import { ROLE_OWNER, ROLE_VIEWER } from '../../protocol/ids.js';
 import type { HistoryPage } from '../../host/client/messages.js';
 
 /** A client whose ring answers every page request with `answer`. */
@@ -61,6 +62,27 @@ t.test('a filtered read of a long log pages past thousands of records of other k
   });
   const r = await readHistory(client, { kinds: 1 << 3 });
   t.same(r.records.map((x) => x.seq), [...status], 'every status record, once');
+});
+
+// A viewer's session (PROTOCOL.md 11.4): the ring filters by the grant's scopes, unasked,
+// so a long log of beats gives the viewer empty pages that still move on by the budget.
+t.test('a viewer\'s read of a long log pages past the records its scopes hide', async (t) => {
+  const last = 40 * HISTORY_SCAN_RECORDS;
+  const windows = new Set([3, 23 * HISTORY_SCAN_RECORDS + 9, last]);
+  const answer = (from: number, max: number): HistoryPage => {
+    const records: never[] = [];
+    let seq = from;
+    for (let i = 0; i < HISTORY_SCAN_RECORDS && seq <= last && records.length < max; i++, seq++) {
+      if (windows.has(seq)) records.push({ seq, kind: 3, end_ms: seq } as never);
+    }
+    return { records, next_seq: seq, first_seq: 1, last_seq: last };
+  };
+  const viewer = lyingClient(answer);
+  (viewer.client as unknown as { session: unknown }).session = { role: ROLE_VIEWER };
+  t.same((await readHistory(viewer.client)).records.map((x) => x.seq), [...windows], 'every record the grant shows, once');
+  const owner = lyingClient(answer);
+  (owner.client as unknown as { session: unknown }).session = { role: ROLE_OWNER };
+  await t.rejects(readHistory(owner.client), /makes no progress/, 'the owner\'s reads are never filtered: empty pages there are a stall');
 });
 
 t.test('a filtered read from a ring that skips a budget a page forever stops', async (t) => {
