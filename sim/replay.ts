@@ -3,13 +3,13 @@
 // firmware, and every record it emits is collected with its virtual emission time.
 
 import * as out from "../firmware/output.js";
-import type { Fixture } from "./fixture/types.js";
+import type { Fixture, ReplayFixture } from "./fixture/types.js";
 import { EventQueue } from "./event-queue.js";
 import { BUILTIN_FIRMWARE } from "./firmware-module.js";
 import { Prng } from "./prng.js";
 import { RECORD_WELLNESS_FIRST, RECORD_WELLNESS_LAST } from "../protocol/ids.js";
 import { SimRingHal, type EmittedRecord } from "./ring-hal.js";
-import { ResampledStream, resamplePpg, type SampleStream } from "./sensor/resample.js";
+import { ResampledAccel, ResampledStream, resamplePpg, type AccelSamples, type SampleStream } from "./sensor/resample.js";
 import { SENSOR_RATES_HZ, SimPpgSensor } from "./sensor/ppg-sensor.js";
 import { SimImu } from "./sensor/imu.js";
 import type { ReplayOptions, ReplayResult } from "./replay-types.js";
@@ -38,7 +38,7 @@ export function sensorStream(fixture: Fixture, rate_hz: number): Int32Array {
 }
 
 /** The same samples, computed as the simulated sensor takes them (memory: no copy of the recording). */
-export function sensorSampleStream(fixture: Fixture, rate_hz: number): SampleStream {
+export function sensorSampleStream(fixture: ReplayFixture, rate_hz: number): SampleStream {
   return new ResampledStream(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
 }
 
@@ -59,13 +59,17 @@ export function accelStream(fixture: Fixture, rate_hz: number): Int16Array | nul
   return out;
 }
 
-/** The sensor's accelerometer source for a fixture (null without an accelerometer). */
-export function accelSource(fixture: Fixture): ((rate_hz: number) => Int16Array) | null {
-  if (fixture.accel === undefined) return null;
-  return (rate) => accelStream(fixture, rate) ?? new Int16Array(0);
+/**
+ * The sensor's accelerometer source for a fixture (null without an accelerometer): the same
+ * samples as accelStream, computed as the sensor takes them.
+ */
+export function accelSource(fixture: ReplayFixture): ((rate_hz: number) => AccelSamples) | null {
+  const a = fixture.accel;
+  if (a === undefined) return null;
+  return (rate) => new ResampledAccel(a.x_mg, a.y_mg, a.z_mg, a.sample_rate_hz, rate);
 }
 
-export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResult {
+export function replayFixture(fixture: ReplayFixture, opts: ReplayOptions): ReplayResult {
   checkReplayOptions(opts);
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
   const fw = opts.firmware ?? BUILTIN_FIRMWARE;

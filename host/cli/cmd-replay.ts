@@ -3,7 +3,7 @@
 // (--ndjson), each record timed by the ring's clock when it emitted it.
 
 import type { Command } from 'commander';
-import { loadFixture } from '../../sim/fixture/load.js';
+import { openFixture } from '../../sim/fixture/load.js';
 import { replayFixture } from '../../sim/replay.js';
 import { replayOverProtocol } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
@@ -56,7 +56,8 @@ export function registerReplayCommand(program: Command): void {
       if (opts.json && opts.ndjson) throw new UsageError('--json and --ndjson are exclusive');
       if (opts.updateGolden && !opts.golden) throw new UsageError('--update-golden needs --golden <file>');
       if (opts.direct && (opts.capture !== undefined || opts.trace)) throw new UsageError('--capture and --trace watch the link: not with --direct');
-      const fixture = loadFixture(file, importLoadOptions(opts));
+      // A container's samples stay in the file, read as the simulated sensor takes them.
+      const fixture = openFixture(file, importLoadOptions(opts));
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
       // By default every record crosses the protocol: a simulated ring streams them over a
       // simulated BLE link, and the host builds the output from what it received.
@@ -72,6 +73,7 @@ export function registerReplayCommand(program: Command): void {
           });
       } finally {
         progress.done();
+        fixture.close();
       }
       if (opts.golden) {
         const lines = replayNdjsonLines(result);

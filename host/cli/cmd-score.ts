@@ -2,7 +2,7 @@
 // rate and HRV the ring reported against the recording's reference beats.
 
 import type { Command } from 'commander';
-import { listFixtures, loadFixture } from '../../sim/fixture/load.js';
+import { listFixtures, loadFixture, openFixture } from '../../sim/fixture/load.js';
 import { replayFixture } from '../../sim/replay.js';
 import { aggregate, scoreRecordDetailed, type RecordScore } from '../score/score.js';
 import { formatScoreTable, nothingScored, scoreColumnsLegend } from '../score/format.js';
@@ -53,7 +53,9 @@ export function registerScoreCommand(program: Command): void {
       const hrReportItems: HrReportItem[] = [];
       for (const file of files) {
         progress.update(file);
-        const fixture = loadFixture(file, importLoadOptions(opts));
+        // The report pages plot the PPG: only then is a recording's signal held whole.
+        const whole = opts.report ? loadFixture(file, importLoadOptions(opts)) : null;
+        const fixture = whole !== null ? { ...whole, close: () => undefined } : openFixture(file, importLoadOptions(opts));
         const clash = fileOfId.get(fixture.meta.record);
         if (clash !== undefined) {
           throw new UsageError(`record id '${printable(fixture.meta.record)}' is in both ${clash} and ${file}: score each record once`);
@@ -67,20 +69,21 @@ export function registerScoreCommand(program: Command): void {
           result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) });
         } finally {
           sim.done();
+          fixture.close();
         }
         // Records with a windowed heart-rate reference and no beat labels (spc2015) are
         // scored on heart rate per window.
         if (hasHrReference(fixture) && (fixture.ref_beats_us === undefined || fixture.ref_beats_us.length === 0)) {
           const hr = scoreHrWindows(fixture, result);
           hr_records.push(hr);
-          if (opts.report) hrReportItems.push({ fixture, score: hr });
+          if (whole !== null) hrReportItems.push({ fixture: whole, score: hr });
           log().info({ record: hr.record, hr_window_aae_bpm: hr.hr_window_aae_bpm }, 'scored');
           continue;
         }
         const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
         const detail = scoreRecordDetailed(fixture, result, scoreOpts);
         records.push(detail.score);
-        if (opts.report) reportItems.push({ fixture, result, score: detail.score, match: detail.match, opts: scoreOpts });
+        if (whole !== null) reportItems.push({ fixture: whole, result, score: detail.score, match: detail.match, opts: scoreOpts });
         log().info({ record: detail.score.record, f1: detail.score.f1 }, 'scored');
       }
       progress.done();

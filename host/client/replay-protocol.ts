@@ -10,7 +10,7 @@
 
 import { RECORD_STATUS, STREAM_BEATS, STREAM_HR, STREAM_HRV } from '../../protocol/ids.js';
 import type { LinkParams } from '../../sim/ble/params.js';
-import type { Fixture } from '../../sim/fixture/types.js';
+import type { ReplayFixture } from '../../sim/fixture/types.js';
 import { ReplayError } from '../../sim/replay.js';
 import type { ReplayOptions, ReplayResult } from '../../sim/replay-types.js';
 import { RingDevice } from '../../sim/ring-device.js';
@@ -49,7 +49,7 @@ function emittedUs(emitted_ms: number | null): number {
 }
 
 export async function replayOverProtocol(
-  fixture: Fixture,
+  fixture: ReplayFixture,
   opts: ProtocolReplayOptions,
 ): Promise<ReplayResult & { link: ProtocolReplayLinkFigures }> {
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);

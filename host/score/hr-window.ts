@@ -3,7 +3,7 @@
 // ring's latest heart-rate record at or before the window's end against ref_hr.bpm[k].
 // Average absolute error per record, then the mean over records is the headline.
 
-import type { Fixture } from '../../sim/fixture/types.js';
+import type { ReplayFixture as Fixture } from '../../sim/fixture/types.js';
 import type { ReplayResult } from '../../sim/replay-types.js';
 import { mean, percentile } from './stats.js';
 

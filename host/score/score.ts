@@ -1,7 +1,7 @@
 // Score one replayed record against its reference beats, and pool records into one
 // aggregate. Pure: fixtures and replay results in, plain objects out.
 
-import type { Fixture, Span } from '../../sim/fixture/types.js';
+import type { ReplayFixture as Fixture, Span } from '../../sim/fixture/types.js';
 import type { ReplayResult } from '../../sim/replay-types.js';
 import { matchBeats, type MatchResult } from './match.js';
 import {
