@@ -12,7 +12,7 @@ import { SimRingHal, type EmittedRecord } from "./ring-hal.js";
 import { ResampledAccel, ResampledStream, resamplePpg, type AccelSamples, type SampleStream } from "./sensor/resample.js";
 import { SENSOR_RATES_HZ, SimPpgSensor } from "./sensor/ppg-sensor.js";
 import { SimImu } from "./sensor/imu.js";
-import type { ReplayOptions, ReplayResult } from "./replay-types.js";
+import type { ReplayOptions, ReplayResult, ReplayView } from "./replay-types.js";
 
 export class ReplayError extends Error {}
 
@@ -70,6 +70,14 @@ export function accelSource(fixture: ReplayFixture): ((rate_hz: number) => Accel
 }
 
 export function replayFixture(fixture: ReplayFixture, opts: ReplayOptions): ReplayResult {
+  return replayFixtureInto(fixture, opts, { record: '', rate_hz: 0, seed: 0, duration_ms: 0, sample_count: 0, beats: [], hr: [], hrv: [], status: [] }) as ReplayResult;
+}
+
+/**
+ * replayFixture, with the records pushed into the given lists as the firmware emits them
+ * (sim/replay-store.ts keeps them compact); the head fields are set on `into`.
+ */
+export function replayFixtureInto(fixture: ReplayFixture, opts: ReplayOptions, into: ReplayView): ReplayView {
   checkReplayOptions(opts);
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
   const fw = opts.firmware ?? BUILTIN_FIRMWARE;
@@ -79,10 +87,7 @@ export function replayFixture(fixture: ReplayFixture, opts: ReplayOptions): Repl
   const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us, accelSource(fixture));
   // Records are decoded as the firmware emits them: the raw ones are not kept.
   const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
-  const result: ReplayResult = {
-    record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms, sample_count: 0,
-    beats: [], hr: [], hrv: [], status: [],
-  };
+  const result = Object.assign(into, { record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms, sample_count: 0 });
   const hal = new SimRingHal(queue, sensor, false, fixture.accel ? new SimImu(fixture.accel) : null);
   hal.onRecord = (r) => decodeRecordInto(result, r);
   sensor.onInterrupt = () => {
@@ -114,7 +119,7 @@ export function decodeRecords(records: EmittedRecord[], head: ResultHead): Repla
 }
 
 /** Decode one raw firmware record and append it to the result's list of its kind. */
-export function decodeRecordInto(result: ReplayResult, r: EmittedRecord): void {
+export function decodeRecordInto(result: ReplayView, r: EmittedRecord): void {
   {
     const f = r.fields;
     switch (r.kind) {

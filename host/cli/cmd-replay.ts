@@ -4,8 +4,9 @@
 
 import type { Command } from 'commander';
 import { openFixture } from '../../sim/fixture/load.js';
-import { replayFixture } from '../../sim/replay.js';
-import { replayOverProtocol } from '../client/replay-protocol.js';
+import { replayFixtureInto } from '../../sim/replay.js';
+import { compactReplay } from '../../sim/replay-store.js';
+import { replayOverProtocolInto } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { addDebugOptions, openTaps } from './debug-options.js';
 import { log } from './log.js';
@@ -63,14 +64,15 @@ export function registerReplayCommand(program: Command): void {
       // simulated BLE link, and the host builds the output from what it received.
       const progress = new SimProgress(printable(fixture.meta.record), recordingUs(fixture));
       const onProgress = progress.callback;
+      // Records are kept in typed columns, not as objects: a day's replay holds about 10 MB.
       let result;
       try {
         result = opts.direct
-          ? replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) })
-          : await replayOverProtocol(fixture, {
+          ? replayFixtureInto(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) }, compactReplay())
+          : await replayOverProtocolInto(fixture, {
             rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}),
             taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}`]) ?? NO_TAPS,
-          });
+          }, compactReplay());
       } finally {
         progress.done();
         fixture.close();
