@@ -3,7 +3,9 @@
 
 import type { Command } from 'commander';
 import { listFixtures, loadFixture, openFixture } from '../../sim/fixture/load.js';
-import { replayFixture } from '../../sim/replay.js';
+import { replayFixture, replayFixtureInto } from '../../sim/replay.js';
+import { compactReplay } from '../../sim/replay-store.js';
+import type { ReplayResult } from '../../sim/replay-types.js';
 import { aggregate, scoreRecordDetailed, type RecordScore } from '../score/score.js';
 import { formatScoreTable, nothingScored, scoreColumnsLegend } from '../score/format.js';
 import { writeReports, type ReportItem } from '../report/html.js';
@@ -58,6 +60,7 @@ export function registerScoreCommand(program: Command): void {
         const fixture = whole !== null ? { ...whole, close: () => undefined } : openFixture(file, importLoadOptions(opts));
         const clash = fileOfId.get(fixture.meta.record);
         if (clash !== undefined) {
+          fixture.close();
           throw new UsageError(`record id '${printable(fixture.meta.record)}' is in both ${clash} and ${file}: score each record once`);
         }
         fileOfId.set(fixture.meta.record, file);
@@ -65,8 +68,12 @@ export function registerScoreCommand(program: Command): void {
         const sim = new SimProgress(label, recordingUs(fixture));
         const onProgress = sim.callback;
         let result;
+        let full: ReplayResult | null = null;
         try {
-          result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) });
+          const replay_opts = { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) };
+          // Records in typed columns, unless a report page wants them as they are.
+          full = whole !== null ? replayFixture(whole, replay_opts) : null;
+          result = full ?? replayFixtureInto(fixture, replay_opts, compactReplay());
         } finally {
           sim.done();
           fixture.close();
@@ -83,7 +90,7 @@ export function registerScoreCommand(program: Command): void {
         const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
         const detail = scoreRecordDetailed(fixture, result, scoreOpts);
         records.push(detail.score);
-        if (whole !== null) reportItems.push({ fixture: whole, result, score: detail.score, match: detail.match, opts: scoreOpts });
+        if (whole !== null && full !== null) reportItems.push({ fixture: whole, result: full, score: detail.score, match: detail.match, opts: scoreOpts });
         log().info({ record: detail.score.record, f1: detail.score.f1 }, 'scored');
       }
       progress.done();
