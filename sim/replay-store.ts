@@ -64,6 +64,11 @@ const HRV_FIELDS: Fields<HrvOut> = [
 ];
 const STATUS_FIELDS: Fields<StatusOut> = [{ key: 'time_ms' }, { key: 'code' }, { key: 'value' }, { key: 'emitted_us' }];
 
+/** An empty replay whose records go into plain arrays (a ReplayResult once filled). */
+export function arrayReplay(): ReplayView {
+  return { record: '', rate_hz: 0, seed: 0, duration_ms: 0, sample_count: 0, beats: [], hr: [], hrv: [], status: [] };
+}
+
 /** An empty replay whose records go into columns (the head is filled in by the replay). */
 export function compactReplay(): ReplayView {
   return {

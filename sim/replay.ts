@@ -13,6 +13,7 @@ import { ResampledAccel, ResampledStream, resamplePpg, type AccelSamples, type S
 import { SENSOR_RATES_HZ, SimPpgSensor } from "./sensor/ppg-sensor.js";
 import { SimImu } from "./sensor/imu.js";
 import type { ReplayOptions, ReplayResult, ReplayView } from "./replay-types.js";
+import { arrayReplay } from "./replay-store.js";
 
 export class ReplayError extends Error {}
 
@@ -70,7 +71,7 @@ export function accelSource(fixture: ReplayFixture): ((rate_hz: number) => Accel
 }
 
 export function replayFixture(fixture: ReplayFixture, opts: ReplayOptions): ReplayResult {
-  return replayFixtureInto(fixture, opts, { record: '', rate_hz: 0, seed: 0, duration_ms: 0, sample_count: 0, beats: [], hr: [], hrv: [], status: [] }) as ReplayResult;
+  return replayFixtureInto(fixture, opts, arrayReplay()) as ReplayResult;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { ReplayFixture } from '../../sim/fixture/types.js';
 import { ReplayError } from '../../sim/replay.js';
 import type { ReplayOptions, ReplayResult, ReplayView } from '../../sim/replay-types.js';
 import { RingDevice } from '../../sim/ring-device.js';
+import { arrayReplay } from '../../sim/replay-store.js';
 import { SimTransport } from '../transport/sim-transport.js';
 import { RingClient } from './client.js';
 import { readHistory } from './history.js';
@@ -52,8 +53,7 @@ export async function replayOverProtocol(
   fixture: ReplayFixture,
   opts: ProtocolReplayOptions,
 ): Promise<ReplayResult & { link: ProtocolReplayLinkFigures }> {
-  const into: ReplayView = { record: '', rate_hz: 0, seed: 0, duration_ms: 0, sample_count: 0, beats: [], hr: [], hrv: [], status: [] };
-  return (await replayOverProtocolInto(fixture, opts, into)) as ReplayResult & { link: ProtocolReplayLinkFigures };
+  return (await replayOverProtocolInto(fixture, opts, arrayReplay())) as ReplayResult & { link: ProtocolReplayLinkFigures };
 }
 
 /** replayOverProtocol, with the records pushed into the given lists as they arrive (sim/replay-store.ts). */
