@@ -26,7 +26,11 @@ export function cliPeakRss(cli: string, args: string[]): PeakRss {
   return { peak_rss_mb: Math.round(Number(m[1]) / 102.4) / 10, wall_s: Number(((performance.now() - started) / 1000).toFixed(1)) };
 }
 
-/** replay_peak_rss_mb_1h / _24h: `ring replay <generated recording> --ndjson`. */
+/**
+ * replay_peak_rss_mb_1h / _24h: `ring replay <generated recording> --ndjson`; score_peak_rss_mb_1h
+ * / _24h: `ring score <the same> --json`. A replay reads the recording from its file and keeps
+ * its records in typed columns, so the figures should grow little with the length.
+ */
 export function replayMemoryFigures(repoRoot: string): Record<string, number> {
   const cli = path.join(repoRoot, 'dist/host/cli/main.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-bench-mem-'));
@@ -39,6 +43,7 @@ export function replayMemoryFigures(repoRoot: string): Record<string, number> {
       const r = cliPeakRss(cli, ['replay', file, '--ndjson']);
       out[`replay_peak_rss_mb_${label}`] = r.peak_rss_mb;
       out[`replay_wall_s_${label}`] = r.wall_s;
+      out[`score_peak_rss_mb_${label}`] = cliPeakRss(cli, ['score', file, '--json']).peak_rss_mb;
       fs.rmSync(file, { force: true });
     }
     return out;

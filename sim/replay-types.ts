@@ -89,3 +89,28 @@ export interface ReplayResult {
   /** Wellness records, when the firmware emitted any. */
   wellness?: WellnessOut[];
 }
+
+/**
+ * A list of records as the formatters read it: an array, or a compact store
+ * (sim/replay-store.ts) that keeps records in typed columns rather than as objects.
+ */
+export interface RecordList<T> {
+  readonly length: number;
+  at(i: number): T | undefined;
+  push(item: T): number;
+  [Symbol.iterator](): Iterator<T>;
+}
+
+/** A replay's records in lists of either kind (ReplayResult is one with arrays). */
+export interface ReplayView {
+  record: string;
+  rate_hz: number;
+  seed: number;
+  duration_ms: number;
+  sample_count: number;
+  beats: RecordList<BeatOut>;
+  hr: RecordList<HrOut>;
+  hrv: RecordList<HrvOut>;
+  status: RecordList<StatusOut>;
+  wellness?: WellnessOut[];
+}

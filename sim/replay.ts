@@ -3,16 +3,17 @@
 // firmware, and every record it emits is collected with its virtual emission time.
 
 import * as out from "../firmware/output.js";
-import type { Fixture } from "./fixture/types.js";
+import type { Fixture, ReplayFixture } from "./fixture/types.js";
 import { EventQueue } from "./event-queue.js";
 import { BUILTIN_FIRMWARE } from "./firmware-module.js";
 import { Prng } from "./prng.js";
 import { RECORD_WELLNESS_FIRST, RECORD_WELLNESS_LAST } from "../protocol/ids.js";
 import { SimRingHal, type EmittedRecord } from "./ring-hal.js";
-import { ResampledStream, resamplePpg, type SampleStream } from "./sensor/resample.js";
+import { ResampledAccel, ResampledStream, resamplePpg, type AccelSamples, type SampleStream } from "./sensor/resample.js";
 import { SENSOR_RATES_HZ, SimPpgSensor } from "./sensor/ppg-sensor.js";
 import { SimImu } from "./sensor/imu.js";
-import type { ReplayOptions, ReplayResult } from "./replay-types.js";
+import type { ReplayOptions, ReplayResult, ReplayView } from "./replay-types.js";
+import { arrayReplay } from "./replay-store.js";
 
 export class ReplayError extends Error {}
 
@@ -43,7 +44,7 @@ export function sensorStream(fixture: Fixture, rate_hz: number): Int32Array {
 }
 
 /** The same samples, computed as the simulated sensor takes them (memory: no copy of the recording). */
-export function sensorSampleStream(fixture: Fixture, rate_hz: number): SampleStream {
+export function sensorSampleStream(fixture: ReplayFixture, rate_hz: number): SampleStream {
   return new ResampledStream(fixture.ppg, fixture.meta.sample_rate_hz, rate_hz);
 }
 
@@ -64,13 +65,25 @@ export function accelStream(fixture: Fixture, rate_hz: number): Int16Array | nul
   return out;
 }
 
-/** The sensor's accelerometer source for a fixture (null without an accelerometer). */
-export function accelSource(fixture: Fixture): ((rate_hz: number) => Int16Array) | null {
-  if (fixture.accel === undefined) return null;
-  return (rate) => accelStream(fixture, rate) ?? new Int16Array(0);
+/**
+ * The sensor's accelerometer source for a fixture (null without an accelerometer): the same
+ * samples as accelStream, computed as the sensor takes them.
+ */
+export function accelSource(fixture: ReplayFixture): ((rate_hz: number) => AccelSamples) | null {
+  const a = fixture.accel;
+  if (a === undefined) return null;
+  return (rate) => new ResampledAccel(a.x_mg, a.y_mg, a.z_mg, a.sample_rate_hz, rate);
 }
 
-export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResult {
+export function replayFixture(fixture: ReplayFixture, opts: ReplayOptions): ReplayResult {
+  return replayFixtureInto(fixture, opts, arrayReplay()) as ReplayResult;
+}
+
+/**
+ * replayFixture, with the records pushed into the given lists as the firmware emits them
+ * (sim/replay-store.ts keeps them compact); the head fields are set on `into`.
+ */
+export function replayFixtureInto(fixture: ReplayFixture, opts: ReplayOptions, into: ReplayView): ReplayView {
   checkReplayOptions(opts);
   checkNoConfig(opts);
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
@@ -81,10 +94,7 @@ export function replayFixture(fixture: Fixture, opts: ReplayOptions): ReplayResu
   const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us, accelSource(fixture));
   // Records are decoded as the firmware emits them: the raw ones are not kept.
   const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
-  const result: ReplayResult = {
-    record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms, sample_count: 0,
-    beats: [], hr: [], hrv: [], status: [],
-  };
+  const result = Object.assign(into, { record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms, sample_count: 0 });
   const hal = new SimRingHal(queue, sensor, false, fixture.accel ? new SimImu(fixture.accel) : null);
   hal.onRecord = (r) => decodeRecordInto(result, r);
   sensor.onInterrupt = () => {
@@ -116,7 +126,7 @@ export function decodeRecords(records: EmittedRecord[], head: ResultHead): Repla
 }
 
 /** Decode one raw firmware record and append it to the result's list of its kind. */
-export function decodeRecordInto(result: ReplayResult, r: EmittedRecord): void {
+export function decodeRecordInto(result: ReplayView, r: EmittedRecord): void {
   {
     const f = r.fields;
     switch (r.kind) {

@@ -27,7 +27,7 @@ import { SimBleLink, type BleEndpoint, type ConnectionChange } from './ble/link.
 import { formatLinkParams, type LinkParams } from './ble/params.js';
 import { EventQueue } from './event-queue.js';
 import { BUILTIN_FIRMWARE, type RingFirmware } from './firmware-module.js';
-import type { Fixture } from './fixture/types.js';
+import type { ReplayFixture } from './fixture/types.js';
 import { Prng } from './prng.js';
 import { accelSource, checkReplayOptions, sensorSampleStream } from './replay.js';
 import type { SampleStream } from './sensor/resample.js';
@@ -154,7 +154,7 @@ export class RingDevice {
   private client_mtu_requested = 0; // from the connection's Exchange MTU Request, 0 before one
   private mtu_applied = false;
 
-  constructor(fixture: Fixture | null, opts: RingDeviceOptions) {
+  constructor(fixture: ReplayFixture | null, opts: RingDeviceOptions) {
     checkReplayOptions({ rate_hz: opts.rate_hz, seed: opts.seed });
     this.fw = opts.firmware ?? BUILTIN_FIRMWARE;
     this.ble = opts.ble ?? firmwareBle(this.fw);

@@ -3,9 +3,10 @@
 // (--ndjson), each record timed by the ring's clock when it emitted it.
 
 import type { Command } from 'commander';
-import { loadFixture } from '../../sim/fixture/load.js';
-import { replayFixture } from '../../sim/replay.js';
-import { replayOverProtocol } from '../client/replay-protocol.js';
+import { openFixture } from '../../sim/fixture/load.js';
+import { replayFixtureInto } from '../../sim/replay.js';
+import { compactReplay } from '../../sim/replay-store.js';
+import { replayOverProtocolInto } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { addDebugOptions, openTaps } from './debug-options.js';
 import { log } from './log.js';
@@ -103,22 +104,25 @@ export function registerReplayCommand(program: Command): void {
         opts.rateHz = config.sample_rate_hz;
       }
       const configArg = config === undefined ? '' : ` ${configArgument(config)}`;
-      const fixture = loadFixture(file, importLoadOptions(opts));
+      // A container's samples stay in the file, read as the simulated sensor takes them.
+      const fixture = openFixture(file, importLoadOptions(opts));
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
       // By default every record crosses the protocol: a simulated ring streams them over a
       // simulated BLE link, and the host builds the output from what it received.
       const progress = new SimProgress(printable(fixture.meta.record), recordingUs(fixture));
       const onProgress = progress.callback;
+      // Records are kept in typed columns, not as objects: a day's replay holds about 10 MB.
       let result;
       try {
         result = opts.direct
-          ? replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) })
-          : await replayOverProtocol(fixture, {
+          ? replayFixtureInto(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) }, compactReplay())
+          : await replayOverProtocolInto(fixture, {
             rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}), ...(config ? { config } : {}),
             taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}${configArg}`]) ?? NO_TAPS,
-          });
+          }, compactReplay());
       } finally {
         progress.done();
+        fixture.close();
       }
       if (opts.golden) {
         const lines = replayNdjsonLines(result);

@@ -2,8 +2,10 @@
 // rate and HRV the ring reported against the recording's reference beats.
 
 import type { Command } from 'commander';
-import { listFixtures, loadFixture } from '../../sim/fixture/load.js';
-import { replayFixture } from '../../sim/replay.js';
+import { listFixtures, loadFixture, openFixture } from '../../sim/fixture/load.js';
+import { replayFixture, replayFixtureInto } from '../../sim/replay.js';
+import { compactReplay } from '../../sim/replay-store.js';
+import type { ReplayResult } from '../../sim/replay-types.js';
 import { aggregate, scoreRecordDetailed, type RecordScore } from '../score/score.js';
 import { formatScoreTable, nothingScored, scoreColumnsLegend } from '../score/format.js';
 import { writeReports, type ReportItem } from '../report/html.js';
@@ -53,9 +55,12 @@ export function registerScoreCommand(program: Command): void {
       const hrReportItems: HrReportItem[] = [];
       for (const file of files) {
         progress.update(file);
-        const fixture = loadFixture(file, importLoadOptions(opts));
+        // The report pages plot the PPG: only then is a recording's signal held whole.
+        const whole = opts.report ? loadFixture(file, importLoadOptions(opts)) : null;
+        const fixture = whole !== null ? { ...whole, close: () => undefined } : openFixture(file, importLoadOptions(opts));
         const clash = fileOfId.get(fixture.meta.record);
         if (clash !== undefined) {
+          fixture.close();
           throw new UsageError(`record id '${printable(fixture.meta.record)}' is in both ${clash} and ${file}: score each record once`);
         }
         fileOfId.set(fixture.meta.record, file);
@@ -63,24 +68,29 @@ export function registerScoreCommand(program: Command): void {
         const sim = new SimProgress(label, recordingUs(fixture));
         const onProgress = sim.callback;
         let result;
+        let full: ReplayResult | null = null;
         try {
-          result = replayFixture(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) });
+          const replay_opts = { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) };
+          // Records in typed columns, unless a report page wants them as they are.
+          full = whole !== null ? replayFixture(whole, replay_opts) : null;
+          result = full ?? replayFixtureInto(fixture, replay_opts, compactReplay());
         } finally {
           sim.done();
+          fixture.close();
         }
         // Records with a windowed heart-rate reference and no beat labels (spc2015) are
         // scored on heart rate per window.
         if (hasHrReference(fixture) && (fixture.ref_beats_us === undefined || fixture.ref_beats_us.length === 0)) {
           const hr = scoreHrWindows(fixture, result);
           hr_records.push(hr);
-          if (opts.report) hrReportItems.push({ fixture, score: hr });
+          if (whole !== null) hrReportItems.push({ fixture: whole, score: hr });
           log().info({ record: hr.record, hr_window_aae_bpm: hr.hr_window_aae_bpm }, 'scored');
           continue;
         }
         const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
         const detail = scoreRecordDetailed(fixture, result, scoreOpts);
         records.push(detail.score);
-        if (opts.report) reportItems.push({ fixture, result, score: detail.score, match: detail.match, opts: scoreOpts });
+        if (whole !== null && full !== null) reportItems.push({ fixture: whole, result: full, score: detail.score, match: detail.match, opts: scoreOpts });
         log().info({ record: detail.score.record, f1: detail.score.f1 }, 'scored');
       }
       progress.done();

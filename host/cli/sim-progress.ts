@@ -2,12 +2,12 @@
 // and speed against the wall clock, one rewritten line. Only on a terminal (a pipe or a
 // file gets nothing), and only once a run lasts long enough to be worth watching.
 
-import type { Fixture } from '../../sim/fixture/types.js';
+import type { ReplayFixture } from '../../sim/fixture/types.js';
 
 const FIRST_AFTER_MS = 200;
 
 /** A recording's length in µs. */
-export function recordingUs(f: Fixture): number {
+export function recordingUs(f: ReplayFixture): number {
   return Math.floor((f.ppg.length * 1e6) / f.meta.sample_rate_hz);
 }
 const EVERY_MS = 250;

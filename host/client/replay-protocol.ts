@@ -10,10 +10,11 @@
 
 import { RECORD_STATUS, STREAM_BEATS, STREAM_HR, STREAM_HRV } from '../../protocol/ids.js';
 import type { LinkParams } from '../../sim/ble/params.js';
-import type { Fixture } from '../../sim/fixture/types.js';
+import type { ReplayFixture } from '../../sim/fixture/types.js';
 import { ReplayError } from '../../sim/replay.js';
-import type { ReplayOptions, ReplayResult } from '../../sim/replay-types.js';
+import type { ReplayOptions, ReplayResult, ReplayView } from '../../sim/replay-types.js';
 import { RingDevice } from '../../sim/ring-device.js';
+import { arrayReplay } from '../../sim/replay-store.js';
 import { SimTransport } from '../transport/sim-transport.js';
 import { RingClient } from './client.js';
 import { readHistory } from './history.js';
@@ -49,9 +50,18 @@ function emittedUs(emitted_ms: number | null): number {
 }
 
 export async function replayOverProtocol(
-  fixture: Fixture,
+  fixture: ReplayFixture,
   opts: ProtocolReplayOptions,
 ): Promise<ReplayResult & { link: ProtocolReplayLinkFigures }> {
+  return (await replayOverProtocolInto(fixture, opts, arrayReplay())) as ReplayResult & { link: ProtocolReplayLinkFigures };
+}
+
+/** replayOverProtocol, with the records pushed into the given lists as they arrive (sim/replay-store.ts). */
+export async function replayOverProtocolInto(
+  fixture: ReplayFixture,
+  opts: ProtocolReplayOptions,
+  into: ReplayView,
+): Promise<ReplayView & { link: ProtocolReplayLinkFigures }> {
   if (fixture.ppg.length === 0) throw new ReplayError(`${fixture.meta.record}: empty recording (no PPG samples)`);
   const device = new RingDevice(fixture, {
     // A replay is about the algorithm: the ring's crystal is exact unless asked otherwise,
@@ -62,10 +72,9 @@ export async function replayOverProtocol(
   const transport = new SimTransport(device, { connect_delay_us: 0 });
   const client = new RingClient(transport);
   const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
-  const result: ReplayResult = {
-    record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms,
-    sample_count: device.sensor.samples_total, beats: [], hr: [], hrv: [], status: [],
-  };
+  const result = Object.assign(into, {
+    record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms, sample_count: device.sensor.samples_total,
+  });
   const taps = opts.taps?.(device, transport) ?? null;
   try {
     await client.connect();
@@ -80,9 +89,9 @@ async function replayConnected(
   device: RingDevice,
   transport: SimTransport,
   client: RingClient,
-  result: ReplayResult,
+  result: ReplayView,
   opts: ProtocolReplayOptions,
-): Promise<ReplayResult & { link: ProtocolReplayLinkFigures }> {
+): Promise<ReplayView & { link: ProtocolReplayLinkFigures }> {
   if (opts.config !== undefined) {
     // As a host configures a ring: one config set once connected, before it subscribes. The
     // ring restarts its sensor pipeline when the rate or the HRV windows change (PROTOCOL.md

@@ -2,7 +2,7 @@
 // and an NDJSON stream (one record per line, in emission order, then a summary line).
 
 import { printable } from '../io/printable.js';
-import type { ReplayResult } from '../../sim/replay-types.js';
+import type { RecordList, ReplayResult, ReplayView } from '../../sim/replay-types.js';
 import { summarize } from './summary.js';
 import { STATUS_BOOT, STATUS_FIFO_OVERFLOW, STATUS_SIGNAL } from '../../firmware/output.js';
 
@@ -21,7 +21,7 @@ function statusText(code: number, value: number): string {
 }
 
 /** Time spent in each signal state, from the status changes (the ring boots in 'good'). */
-function signalTimeMs(result: ReplayResult): Map<number, number> {
+function signalTimeMs(result: ReplayView): Map<number, number> {
   const out = new Map<number, number>();
   let state = 0;
   let since_ms = 0;
@@ -36,7 +36,7 @@ function signalTimeMs(result: ReplayResult): Map<number, number> {
 }
 
 /** Why a replay found no beats, from what the ring reported about its signal. */
-export function noBeatsReason(result: ReplayResult): string {
+export function noBeatsReason(result: ReplayView): string {
   const times = signalTimeMs(result);
   const total = Math.max(1, result.duration_ms);
   const pct = (v: number | undefined) => Math.round(((v ?? 0) * 100) / total);
@@ -70,7 +70,13 @@ export function hrvOut(w: ReplayResult['hrv'][number]): object {
 }
 export const statusOut = (st: ReplayResult['status'][number]): object => emittedMs(st);
 
-export function replayDocument(result: ReplayResult): object {
+function mapList<T, U>(list: RecordList<T>, f: (item: T) => U): U[] {
+  const out: U[] = [];
+  for (const item of list) out.push(f(item));
+  return out;
+}
+
+export function replayDocument(result: ReplayView): object {
   return {
     record: result.record,
     rate_hz: result.rate_hz,
@@ -78,14 +84,14 @@ export function replayDocument(result: ReplayResult): object {
     duration_ms: result.duration_ms,
     sample_count: result.sample_count,
     summary: summarize(result),
-    hr: result.hr.map(hrOut),
-    hrv: result.hrv.map(hrvOut),
-    beats: result.beats.map(beatOut),
-    status: result.status.map(statusOut),
+    hr: mapList(result.hr, hrOut),
+    hrv: mapList(result.hrv, hrvOut),
+    beats: mapList(result.beats, beatOut),
+    status: mapList(result.status, statusOut),
   };
 }
 
-export function replayJson(result: ReplayResult): string {
+export function replayJson(result: ReplayView): string {
   return JSON.stringify(replayDocument(result), null, 2) + '\n';
 }
 
@@ -114,10 +120,10 @@ function chunked(write: (text: string) => void): { add(text: string): void; end(
  * replayJson's text, written in pieces: the records are turned into text one at a time, so
  * a long recording's output is never held whole (the same bytes as replayJson).
  */
-export function writeReplayJson(result: ReplayResult, write: (text: string) => void): void {
+export function writeReplayJson(result: ReplayView, write: (text: string) => void): void {
   const out = chunked(write);
   const head = { ...replayDocument({ ...result, beats: [], hr: [], hrv: [], status: [] }), summary: summarize(result) } as Record<string, unknown>;
-  const arrays: [string, unknown[], (r: never) => object][] = [
+  const arrays: [string, RecordList<unknown>, (r: never) => object][] = [
     ['hr', result.hr, hrOut as (r: never) => object], ['hrv', result.hrv, hrvOut as (r: never) => object],
     ['beats', result.beats, beatOut as (r: never) => object], ['status', result.status, statusOut as (r: never) => object],
   ];
@@ -132,8 +138,10 @@ export function writeReplayJson(result: ReplayResult, write: (text: string) => v
     }
     out.add(`  ${JSON.stringify(key)}: [\n`);
     const [, items, map] = list;
-    for (let j = 0; j < items.length; j++) {
-      out.add(`    ${JSON.stringify(map(items[j] as never), null, 2).replace(/\n/g, '\n    ')}${j < items.length - 1 ? ',' : ''}\n`);
+    let j = 0;
+    for (const item of items) {
+      out.add(`    ${JSON.stringify(map(item as never), null, 2).replace(/\n/g, '\n    ')}${j < items.length - 1 ? ',' : ''}\n`);
+      j++;
     }
     out.add(`  ]${comma}\n`);
   });
@@ -145,18 +153,22 @@ export function writeReplayJson(result: ReplayResult, write: (text: string) => v
  * The records in emission order (ties keep beat, hr, hrv, status order), then the summary
  * line: a merge of the four lists, each already in emission order, one line at a time.
  */
-export function* replayNdjsonIter(result: ReplayResult): Generator<string> {
-  const lists = [result.beats, result.hr, result.hrv, result.status] as { emitted_us: number }[][];
+export function* replayNdjsonIter(result: ReplayView): Generator<string> {
+  const lists = [result.beats, result.hr, result.hrv, result.status] as RecordList<{ emitted_us: number }>[];
   const types = ['beat', 'hr', 'hrv', 'status'];
   const outs = [beatOut, hrOut, hrvOut, statusOut] as ((r: never) => object)[];
-  const pos = [0, 0, 0, 0];
+  // The next record of each list (undefined once it is used up): one record per list is read at a time.
+  const iters = lists.map((l) => l[Symbol.iterator]());
+  const heads = iters.map((it) => it.next().value as { emitted_us: number } | undefined);
   for (;;) {
     let pick = -1;
     for (let k = 0; k < 4; k++) {
-      if (pos[k] < lists[k].length && (pick < 0 || lists[k][pos[k]].emitted_us < lists[pick][pos[pick]].emitted_us)) pick = k;
+      const h = heads[k];
+      if (h !== undefined && (pick < 0 || h.emitted_us < heads[pick]!.emitted_us)) pick = k;
     }
     if (pick < 0) break;
-    const r = lists[pick][pos[pick]++];
+    const r = heads[pick]!;
+    heads[pick] = iters[pick].next().value as { emitted_us: number } | undefined;
     yield JSON.stringify({ type: types[pick], ...outs[pick](r as never) });
   }
   yield JSON.stringify({
@@ -171,12 +183,12 @@ export function* replayNdjsonIter(result: ReplayResult): Generator<string> {
 }
 
 /** Records merged in emission order (ties keep beat, hr, hrv, status order), then a summary. */
-export function replayNdjsonLines(result: ReplayResult): string[] {
+export function replayNdjsonLines(result: ReplayView): string[] {
   return [...replayNdjsonIter(result)];
 }
 
 /** replayNdjsonLines, one per line, written in pieces. */
-export function writeReplayNdjson(result: ReplayResult, write: (text: string) => void): void {
+export function writeReplayNdjson(result: ReplayView, write: (text: string) => void): void {
   const out = chunked(write);
   for (const line of replayNdjsonIter(result)) out.add(line + '\n');
   out.end();
@@ -198,7 +210,7 @@ function clock(ms: number): string {
 
 const x10 = (v: number): string => (v / 10).toFixed(1);
 
-export function replayTable(result: ReplayResult, opts: { beats: boolean }): string {
+export function replayTable(result: ReplayView, opts: { beats: boolean }): string {
   const s = summarize(result);
   const out: string[] = [];
   out.push(`record ${printable(result.record)}  rate ${result.rate_hz} Hz  seed ${result.seed}  duration ${(result.duration_ms / 1000).toFixed(1)} s`);
@@ -207,7 +219,7 @@ export function replayTable(result: ReplayResult, opts: { beats: boolean }): str
       `HRV windows ${s.hrv_windows_published}/${s.hrv_windows} published  FIFO overflows ${s.fifo_overflows}`,
   );
   if (s.beats === 0) out.push(`no beats: ${noBeatsReason(result)}`);
-  const changes = result.status.filter((st) => st.code !== STATUS_BOOT);
+  const changes = [...result.status].filter((st) => st.code !== STATUS_BOOT);
   if (changes.length > 0) {
     out.push('');
     out.push('Signal (what the ring reported)');
@@ -218,14 +230,14 @@ export function replayTable(result: ReplayResult, opts: { beats: boolean }): str
   const hrRows: string[][] = [];
   for (let t = HR_TABLE_STEP_MS, i = 0; t <= result.duration_ms + HR_TABLE_STEP_MS - 1; t += HR_TABLE_STEP_MS) {
     let last = null;
-    while (i < result.hr.length && result.hr[i].time_ms < t) last = result.hr[i++];
+    while (i < result.hr.length && result.hr.at(i)!.time_ms < t) last = result.hr.at(i++)!;
     hrRows.push([clock(Math.min(t, result.duration_ms)), last ? x10(last.hr_bpm_x10) : '-', last ? String(last.confidence) : '-']);
   }
   out.push('Heart rate (last value in each 30 s)');
   out.push(...table(['time', 'HR bpm', 'confidence'], hrRows));
   out.push('');
   out.push('HRV windows');
-  const hrvRows = result.hrv.map((w) => [
+  const hrvRows = mapList(result.hrv, (w) => [
     `${clock(w.end_ms - w.window_s * 1000)}-${clock(w.end_ms)}`,
     `${w.window_s} s`,
     String(w.beat_count),
@@ -239,7 +251,7 @@ export function replayTable(result: ReplayResult, opts: { beats: boolean }): str
   if (opts.beats) {
     out.push('');
     out.push('Beats');
-    const rows = result.beats.map((b) => [String(b.index), clock(b.time_ms), String(b.ibi_ms), b.ibi_valid ? 'yes' : 'no', String(b.sqi), String(b.amplitude)]);
+    const rows = mapList(result.beats, (b) => [String(b.index), clock(b.time_ms), String(b.ibi_ms), b.ibi_valid ? 'yes' : 'no', String(b.sqi), String(b.amplitude)]);
     out.push(...table(['#', 'time', 'IBI ms', 'valid', 'SQI', 'amplitude'], rows));
   }
   return out.join('\n') + '\n';

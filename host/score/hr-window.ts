@@ -3,8 +3,8 @@
 // ring's latest heart-rate record at or before the window's end against ref_hr.bpm[k].
 // Average absolute error per record, then the mean over records is the headline.
 
-import type { Fixture } from '../../sim/fixture/types.js';
-import type { ReplayResult } from '../../sim/replay-types.js';
+import type { ReplayFixture as Fixture } from '../../sim/fixture/types.js';
+import type { ReplayView } from '../../sim/replay-types.js';
 import { mean, percentile } from './stats.js';
 
 export class HrWindowScoreError extends Error {}
@@ -37,7 +37,7 @@ export function hasHrReference(f: Fixture): boolean {
   return f.ref_hr !== undefined && f.ref_hr.bpm.length > 0;
 }
 
-export function scoreHrWindows(fixture: Fixture, result: ReplayResult): HrWindowRecord {
+export function scoreHrWindows(fixture: Fixture, result: ReplayView): HrWindowRecord {
   const ref = fixture.ref_hr;
   if (ref === undefined || ref.bpm.length === 0) throw new HrWindowScoreError(`${fixture.meta.record}: no windowed heart-rate reference (ref_hr)`);
   const hr = [...result.hr].sort((a, b) => a.time_ms - b.time_ms);

@@ -1,8 +1,8 @@
 // Score one replayed record against its reference beats, and pool records into one
 // aggregate. Pure: fixtures and replay results in, plain objects out.
 
-import type { Fixture, Span } from '../../sim/fixture/types.js';
-import type { ReplayResult } from '../../sim/replay-types.js';
+import type { ReplayFixture as Fixture, Span } from '../../sim/fixture/types.js';
+import type { ReplayView } from '../../sim/replay-types.js';
 import { matchBeats, type MatchResult } from './match.js';
 import {
   absTimingErrors,
@@ -101,7 +101,7 @@ export interface AggregateScore extends ScoreFigures {
 
 export const WORST_RECORDS_MAX = 3;
 
-function checkInputs(fixture: Fixture, result: ReplayResult, warmup_ms: number): string {
+function checkInputs(fixture: Fixture, result: ReplayView, warmup_ms: number): string {
   const record = fixture.meta.record;
   if (result.record !== record) {
     throw new ScoreError(`${record}: replay result is for record ${result.record}`);
@@ -116,16 +116,26 @@ function checkInputs(fixture: Fixture, result: ReplayResult, warmup_ms: number):
 }
 
 /** Detections in time order (stable), with emission times alongside, both in ms. */
-function sortedDetections(result: ReplayResult): { det_ms: Float64Array; emitted_ms: Float64Array } {
-  const beats = result.beats;
-  const order = beats.map((_, i) => i).sort((a, b) => beats[a]!.time_ms - beats[b]!.time_ms || a - b);
+function sortedDetections(result: ReplayView): { det_ms: Float64Array; emitted_ms: Float64Array } {
+  // Typed arrays, one pass over the beats: a day's beats are never an array of objects here.
+  const n = result.beats.length;
+  const time_ms = new Float64Array(n);
+  const emitted_us = new Float64Array(n);
+  let k = 0;
+  for (const b of result.beats) {
+    time_ms[k] = b.time_ms;
+    emitted_us[k++] = b.emitted_us;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => time_ms[a] - time_ms[b] || a - b);
   return {
-    det_ms: Float64Array.from(order, (i) => result.beats[i]!.time_ms),
-    emitted_ms: Float64Array.from(order, (i) => result.beats[i]!.emitted_us / 1000),
+    det_ms: Float64Array.from(order, (i) => time_ms[i]),
+    emitted_ms: Float64Array.from(order, (i) => emitted_us[i] / 1000),
   };
 }
 
-function scoreMatch(fixture: Fixture, result: ReplayResult, warmup_ms: number, record: string) {
+function scoreMatch(fixture: Fixture, result: ReplayView, warmup_ms: number, record: string) {
   const ref_ms = Float64Array.from(fixture.ref_beats_us!, (us) => us / 1000);
   const { det_ms, emitted_ms } = sortedDetections(result);
   const excluded: Span[] = fixture.artifacts;
@@ -145,7 +155,7 @@ function scoreMatch(fixture: Fixture, result: ReplayResult, warmup_ms: number, r
 /** Score one record, keeping the match and window detail for reports. */
 export function scoreRecordDetailed(
   fixture: Fixture,
-  result: ReplayResult,
+  result: ReplayView,
   opts: ScoreOptions = {},
 ): RecordScoreDetail {
   const warmup_ms = opts.warmup_ms ?? 0;
@@ -156,7 +166,7 @@ export function scoreRecordDetailed(
   const warmup: Span[] = warmup_ms > 0 ? [{ start_ms: 0, end_ms: warmup_ms }] : [];
   const spans = mergeSpans([...fixture.artifacts, ...warmup]);
   const hr = hrWindows(ref_ms, det_ms, spans, result.duration_ms);
-  const hrv = hrvWindows(ref_ms, result.hrv, spans, ecgReference(fixture, spans));
+  const hrv = hrvWindows(ref_ms, [...result.hrv], spans, ecgReference(fixture, spans));
   const pooled: PooledValues = {
     timing_error_ms: absTimingErrors(match.pairs),
     latency_ms: latencies(match.pairs, emitted_ms),
@@ -215,7 +225,7 @@ function ecgReference(fixture: Fixture, spans: MergedSpans): { r_peaks_ms: Float
   };
 }
 
-export function scoreRecord(fixture: Fixture, result: ReplayResult, opts: ScoreOptions = {}): RecordScore {
+export function scoreRecord(fixture: Fixture, result: ReplayView, opts: ScoreOptions = {}): RecordScore {
   return scoreRecordDetailed(fixture, result, opts).score;
 }
 

@@ -4,23 +4,28 @@
 // firmware is late draining it.
 
 import { EventQueue } from "../event-queue.js";
-import type { SampleStream } from "./resample.js";
+import type { AccelSamples, SampleStream } from "./resample.js";
 
 export const SENSOR_FIFO_CAPACITY_SAMPLES = 32;
 export const SENSOR_RATES_HZ: readonly number[] = [25, 50, 100];
 
 const EMPTY: SampleStream = { length: 0, at: () => 0 };
 const arrayStream = (a: Int32Array): SampleStream => ({ length: a.length, at: (k) => a[k] });
+/** x, y, z interleaved: a sample is there when all three of its entries are. */
+const interleavedAccel = (a: Int16Array): AccelSamples => ({ length: Math.floor(a.length / 3), at: (k, axis) => a[3 * k + axis] });
 
-/** Accelerometer samples at a sensor rate: x, y, z in mg, interleaved (3 entries per sample). */
-export type AccelStreamAt = (rate_hz: number) => Int16Array;
+/**
+ * Accelerometer samples at a sensor rate: x, y, z in mg, interleaved (3 entries per sample),
+ * or read one by one.
+ */
+export type AccelStreamAt = (rate_hz: number) => Int16Array | AccelSamples;
 
 export class SimPpgSensor {
   private readonly fifo = new Int32Array(SENSOR_FIFO_CAPACITY_SAMPLES);
   // The IMU shares the sensor's sample clock: its FIFO holds the accelerometer sample taken
   // with each PPG sample, in the same slots, and is read alongside.
   private readonly imu_fifo = new Int16Array(SENSOR_FIFO_CAPACITY_SAMPLES * 3);
-  private imu_stream: Int16Array | null = null;
+  private imu_stream: AccelSamples | null = null;
   private imu_head = 0;
   private imu_count = 0;
   private fifo_head = 0;
@@ -65,7 +70,8 @@ export class SimPpgSensor {
     this.watermark = watermark_samples;
     const s = this.streamAt(rate_hz);
     this.stream = s instanceof Int32Array ? arrayStream(s) : s;
-    this.imu_stream = this.accelAt === null ? null : this.accelAt(rate_hz);
+    const imu = this.accelAt === null ? null : this.accelAt(rate_hz);
+    this.imu_stream = imu instanceof Int16Array ? interleavedAccel(imu) : imu;
     this.imu_head = 0;
     this.imu_count = 0;
     // The recording goes on while the ring reconfigures: sampling resumes at the first tick
@@ -123,9 +129,8 @@ export class SimPpgSensor {
         // Past the accelerometer's end (a shorter channel) the IMU reads still.
         let imu_tail = this.imu_head + this.imu_count;
         if (imu_tail >= SENSOR_FIFO_CAPACITY_SAMPLES) imu_tail -= SENSOR_FIFO_CAPACITY_SAMPLES;
-        const j = 3 * k;
-        const has = j + 2 < this.imu_stream.length;
-        for (let a = 0; a < 3; a++) this.imu_fifo[3 * imu_tail + a] = has ? this.imu_stream[j + a] : 0;
+        const has = k < this.imu_stream.length;
+        for (let a = 0; a < 3; a++) this.imu_fifo[3 * imu_tail + a] = has ? this.imu_stream.at(k, a) : 0;
         this.imu_count++;
       }
     }

@@ -3,6 +3,9 @@
 // Zero-phase: output sample k is the signal at time k / to_hz, so reference beat times
 // stay valid. Host-side code: floats are fine here, the output is rounded to integers.
 
+import { asSource } from "../fixture/samples.js";
+import type { SampleSource } from "../fixture/types.js";
+
 const ZERO_CROSSINGS = 12; // half-length of the kernel in units of the narrower band's period
 const CUTOFF_FRACTION = 0.9; // pass band edge relative to the output Nyquist when decimating
 const RATE_HZ_MAX = 100000;
@@ -43,8 +46,11 @@ export class ResampledStream implements SampleStream {
   private readonly reach: number;
   private readonly phases: Float64Array[];
   private readonly same: boolean;
+  /** The input, read a window at a time (a file: its own window, so readers do not compete). */
+  private readonly src: SampleSource;
 
-  constructor(private readonly ppg: Int32Array, from_hz: number, to_hz: number) {
+  constructor(ppg: Int32Array | Int16Array | SampleSource, from_hz: number, to_hz: number) {
+    this.src = asSource(ppg).reader();
     for (const [name, v] of [["from_hz", from_hz], ["to_hz", to_hz]] as const) {
       if (!Number.isInteger(v) || v < 1 || v > RATE_HZ_MAX) {
         throw new RangeError(`${name} must be an integer in 1..${RATE_HZ_MAX}, got ${v}`);
@@ -78,22 +84,50 @@ export class ResampledStream implements SampleStream {
   }
 
   at(k: number): number {
-    const ppg = this.ppg;
-    if (this.same) return ppg[k];
+    const src = this.src;
+    if (this.same) {
+      src.need(k, k);
+      return src.data[k - src.base];
+    }
     const { up, down, reach } = this;
-    const last = ppg.length - 1;
+    const last = src.length - 1;
     const pos_num = k * down; // position in input samples = pos_num / up
     const base = Math.floor(pos_num / up);
     const taps = this.phases[pos_num - base * up];
+    // Every index below, mirrored or not, lies in base - reach .. base + reach, within the recording.
+    src.need(Math.max(0, base - reach), Math.min(last, base + reach));
+    const ppg = src.data;
+    const off = src.base;
     let acc = 0;
     for (let j = -reach; j <= reach; j++) {
       let i = base + j;
       // Mirror at the edges so the first and last samples see a plausible signal.
       if (i < 0) i = Math.min(-i, last);
       else if (i > last) i = Math.max(2 * last - i, 0);
-      acc += taps[j + reach] * ppg[i];
+      acc += taps[j + reach] * ppg[i - off];
     }
     return Math.round(acc);
+  }
+}
+
+/** Accelerometer samples at a sensor rate, read one by one: axis 0, 1, 2 = x, y, z in mg. */
+export interface AccelSamples {
+  readonly length: number;
+  at(k: number, axis: number): number;
+}
+
+/** The three axes resampled as resamplePpg would, clamped to int16, computed when read. */
+export class ResampledAccel implements AccelSamples {
+  readonly length: number;
+  private readonly axes: ResampledStream[];
+
+  constructor(x: Int16Array | SampleSource, y: Int16Array | SampleSource, z: Int16Array | SampleSource, from_hz: number, to_hz: number) {
+    this.axes = [x, y, z].map((a) => new ResampledStream(a, from_hz, to_hz));
+    this.length = Math.min(this.axes[0].length, this.axes[1].length, this.axes[2].length);
+  }
+
+  at(k: number, axis: number): number {
+    return Math.max(-32768, Math.min(32767, this.axes[axis].at(k)));
   }
 }
 
