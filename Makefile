@@ -40,8 +40,12 @@ setup: deps npm
 
 # Incremental: tsc --build keeps dist/.tsbuildinfo and rebuilds only what changed (a
 # no-change build takes about a second). tsc writes files without the execute bit: the bin
-# gets it back so `ring` runs after `npm link`.
-build: npm
+# gets it back so `ring` runs after `npm link`. Its own target (build-host), so under
+# make -j it runs beside the ES5 firmware builds that `build` also asks for.
+.PHONY: build-host
+build: npm build-host
+
+build-host: npm
 	node_modules/.bin/tsc --build tsconfig.json
 	@chmod +x dist/host/cli/main.js
 
