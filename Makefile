@@ -18,10 +18,21 @@ deps:
 	fi
 
 # npm ci installs exactly package-lock.json: only a change to it calls for a reinstall (an
-# edit to package.json's scripts or tap settings does not).
+# edit to package.json's scripts or tap settings does not). --prefer-offline takes packages
+# from npm's cache without asking the registry whether they changed: the lock file pins each
+# one by version and integrity hash, so the answer is always "no".
 node_modules/.package-lock.json: package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --prefer-offline
 	@touch $@
+
+# tap builds its Test class for the plugins package.json's tap config names, and rebuilds
+# it before running tests when they differ from what is built: after each npm ci (whose copy
+# is built for tap's default plugins) that takes ~11 s of CPU. Done here, it runs beside the
+# tsc builds (test-builds) instead of before the first test file.
+TAP_BUILT := node_modules/.cache/ring-tap-built
+$(TAP_BUILT): node_modules/.package-lock.json
+	node_modules/.bin/tap build
+	@mkdir -p $(dir $@) && touch $@
 
 npm: node_modules/.package-lock.json
 
@@ -29,8 +40,12 @@ setup: deps npm
 
 # Incremental: tsc --build keeps dist/.tsbuildinfo and rebuilds only what changed (a
 # no-change build takes about a second). tsc writes files without the execute bit: the bin
-# gets it back so `ring` runs after `npm link`.
-build: npm
+# gets it back so `ring` runs after `npm link`. Its own target (build-host), so under
+# make -j it runs beside the ES5 firmware builds that `build` also asks for.
+.PHONY: build-host
+build: npm build-host
+
+build-host: npm
 	node_modules/.bin/tsc --build tsconfig.json
 	@chmod +x dist/host/cli/main.js
 
@@ -43,12 +58,19 @@ demo: setup build
 # `make test` runs a seeded subset of the long sweeps (RING_TEST_SEED); `make test-long`
 # runs them whole. .ci/run runs both.
 TAP_RUN := NODE_OPTIONS="--import=$(CURDIR)/scripts/ts-loader.mjs $$NODE_OPTIONS" node_modules/.bin/tap --reporter=./scripts/tap-summary.mjs
-LONG_TESTS := test/cli/device-cli.test.ts test/ble/ble-faults.test.ts test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/cli/readme.test.ts test/wellness/score.test.ts test/wellness/together.test.ts test/wellness/cli.test.ts
+LONG_TESTS := test/cli/device-cli.test.ts test/ble/ble-faults.test.ts test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/cli/readme.test.ts test/wellness/score.test.ts test/wellness/together.test.ts test/wellness/cli.test.ts \
+  test/engines/whole-firmware.test.ts
 
-test: setup build firmware-image
+# What the tests load, built two at a time: the host's tsc build (the slowest single step)
+# beside the ES5 firmware builds (type check, engine bundles, image payload) and tap's own.
+.PHONY: test-builds
+test-builds: setup
+	@$(MAKE) --no-print-directory -j2 build firmware-image $(TAP_BUILT)
+
+test: test-builds
 	$(TAP_RUN)
 
-test-long: setup build firmware-image
+test-long: test-builds
 	RING_TEST_LONG=1 $(TAP_RUN) $(LONG_TESTS)
 
 bench: setup build
@@ -73,7 +95,13 @@ FIRMWARE_LOCK := flock build/.firmware.lock $(MAKE) --no-print-directory
 firmware:
 	@mkdir -p build && $(FIRMWARE_LOCK) firmware-locked
 
-firmware-locked:
+# Rebuilt when a source changes ($(FIRMWARE_NODE), written last, is the stamp): the
+# differential tests ask for it on every run.
+FIRMWARE_DEPS := $(shell find firmware protocol -name '*.ts' 2>/dev/null) engines/bundle.mjs tsconfig.firmware.json
+
+firmware-locked: $(FIRMWARE_NODE)
+
+$(FIRMWARE_NODE): $(FIRMWARE_DEPS) duk/firmware-entry.js
 	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make firmware: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@rm -rf build/firmware-es5 && mkdir -p dist build/firmware-node
 	node_modules/.bin/tsc -p tsconfig.firmware.json
@@ -90,7 +118,10 @@ FIRMWARE_MOTION_NODE := build/firmware-node/motion.mjs
 firmware-motion:
 	@mkdir -p build && $(FIRMWARE_LOCK) firmware-locked firmware-motion-locked
 
-firmware-motion-locked:
+firmware-motion-locked: $(FIRMWARE_MOTION_NODE)
+
+# After the plain firmware: its build empties build/firmware-es5, where this one emits too.
+$(FIRMWARE_MOTION_NODE): $(FIRMWARE_NODE) $(FIRMWARE_DEPS) duk/firmware-motion-entry.js duk/firmware-motion-node.ts tsconfig.firmware-motion.json
 	node_modules/.bin/tsc -p tsconfig.firmware-motion.json
 	node_modules/.bin/esbuild duk/firmware-motion-entry.js $(ES5_BUNDLE_FLAGS) --minify --outfile=$(FIRMWARE_MOTION_ES5)
 	node_modules/.bin/esbuild duk/firmware-motion-node.ts --bundle --format=esm --platform=neutral --target=es2022 --log-level=warning --outfile=$(FIRMWARE_MOTION_NODE)
@@ -225,13 +256,22 @@ BUNDLE := node engines/bundle.mjs
 # Rebuilt when a source changes ($(RING_NODE), written last, is the stamp).
 ENGINE_DEPS := $(shell find firmware protocol engines -name '*.ts' 2>/dev/null) engines/bundle.mjs engines/ring-entry.js \
   engines/driver-entry.js tsconfig.engines.json
+# The type check of the whole firmware and the driver against the ES5 library (the stamp
+# records that it passed). It covers every ES5 build of the firmware: firmware/ring.ts
+# imports firmware/main.ts and firmware/dsp/motion.ts, and tsconfig.firmware*.json check
+# with the same options, so `make firmware-image` only emits (tsc --noCheck) after it.
+ENGINES_CHECKED := build/.engines-checked
+$(ENGINES_CHECKED): $(ENGINE_DEPS)
+	@test -x node_modules/.bin/tsc || { echo "make engines-bundle: node_modules missing: run 'make setup'" >&2; exit 1; }
+	@mkdir -p build
+	node_modules/.bin/tsc -p tsconfig.engines.json
+	@touch $@
 engines-bundle: $(RING_NODE)
 # `ring energy` and the differential tests load the Node driver bundle: part of every build.
 build: $(RING_NODE)
-$(RING_NODE): $(ENGINE_DEPS)
-	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make engines-bundle: node_modules missing: run 'make setup'" >&2; exit 1; }
+$(RING_NODE): $(ENGINE_DEPS) $(ENGINES_CHECKED)
+	@test -x node_modules/.bin/esbuild || { echo "make engines-bundle: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@mkdir -p dist build/engines-node
-	node_modules/.bin/tsc -p tsconfig.engines.json
 	$(BUNDLE) engines/ring-entry.js $(RING_ES5) --banner 'var RingFirmware = {};'
 	$(BUNDLE) engines/ring-entry.js $(RING_ES5_MIN) --min --banner 'var RingFirmware = {};'
 	$(BUNDLE) engines/driver-entry.js $(RING_DRIVER_ES5) --min --banner 'var RingDriverResult = -100;'
@@ -259,10 +299,13 @@ FIRMWARE_RING_MIN := dist/firmware-ring.es5.min.js
 
 .PHONY: firmware-image faults
 # The image tests load it (test/helpers/image.ts builds it too when missing, for a lone npx tap).
-firmware-image:
+# Rebuilt when a firmware source changes; the type check is $(ENGINES_CHECKED)'s.
+firmware-image: $(FIRMWARE_RING_MIN)
+$(FIRMWARE_RING_MIN): $(ENGINES_CHECKED) $(shell find firmware protocol -name '*.ts' 2>/dev/null) \
+  sim/boot/ring-bundle-entry.js tsconfig.firmware-ring.json tsconfig.firmware.json
 	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make firmware-image: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@rm -rf build/firmware-ring-es5 && mkdir -p dist
-	node_modules/.bin/tsc -p tsconfig.firmware-ring.json
+	node_modules/.bin/tsc -p tsconfig.firmware-ring.json --noCheck
 	node_modules/.bin/esbuild sim/boot/ring-bundle-entry.js $(ES5_BUNDLE_FLAGS) --minify --outfile=$(FIRMWARE_RING_MIN)
 	@echo "firmware image payload: $(FIRMWARE_RING_MIN) $$(wc -c < $(FIRMWARE_RING_MIN)) bytes"
 
@@ -272,7 +315,7 @@ firmware-image:
 #   then a simulated week through the log, read back over the protocol;
 # - firmware updates: power loss at every flash write and erase of a 128 KB update and of
 #   the boot stage's slot handling, torn and after; a link drop at every chunk boundary.
-faults: setup build firmware-image
+faults: test-builds
 	$(NODE) dist/tools/faults/main.js --seed 1 --steps 700
 	$(NODE) dist/tools/faults/week-main.js 7
 	RING_FAULTS=full $(TAP_RUN) --timeout=3600 test/image/power-loss.test.ts test/image/link-drop.test.ts

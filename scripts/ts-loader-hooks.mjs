@@ -59,7 +59,16 @@ async function transpile(file, source) {
 // A query string (`./x.js?fresh=1`, a fresh module instance) is kept on the URL.
 const TS_EXT = /\.(ts|mts)(\?.*)?$/;
 
+// tap starts every test file with its process tracker (@tapjs/processinfo) preloaded: it
+// follows each module the test loads (file lists, line lengths, source maps) and wraps
+// spawn, for coverage and `tap --changed`. Coverage is off (package.json), and the tracker
+// cost about 0.5 s of CPU per test file, more than most files' own work: in a tap test
+// process (TAP_CHILD_ID) it resolves to an empty module instead.
+const TAP_TRACKER = /\/@tapjs\/processinfo\/dist\/esm\/import\.mjs$/;
+const SKIP_TRACKER = process.env.TAP_CHILD_ID !== undefined && process.env.RING_TAP_TRACKER !== '1';
+
 export async function resolve(specifier, context, next) {
+  if (SKIP_TRACKER && TAP_TRACKER.test(specifier)) return { url: 'data:text/javascript,', format: 'module', shortCircuit: true };
   const parent = context.parentURL;
   const q = specifier.indexOf('?');
   const bare = q < 0 ? specifier : specifier.slice(0, q);

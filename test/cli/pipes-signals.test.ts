@@ -23,10 +23,20 @@ interface Ended {
   stdout_bytes: number;
 }
 
+/**
+ * The built CLI as a user runs it, without the test runner's NODE_OPTIONS (its loader and
+ * process hooks catch signals themselves and hold them until the event loop turns, which is
+ * not how the CLI meets a user's Ctrl-C): `env` execs node in its own process, as
+ * ctrl-c.test.ts does.
+ */
+function spawnCli(args: string[], stdout: 'pipe' | number): ReturnType<typeof spawn> {
+  return spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', stdout, 'pipe'] });
+}
+
 /** Spawns the CLI; `onStart` may close its stdout or signal it. */
 function run(args: string[], onStart: (child: ReturnType<typeof spawn>) => void): Promise<Ended> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(args, 'pipe');
     let stderr = '';
     let stdout_bytes = 0;
     child.stderr!.on('data', (d) => (stderr += d));
@@ -56,7 +66,7 @@ for (const args of PIPED) {
 t.test('stdout on a full disk: one line and exit 2', { skip: fs.existsSync('/dev/full') ? false : 'no /dev/full here' }, async (t) => {
   const r = await new Promise<Ended>((resolve) => {
     const out = fs.openSync('/dev/full', 'w');
-    const child = spawn(process.execPath, [cliPath, 'replay', rest, '--ndjson'], { cwd: repoRoot, stdio: ['ignore', out, 'pipe'] });
+    const child = spawnCli(['replay', rest, '--ndjson'], out);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     child.on('close', (code, signal) => {

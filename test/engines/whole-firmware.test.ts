@@ -18,6 +18,7 @@ import { buildEngines, engineCommand, enginePaths, runEngineScript, runNodeScrip
 import { runOnEspruino } from '../../engines/espruino/runner.js';
 import { sensorStreamOf } from '../../tools/duk/write-stream.js';
 import { needsShared, repoRoot, sharedPath } from '../helpers/shared.js';
+import { sweep } from '../helpers/long.js';
 
 const JERRY_HEAP_BYTES = 64 * 1024;
 /** 40 variable blocks of this 64-bit build (27 bytes each). */
@@ -163,12 +164,13 @@ t.test('the whole firmware on Duktape, JerryScript and Espruino', needsShared('e
   });
 
   t.test('recordings through the sensor feed', async (t) => {
-    for (const file of [rec('0015_8min'), rec('0147_8min'), synth]) {
-      for (const rate_hz of [25, 50]) {
-        const script = feedScript(sensorStreamOf(file, rate_hz), { rate_hz });
-        const what = `${path.basename(file)} @ ${rate_hz} Hz`;
-        for (const engine of ['duktape', 'jerryscript'] as const) await compare(t, engine, script, what);
-      }
+    // Each recording at each rate: `make test` runs a seeded subset (the session above runs
+    // both rates on both engines), `make test-long` all six.
+    const feeds = [rec('0015_8min'), rec('0147_8min'), synth].flatMap((file) => [25, 50].map((rate_hz) => ({ file, rate_hz })));
+    for (const { file, rate_hz } of sweep(t, 'recordings x rates through the sensor feed', feeds, 2)) {
+      const script = feedScript(sensorStreamOf(file, rate_hz), { rate_hz });
+      const what = `${path.basename(file)} @ ${rate_hz} Hz`;
+      for (const engine of ['duktape', 'jerryscript'] as const) await compare(t, engine, script, what);
     }
     const stream = sensorStreamOf(rec('0322_8min'), 25).subarray(0, 25 * 90);
     await compare(t, 'espruino', feedScript(stream, { rate_hz: 25 }), '0322_8min (90 s) @ 25 Hz');
