@@ -83,8 +83,13 @@ t.test('stdout on a full disk: one line and exit 2', { skip: fs.existsSync('/dev
 t.test('Ctrl-C while ring score --report computes', async (t) => {
   const dir = path.join(tmp, 'report-interrupted');
   let sent = false;
-  const r = await run(['score', 'fixtures/synth', '--report', dir], (child) => {
-    setImmediate(() => (sent = child.kill('SIGINT')));
+  // Sent once the CLI says it is at work (its first info line), not before Node has started.
+  const r = await run(['--log-level', 'info', 'score', 'fixtures/synth', '--report', dir], (child) => {
+    let seen = '';
+    child.stderr!.on('data', (d) => {
+      seen += d;
+      if (!sent && /"level":30/.test(seen)) sent = child.kill('SIGINT');
+    });
   });
   t.ok(sent, 'Ctrl-C reached the run');
   t.ok(r.code === 130 || r.signal === 'SIGINT', `ended by Ctrl-C (code ${r.code}, signal ${r.signal})`);
