@@ -41,6 +41,7 @@ let samples_seen = 0; // samples processed since the pipeline booted
 let beat_count = 0;
 let next_short_end_ms = 0;
 let next_long_end_ms = 0;
+let next_window_end_ms = 0; // the earlier of the two
 let hrv_short_ms = HRV_SHORT_WINDOW_MS;
 let hrv_long_ms = HRV_LONG_WINDOW_MS;
 let sample_rate_hz = 0;
@@ -114,6 +115,7 @@ function pipeline_boot(rate_hz: number, short_ms: number, long_ms: number): numb
   hrv_long_ms = long_ms;
   next_short_end_ms = time_base_ms + short_ms;
   next_long_end_ms = time_base_ms + long_ms;
+  next_window_end_ms = Math.min(next_short_end_ms, next_long_end_ms);
   signal_state_reported = 0;
   det.detector_boot(rate_hz);
   iv.intervals_boot();
@@ -154,8 +156,8 @@ export function ring_on_sensor_irq(): number {
 }
 
 function process_sample(x: number): void {
-  const t_ms = time_base_ms + samples_seen * period_ms;
-  samples_seen = samples_seen + 1;
+  const n = samples_seen;
+  samples_seen = n + 1;
   const on_raw = raw_handler; // stream_on_raw_sample(x), without its call
   if (on_raw !== null) on_raw(x);
   det.detector_push(x);
@@ -170,7 +172,12 @@ function process_sample(x: number): void {
   }
   // A window [end - length, end) is complete once its last sample is in: publish it then,
   // not at the first sample after it, so a window that ends with the recording is published.
-  const t_next_ms = t_ms + period_ms;
+  // (One test per sample against the earlier of the two ends.)
+  const t_next_ms = time_base_ms + (n + 1) * period_ms;
+  if (t_next_ms >= next_window_end_ms) publish_windows(t_next_ms);
+}
+
+function publish_windows(t_next_ms: number): void {
   if (t_next_ms >= next_short_end_ms) {
     publish_hrv(next_short_end_ms, hrv_short_ms);
     next_short_end_ms = next_short_end_ms + (hrv_short_ms >> 1);
@@ -179,6 +186,7 @@ function process_sample(x: number): void {
     publish_hrv(next_long_end_ms, hrv_long_ms);
     next_long_end_ms = next_long_end_ms + div_floor(hrv_long_ms, 5);
   }
+  next_window_end_ms = Math.min(next_short_end_ms, next_long_end_ms);
 }
 
 function on_beat(): void {
