@@ -28,7 +28,7 @@
 // the last 5 min of HRV windows and status records (at most one block per ring): records a
 // host has read are always on flash.
 //
-// RAM: log_ram_bytes() = 2712 bytes of typed arrays, fixed, whatever the flash size.
+// RAM: log_ram_bytes() = 2776 bytes of typed arrays, fixed, whatever the flash size.
 
 import type { FlashHal } from "../hal.js";
 import { assert } from "../lib/assert.js";
@@ -187,7 +187,7 @@ let hs_blank = 0;
 let hs_ring = 0;
 let hs_first = 0;
 
-/** Bytes of RAM the store's buffers take (typed arrays: 2712 bytes). */
+/** Bytes of RAM the store's buffers take (typed arrays: 2776 bytes). */
 export function log_ram_bytes(): number {
   return (
     HDR_BUF_BYTES + BLOCK_BYTES_MAX + LOG_RINGS * (BLOCK_BYTES_MAX + PEND_BYTES) + 2 * LOG_RINGS * CODEC_STATE_WORDS * 8 +
