@@ -142,7 +142,7 @@ export function ring_on_sensor_irq(): number {
   let processed = 0;
   for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
     const got = hal.sensor_read(fifo_buf, DRAIN_SAMPLES_MAX);
-    assert(got >= 0 && got <= DRAIN_SAMPLES_MAX, FAULT_MAIN);
+    if (!(got >= 0 && got <= DRAIN_SAMPLES_MAX)) assert(false, FAULT_MAIN); // (no call when it holds)
     const first_ms = time_base_ms + samples_seen * period_ms;
     for (let i = 0; i < got; i++) process_sample(fifo_buf[i]);
     const motion = motion_handler;
@@ -240,7 +240,7 @@ function emit_status(code: number, value: number): void {
 
 function emit(kind: number, field_count: number): void {
   const hal = hal_ref;
-  assert(hal !== null && field_count <= out.OUT_RECORD_FIELDS_MAX, FAULT_MAIN);
+  if (!(hal !== null && field_count <= out.OUT_RECORD_FIELDS_MAX)) assert(false, FAULT_MAIN); // (no call when it holds)
   if (hal !== null) hal.emit(kind, record, field_count);
   ble_on_record(kind, record, field_count); // history log, streams, Heart Rate Service
 }

@@ -43,7 +43,8 @@ export let sq_state = SIGNAL_OK;
 
 /** The IMU's activity figure (mg), read once per sensor interrupt. */
 export function sq_set_motion(activity_mg: number): void {
-  motion_mg = clamp(activity_mg, 0, 100000);
+  // clamp(activity_mg, 0, 100000), written out: once per sensor interrupt.
+  motion_mg = activity_mg < 0 ? 0 : activity_mg > 100000 ? 100000 : activity_mg;
 }
 
 export function sq_boot(sample_rate_hz: number): void {
