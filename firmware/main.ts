@@ -144,7 +144,31 @@ export function ring_on_sensor_irq(): number {
     const got = hal.sensor_read(fifo_buf, DRAIN_SAMPLES_MAX);
     if (!(got >= 0 && got <= DRAIN_SAMPLES_MAX)) assert(false, FAULT_MAIN); // (no call when it holds)
     const first_ms = time_base_ms + samples_seen * period_ms;
-    for (let i = 0; i < got; i++) process_sample(fifo_buf[i]);
+    const buf = fifo_buf;
+    for (let i = 0; i < got; i++) {
+      // The per-sample pipeline, written into the loop: on JerryScript a call costs about
+      // 900 instructions, and this runs for every sample.
+      const x = buf[i];
+      const n = samples_seen;
+      samples_seen = n + 1;
+      const on_raw = raw_handler; // stream_on_raw_sample(x), without its call
+      if (on_raw !== null) on_raw(x);
+      det.detector_push(x);
+      // detector_next_beat finds a beat exactly when ready_count > 0: test that first, so a
+      // sample without a beat (nearly all of them) costs no call.
+      for (let k = 0; k < det.PENDING_CAPACITY && det.ready_count > 0; k++) {
+        if (det.detector_next_beat() === det.BEAT_FOUND) on_beat();
+      }
+      if (sq.sq_state !== signal_state_reported) {
+        signal_state_reported = sq.sq_state;
+        emit_status(out.STATUS_SIGNAL, signal_state_reported);
+      }
+      // A window [end - length, end) is complete once its last sample is in: publish it then,
+      // not at the first sample after it, so a window that ends with the recording is published.
+      // (One test per sample against the earlier of the two ends.)
+      const t_next_ms = time_base_ms + (n + 1) * period_ms;
+      if (t_next_ms >= next_window_end_ms) publish_windows(t_next_ms);
+    }
     const motion = motion_handler;
     if (motion !== null) motion(hal, fifo_buf, got, first_ms, period_ms);
     processed = processed + got;
@@ -153,28 +177,6 @@ export function ring_on_sensor_irq(): number {
   const on_tick = wl_tick;
   if (processed > 0 && on_tick !== null) on_tick(time_base_ms + (samples_seen - 1) * period_ms);
   return processed;
-}
-
-function process_sample(x: number): void {
-  const n = samples_seen;
-  samples_seen = n + 1;
-  const on_raw = raw_handler; // stream_on_raw_sample(x), without its call
-  if (on_raw !== null) on_raw(x);
-  det.detector_push(x);
-  // detector_next_beat finds a beat exactly when ready_count > 0: test that first, so a
-  // sample without a beat (nearly all of them) costs no call.
-  for (let i = 0; i < det.PENDING_CAPACITY && det.ready_count > 0; i++) {
-    if (det.detector_next_beat() === det.BEAT_FOUND) on_beat();
-  }
-  if (sq.sq_state !== signal_state_reported) {
-    signal_state_reported = sq.sq_state;
-    emit_status(out.STATUS_SIGNAL, signal_state_reported);
-  }
-  // A window [end - length, end) is complete once its last sample is in: publish it then,
-  // not at the first sample after it, so a window that ends with the recording is published.
-  // (One test per sample against the earlier of the two ends.)
-  const t_next_ms = time_base_ms + (n + 1) * period_ms;
-  if (t_next_ms >= next_window_end_ms) publish_windows(t_next_ms);
 }
 
 function publish_windows(t_next_ms: number): void {
