@@ -41,6 +41,7 @@ let samples_seen = 0; // samples processed since the pipeline booted
 let beat_count = 0;
 let next_short_end_ms = 0;
 let next_long_end_ms = 0;
+let next_window_end_ms = 0; // the earlier of the two
 let hrv_short_ms = HRV_SHORT_WINDOW_MS;
 let hrv_long_ms = HRV_LONG_WINDOW_MS;
 let sample_rate_hz = 0;
@@ -114,6 +115,7 @@ function pipeline_boot(rate_hz: number, short_ms: number, long_ms: number): numb
   hrv_long_ms = long_ms;
   next_short_end_ms = time_base_ms + short_ms;
   next_long_end_ms = time_base_ms + long_ms;
+  next_window_end_ms = Math.min(next_short_end_ms, next_long_end_ms);
   signal_state_reported = 0;
   det.detector_boot(rate_hz);
   iv.intervals_boot();
@@ -140,9 +142,33 @@ export function ring_on_sensor_irq(): number {
   let processed = 0;
   for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
     const got = hal.sensor_read(fifo_buf, DRAIN_SAMPLES_MAX);
-    assert(got >= 0 && got <= DRAIN_SAMPLES_MAX, FAULT_MAIN);
+    if (!(got >= 0 && got <= DRAIN_SAMPLES_MAX)) assert(false, FAULT_MAIN); // (no call when it holds)
     const first_ms = time_base_ms + samples_seen * period_ms;
-    for (let i = 0; i < got; i++) process_sample(fifo_buf[i]);
+    const buf = fifo_buf;
+    for (let i = 0; i < got; i++) {
+      // The per-sample pipeline, written into the loop: on JerryScript a call costs about
+      // 900 instructions, and this runs for every sample.
+      const x = buf[i];
+      const n = samples_seen;
+      samples_seen = n + 1;
+      const on_raw = raw_handler; // stream_on_raw_sample(x), without its call
+      if (on_raw !== null) on_raw(x);
+      det.detector_push(x);
+      // detector_next_beat finds a beat exactly when ready_count > 0: test that first, so a
+      // sample without a beat (nearly all of them) costs no call.
+      for (let k = 0; k < det.PENDING_CAPACITY && det.ready_count > 0; k++) {
+        if (det.detector_next_beat() === det.BEAT_FOUND) on_beat();
+      }
+      if (sq.sq_state !== signal_state_reported) {
+        signal_state_reported = sq.sq_state;
+        emit_status(out.STATUS_SIGNAL, signal_state_reported);
+      }
+      // A window [end - length, end) is complete once its last sample is in: publish it then,
+      // not at the first sample after it, so a window that ends with the recording is published.
+      // (One test per sample against the earlier of the two ends.)
+      const t_next_ms = time_base_ms + (n + 1) * period_ms;
+      if (t_next_ms >= next_window_end_ms) publish_windows(t_next_ms);
+    }
     const motion = motion_handler;
     if (motion !== null) motion(hal, fifo_buf, got, first_ms, period_ms);
     processed = processed + got;
@@ -153,24 +179,7 @@ export function ring_on_sensor_irq(): number {
   return processed;
 }
 
-function process_sample(x: number): void {
-  const t_ms = time_base_ms + samples_seen * period_ms;
-  samples_seen = samples_seen + 1;
-  const on_raw = raw_handler; // stream_on_raw_sample(x), without its call
-  if (on_raw !== null) on_raw(x);
-  det.detector_push(x);
-  // detector_next_beat finds a beat exactly when ready_count > 0: test that first, so a
-  // sample without a beat (nearly all of them) costs no call.
-  for (let i = 0; i < det.PENDING_CAPACITY && det.ready_count > 0; i++) {
-    if (det.detector_next_beat() === det.BEAT_FOUND) on_beat();
-  }
-  if (sq.sq_state !== signal_state_reported) {
-    signal_state_reported = sq.sq_state;
-    emit_status(out.STATUS_SIGNAL, signal_state_reported);
-  }
-  // A window [end - length, end) is complete once its last sample is in: publish it then,
-  // not at the first sample after it, so a window that ends with the recording is published.
-  const t_next_ms = t_ms + period_ms;
+function publish_windows(t_next_ms: number): void {
   if (t_next_ms >= next_short_end_ms) {
     publish_hrv(next_short_end_ms, hrv_short_ms);
     next_short_end_ms = next_short_end_ms + (hrv_short_ms >> 1);
@@ -179,6 +188,7 @@ function process_sample(x: number): void {
     publish_hrv(next_long_end_ms, hrv_long_ms);
     next_long_end_ms = next_long_end_ms + div_floor(hrv_long_ms, 5);
   }
+  next_window_end_ms = Math.min(next_short_end_ms, next_long_end_ms);
 }
 
 function on_beat(): void {
@@ -232,7 +242,7 @@ function emit_status(code: number, value: number): void {
 
 function emit(kind: number, field_count: number): void {
   const hal = hal_ref;
-  assert(hal !== null && field_count <= out.OUT_RECORD_FIELDS_MAX, FAULT_MAIN);
+  if (!(hal !== null && field_count <= out.OUT_RECORD_FIELDS_MAX)) assert(false, FAULT_MAIN); // (no call when it holds)
   if (hal !== null) hal.emit(kind, record, field_count);
   ble_on_record(kind, record, field_count); // history log, streams, Heart Rate Service
 }

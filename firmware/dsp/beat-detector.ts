@@ -165,23 +165,32 @@ export function detector_push(x_in: number): number {
   const n = sample_index;
   sample_index = n + 1;
   if (n === 0) prime_history(x);
-  hist_x[n & HIST_MASK] = x;
+  // Module state read once into locals and written back when it changes: on an
+  // interpreter every use of a module variable is a lookup by name.
+  const hx = hist_x;
+  const prev = hx[(n - 1) & HIST_MASK];
+  hx[n & HIST_MASK] = x;
   if (n < 2) return BEAT_NONE; // p needs x[n-2]
   // Smoothed value centred on n-1; |p| <= 2^25.
   const c = n - 1;
-  const p = hist_x[(n - 2) & HIST_MASK] + 2 * hist_x[c & HIST_MASK] + x;
-  hist_p[c & HIST_MASK] = p;
-  if (c < slope_span + ssf_window) return BEAT_NONE;
+  const p = hx[(n - 2) & HIST_MASK] + 2 * prev + x;
+  const hp = hist_p;
+  hp[c & HIST_MASK] = p;
+  const span = slope_span;
+  const window = ssf_window;
+  if (c < span + window) return BEAT_NONE;
   // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
   // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
-  let d = p - hist_p[(c - slope_span) & HIST_MASK];
+  let d = p - hp[(c - span) & HIST_MASK];
   if (d < 0) d = 0;
   if (d > SLOPE_MAX) d = SLOPE_MAX;
-  ssf = ssf + d - pos_slope[(c - ssf_window) & SLOPE_MASK];
-  pos_slope[c & SLOPE_MASK] = d;
+  const slopes = pos_slope;
+  const s = ssf + d - slopes[(c - window) & SLOPE_MASK];
+  ssf = s;
+  slopes[c & SLOPE_MASK] = d;
   const now_ms = c * period_ms;
 
-  if (sq_push(x, now_ms, x === hist_x[(n - 1) & HIST_MASK]) !== SIGNAL_OK) {
+  if (sq_push(x, now_ms, x === prev) !== SIGNAL_OK) {
     // No contact or an artifact: no beats now, and a fresh start once it is over.
     searching = false;
     relearn_pending = true;
@@ -197,7 +206,8 @@ export function detector_push(x_in: number): number {
     last_dt_ms = 0;
     sq_restart(x, now_ms);
   }
-  if (ready_count < pending_count && now_ms >= learn_until_ms) {
+  const learn_until = learn_until_ms;
+  if (ready_count < pending_count && now_ms >= learn_until) {
     // Learning is over: keep the held beats whose upstroke reaches half the learned level.
     let kept = ready_count;
     for (let i = ready_count; i < pending_count; i++) {
@@ -210,38 +220,50 @@ export function detector_push(x_in: number): number {
     pending_count = kept;
     ready_count = kept;
   }
-  if (now_ms < learn_until_ms) {
+  let level = level_x16;
+  if (now_ms < learn_until) {
     // While learning, the level is the largest upstroke so far, so the first pulse is
     // found on its own upstroke and a dicrotic wave after it falls below the bar.
-    if (ssf > ssf_learn_max) ssf_learn_max = ssf;
-    level_x16 = Math.max(16, ssf_learn_max * 16);
+    if (s > ssf_learn_max) ssf_learn_max = s;
+    level = ssf_learn_max * 16;
+    if (level < 16) level = 16;
+    level_x16 = level;
     last_level_decay_ms = now_ms;
   }
   // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
   // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
   // or 1/4 after 1.5 expected intervals without a beat. (Written here, not as a function:
   // it runs for every sample.)
-  if (now_ms - last_beat_ms < LEVEL_DECAY_AFTER_MS) {
+  const last_beat = last_beat_ms;
+  const since_beat_ms = now_ms - last_beat;
+  if (since_beat_ms < LEVEL_DECAY_AFTER_MS) {
     last_level_decay_ms = now_ms;
   } else if (now_ms - last_level_decay_ms >= 1000) {
-    level_x16 = Math.max(16, level_x16 - (level_x16 >> 3));
+    level = level - (level >> 3);
+    if (level < 16) level = 16;
+    level_x16 = level;
     pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
     last_level_decay_ms = now_ms;
   }
-  const late = ibi_expected_ms > 0 && last_beat_ms >= 0 && (now_ms - last_beat_ms) * 2 > ibi_expected_ms * 3;
-  const threshold_x16 = late ? level_x16 >> 2 : (level_x16 >> 3) * 3;
+  const expected_ms = ibi_expected_ms;
+  const late = expected_ms > 0 && last_beat >= 0 && since_beat_ms * 2 > expected_ms * 3;
+  const threshold_x16 = late ? level >> 2 : (level >> 3) * 3;
   if (!searching) {
     // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
     // search, whatever the heart rate (a fixed refractory time would start searches late
     // at 200 bpm and walk over the next peak).
-    if (!armed && ssf * 32 < threshold_x16) armed = true;
-    if (armed && ssf * 16 > threshold_x16) {
+    let arm = armed;
+    if (!arm && s * 32 < threshold_x16) {
+      arm = true;
+      armed = true;
+    }
+    if (arm && s * 16 > threshold_x16) {
       if (now_ms - Math.max(last_beat_ms, learn_until_ms) >= 3000) {
         // The first upstroke after a long gap: learn the level from it and what follows.
-        if (ssf * 16 < pulse_level_x16 >> 2) return BEAT_NONE;
+        if (s * 16 < pulse_level_x16 >> 2) return BEAT_NONE;
         learn_until_ms = now_ms + LEARN_MS;
-        ssf_learn_max = ssf;
-        level_x16 = Math.max(16, ssf * 16);
+        ssf_learn_max = s;
+        level_x16 = Math.max(16, s * 16);
         beats_accepted = 0;
         last_beat_ms = -1;
         last_dt_ms = 0;
@@ -249,23 +271,31 @@ export function detector_push(x_in: number): number {
       armed = false;
       searching = true;
       search_start = c;
-      search_ssf_max = ssf;
+      search_ssf_max = s;
       peak_index = c;
       peak_value = p;
       // The pulse foot: the lowest smoothed value in the TROUGH_BACK_MS before the upstroke.
-      search_foot = p;
-      const first = Math.max(2, c - trough_back);
-      for (let i = c; i >= first; i--) search_foot = Math.min(search_foot, hist_p[i & HIST_MASK]);
+      let foot = p;
+      let first = c - trough_back;
+      if (first < 2) first = 2;
+      for (let i = c; i >= first; i--) {
+        const v = hp[i & HIST_MASK];
+        if (v < foot) foot = v;
+      }
+      search_foot = foot;
     }
     return BEAT_NONE;
   }
-  if (ssf > search_ssf_max) search_ssf_max = ssf;
-  if (p > peak_value) {
+  if (s > search_ssf_max) search_ssf_max = s;
+  let peak = peak_value;
+  let peak_at = peak_index;
+  if (p > peak) {
+    peak = p;
+    peak_at = c;
     peak_value = p;
     peak_index = c;
   }
-  const fall = peak_value - p;
-  const confirmed = c > peak_index && fall * 8 > peak_value - search_foot;
+  const confirmed = c > peak_at && (peak - p) * 8 > peak - search_foot;
   if (!confirmed && c - search_start < search_max) return BEAT_NONE;
   searching = false;
   return finish_candidate(c, search_foot);

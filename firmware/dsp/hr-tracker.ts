@@ -75,7 +75,7 @@ const HR_MAX_X10 = 2200;
 
 // Twiddles: cos(2 pi k / 256) in Q14 for k = 0..128; sin(2 pi k / 256) = cos at |k - 64|.
 const cos_q14 = new Int16Array(FFT_HALF + 1);
-const bitrev = new Int16Array(FFT_N);
+const bitrev = new Uint8Array(FFT_N); // indices below 256
 const kernel_q10 = new Int32Array(2 * KERNEL_RADIUS + 1);
 let kernel_sum = 1;
 

@@ -43,7 +43,8 @@ export let sq_state = SIGNAL_OK;
 
 /** The IMU's activity figure (mg), read once per sensor interrupt. */
 export function sq_set_motion(activity_mg: number): void {
-  motion_mg = clamp(activity_mg, 0, 100000);
+  // clamp(activity_mg, 0, 100000), written out: once per sensor interrupt.
+  motion_mg = activity_mg < 0 ? 0 : activity_mg > 100000 ? 100000 : activity_mg;
 }
 
 export function sq_boot(sample_rate_hz: number): void {
@@ -89,9 +90,12 @@ export function sq_push(x: number, now_ms: number, same: boolean): number {
     flat_since_ms = now_ms;
     primed = true;
   }
-  if (!same) flat_since_ms = now_ms;
-  const flat = now_ms - flat_since_ms >= 1000; // a real PPG (with sensor noise) never holds one value 1 s
-  baseline_x16 = baseline_x16 + ((x * 16 - baseline_x16) >> baseline_shift);
+  // A real PPG (with sensor noise) never holds one value 1 s.
+  let flat = false;
+  if (same) flat = now_ms - flat_since_ms >= 1000;
+  else flat_since_ms = now_ms;
+  const base_x16 = baseline_x16 + ((x * 16 - baseline_x16) >> baseline_shift);
+  baseline_x16 = base_x16;
   let bad = SIGNAL_OK;
   let hold_ms = HOLD_MS;
   const contact = SENSOR_FULL_SCALE_COUNTS - x >= CONTACT_RAW_COUNTS_MIN;
@@ -108,14 +112,18 @@ export function sq_push(x: number, now_ms: number, same: boolean): number {
     bad = SIGNAL_ARTIFACT;
     hold_ms = MOTION_HOLD_MS;
   } else if (beats_seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after_ms) {
-    const dev = Math.abs(x - (baseline_x16 >> 4));
+    let dev = x - (base_x16 >> 4);
+    if (dev < 0) dev = -dev;
     if (dev > ARTIFACT_DEV_X * amp_ref) bad = SIGNAL_ARTIFACT;
   }
   if (bad !== SIGNAL_OK) {
     hold_until_ms = Math.max(hold_until_ms, now_ms + hold_ms);
     sq_state = bad;
-    return sq_state;
+    return bad;
   }
-  if (now_ms >= hold_until_ms) sq_state = SIGNAL_OK;
+  if (now_ms >= hold_until_ms) {
+    sq_state = SIGNAL_OK;
+    return SIGNAL_OK;
+  }
   return sq_state;
 }

@@ -79,12 +79,14 @@ export function intervals_on_beat(t_ms: number): void {
   const median = intervals_median_ms();
   let valid = ibi_ms >= IBI_MS_MIN && ibi_ms <= IBI_MS_MAX;
   if (valid && recent_count >= 3) {
-    valid = Math.abs(ibi_ms - median) * 100 <= median * DEVIATION_MAX_X100;
+    const d = ibi_ms - median;
+    valid = (d < 0 ? -d : d) * 100 <= median * DEVIATION_MAX_X100;
   }
   // Beat to beat, a sinus rhythm changes by less than this; a jump beyond it next to a
   // valid interval is a mistimed beat (one interval too short, the next too long).
   if (valid && last_valid_ibi_ms > 0) {
-    valid = Math.abs(ibi_ms - last_valid_ibi_ms) * 100 <= last_valid_ibi_ms * SUCCESSIVE_CHANGE_MAX_X100;
+    const d = ibi_ms - last_valid_ibi_ms;
+    valid = (d < 0 ? -d : d) * 100 <= last_valid_ibi_ms * SUCCESSIVE_CHANGE_MAX_X100;
   }
   // After a run of rejections the rhythm itself has changed: start over from this interval.
   if (!valid && rejected_in_row >= 4 && ibi_ms >= IBI_MS_MIN) {
@@ -117,11 +119,17 @@ function update_hr(): void {
   const median = intervals_median_ms();
   hr_bpm_x10 = div_round(600000, median);
   // Confidence: share of valid intervals among the last few, less the scatter of the recent ones.
+  // (Loops without calls: this runs for every beat.)
   let valid_count = 0;
-  for (let i = 0; i < QUALITY_SPAN; i++) valid_count = valid_count + ((quality_bits >> i) & 1);
+  for (let b = quality_bits, i = 0; b !== 0 && i < QUALITY_SPAN; b = b >> 1, i++) valid_count = valid_count + (b & 1);
+  const r = recent;
+  const count = recent_count;
   let spread = 0;
-  for (let i = 0; i < recent_count; i++) spread = spread + Math.abs(recent[i] - median);
-  const spread_x100 = div_round(spread * 100, median * recent_count);
-  const base = div_round(valid_count * 100, Math.max(quality_count, 1));
+  for (let i = 0; i < count; i++) {
+    const d = r[i] - median;
+    spread = spread + (d < 0 ? -d : d);
+  }
+  const spread_x100 = div_round(spread * 100, median * count);
+  const base = div_round(valid_count * 100, quality_count > 1 ? quality_count : 1);
   hr_confidence = clamp(base - 2 * spread_x100, 0, 100);
 }

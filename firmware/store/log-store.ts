@@ -28,7 +28,7 @@
 // the last 5 min of HRV windows and status records (at most one block per ring): records a
 // host has read are always on flash.
 //
-// RAM: log_ram_bytes() = 3672 bytes of typed arrays, fixed, whatever the flash size.
+// RAM: log_ram_bytes() = 2776 bytes of typed arrays, fixed, whatever the flash size.
 
 import type { FlashHal } from "../hal.js";
 import { assert } from "../lib/assert.js";
@@ -186,8 +186,9 @@ let hs_ec = 0; // -1 when the sector has no valid format (then hs_blank says whe
 let hs_blank = 0;
 let hs_ring = 0;
 let hs_first = 0;
+let magic_crc = 0; // the running CRC over a header's magic bytes (log_alloc_boot)
 
-/** Bytes of RAM the store's buffers take (typed arrays: 3672 bytes). */
+/** Bytes of RAM the store's buffers take (typed arrays: 2776 bytes). */
 export function log_ram_bytes(): number {
   return (
     HDR_BUF_BYTES + BLOCK_BYTES_MAX + LOG_RINGS * (BLOCK_BYTES_MAX + PEND_BYTES) + 2 * LOG_RINGS * CODEC_STATE_WORDS * 8 +
@@ -199,6 +200,8 @@ export function log_ram_bytes(): number {
 function log_alloc_boot(): void {
   crc32_boot();
   hbuf = new Uint8Array(HDR_BUF_BYTES);
+  put32(hbuf, 0, MAGIC_FORMAT);
+  magic_crc = crc32_update(crc32_start(), hbuf, 0, 4);
   hbuf_words = new Int32Array(hbuf.buffer, 0, HDR_BUF_BYTES >> 2);
   bbuf = new Uint8Array(BLOCK_BYTES_MAX);
   pend = new Uint8Array(LOG_RINGS * PEND_BYTES);
@@ -326,7 +329,10 @@ function sec_read(s: number): void {
   hs_first = 0;
   if (fl.flash_read(sector_addr(s), hbuf, 0, data_off) < 0) return;
   const magic = hbuf[0] === MAGIC_B0 && hbuf[1] === MAGIC_B1 && hbuf[2] === MAGIC_B2 && hbuf[3] === MAGIC_B3;
-  if (!magic || crc32_end(crc32_update(crc32_start(), hbuf, 0, 8)) !== get32(hbuf, 8)) {
+  // With the magic in place the format part's CRC starts from the magic's (computed at boot),
+  // and the open part's CRC continues from it: each header byte runs through the CRC once.
+  const format_crc = magic ? crc32_update(magic_crc, hbuf, 4, 8) : 0;
+  if (!magic || crc32_end(format_crc) !== get32(hbuf, 8)) {
     hs_blank = hdr_all_equal(0, hdr_b_off, 0xff) ? 1 : 0;
     return;
   }
@@ -337,8 +343,7 @@ function sec_read(s: number): void {
     return;
   }
   hs_state = SEC_STALE;
-  let crc = crc32_update(crc32_start(), hbuf, 0, 8);
-  crc = crc32_end(crc32_update(crc, hbuf, hdr_b_off, hdr_b_off + 8));
+  const crc = crc32_end(crc32_update(format_crc, hbuf, hdr_b_off, hdr_b_off + 8));
   if (crc !== get32(hbuf, hdr_b_off + 8)) return;
   if (!hdr_all_equal(commit_off, data_off, 0)) return;
   const ring = get32(hbuf, hdr_b_off);

@@ -176,6 +176,21 @@ t.test('the whole firmware on Duktape, JerryScript and Espruino', needsShared('e
     await compare(t, 'espruino', feedScript(stream, { rate_hz: 25 }), '0322_8min (90 s) @ 25 Hz');
   });
 
+  // Near its heap's end JerryScript collects under high pressure, which frees every property
+  // hashmap and makes no new ones: each name lookup in the firmware's one large scope is then
+  // a linear search (about 1.6x the instructions per sample) while every output stays right.
+  // The 512 KB build never gets there, so the same booted heap on both says the 64 KB build
+  // kept its hashmaps (docs/mcu-budget.md, CPU).
+  t.test('the 64 KB JerryScript build keeps its property hashmaps', async (t) => {
+    const script = sessionScript(sensorStreamOf(rec('0015_8min'), 50).subarray(0, 50 * 30), { rate_hz: 50 });
+    const small = runEngineScript(paths, 'jerryscript', script, { quiet: true });
+    const large = runEngineScript(paths, 'jerryscript', script, { quiet: true, jerry_512k: true });
+    t.equal(small.status, 0, '64 KB build exits 0', { stderr: small.stderr });
+    t.equal(large.status, 0, '512 KB build exits 0', { stderr: large.stderr });
+    t.equal(small.heap?.booted_bytes, large.heap?.booted_bytes, `booted heap the same on both builds (${small.heap?.booted_bytes} vs ${large.heap?.booted_bytes} bytes)`);
+    t.equal(small.heap?.peak_total_bytes, large.heap?.peak_total_bytes, `heap peak the same on both builds: ${small.heap?.peak_total_bytes} of ${JERRY_HEAP_BYTES} bytes`);
+  });
+
   t.test('what the engine hosts say about bad runs', async (t) => {
     const stream = sensorStreamOf(synth, 25).subarray(0, 250);
     const fits = runEngineScript(paths, 'jerryscript', feedScript(stream, { rate_hz: 25 }), { quiet: true, jerry_512k: true });
