@@ -1,7 +1,9 @@
-// Running the sessions: in this process (--jobs 1) or on N worker threads. Work is handed
-// out longest recording first, one session at a time to whichever worker is free; results
-// are stored by the session's place in the sorted list, so the output is the same for
-// every N and every finishing order.
+// Running the sessions: in this process (--jobs 1), or here and on N-1 worker threads. Work
+// is handed out longest recording first, one session at a time to whichever job is free;
+// results are stored by the session's place in the sorted list, so the output is the same
+// for every N and every finishing order. This thread is one of the jobs: it starts at once,
+// while each worker spends about a second loading its own module graph (as long as ten
+// short sessions take), so N jobs are never slower than one.
 
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -41,9 +43,9 @@ function dispatchOrder(specs: readonly SessionSpec[]): number[] {
 export async function runSessions(specs: readonly SessionSpec[], opts: PoolOptions): Promise<SessionOutcome[]> {
   const jobs = Math.min(opts.jobs, specs.length);
   if (jobs <= 1) return runInProcess(specs, opts);
-  // Load the bundle here once too, so a bad one is reported as such before any worker starts.
-  if (opts.firmware_bundle !== null) await loadFirmwareBundle(opts.firmware_bundle);
-  return runOnWorkers(specs, jobs, opts);
+  // Load the bundle here first, so a bad one is reported as such before any worker starts.
+  const firmware = opts.firmware_bundle === null ? undefined : await loadFirmwareBundle(opts.firmware_bundle);
+  return runOnWorkers(specs, jobs, opts, firmware);
 }
 
 async function runInProcess(specs: readonly SessionSpec[], opts: PoolOptions): Promise<SessionOutcome[]> {
@@ -64,7 +66,7 @@ function workerUrl(): URL {
   return new URL(`./worker${ext}`, import.meta.url);
 }
 
-function runOnWorkers(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions): Promise<SessionOutcome[]> {
+function runOnWorkers(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions, firmware: RingFirmware | undefined): Promise<SessionOutcome[]> {
   const order = dispatchOrder(specs);
   const out: SessionOutcome[] = new Array<SessionOutcome>(specs.length);
   const init: WorkerInit = { firmware_bundle: opts.firmware_bundle, run: opts.run };
@@ -88,7 +90,32 @@ function runOnWorkers(specs: readonly SessionSpec[], jobs: number, opts: PoolOpt
       const task: WorkerTask = { index, spec: specs[index]! };
       w.postMessage(task);
     };
-    for (let j = 0; j < jobs; j++) {
+    const finish = (index: number, outcome: SessionOutcome): boolean => {
+      out[index] = outcome;
+      done++; // not inside the optional call below: without onDone its arguments are never evaluated
+      opts.onDone?.(done, specs.length, specs[index]!.id);
+      if (done < specs.length) return false;
+      stopAll();
+      resolve(out);
+      return true;
+    };
+    // This thread's job: one session at a time (the firmware here is one ring), letting the
+    // workers' replies through between sessions.
+    const here = async (): Promise<void> => {
+      while (!failed && next < order.length) {
+        const index = order[next++]!;
+        let outcome: SessionOutcome;
+        try {
+          outcome = await runSession(specs[index]!, firmware, opts.run);
+        } catch (err) {
+          fail(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+        if (finish(index, outcome)) return;
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    };
+    for (let j = 1; j < jobs; j++) {
       const w = new Worker(workerUrl(), { workerData: init });
       workers.push(w);
       w.on('message', (reply: WorkerReply) => {
@@ -96,15 +123,7 @@ function runOnWorkers(specs: readonly SessionSpec[], jobs: number, opts: PoolOpt
           fail(new Error(`worker fault on session ${specs[reply.index]!.id}: ${reply.fault}`));
           return;
         }
-        out[reply.index] = reply.outcome;
-        done++; // not inside the optional call below: without onDone its arguments are never evaluated
-        opts.onDone?.(done, specs.length, specs[reply.index]!.id);
-        if (done === specs.length) {
-          stopAll();
-          resolve(out);
-        } else {
-          feed(w);
-        }
+        if (!finish(reply.index, reply.outcome)) feed(w);
       });
       w.on('error', (err) => fail(err));
       w.on('exit', (code) => {
@@ -112,5 +131,6 @@ function runOnWorkers(specs: readonly SessionSpec[], jobs: number, opts: PoolOpt
       });
       feed(w);
     }
+    void here();
   });
 }
