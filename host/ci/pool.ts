@@ -41,23 +41,10 @@ function dispatchOrder(specs: readonly SessionSpec[]): number[] {
 }
 
 export async function runSessions(specs: readonly SessionSpec[], opts: PoolOptions): Promise<SessionOutcome[]> {
-  const jobs = Math.min(opts.jobs, specs.length);
-  if (jobs <= 1) return runInProcess(specs, opts);
+  if (specs.length === 0) return [];
   // Load the bundle here first, so a bad one is reported as such before any worker starts.
   const firmware = opts.firmware_bundle === null ? undefined : await loadFirmwareBundle(opts.firmware_bundle);
-  return runOnWorkers(specs, jobs, opts, firmware);
-}
-
-async function runInProcess(specs: readonly SessionSpec[], opts: PoolOptions): Promise<SessionOutcome[]> {
-  const firmware: RingFirmware | undefined = opts.firmware_bundle === null ? undefined : await loadFirmwareBundle(opts.firmware_bundle);
-  const out: SessionOutcome[] = new Array<SessionOutcome>(specs.length);
-  let done = 0;
-  for (const i of dispatchOrder(specs)) {
-    out[i] = await runSession(specs[i]!, firmware, opts.run);
-    done++;
-    opts.onDone?.(done, specs.length, specs[i]!.id);
-  }
-  return out;
+  return runJobs(specs, Math.max(1, Math.min(opts.jobs, specs.length)), opts, firmware);
 }
 
 /** The worker's module next to this one (.js when compiled, .ts when run from sources by a TS loader). */
@@ -66,7 +53,8 @@ function workerUrl(): URL {
   return new URL(`./worker${ext}`, import.meta.url);
 }
 
-function runOnWorkers(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions, firmware: RingFirmware | undefined): Promise<SessionOutcome[]> {
+/** This thread and jobs - 1 workers (none for one job) take the sessions in dispatch order. */
+function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions, firmware: RingFirmware | undefined): Promise<SessionOutcome[]> {
   const order = dispatchOrder(specs);
   const out: SessionOutcome[] = new Array<SessionOutcome>(specs.length);
   const init: WorkerInit = { firmware_bundle: opts.firmware_bundle, run: opts.run };

@@ -150,11 +150,17 @@ class ObservedFlash {
     return this.nor.flash_size_bytes();
   }
 
+  /** Header and payload bytes of a block write (marker byte 11, length at 8), 0 for any other write. */
+  private static blockBytes(src: Uint8Array, off: number, length: number): number {
+    if (length < 16 || src[off + 11] !== 0xb1) return 0;
+    const used = 16 + (src[off + 8]! | (src[off + 9]! << 8));
+    return used <= length ? used : 0;
+  }
+
   /** Whether flash holds the block header and payload of the write at addr as they were meant. */
   private blockLanded(addr: number, src: Uint8Array, off: number, length: number): boolean {
-    if (length < 16 || src[off + 11] !== 0xb1) return false;
-    const used = 16 + (src[off + 8]! | (src[off + 9]! << 8));
-    if (used > length) return false;
+    const used = ObservedFlash.blockBytes(src, off, length);
+    if (used === 0) return false;
     for (let i = 0; i < used; i++) if (this.nor.data[addr + i] !== src[off + i]) return false;
     return true;
   }
@@ -163,11 +169,12 @@ class ObservedFlash {
   private complete(addr: number, src: Uint8Array, off: number, length: number): void {
     const u = this.nor.params.write_unit_bytes;
     const data_off = 2 * (Math.ceil(12 / u) * u) + u; // after the sector header (log-store.ts)
-    if (addr % this.nor.params.sector_bytes < data_off || length < 16 || src[off + 11] !== 0xb1) return;
+    const used = ObservedFlash.blockBytes(src, off, length);
+    if (addr % this.nor.params.sector_bytes < data_off || used === 0) return;
     // The records of the block (the rings interleave sequences: decode, do not assume a range).
     const dv = new DataView(src.buffer, src.byteOffset + off, length);
-    const len = dv.getUint16(8, true);
-    const block = src.subarray(off, off + 16 + len);
+    const len = used - 16;
+    const block = src.subarray(off, used + off);
     const state = new Float64Array(CODEC_STATE_WORDS);
     rec_state_reset(state, dv.getUint32(0, true), 16);
     const fields = new Int32Array(REC_FIELDS_MAX);

@@ -6,7 +6,7 @@
 
 import t from 'tap';
 import type { Test } from 'tap';
-import { CODEC_POS, CODEC_STATE_WORDS, REC_BYTES_MAX, rec_decode, rec_encode, rec_state_reset } from '../../firmware/store/record-codec.js';
+import { CODEC_POS, CODEC_STATE_WORDS, REC_BYTES_MAX, rec_decode, rec_encode, rec_state_reset, rec_std_count } from '../../firmware/store/record-codec.js';
 import * as out from '../../firmware/output.js';
 import { Prng } from '../../sim/prng.js';
 
@@ -127,7 +127,7 @@ t.test('mixed records, odd counts, a third window size and unknown kinds decode 
       const pick = prng.nextBelow(6);
       const kind = pick <= 1 ? out.OUT_KIND_HRV : pick === 2 ? out.OUT_KIND_BEAT : pick === 3 ? out.OUT_KIND_STATUS : pick === 4 ? out.OUT_KIND_HR : 5 + prng.nextBelow(123);
       // Usual counts mostly; HRV windows cut short and status records with extra fields too.
-      const usual = kind === out.OUT_KIND_HRV ? 9 : kind === out.OUT_KIND_BEAT ? 6 : kind === out.OUT_KIND_STATUS ? 3 : kind === out.OUT_KIND_HR ? 3 : 4;
+      const usual = rec_std_count(kind) >= 0 ? rec_std_count(kind) : 4;
       const count = prng.nextBelow(4) === 0 ? prng.nextBelow(13) : usual;
       const fields = Array.from({ length: count }, field);
       if (kind === out.OUT_KIND_HRV && count > 0) fields[0] = [60, 300, 120, 0][prng.nextBelow(4)]!;

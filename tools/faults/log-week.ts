@@ -23,9 +23,8 @@ import { ble_on_record } from '../../firmware/ble/hook.js';
 import { PART_LOG_ADDR, PART_LOG_BYTES } from '../../firmware/flash-map.js';
 import * as out from '../../firmware/output.js';
 import type { Fixture } from '../../sim/fixture/types.js';
-import { SHIPPED_FIXTURES } from '../../sim/synth/presets.js';
+import { SHIPPED_FIXTURES, shippedOptions } from '../../sim/synth/presets.js';
 import { generateRingPpg } from '../../sim/synth/ring-ppg.js';
-import { generateRrSeries } from '../../sim/synth/rr-series.js';
 import { RingDevice } from '../../sim/ring-device.js';
 import { SimTransport } from '../../host/transport/sim-transport.js';
 import { RingClient } from '../../host/client/client.js';
@@ -67,16 +66,8 @@ export const WEEK_BASE_S = 3600;
 export function weekBaseFixture(duration_s = WEEK_BASE_S): Fixture {
   const spec = SHIPPED_FIXTURES.find((f) => f.file === 'synth-rest.ringfx');
   if (spec === undefined) throw new Error('no synth-rest set-up in sim/synth/presets.ts');
-  const rr = generateRrSeries({ ...spec.generated, duration_s: duration_s + 5 });
-  return generateRingPpg({
-    ...spec.options,
-    record: `synth-rest-${duration_s}s`,
-    duration_s,
-    sample_rate_hz: 25,
-    rr_ms: rr.rr_ms,
-    rr_source: rr.source,
-    rr_license: rr.license,
-  });
+  // No datasets folder: the generated RR, so the week is the same on every machine.
+  return generateRingPpg(shippedOptions({ ...spec, options: { ...spec.options, record: `synth-rest-${duration_s}s`, duration_s, sample_rate_hz: 25 } }, undefined));
 }
 
 /** The pipeline's records for one pass of the recording (the boot record dropped). */
