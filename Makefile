@@ -3,6 +3,9 @@ SHELL := /bin/bash
 DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev tshark cmake python3 g++ make git libxml2-utils chromium bsdutils
 NODE := node
 DEMO_FIXTURE := fixtures/synth/synth-rest.ringfx
+# The `ring` command as users get it (package.json's bin): built by `make build`, below.
+CLI_BUNDLE := dist/bin/ring.js
+CLI_SOURCES := $(shell find host sim protocol firmware engines tools -name '*.ts' -not -name '*.d.ts' 2>/dev/null)
 
 .PHONY: firmware-motion all setup deps npm build demo test test-long bench firmware duk clean dissector
 
@@ -39,19 +42,31 @@ npm: node_modules/.package-lock.json
 setup: deps npm
 
 # Incremental: tsc --build keeps dist/.tsbuildinfo and rebuilds only what changed (a
-# no-change build takes about a second). tsc writes files without the execute bit: the bin
-# gets it back so `ring` runs after `npm link`. Its own target (build-host), so under
-# make -j it runs beside the ES5 firmware builds that `build` also asks for.
+# no-change build takes about a second). Its own target (build-host), so under make -j it
+# runs beside the ES5 firmware builds that `build` also asks for.
 .PHONY: build-host
-build: npm build-host
+build: npm build-host $(CLI_BUNDLE)
 
 build-host: npm
 	node_modules/.bin/tsc --build tsconfig.json
 	@chmod +x dist/host/cli/main.js
 
+# The `ring` command (package.json's bin) as one esbuild bundle: a command loads a few
+# files instead of the tsc build's hundred-odd modules, about a fifth less CPU per run.
+# Chunks are split per command (each loads only its own, as commands.ts intends); the
+# worker threads' entry points sit beside them under fixed names (host/bundle.ts). Types
+# are checked by the tsc build above. esbuild keeps the entry's #! line; the execute bit
+# is ours to set.
+$(CLI_BUNDLE): $(CLI_SOURCES) package-lock.json | node_modules/.package-lock.json
+	@rm -rf dist/bin
+	node_modules/.bin/esbuild ring=host/cli/main.ts ci-worker=host/ci/worker.ts sim-ring-worker=host/transport/sim-ring-worker.ts \
+	  --bundle --splitting --format=esm --platform=node --target=node20 --packages=external \
+	  --define:RING_BUNDLED=true --chunk-names=chunk-[hash] --outdir=dist/bin --log-level=warning
+	@chmod +x $@
+
 demo: setup build
-	$(NODE) dist/host/cli/main.js replay $(DEMO_FIXTURE)
-	$(NODE) dist/host/cli/main.js score fixtures/synth
+	$(NODE) $(CLI_BUNDLE) replay $(DEMO_FIXTURE)
+	$(NODE) $(CLI_BUNDLE) score fixtures/synth
 
 # Tests run from source through scripts/ts-loader.mjs (esbuild, no type check: `make build`
 # checks types) and report one line per file plus failures (scripts/tap-summary.mjs).
@@ -137,7 +152,7 @@ $(DUK_HOST): duk/host.c engines/host-common.h
 
 # The Wireshark Lua dissector, generated from the protocol's tables (tools/wireshark/README.md).
 dissector: build
-	$(NODE) dist/host/cli/main.js dissector -o tools/wireshark/ring-sim.lua
+	$(NODE) $(CLI_BUNDLE) dissector -o tools/wireshark/ring-sim.lua
 
 clean:
 	rm -rf dist build .tap

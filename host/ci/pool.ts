@@ -7,6 +7,7 @@
 
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../bundle.js';
 import { loadFirmwareBundle, type RingFirmware } from '../../sim/firmware-module.js';
 import { runSession, type SessionOutcome, type SessionRunOptions } from './run-session.js';
 import type { SessionSpec } from './sessions.js';
@@ -50,7 +51,7 @@ export async function runSessions(specs: readonly SessionSpec[], opts: PoolOptio
 /** The worker's module next to this one (.js when compiled, .ts when run from sources by a TS loader). */
 function workerUrl(): URL {
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./worker${ext}`, import.meta.url);
+  return workerEntry('ci-worker', `./worker${ext}`, import.meta.url);
 }
 
 /** This thread and jobs - 1 workers (none for one job) take the sessions in dispatch order. */

@@ -10,7 +10,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DeviceError } from '../client/errors.js';
 import { RingClient } from '../client/client.js';
@@ -22,6 +21,7 @@ import { imageConfirm, imageReset, imageRevert, imageState, imageTest, type Imag
 import { IMG_TARGET_RING_NRF52840 } from '../../firmware/cmd/image-header.js';
 import { ST_REJECT, ST_REVERT } from '../../firmware/cmd/image-state.js';
 import { NorFlash } from '../../sim/flash/nor-flash.js';
+import { repoRoot } from '../../sim/fixture/paths.js';
 import { programSlot } from '../../sim/boot/boot-stage.js';
 import { BootedRing } from '../../sim/boot/booted-ring.js';
 import { loadFixture } from '../../sim/fixture/load.js';
@@ -32,7 +32,7 @@ import { addTransportOptions, attachKeys, connectSimulated, resolveTransport, ty
 import type { SessionTaps } from './debug-options.js';
 import { writeFileAtomic } from '../io/output-file.js';
 
-const repo_root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const repo_root = repoRoot();
 export const PAYLOAD_DEFAULT = path.join(repo_root, 'dist/firmware-ring.es5.min.js');
 export const DEV_KEY_FILE = path.join(repo_root, 'fixtures/keys/dev-image-key.json');
 

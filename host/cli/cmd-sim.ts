@@ -22,6 +22,7 @@ import {
   MTU_DEFAULT,
   type TransportCliOptions,
 } from './transport-options.js';
+import { workerEntry } from '../bundle.js';
 import { RATE_HZ_DEFAULT, SEED_DEFAULT, parseRateHz, parseSeed } from './options.js';
 
 interface ServeOptions extends TransportCliOptions {
@@ -103,7 +104,7 @@ export function registerSimCommands(program: Command): void {
       }
       if (address === undefined) throw new UsageError('no bus to serve on: give --bus <address>, --private-bus, or set DBUS_SYSTEM_BUS_ADDRESS');
       const server = new BluezStandIn({
-        bus_address: address, worker_url: new URL('../transport/sim-ring-worker.js', import.meta.url), adapter: opts.adapter, adapter_powered: !opts.adapterOff, rings,
+        bus_address: address, worker_url: workerEntry('sim-ring-worker', '../transport/sim-ring-worker.js', import.meta.url), adapter: opts.adapter, adapter_powered: !opts.adapterOff, rings,
         log: (m) => log().info(m),
       });
       let finish: (code: number) => void = () => undefined;

@@ -1,16 +1,17 @@
 // The `ring` program: root options, and the commands a command line names (commands.ts).
 
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
+import { repoRoot } from '../../sim/fixture/paths.js';
 import { modulesFor } from './commands.js';
 import { registerLogOptions } from './log-options.js';
 import { setLogLevel } from './log.js';
 import { parseLogLevel } from './options.js';
 
 function packageVersion(): string {
-  const url = new URL('../../../package.json', import.meta.url);
   try {
-    return (JSON.parse(fs.readFileSync(url, 'utf8')) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '0.0.0';
   }

@@ -10,8 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
-import { cliPath, ring } from '../helpers/cli.js';
+import { ring } from '../helpers/cli.js';
 import { buildFirmwareVariant } from '../helpers/firmware-variant.js';
+import { repoRoot } from '../helpers/shared.js';
 import { writeLibrary } from './library.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-ci-cli-'));
@@ -85,7 +86,7 @@ t.test('bad input: exit 2, one line, nothing on stdout', async (t) => {
 
 t.test('the library API on worker threads finishes without a progress callback', async (t) => {
   // runCi as bench/ci.ts calls it: no onDone. The compiled module, so the workers are too.
-  const ciModule = path.join(path.dirname(cliPath), '../ci/ci.js');
+  const ciModule = path.join(repoRoot, 'dist/host/ci/ci.js');
   const script = `const { runCi } = await import(${JSON.stringify(pathToFileURL(ciModule).href)});
 const out = await runCi({ library: 'recs', golden_dir: 'golden', rate_hz: 50, seed: 1, jobs: 2, shard: null, direct: true,
   firmware_bundle: null, update_golden: false, want_report: false, thresholds: {} });

@@ -1,4 +1,4 @@
-// The device commands run as a user runs them: `node dist/host/cli/main.js info --sim ...`.
+// The device commands run as a user runs them: `node dist/bin/ring.js info --sim ...`.
 // Bad input ends in one line `error: ...` and exit 2; data goes to stdout, one JSON document
 // with --json, NDJSON with --ndjson.
 import t from 'tap';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Test } from 'tap';
 import { repoRoot } from './shared.js';
 
-export const cliPath = path.join(repoRoot, 'dist/host/cli/main.js');
+export const cliPath = path.join(repoRoot, 'dist/bin/ring.js');
 
 export interface CliRun {
   code: number;
