@@ -94,7 +94,8 @@ export default class TapSummary extends Transform {
       if (ok) this.#files.ok++;
       else this.#files.fail++;
       for (const k of ['total', 'pass', 'fail', 'skip', 'todo']) this.#totals[k] += stats[k];
-      const name = fileParser.name || res.name;
+      // make test runs the compiled copies (build/tsjs/...js): named by their sources.
+      const name = (fileParser.name || res.name).replace(/^build\/tsjs\//, '').replace(/\.js$/, '.ts');
       const time_ms = res.time ?? 0;
       const folder = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '.';
       const f = this.#folders.get(folder) ?? { files: 0, asserts: 0, failed: 0, time_ms: 0 };

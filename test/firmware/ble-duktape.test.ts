@@ -6,10 +6,11 @@
 
 import path from 'node:path';
 import t from 'tap';
+import { repoRoot } from '../helpers/shared.js';
 import { run } from './ble-duk-harness.js';
 import { bundleEs5, haveDuk, NO_DUK_MESSAGE, runInDuk } from '../helpers/duk-run.js';
 
-const HARNESS = path.join(path.dirname(new URL(import.meta.url).pathname), 'ble-duk-harness.ts');
+const HARNESS = path.join(repoRoot, 'test/firmware/ble-duk-harness.ts');
 
 if (!haveDuk) {
   if (process.env.CI === 'true') t.fail(NO_DUK_MESSAGE);

@@ -6,11 +6,12 @@
 
 import path from 'node:path';
 import t from 'tap';
+import { repoRoot } from '../helpers/shared.js';
 import { run } from './duk-harness.js';
 import { loadAppendixVectors } from './helpers.js';
 import { bundleEs5, haveDuk, NO_DUK_MESSAGE, runInDuk } from '../helpers/duk-run.js';
 
-const HARNESS = path.join(path.dirname(new URL(import.meta.url).pathname), 'duk-harness.ts');
+const HARNESS = path.join(repoRoot, 'test/protocol/duk-harness.ts');
 
 const COMMON_HEADS = [0x00, 0x17, 0x18, 0x20, 0x41, 0x61, 0x82, 0xa1, 0xf5, 0xf6, 0x1b, 0x3b];
 

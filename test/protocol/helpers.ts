@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../helpers/shared.js';
 import {
   CBOR_HEAD_ARG_LO,
   CBOR_HEAD_MAJOR,
@@ -30,7 +30,7 @@ import {
   cbor_write_text,
 } from '../../protocol/device/cbor.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { repoRoot };
 export const sharedDir = path.resolve(repoRoot, '../shared');
 
 export function hex(bytes: Uint8Array): string {

@@ -5,6 +5,7 @@
 
 import path from 'node:path';
 import t from 'tap';
+import { repoRoot } from '../helpers/shared.js';
 import { loadFixture } from '../../sim/fixture/load.js';
 import { RingDevice } from '../../sim/ring-device.js';
 import { SimTransport } from '../../host/transport/sim-transport.js';
@@ -13,7 +14,7 @@ import { readHistory } from '../../host/client/history.js';
 import { STATUS_LOG_RECOVERED } from '../../firmware/store/log-store.js';
 import { runLogWeek } from '../../tools/faults/log-week.js';
 
-const FIXTURE = path.join(import.meta.dirname, '../../fixtures/synth/synth-rest.ringfx');
+const FIXTURE = path.join(repoRoot, 'fixtures/synth/synth-rest.ringfx');
 
 t.test('history resumes by sequence across a reboot; the flash keeps it', async (t) => {
   const fx = loadFixture(FIXTURE);

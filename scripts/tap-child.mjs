@@ -1,0 +1,27 @@
+// Preloaded into `make test`'s test processes (NODE_OPTIONS, before tap's own --import).
+// The tests are compiled JavaScript (build/tsjs), so no module hooks run; tap's process
+// tracker (@tapjs/processinfo, for coverage and `tap --changed`, both unused here) would
+// register its own on a loader thread, which costs every test process a few tenths of a
+// second of CPU, more than most tests' own work, and follow every process a test spawns.
+// Here its registration does nothing, its spawn wrapper is never installed, and this
+// preload leaves NODE_OPTIONS so the CLI processes the tests start run as a user's would.
+import module from 'node:module';
+
+if (process.env.TAP_CHILD_ID !== undefined && process.env.RING_TAP_TRACKER !== '1') {
+  const register = module.register;
+  module.register = function registerUnlessTracker(specifier, ...rest) {
+    if (String(specifier).includes('/@tapjs/processinfo/')) return;
+    return register.call(this, specifier, ...rest);
+  };
+  // The tracker wraps spawn through process-on-spawn's shared state (a global singleton):
+  // claimed first, without wrapping spawn, it leaves children alone.
+  const onSpawn = Symbol.for('process-on-spawn@*:singletonId');
+  if (!(onSpawn in globalThis)) {
+    Object.defineProperty(globalThis, onSpawn, { writable: true, value: { version: 1, listeners: [], unwrap: () => {} } });
+  }
+  if (process.env.NODE_OPTIONS) {
+    process.env.NODE_OPTIONS = process.env.NODE_OPTIONS.split(/\s+/)
+      .filter((o) => !o.replace(/^"|"$/g, '').endsWith('/scripts/tap-child.mjs'))
+      .join(' ');
+  }
+}
