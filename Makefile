@@ -3,6 +3,11 @@ SHELL := /bin/bash
 DEBIAN_PACKAGES := duktape duktape-dev dbus valgrind gcc libc6-dev tshark cmake python3 g++ make git libxml2-utils chromium bsdutils
 NODE := node
 DEMO_FIXTURE := fixtures/synth/synth-rest.ringfx
+# Stamps under build/ stand for outputs under dist/: a removed dist/ (not `make clean`)
+# must rebuild them, not leave the stamp saying they are there. FORCE when any is missing.
+unless-present = $(if $(strip $(foreach f,$(1),$(if $(wildcard $(f)),,missing))),FORCE)
+.PHONY: FORCE
+FORCE:
 # The `ring` command as users get it (package.json's bin): built by `make build`, below.
 CLI_BUNDLE := dist/bin/ring.js
 CLI_SOURCES := $(shell find host sim protocol firmware engines tools -name '*.ts' -not -name '*.d.ts' 2>/dev/null)
@@ -131,7 +136,7 @@ FIRMWARE_DEPS := $(shell find firmware protocol -name '*.ts' 2>/dev/null) engine
 
 firmware-locked: $(FIRMWARE_NODE)
 
-$(FIRMWARE_NODE): $(FIRMWARE_DEPS) duk/firmware-entry.js
+$(FIRMWARE_NODE): $(FIRMWARE_DEPS) duk/firmware-entry.js $(call unless-present,$(FIRMWARE_ES5) $(FIRMWARE_ES5_MIN))
 	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make firmware: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@rm -rf build/firmware-es5 && mkdir -p dist build/firmware-node
 	node_modules/.bin/tsc -p tsconfig.firmware.json
@@ -151,7 +156,7 @@ firmware-motion:
 firmware-motion-locked: $(FIRMWARE_MOTION_NODE)
 
 # After the plain firmware: its build empties build/firmware-es5, where this one emits too.
-$(FIRMWARE_MOTION_NODE): $(FIRMWARE_NODE) $(FIRMWARE_DEPS) duk/firmware-motion-entry.js duk/firmware-motion-node.ts tsconfig.firmware-motion.json
+$(FIRMWARE_MOTION_NODE): $(FIRMWARE_NODE) $(call unless-present,$(FIRMWARE_MOTION_ES5)) $(FIRMWARE_DEPS) duk/firmware-motion-entry.js duk/firmware-motion-node.ts tsconfig.firmware-motion.json
 	node_modules/.bin/tsc -p tsconfig.firmware-motion.json
 	node_modules/.bin/esbuild duk/firmware-motion-entry.js $(ES5_BUNDLE_FLAGS) --minify --outfile=$(FIRMWARE_MOTION_ES5)
 	node_modules/.bin/esbuild duk/firmware-motion-node.ts --bundle --format=esm --platform=neutral --target=es2022 --log-level=warning --outfile=$(FIRMWARE_MOTION_NODE)
@@ -299,7 +304,7 @@ $(ENGINES_CHECKED): $(ENGINE_DEPS)
 engines-bundle: $(RING_NODE)
 # `ring energy` and the differential tests load the Node driver bundle: part of every build.
 build: $(RING_NODE)
-$(RING_NODE): $(ENGINE_DEPS) $(ENGINES_CHECKED)
+$(RING_NODE): $(ENGINE_DEPS) $(ENGINES_CHECKED) $(call unless-present,$(RING_ES5) $(RING_ES5_MIN) $(RING_DRIVER_ES5))
 	@test -x node_modules/.bin/esbuild || { echo "make engines-bundle: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@mkdir -p dist build/engines-node
 	$(BUNDLE) engines/ring-entry.js $(RING_ES5) --banner 'var RingFirmware = {};'
