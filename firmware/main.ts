@@ -39,6 +39,9 @@ let period_ms = 0;
 // windows) and samples the FIFO lost move the base, so times stay continuous.
 let time_base_ms = 0;
 let samples_seen = 0; // samples processed since the pipeline booted
+// Samples processed since the firmware started, never reset (a pipeline reboot that the
+// sensor refuses resets samples_seen without a boot record): the raw PPG stream's count.
+let samples_counted = 0;
 let beat_count = 0;
 let next_short_end_ms = 0;
 let next_long_end_ms = 0;
@@ -144,7 +147,6 @@ export function ring_on_sensor_irq(): number {
     emit_status(out.STATUS_FIFO_OVERFLOW, dropped);
   }
   const activity_mg = hal.motion_activity_mg();
-  det.sq_set_motion(activity_mg);
   const on_motion = wl_motion;
   if (on_motion !== null) on_motion(activity_mg);
   last_irq_clock_ms = hal.clock_ms();
@@ -173,9 +175,10 @@ export function ring_on_sensor_irq(): number {
       const due = window_due_count - samples_seen;
       if (due > 0 && i + due < end) end = i + due;
       if (due <= 0) end = i + 1;
-      const j = det.detector_run(buf, i, end);
+      const j = det.detector_run(buf, i, end, activity_mg);
       if (left > 0) tick_left = left - (j - i);
       samples_seen = samples_seen + (j - i);
+      samples_counted = samples_counted + (j - i);
       i = j;
       // detector_run returns after a sample that released a beat: take it (and any other
       // released with it) before the next sample.
@@ -238,9 +241,9 @@ export function ring_tick_sample(): void {
   if (on_tick !== null) on_tick();
 }
 
-/** Samples the pipeline processed since its boot (the stream's raw sample index). */
-export function ring_samples_seen(): number {
-  return samples_seen;
+/** Samples the pipeline processed since the firmware started (the stream's raw sample index). */
+export function ring_samples_counted(): number {
+  return samples_counted;
 }
 
 function on_beat(): void {

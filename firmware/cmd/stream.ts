@@ -15,7 +15,8 @@
 // sample, in order (ble/hook.ts raw_handler; off, it calls nothing); the sample's index
 // since boot (counting samples the sensor FIFO lost, learned from the FIFO-overflow status
 // record) times the sample period is its firmware time, as in firmware/main.ts. The index
-// is the pipeline's sample count plus raw_base, so it needs no counting per sample.
+// is the pipeline's sample count (ring_samples_counted) plus raw_base, so it needs no
+// counting per sample.
 
 import { assert } from "../lib/assert.js";
 import * as out from "../output.js";
@@ -43,7 +44,7 @@ import {
   STREAM_HRV,
   STREAM_PPG,
 } from "../../protocol/ids.js";
-import { ring_sample_rate_hz, ring_samples_seen } from "../main.js";
+import { ring_sample_rate_hz, ring_samples_counted } from "../main.js";
 import { raw_handler_set } from "../ble/hook.js";
 import { TXQ_CLASS_STREAM, txq_frame_count, txq_push, txq_stream_fits } from "../ble/tx-queue.js";
 import {
@@ -106,8 +107,9 @@ let kinds = 0; // active subscriptions (STREAM_* bits)
 let seq = 0; // next unsolicited sequence
 let hr_last_ms = 0; // time of the last HR item staged (hr_period_s)
 let hr_have_last = 0;
-// The index since boot of the next raw sample is ring_samples_seen() + raw_base: lost
-// samples and samples fed from outside the pipeline (stream_on_raw_external) move it.
+// The index since boot of the next raw sample is ring_samples_counted() + raw_base: the
+// boot record, lost samples and samples fed from outside the pipeline
+// (stream_on_raw_external) move it.
 let raw_base = 0;
 let ppg_in = 0; // raw samples since the PPG subscription (lost ones included)
 let ppg_n = 0; // samples in the batch
@@ -125,7 +127,7 @@ export function stream_boot(): void {
     drops = new Float64Array(4);
     stream_booted = 1;
   }
-  raw_base = -ring_samples_seen();
+  raw_base = -ring_samples_counted();
   stream_reset();
 }
 
@@ -234,7 +236,7 @@ export function stream_on_record(kind: number, record: Int32Array, field_count: 
   if (kind === out.OUT_KIND_STATUS && field_count >= out.STATUS_FIELDS) {
     const code = record[out.STATUS_CODE];
     if (code === out.STATUS_BOOT) {
-      raw_base = -ring_samples_seen(); // ring_boot restarted the sample count
+      raw_base = -ring_samples_counted(); // ring_boot restarted the sample count
       ppg_n = 0;
     } else if (code === out.STATUS_FIFO_OVERFLOW && record[out.STATUS_VALUE] > 0) {
       const lost = record[out.STATUS_VALUE];
@@ -247,6 +249,9 @@ export function stream_on_record(kind: number, record: Int32Array, field_count: 
     }
     return;
   }
+  // Nothing subscribed: nothing is staged either (a kind's stage empties when it is
+  // unsubscribed), so there is nothing to stage or flush.
+  if (kinds === 0) return;
   if (kind === out.OUT_KIND_BEAT && field_count >= out.BEAT_FIELDS && (kinds & STREAM_BEATS) !== 0) {
     stage_beat(record, emitted_ms);
   } else if (kind === out.OUT_KIND_HR && field_count >= out.HR_FIELDS && (kinds & STREAM_HR) !== 0) {
@@ -321,12 +326,12 @@ function stage_hrv(record: Int32Array, emitted_ms: number): void {
 
 /** One raw PPG sample from the pipeline (its hook while the stream is on), before it counts it. */
 export function stream_on_raw(x: number): void {
-  ppg_take(x, ring_samples_seen() + raw_base);
+  ppg_take(x, ring_samples_counted() + raw_base);
 }
 
 /** One raw PPG sample fed from outside the pipeline: it takes the next index. */
 export function stream_on_raw_external(x: number): void {
-  const index = ring_samples_seen() + raw_base;
+  const index = ring_samples_counted() + raw_base;
   raw_base = raw_base + 1;
   ppg_take(x, index);
 }

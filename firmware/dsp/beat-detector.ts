@@ -120,17 +120,10 @@ let amp_ref = 0; // pulse amplitude of recent beats, input units; 0 = unknown
 let hold_until_ms = -1;
 let sq_primed = false;
 let beats_seen = 0; // beats since the amplitude was last forgotten
-let motion_mg = 0; // the IMU's latest activity figure
 let settled_after_ms = 0; // the baseline is trusted from then on (about 3 time constants)
 let flat_since_ms = 0; // since when the sample has not changed
 /** The signal state of the last sample: SIGNAL_OK, SIGNAL_ARTIFACT or SIGNAL_NO_CONTACT. */
 export let sq_state = SIGNAL_OK;
-
-/** The IMU's activity figure (mg), read once per sensor interrupt. */
-export function sq_set_motion(activity_mg: number): void {
-  // clamp(activity_mg, 0, 100000), written out: once per sensor interrupt.
-  motion_mg = activity_mg < 0 ? 0 : activity_mg > 100000 ? 100000 : activity_mg;
-}
 
 /** A beat was accepted with this amplitude (input units): the reference follows it. */
 function sq_on_beat(amplitude: number): void {
@@ -140,17 +133,6 @@ function sq_on_beat(amplitude: number): void {
   // make every real pulse look like an artifact.
   if (a > amp_ref) amp_ref = amp_ref + ((a - amp_ref + 1) >> 1);
   else amp_ref = amp_ref - ((amp_ref - a) >> 4);
-}
-
-/**
- * After a bad stretch: the baseline absorbed the swings or the contact step, and the
- * pulse amplitude may have changed. Start both afresh from sample x.
- */
-function sq_restart(x: number, now_ms: number): void {
-  baseline_x16 = x * 16;
-  settled_after_ms = now_ms + SETTLE_MS;
-  amp_ref = 0;
-  beats_seen = 0;
 }
 
 // The sensor's convention, set by the platform before boot and kept across boots: false
@@ -182,7 +164,6 @@ export function detector_boot(sample_rate_hz: number): void {
   baseline_x16 = 0;
   amp_ref = 0;
   beats_seen = 0;
-  motion_mg = 0;
   settled_after_ms = 0;
   hold_until_ms = -1;
   flat_since_ms = 0;
@@ -222,17 +203,19 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
 }
 
 /**
- * Process the samples buf[from..to) in order; returns the index after the last one
- * processed. It stops early after a sample that released a beat (ready_count > 0: the
- * caller takes it with detector_next_beat, and the interval it yields feeds back through
+ * Process the samples buf[from..to) in order, activity_mg the IMU's activity figure for
+ * them (read once per sensor interrupt); returns the index after the last one processed.
+ * It stops early after a sample that released a beat (ready_count > 0: the caller takes
+ * it with detector_next_beat, and the interval it yields feeds back through
  * detector_set_expected_ibi before the next sample) or changed sq_state.
  *
  * One call per FIFO block rather than per sample, with the signal quality tests written
  * in: on an interpreter a call costs more than a sample's arithmetic, and module state is
- * a lookup by name at every use, so the state that changes every sample lives in locals
- * for the run and is written back at its end; the rest is written through as it changes.
+ * a lookup by name at every use, so the state the sample path reads lives in locals for
+ * the run and is written back at its end (before finish_candidate, which reads some of
+ * it, and read again after it); the rest is written through as it changes.
  */
-export function detector_run(buf: Int32Array, from: number, to: number): number {
+export function detector_run(buf: Int32Array, from: number, to: number, activity_mg: number): number {
   const hx = hist_x;
   const hp = hist_p;
   const slopes = pos_slope;
@@ -242,8 +225,10 @@ export function detector_run(buf: Int32Array, from: number, to: number): number 
   const period = period_ms;
   const raw = raw_counts;
   const shift = baseline_shift;
-  const moving = motion_mg > MOTION_MG_MAX; // set once per interrupt, before the run
+  const moving = activity_mg > MOTION_MG_MAX; // IMU activity above this is motion
+  const expected_ms = ibi_expected_ms; // set between runs only
   const state_in = sq_state;
+  let st = state_in;
   let n = sample_index;
   let x1 = x_prev1;
   let x2 = x_prev2;
@@ -251,6 +236,15 @@ export function detector_run(buf: Int32Array, from: number, to: number): number 
   let base = baseline_x16;
   let flat_since = flat_since_ms;
   let decay_ms = last_level_decay_ms;
+  let primed = sq_primed;
+  let hold_until = hold_until_ms;
+  let settled_after = settled_after_ms;
+  let seen = beats_seen;
+  let amp = amp_ref;
+  let relearn = relearn_pending;
+  let srch = searching;
+  let arm = armed;
+  let ready = ready_count;
   let i = from;
   let stop = false;
   for (; i < to && !stop; i++) {
@@ -286,11 +280,11 @@ export function detector_run(buf: Int32Array, from: number, to: number): number 
     const now_ms = c * period;
 
     // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts).
-    if (!sq_primed) {
+    if (!primed) {
       base = x * 16;
-      settled_after_ms = now_ms + SETTLE_MS;
+      settled_after = now_ms + SETTLE_MS;
       flat_since = now_ms;
-      sq_primed = true;
+      primed = true;
     }
     // A real PPG (with sensor noise) never holds one value 1 s.
     let flat = false;
@@ -304,7 +298,9 @@ export function detector_run(buf: Int32Array, from: number, to: number): number 
     // start afresh from where the signal is when it is good again.
     if (!contact || moving || flat) {
       base = x * 16;
-      sq_restart(x, now_ms);
+      settled_after = now_ms + SETTLE_MS;
+      amp = 0;
+      seen = 0;
     }
     if (!contact) {
       bad = SIGNAL_NO_CONTACT;
@@ -314,43 +310,42 @@ export function detector_run(buf: Int32Array, from: number, to: number): number 
       // The IMU says exactly when motion stops: a short hold covers its 200 ms window.
       bad = SIGNAL_ARTIFACT;
       hold_ms = MOTION_HOLD_MS;
-    } else if (beats_seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after_ms) {
+    } else if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after) {
       let dev = x - (base >> 4);
       if (dev < 0) dev = -dev;
-      if (dev > ARTIFACT_DEV_X * amp_ref) bad = SIGNAL_ARTIFACT;
+      if (dev > ARTIFACT_DEV_X * amp) bad = SIGNAL_ARTIFACT;
     }
     if (bad !== SIGNAL_OK) {
-      if (now_ms + hold_ms > hold_until_ms) hold_until_ms = now_ms + hold_ms;
-      sq_state = bad;
-    } else if (now_ms >= hold_until_ms) {
-      sq_state = SIGNAL_OK;
+      if (now_ms + hold_ms > hold_until) hold_until = now_ms + hold_ms;
+      st = bad;
+    } else if (now_ms >= hold_until) {
+      st = SIGNAL_OK;
     }
-    if (sq_state !== SIGNAL_OK) {
+    if (st !== SIGNAL_OK) {
       // No contact or an artifact: no beats now, and a fresh start once it is over.
-      searching = false;
-      relearn_pending = true;
-      if (sq_state !== state_in) {
-        stop = true;
-        continue;
-      }
+      srch = false;
+      relearn = true;
+      if (st !== state_in) stop = true;
       continue;
     }
-    if (relearn_pending) {
+    if (relearn) {
       // After a bad stretch: learn the level again as at boot, from the first clean seconds.
-      relearn_pending = false;
+      relearn = false;
       learn_until_ms = now_ms + LEARN_MS;
       ssf_learn_max = 0;
       beats_accepted = 0;
       last_beat_ms = -1;
       last_dt_ms = 0;
       base = x * 16;
-      sq_restart(x, now_ms);
+      settled_after = now_ms + SETTLE_MS;
+      amp = 0;
+      seen = 0;
     }
     const learn_until = learn_until_ms;
-    if (ready_count < pending_count && now_ms >= learn_until) {
+    if (ready < pending_count && now_ms >= learn_until) {
       // Learning is over: keep the held beats whose upstroke reaches half the learned level.
-      let kept = ready_count;
-      for (let k = ready_count; k < pending_count; k++) {
+      let kept = ready;
+      for (let k = ready; k < pending_count; k++) {
         if (pending_ssf[k] * 16 * 100 < level_x16 * LEARN_SSF_X100) continue;
         pending_time_ms[kept] = pending_time_ms[k];
         pending_amplitude[kept] = pending_amplitude[k];
@@ -359,6 +354,7 @@ export function detector_run(buf: Int32Array, from: number, to: number): number 
       }
       pending_count = kept;
       ready_count = kept;
+      ready = kept;
     }
     let level = level_x16;
     if (now_ms < learn_until) {
@@ -384,46 +380,45 @@ export function detector_run(buf: Int32Array, from: number, to: number): number 
       pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
       decay_ms = now_ms;
     }
-    if (!searching) {
-      const expected_ms = ibi_expected_ms;
+    if (!srch) {
       const late = expected_ms > 0 && last_beat >= 0 && since_beat_ms * 2 > expected_ms * 3;
       const threshold_x16 = late ? level >> 2 : (level >> 3) * 3;
       // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
       // search, whatever the heart rate (a fixed refractory time would start searches late
       // at 200 bpm and walk over the next peak).
-      if (!armed && s * 32 < threshold_x16) armed = true;
-      if (armed && s * 16 > threshold_x16) {
+      if (!arm && s * 32 < threshold_x16) arm = true;
+      if (arm && s * 16 > threshold_x16) {
+        let start = true;
         if (now_ms - (last_beat > learn_until ? last_beat : learn_until) >= 3000) {
           // The first upstroke after a long gap: learn the level from it and what follows.
           if (s * 16 < pulse_level_x16 >> 2) {
-            if (ready_count > 0 || sq_state !== state_in) {
-              stop = true;
-              continue;
-            }
-            continue;
+            start = false;
+          } else {
+            learn_until_ms = now_ms + LEARN_MS;
+            ssf_learn_max = s;
+            level_x16 = s * 16 > 16 ? s * 16 : 16;
+            beats_accepted = 0;
+            last_beat_ms = -1;
+            last_dt_ms = 0;
           }
-          learn_until_ms = now_ms + LEARN_MS;
-          ssf_learn_max = s;
-          level_x16 = s * 16 > 16 ? s * 16 : 16;
-          beats_accepted = 0;
-          last_beat_ms = -1;
-          last_dt_ms = 0;
         }
-        armed = false;
-        searching = true;
-        search_start = c;
-        search_ssf_max = s;
-        peak_index = c;
-        peak_value = p;
-        // The pulse foot: the lowest smoothed value in the TROUGH_BACK_MS before the upstroke.
-        let foot = p;
-        let first = c - trough_back;
-        if (first < 2) first = 2;
-        for (let k = c; k >= first; k--) {
-          const v = hp[k & HIST_MASK];
-          if (v < foot) foot = v;
+        if (start) {
+          arm = false;
+          srch = true;
+          search_start = c;
+          search_ssf_max = s;
+          peak_index = c;
+          peak_value = p;
+          // The pulse foot: the lowest smoothed value in the TROUGH_BACK_MS before the upstroke.
+          let foot = p;
+          let first = c - trough_back;
+          if (first < 2) first = 2;
+          for (let k = c; k >= first; k--) {
+            const v = hp[k & HIST_MASK];
+            if (v < foot) foot = v;
+          }
+          search_foot = foot;
         }
-        search_foot = foot;
       }
     } else {
       if (s > search_ssf_max) search_ssf_max = s;
@@ -437,14 +432,17 @@ export function detector_run(buf: Int32Array, from: number, to: number): number 
       }
       const confirmed = c > peak_at && (peak - p) * 8 > peak - search_foot;
       if (confirmed || c - search_start >= search_max) {
-        searching = false;
+        srch = false;
+        // finish_candidate reads and updates the beat count and amplitude (sq_on_beat).
+        beats_seen = seen;
+        amp_ref = amp;
         finish_candidate(c, search_foot);
+        seen = beats_seen;
+        amp = amp_ref;
+        ready = ready_count;
       }
     }
-    if (ready_count > 0 || sq_state !== state_in) {
-      stop = true;
-      continue;
-    }
+    if (ready > 0 || st !== state_in) stop = true;
   }
   sample_index = n;
   x_prev1 = x1;
@@ -453,6 +451,15 @@ export function detector_run(buf: Int32Array, from: number, to: number): number 
   baseline_x16 = base;
   flat_since_ms = flat_since;
   last_level_decay_ms = decay_ms;
+  sq_primed = primed;
+  hold_until_ms = hold_until;
+  settled_after_ms = settled_after;
+  beats_seen = seen;
+  amp_ref = amp;
+  relearn_pending = relearn;
+  searching = srch;
+  armed = arm;
+  sq_state = st;
   return i;
 }
 
