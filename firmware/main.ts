@@ -49,7 +49,7 @@ let next_window_end_ms = 0; // the earlier of the two
 // Samples seen (samples_seen) once the sample that completes the next window is in:
 // ceil((next_window_end_ms - time_base_ms) / period_ms), kept with them.
 let window_due_count = 0;
-// Samples until the tick, the one it comes before included (1: before the next sample);
+// Samples until the tick, the one it is due before included (1: before the next sample);
 // 0 while no tick is attached.
 let tick_left = 0;
 let hrv_short_ms = HRV_SHORT_WINDOW_MS;
@@ -158,27 +158,34 @@ export function ring_on_sensor_irq(): number {
     const buf = fifo_buf;
     // The pipeline runs over the block in segments: the detector takes samples until one
     // yields a beat or a signal-state change (handled before the next sample), a segment
-    // ends with the sample that completes an HRV window and before the BLE layer's tick,
-    // and while the raw PPG stream is on each sample is a segment (its hook comes first).
+    // ends with the sample that completes an HRV window, and while the raw PPG stream is on
+    // each sample is a segment (its hook comes first).
     let i = 0;
     for (let seg = 0; seg < DRAIN_SAMPLES_MAX && i < got; seg++) {
       const on_raw = raw_handler;
       let end = on_raw !== null ? i + 1 : got;
       if (on_raw !== null) on_raw(buf[i]);
-      let left = tick_left;
-      if (left === 1) {
-        const ble_tick = tick_handler;
-        if (ble_tick !== null) ble_tick();
-        left = TICK_SAMPLES + 1;
-      }
-      if (left > 0 && i + left - 1 < end) end = i + left - 1;
       const due = window_due_count - samples_seen;
       if (due > 0 && i + due < end) end = i + due;
       if (due <= 0) end = i + 1;
       const j = det.detector_run(buf, i, end, activity_mg);
-      if (left > 0) tick_left = left - (j - i);
       samples_seen = samples_seen + (j - i);
       samples_counted = samples_counted + (j - i);
+      // The BLE layer's tick (the log's flush bound) is due before one of the samples just
+      // run: it comes now, before their records. The same thing: the clock does not move
+      // during the interrupt, nothing was logged since that sample, and a second tick in
+      // one run would find nothing more to do.
+      let left = tick_left;
+      if (left > 0) {
+        left = left - (j - i);
+        if (left <= 0) {
+          const ble_tick = tick_handler;
+          if (ble_tick !== null) ble_tick();
+          left = left + TICK_SAMPLES;
+          if (left <= 0) left = left + TICK_SAMPLES; // a run is at most DRAIN_SAMPLES_MAX < 2 ticks
+        }
+        tick_left = left;
+      }
       i = j;
       // detector_run returns after a sample that released a beat: take it (and any other
       // released with it) before the next sample.

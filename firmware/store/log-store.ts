@@ -123,6 +123,11 @@ let commit_off = 0;
 let data_off = 0;
 let flush_ms = LOG_FLUSH_MS_DEFAULT;
 let summary_flush_ms = LOG_SUMMARY_FLUSH_MS_DEFAULT;
+// The earliest time a waiting batch reaches its ring's bound (poll_any 0: none waits), kept
+// as batches start and are written: log_poll, called for every record and every tick, is
+// then one comparison until a batch is due.
+let poll_any = 0;
+let poll_due_ms = 0;
 let summary_quota = 0;
 
 let hbuf!: Uint8Array; // header scratch
@@ -262,6 +267,7 @@ export function log_store_boot(
   summary_quota = Math.min(Math.floor((part_sectors * LOG_SUMMARY_SIXTEENTHS) / 16), part_sectors - 2 - LOG_BEATS_SECTORS_MIN);
   for (let i = 0; i < LOG_RINGS * RI_WORDS; i++) ring_i[i] = 0;
   for (let i = 0; i < LOG_RINGS * RF_WORDS; i++) ring_f[i] = 0;
+  poll_due_update();
   torn_blocks = 0;
   write_errors = 0;
   const found = boot_scan();
@@ -707,8 +713,10 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   }
   if (!(p > 0)) assert(false, FAULT_LOG); // an empty block holds any record (no call when it holds)
   next_seq = next_seq + 1;
-  ring_i[ri + RI_PEND_COUNT] = ring_i[ri + RI_PEND_COUNT] + 1;
+  const count = ring_i[ri + RI_PEND_COUNT] + 1;
+  ring_i[ri + RI_PEND_COUNT] = count;
   ring_f[r * RF_WORDS + RF_PEND_LAST] = seq;
+  if (count === 1) poll_due_update(); // this record started its ring's batch
   log_poll(emitted_ms);
   return seq;
 }
@@ -730,10 +738,24 @@ function block_end(r: number): number {
 /** Write every batch that has waited its ring's bound (call often: every record, every sample). */
 export function log_poll(now_ms: number): void {
   if (booted === 0 || part_sectors === 0) return;
+  if (poll_any === 0 || now_ms < poll_due_ms) return; // none due: the test below would flush none
   for (let r = 0; r < LOG_RINGS; r++) {
     const ri = r * RI_WORDS;
     const bound = r === LOG_RING_SUMMARY ? summary_flush_ms : flush_ms;
     if (ring_i[ri + RI_PEND_COUNT] > 0 && now_ms - ring_i[ri + RI_PEND_SINCE_MS] >= bound) log_flush_ring(r);
+  }
+}
+
+/** poll_any and poll_due_ms from the rings' batches (after one starts or is written). */
+function poll_due_update(): void {
+  poll_any = 0;
+  for (let r = 0; r < LOG_RINGS; r++) {
+    const ri = r * RI_WORDS;
+    if (ring_i[ri + RI_PEND_COUNT] === 0) continue;
+    // As log_poll reads it: the Int32 word the batch's start time was stored in.
+    const due = ring_i[ri + RI_PEND_SINCE_MS] + (r === LOG_RING_SUMMARY ? summary_flush_ms : flush_ms);
+    if (poll_any === 0 || due < poll_due_ms) poll_due_ms = due;
+    poll_any = 1;
   }
 }
 
@@ -769,6 +791,7 @@ function log_flush_ring(r: number): number {
   const total = round_up(BLOCK_HDR_BYTES + len);
   for (let i = BLOCK_HDR_BYTES + len; i < total; i++) buf[i] = 0xff;
   ring_i[ri + RI_PEND_COUNT] = 0;
+  poll_due_update();
   let rc = LOG_ERR_FLASH;
   for (let attempt = 0; attempt < 2; attempt++) {
     if (ring_i[ri + RI_HEAD] < 0 || ring_i[ri + RI_HEAD_OFF] + total > sector_bytes) {
@@ -815,6 +838,7 @@ export function log_erase_all(): number {
     ring_f[r * RF_WORDS + RF_FIRST] = 0;
     ring_f[r * RF_WORDS + RF_LAST] = 0;
   }
+  poll_due_update();
   next_seq = 1;
   return rc;
 }
