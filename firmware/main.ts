@@ -267,7 +267,10 @@ function on_beat(): void {
   // Upstrokes near the running level are typical beats; far above (motion) or below
   // (weak, noisy) lower the quality.
   const ratio = det.beat_ssf_ratio_x100;
-  record[out.BEAT_SQI] = clamp(ratio > 100 ? 100 - div_floor(ratio - 100, 4) : ratio, 0, 100);
+  // clamp(ratio > 100 ? 100 - div_floor(ratio - 100, 4) : ratio, 0, 100), written out: from
+  // 500 on it is 0, below it the shift is exact.
+  const sqi = ratio > 100 ? (ratio >= 500 ? 0 : 100 - ((ratio - 100) >> 2)) : ratio;
+  record[out.BEAT_SQI] = sqi < 0 ? 0 : sqi > 100 ? 100 : sqi;
   record[out.BEAT_AMPLITUDE] = det.beat_amplitude;
   record[out.BEAT_INDEX] = beat_count;
   emit(out.OUT_KIND_BEAT, out.BEAT_FIELDS);

@@ -497,7 +497,7 @@ function finish_candidate(c: number, foot: number): number {
     t_x256 = m * 256 + frac_x256;
   }
   const t_ms = Math.floor((t_x256 * period_ms + 128) / 256);
-  const ratio_x100 = Math.floor((search_ssf_max * 1600) / Math.max(16, level_x16));
+  const ratio_x100 = Math.floor((search_ssf_max * 1600) / (level_x16 > 16 ? level_x16 : 16)); // Math.max(16, level), written out
   // Until the rhythm is known, only strong upstrokes count; a candidate too soon after the
   // last beat is a dicrotic wave unless its upstroke is strong; none comes within
   // BEAT_SPACING_MS_MIN.
@@ -517,7 +517,7 @@ function finish_candidate(c: number, foot: number): number {
   if (search_ssf_max * 16 >= level_x16 * 4) {
     level_x16 = search_ssf_max * 16;
   } else {
-    const capped_x16 = Math.min(search_ssf_max * 16, level_x16 * 2);
+    const capped_x16 = search_ssf_max * 16 < level_x16 * 2 ? search_ssf_max * 16 : level_x16 * 2;
     level_x16 = level_x16 + ((capped_x16 - level_x16) >> 3);
   }
   if (last_beat_ms >= 0) last_dt_ms = t_ms - last_beat_ms;
@@ -527,7 +527,7 @@ function finish_candidate(c: number, foot: number): number {
     // Remembered from beats past learning only: a step learned as the level is not a pulse.
     pulse_level_x16 = level_x16;
   }
-  const amplitude = Math.max(0, (peak_value - foot) >> 2);
+  const amplitude = peak_value - foot > 0 ? (peak_value - foot) >> 2 : 0;
   sq_on_beat(amplitude);
   if (pending_count === PENDING_CAPACITY) return BEAT_NONE; // cannot happen at <= 220 bpm
   pending_time_ms[pending_count] = t_ms;
@@ -543,7 +543,7 @@ export function detector_next_beat(): number {
   if (ready_count === 0) return BEAT_NONE;
   beat_time_ms = pending_time_ms[0];
   beat_amplitude = pending_amplitude[0];
-  beat_ssf_ratio_x100 = Math.floor((pending_ssf[0] * 1600) / Math.max(16, level_x16));
+  beat_ssf_ratio_x100 = Math.floor((pending_ssf[0] * 1600) / (level_x16 > 16 ? level_x16 : 16));
   for (let i = 1; i < pending_count; i++) {
     pending_time_ms[i - 1] = pending_time_ms[i];
     pending_amplitude[i - 1] = pending_amplitude[i];

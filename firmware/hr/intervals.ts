@@ -4,7 +4,6 @@
 // with a confidence that falls when intervals are rejected or scattered.
 
 import { assert } from "../lib/assert.js";
-import { clamp, div_round } from "../lib/imath.js";
 import { IBI_MS_MAX, IBI_MS_MIN } from "../config.js";
 
 const FAULT_INTERVALS = 40;
@@ -125,11 +124,14 @@ function update_hr(): void {
     return;
   }
   const median = intervals_median_ms();
-  hr_bpm_x10 = div_round(600000, median);
+  // div_round(a, b) for a >= 0 < 2^31 and b > 0, written out here (a call and its assert
+  // cost more than the division on an interpreter, and this runs for every beat).
+  hr_bpm_x10 = Math.floor((600000 + (median >> 1)) / median);
   // Confidence: share of valid intervals among the last few, less the scatter of the recent ones.
-  // (Loops without calls: this runs for every beat.)
-  let valid_count = 0;
-  for (let b = quality_bits, i = 0; b !== 0 && i < QUALITY_SPAN; b = b >> 1, i++) valid_count = valid_count + (b & 1);
+  // The valid flags of the last QUALITY_SPAN (8) intervals counted by bit operations.
+  let valid_count = quality_bits - ((quality_bits >> 1) & 0x55);
+  valid_count = (valid_count & 0x33) + ((valid_count >> 2) & 0x33);
+  valid_count = (valid_count + (valid_count >> 4)) & 0x0f;
   const r = recent;
   const count = recent_count;
   let spread = 0;
@@ -137,7 +139,10 @@ function update_hr(): void {
     const d = r[i] - median;
     spread = spread + (d < 0 ? -d : d);
   }
-  const spread_x100 = div_round(spread * 100, median * count);
-  const base = div_round(valid_count * 100, quality_count > 1 ? quality_count : 1);
-  hr_confidence = clamp(base - 2 * spread_x100, 0, 100);
+  const spread_div = median * count;
+  const spread_x100 = Math.floor((spread * 100 + (spread_div >> 1)) / spread_div);
+  const quality_div = quality_count > 1 ? quality_count : 1;
+  const base = Math.floor((valid_count * 100 + (quality_div >> 1)) / quality_div);
+  const confidence = base - 2 * spread_x100;
+  hr_confidence = confidence < 0 ? 0 : confidence > 100 ? 100 : confidence;
 }
