@@ -30,14 +30,16 @@ t.test('raw PPG batches from the pipeline: indices since boot, over a refused re
   // A sensor FIFO the test fills, at 50 Hz or 25 Hz (a rate it refuses while `only_50`).
   let fifo: number[] = [];
   let only_50 = true;
-  ring.hal.sensor_read = (dst: Int32Array, max: number): number => {
+  // The fake HAL's sensor methods take no arguments; these do (a structural view of it).
+  const hal = ring.hal as unknown as { sensor_read: (dst: Int32Array, max: number) => number; sensor_configure: (rate_hz: number) => number };
+  hal.sensor_read = (dst: Int32Array, max: number): number => {
     const n = Math.min(max, dst.length, fifo.length);
     for (let i = 0; i < n; i++) dst[i] = fifo[i]!;
     fifo = fifo.slice(n);
     return n;
   };
   const configures: number[] = [];
-  ring.hal.sensor_configure = (rate_hz: number): number => {
+  hal.sensor_configure = (rate_hz: number): number => {
     configures.push(rate_hz);
     return rate_hz === 50 || !only_50 ? 0 : -1;
   };
