@@ -19,8 +19,7 @@ import * as det from "./dsp/beat-detector.js";
 import * as iv from "./hr/intervals.js";
 import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
-import * as sq from "./dsp/signal-quality.js";
-import { ble_on_record, raw_handler } from "./ble/hook.js";
+import { ble_on_record, raw_handler, tick_handler } from "./ble/hook.js";
 // Named imports, not a namespace: a bundled namespace object costs heap the radio-less build does not have.
 import { wl_boot, wl_hrv, wl_motion, wl_tick } from "./wellness/hook.js";
 
@@ -30,6 +29,8 @@ export const ERR_NOT_BOOTED = -3;
 
 const FAULT_MAIN = 60;
 const DRAIN_ROUNDS_MAX = 4; // an interrupt drains at most 4 FIFO-fulls
+/** The BLE layer's tick (hook.ts tick_handler) comes before every TICK_SAMPLES-th sample. */
+export const TICK_SAMPLES = 25;
 
 let hal_ref: Hal | null = null;
 let period_ms = 0;
@@ -38,10 +39,19 @@ let period_ms = 0;
 // windows) and samples the FIFO lost move the base, so times stay continuous.
 let time_base_ms = 0;
 let samples_seen = 0; // samples processed since the pipeline booted
+// Samples processed since the firmware started, never reset (a pipeline reboot that the
+// sensor refuses resets samples_seen without a boot record): the raw PPG stream's count.
+let samples_counted = 0;
 let beat_count = 0;
 let next_short_end_ms = 0;
 let next_long_end_ms = 0;
 let next_window_end_ms = 0; // the earlier of the two
+// Samples seen (samples_seen) once the sample that completes the next window is in:
+// ceil((next_window_end_ms - time_base_ms) / period_ms), kept with them.
+let window_due_count = 0;
+// Samples until the tick, the one it is due before included (1: before the next sample);
+// 0 while no tick is attached.
+let tick_left = 0;
 let hrv_short_ms = HRV_SHORT_WINDOW_MS;
 let hrv_long_ms = HRV_LONG_WINDOW_MS;
 let sample_rate_hz = 0;
@@ -116,6 +126,7 @@ function pipeline_boot(rate_hz: number, short_ms: number, long_ms: number): numb
   next_short_end_ms = time_base_ms + short_ms;
   next_long_end_ms = time_base_ms + long_ms;
   next_window_end_ms = Math.min(next_short_end_ms, next_long_end_ms);
+  window_due_count = window_due();
   signal_state_reported = 0;
   det.detector_boot(rate_hz);
   iv.intervals_boot();
@@ -132,10 +143,10 @@ export function ring_on_sensor_irq(): number {
   if (dropped > 0) {
     // Lost samples would shift every later time: account for them in the time base.
     time_base_ms = time_base_ms + dropped * period_ms;
+    window_due_count = window_due();
     emit_status(out.STATUS_FIFO_OVERFLOW, dropped);
   }
   const activity_mg = hal.motion_activity_mg();
-  sq.sq_set_motion(activity_mg);
   const on_motion = wl_motion;
   if (on_motion !== null) on_motion(activity_mg);
   last_irq_clock_ms = hal.clock_ms();
@@ -145,28 +156,49 @@ export function ring_on_sensor_irq(): number {
     if (!(got >= 0 && got <= DRAIN_SAMPLES_MAX)) assert(false, FAULT_MAIN); // (no call when it holds)
     const first_ms = time_base_ms + samples_seen * period_ms;
     const buf = fifo_buf;
-    for (let i = 0; i < got; i++) {
-      // The per-sample pipeline, written into the loop: on JerryScript a call costs about
-      // 900 instructions, and this runs for every sample.
-      const x = buf[i];
-      const n = samples_seen;
-      samples_seen = n + 1;
-      const on_raw = raw_handler; // stream_on_raw_sample(x), without its call
-      if (on_raw !== null) on_raw(x);
-      det.detector_push(x);
-      // detector_next_beat finds a beat exactly when ready_count > 0: test that first, so a
-      // sample without a beat (nearly all of them) costs no call.
+    // The pipeline runs over the block in segments: the detector takes samples until one
+    // yields a beat or a signal-state change (handled before the next sample), a segment
+    // ends with the sample that completes an HRV window, and while the raw PPG stream is on
+    // each sample is a segment (its hook comes first).
+    let i = 0;
+    for (let seg = 0; seg < DRAIN_SAMPLES_MAX && i < got; seg++) {
+      const on_raw = raw_handler;
+      let end = on_raw !== null ? i + 1 : got;
+      if (on_raw !== null) on_raw(buf[i]);
+      const due = window_due_count - samples_seen;
+      if (due > 0 && i + due < end) end = i + due;
+      if (due <= 0) end = i + 1;
+      const j = det.detector_run(buf, i, end, activity_mg);
+      samples_seen = samples_seen + (j - i);
+      samples_counted = samples_counted + (j - i);
+      // The BLE layer's tick (the log's flush bound) is due before one of the samples just
+      // run: it comes now, before their records. The same thing: the clock does not move
+      // during the interrupt, nothing was logged since that sample, and a second tick in
+      // one run would find nothing more to do.
+      let left = tick_left;
+      if (left > 0) {
+        left = left - (j - i);
+        if (left <= 0) {
+          const ble_tick = tick_handler;
+          if (ble_tick !== null) ble_tick();
+          left = left + TICK_SAMPLES;
+          if (left <= 0) left = left + TICK_SAMPLES; // a run is at most DRAIN_SAMPLES_MAX < 2 ticks
+        }
+        tick_left = left;
+      }
+      i = j;
+      // detector_run returns after a sample that released a beat: take it (and any other
+      // released with it) before the next sample.
       for (let k = 0; k < det.PENDING_CAPACITY && det.ready_count > 0; k++) {
         if (det.detector_next_beat() === det.BEAT_FOUND) on_beat();
       }
-      if (sq.sq_state !== signal_state_reported) {
-        signal_state_reported = sq.sq_state;
+      if (det.sq_state !== signal_state_reported) {
+        signal_state_reported = det.sq_state;
         emit_status(out.STATUS_SIGNAL, signal_state_reported);
       }
       // A window [end - length, end) is complete once its last sample is in: publish it then,
       // not at the first sample after it, so a window that ends with the recording is published.
-      // (One test per sample against the earlier of the two ends.)
-      const t_next_ms = time_base_ms + (n + 1) * period_ms;
+      const t_next_ms = time_base_ms + samples_seen * period_ms;
       if (t_next_ms >= next_window_end_ms) publish_windows(t_next_ms);
     }
     const motion = motion_handler;
@@ -189,6 +221,36 @@ function publish_windows(t_next_ms: number): void {
     next_long_end_ms = next_long_end_ms + div_floor(hrv_long_ms, 5);
   }
   next_window_end_ms = Math.min(next_short_end_ms, next_long_end_ms);
+  window_due_count = window_due();
+}
+
+function window_due(): number {
+  return Math.floor((next_window_end_ms - time_base_ms + period_ms - 1) / period_ms);
+}
+
+/** Start the tick (ring_ble_attach): it comes before the TICK_SAMPLES-th sample from now. */
+export function ring_tick_start(): void {
+  tick_left = TICK_SAMPLES;
+}
+
+/**
+ * One sample fed to the BLE layer outside the pipeline (stream_on_raw_sample): it counts
+ * towards the tick as a pipeline sample does.
+ */
+export function ring_tick_sample(): void {
+  if (tick_left === 0) return;
+  if (tick_left > 1) {
+    tick_left = tick_left - 1;
+    return;
+  }
+  tick_left = TICK_SAMPLES;
+  const on_tick = tick_handler;
+  if (on_tick !== null) on_tick();
+}
+
+/** Samples the pipeline processed since the firmware started (the stream's raw sample index). */
+export function ring_samples_counted(): number {
+  return samples_counted;
 }
 
 function on_beat(): void {
@@ -205,7 +267,10 @@ function on_beat(): void {
   // Upstrokes near the running level are typical beats; far above (motion) or below
   // (weak, noisy) lower the quality.
   const ratio = det.beat_ssf_ratio_x100;
-  record[out.BEAT_SQI] = clamp(ratio > 100 ? 100 - div_floor(ratio - 100, 4) : ratio, 0, 100);
+  // clamp(ratio > 100 ? 100 - div_floor(ratio - 100, 4) : ratio, 0, 100), written out: from
+  // 500 on it is 0, below it the shift is exact.
+  const sqi = ratio > 100 ? (ratio >= 500 ? 0 : 100 - ((ratio - 100) >> 2)) : ratio;
+  record[out.BEAT_SQI] = sqi < 0 ? 0 : sqi > 100 ? 100 : sqi;
   record[out.BEAT_AMPLITUDE] = det.beat_amplitude;
   record[out.BEAT_INDEX] = beat_count;
   emit(out.OUT_KIND_BEAT, out.BEAT_FIELDS);

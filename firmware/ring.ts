@@ -21,8 +21,7 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   return pipeline_ring_boot(hal, rate_hz);
 }
 export { detector_set_raw_counts as ring_sensor_raw_counts } from "./dsp/beat-detector.js";
-export { ring_ble_attach, ring_ble_connected, ring_ble_rx, ring_ble_tx_space } from "./ble/entry.js";
-export { stream_on_raw_sample } from "./ble/hook.js";
+export { ring_ble_attach, ring_ble_connected, ring_ble_rx, ring_ble_tx_space, stream_on_raw_sample } from "./ble/entry.js";
 export { config_sample_rate_hz, config_hrv_short_s, config_hrv_long_s } from "./cmd/settings.js";
 export { config_reboot_required } from "./cmd/config.js";
 export { image_reset_requested as ring_image_reset_requested } from "./cmd/image.js";

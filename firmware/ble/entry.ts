@@ -22,14 +22,14 @@
 
 import type { BleHal, FlashHal } from "../hal.js";
 import { PART_LOG_ADDR, PART_LOG_BYTES } from "../flash-map.js";
-import { ring_clock_ms, ring_sample_rate_hz } from "../main.js";
+import { ring_clock_ms, ring_sample_rate_hz, ring_tick_sample, ring_tick_start } from "../main.js";
 import { LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, log_append, log_poll, log_ram_bytes, log_store_boot } from "../store/log-store.js";
 import { codec_boot, codec_ram_bytes } from "../cmd/codec.js";
 import { dispatch_boot, dispatch_ram_bytes } from "../cmd/dispatch.js";
 import { identity_boot, identity_ram_bytes } from "../cmd/identity.js";
 import { image_boot, image_ram_bytes } from "../cmd/image.js";
 import { settings_reset } from "../cmd/settings.js";
-import { stream_boot, stream_flush, stream_on_raw, stream_on_record, stream_ram_bytes, stream_reset } from "../cmd/stream.js";
+import { stream_boot, stream_flush, stream_on_raw_external, stream_on_record, stream_ram_bytes, stream_reset } from "../cmd/stream.js";
 import { time_reset } from "../cmd/time.js";
 import { att_table_ram_bytes } from "./att.js";
 import { frame_rx_boot, frame_rx_expire, frame_rx_ram_bytes, frame_rx_reset } from "./frame-rx.js";
@@ -50,19 +50,13 @@ import {
 import { txq_boot, txq_pump, txq_ram_bytes, txq_reset } from "./tx-queue.js";
 import { auth_connection_reset } from "../auth/auth.js";
 
-export { ble_on_record, stream_on_raw_sample } from "./hook.js";
+export { ble_on_record } from "./hook.js";
 
 export const BLE_ERR_NOT_ATTACHED = -1;
 export const BLE_ERR_REFUSED = -1;
 
 let attached = 0;
 let in_rx = 0;
-/**
- * The log's flush bound is checked once per LOG_POLL_SAMPLES samples, not on every sample:
- * at the slowest rate (25 Hz) that is once a second, well inside LOG_FLUSH_MS_DEFAULT.
- */
-const LOG_POLL_SAMPLES = 25;
-let log_poll_countdown = LOG_POLL_SAMPLES;
 
 // check-firmware: boot -- runs once at start-up when the radio is attached: allocates every BLE buffer
 export function ring_ble_attach(ble: BleHal, flash: FlashHal): number {
@@ -82,10 +76,13 @@ export function ring_ble_attach(ble: BleHal, flash: FlashHal): number {
   hrs_boot();
   time_reset();
   settings_reset(ring_sample_rate_hz());
-  ble_hooks_set(on_record, on_raw_sample); // every sample: the stream, and the log's flush bound
+  // The log's flush bound is checked before every TICK_SAMPLES-th sample (main.ts), not on
+  // every sample: at the slowest rate (25 Hz) that is once a second, well inside
+  // LOG_FLUSH_MS_DEFAULT. The raw PPG stream sets its own per-sample hook while it is on.
+  ble_hooks_set(on_record, on_tick);
+  ring_tick_start();
   attached = 1;
   in_rx = 0;
-  log_poll_countdown = LOG_POLL_SAMPLES;
   return 0;
 }
 
@@ -145,10 +142,17 @@ function on_record(kind: number, record: Int32Array, field_count: number): void 
   if (link_connected()) frame_rx_expire();
 }
 
-function on_raw_sample(x: number): void {
-  stream_on_raw(x);
-  log_poll_countdown = log_poll_countdown - 1;
-  if (log_poll_countdown > 0) return;
-  log_poll_countdown = LOG_POLL_SAMPLES;
+function on_tick(): void {
   log_poll(ring_clock_ms()); // batches wait at most LOG_FLUSH_MS_DEFAULT + 1 s, with or without beats
+}
+
+/**
+ * One raw sample fed from outside the pipeline (tests, a host driving the BLE layer
+ * alone): the raw PPG stream takes it with the next index, and it counts towards the
+ * log's flush tick as a pipeline sample does. Nothing before ring_ble_attach.
+ */
+export function stream_on_raw_sample(x: number): void {
+  if (attached === 0) return;
+  stream_on_raw_external(x);
+  ring_tick_sample();
 }

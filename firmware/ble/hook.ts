@@ -6,14 +6,27 @@
 
 export type RecordHandler = (kind: number, record: Int32Array, field_count: number) => void;
 export type RawSampleHandler = (x: number) => void;
+export type TickHandler = () => void;
 
 let record_handler: RecordHandler | null = null;
-/** The raw-sample handler; firmware/main.ts calls it directly (one call per sample less than stream_on_raw_sample). */
+/**
+ * Every raw sample, before the pipeline takes it, while the raw PPG stream is on (the
+ * stream sets it, firmware/cmd/stream.ts); null otherwise, so the sample path pays nothing
+ * for a stream nobody has subscribed to. firmware/main.ts calls it directly.
+ */
 export let raw_handler: RawSampleHandler | null = null;
+/** Before every TICK_SAMPLES-th sample (firmware/main.ts): the history log's flush bound. */
+export let tick_handler: TickHandler | null = null;
 
 /** Register the handlers (ring_ble_attach). */
-export function ble_hooks_set(on_record: RecordHandler, on_raw: RawSampleHandler): void {
+export function ble_hooks_set(on_record: RecordHandler, on_tick: TickHandler): void {
   record_handler = on_record;
+  tick_handler = on_tick;
+  raw_handler = null;
+}
+
+/** The raw PPG stream starts (a handler) or stops (null). */
+export function raw_handler_set(on_raw: RawSampleHandler | null): void {
   raw_handler = on_raw;
 }
 
@@ -24,14 +37,4 @@ export function ble_hooks_set(on_record: RecordHandler, on_raw: RawSampleHandler
 export function ble_on_record(kind: number, record: Int32Array, field_count: number): void {
   const handler = record_handler;
   if (handler !== null) handler(kind, record, field_count);
-}
-
-/**
- * Every raw PPG sample, once, in processing order (the raw PPG stream). The pipeline
- * calls raw_handler itself for each sample (the same thing without this call); lost FIFO
- * samples are learned from the overflow status.
- */
-export function stream_on_raw_sample(x: number): void {
-  const handler = raw_handler;
-  if (handler !== null) handler(x);
 }

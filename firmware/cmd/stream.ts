@@ -11,10 +11,12 @@
 // takes the next unsolicited sequence number (per connection, mod 256), so a dropped PPG
 // batch shows as a gap; staged items are never dropped as a frame (only one by one).
 //
-// Raw sample times: stream_on_raw_sample is called once per processed sample, in order;
-// the sample's index since boot (counting samples the sensor FIFO lost, learned from the
-// FIFO-overflow status record) times the sample period is its firmware time, as in
-// firmware/main.ts.
+// Raw sample times: while the PPG stream is on, the pipeline calls stream_on_raw for every
+// sample, in order (ble/hook.ts raw_handler; off, it calls nothing); the sample's index
+// since boot (counting samples the sensor FIFO lost, learned from the FIFO-overflow status
+// record) times the sample period is its firmware time, as in firmware/main.ts. The index
+// is the pipeline's sample count (ring_samples_counted) plus raw_base, so it needs no
+// counting per sample.
 
 import { assert } from "../lib/assert.js";
 import * as out from "../output.js";
@@ -42,7 +44,8 @@ import {
   STREAM_HRV,
   STREAM_PPG,
 } from "../../protocol/ids.js";
-import { ring_sample_rate_hz } from "../main.js";
+import { ring_sample_rate_hz, ring_samples_counted } from "../main.js";
+import { raw_handler_set } from "../ble/hook.js";
 import { TXQ_CLASS_STREAM, txq_frame_count, txq_push, txq_stream_fits } from "../ble/tx-queue.js";
 import {
   enc_array,
@@ -104,7 +107,10 @@ let kinds = 0; // active subscriptions (STREAM_* bits)
 let seq = 0; // next unsolicited sequence
 let hr_last_ms = 0; // time of the last HR item staged (hr_period_s)
 let hr_have_last = 0;
-let raw_index = 0; // index since boot of the next raw sample
+// The index since boot of the next raw sample is ring_samples_counted() + raw_base: the
+// boot record, lost samples and samples fed from outside the pipeline
+// (stream_on_raw_external) move it.
+let raw_base = 0;
 let ppg_in = 0; // raw samples since the PPG subscription (lost ones included)
 let ppg_n = 0; // samples in the batch
 let ppg_first = 0; // decimated index of the batch's first sample
@@ -121,7 +127,7 @@ export function stream_boot(): void {
     drops = new Float64Array(4);
     stream_booted = 1;
   }
-  raw_index = 0;
+  raw_base = -ring_samples_counted();
   stream_reset();
 }
 
@@ -135,6 +141,7 @@ export function stream_reset(): void {
   st_hrv_n = 0;
   hr_have_last = 0;
   ppg_restart();
+  raw_handler_set(null);
 }
 
 function ppg_restart(): void {
@@ -202,6 +209,7 @@ function subscribe(mask: number): void {
     drops[DROP_PPG] = 0;
     if ((kinds & STREAM_PPG) === 0) ppg_restart();
     ppg_drops_sensor = 0;
+    raw_handler_set(stream_on_raw);
   }
   kinds = kinds | mask;
 }
@@ -211,7 +219,10 @@ function unsubscribe(mask: number): void {
   if ((mask & STREAM_BEATS) !== 0) st_beats_n = 0;
   if ((mask & STREAM_HR) !== 0) st_hr_n = 0;
   if ((mask & STREAM_HRV) !== 0) st_hrv_n = 0;
-  if ((mask & STREAM_PPG) !== 0) ppg_restart();
+  if ((mask & STREAM_PPG) !== 0) {
+    ppg_restart();
+    raw_handler_set(null);
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -225,11 +236,11 @@ export function stream_on_record(kind: number, record: Int32Array, field_count: 
   if (kind === out.OUT_KIND_STATUS && field_count >= out.STATUS_FIELDS) {
     const code = record[out.STATUS_CODE];
     if (code === out.STATUS_BOOT) {
-      raw_index = 0; // ring_boot restarted the sample count
+      raw_base = -ring_samples_counted(); // ring_boot restarted the sample count
       ppg_n = 0;
     } else if (code === out.STATUS_FIFO_OVERFLOW && record[out.STATUS_VALUE] > 0) {
       const lost = record[out.STATUS_VALUE];
-      raw_index = raw_index + lost;
+      raw_base = raw_base + lost;
       if ((kinds & STREAM_PPG) !== 0) {
         ppg_flush(); // the batch's samples must be consecutive
         ppg_in = ppg_in + lost;
@@ -238,6 +249,9 @@ export function stream_on_record(kind: number, record: Int32Array, field_count: 
     }
     return;
   }
+  // Nothing subscribed: nothing is staged either (a kind's stage empties when it is
+  // unsubscribed), so there is nothing to stage or flush.
+  if (kinds === 0) return;
   if (kind === out.OUT_KIND_BEAT && field_count >= out.BEAT_FIELDS && (kinds & STREAM_BEATS) !== 0) {
     stage_beat(record, emitted_ms);
   } else if (kind === out.OUT_KIND_HR && field_count >= out.HR_FIELDS && (kinds & STREAM_HR) !== 0) {
@@ -310,10 +324,19 @@ function stage_hrv(record: Int32Array, emitted_ms: number): void {
   st_hrv_n = st_hrv_n + 1;
 }
 
-/** One raw PPG sample, in processing order (the lead's pipeline calls this per sample). */
+/** One raw PPG sample from the pipeline (its hook while the stream is on), before it counts it. */
 export function stream_on_raw(x: number): void {
-  const index = raw_index;
-  raw_index = raw_index + 1;
+  ppg_take(x, ring_samples_counted() + raw_base);
+}
+
+/** One raw PPG sample fed from outside the pipeline: it takes the next index. */
+export function stream_on_raw_external(x: number): void {
+  const index = ring_samples_counted() + raw_base;
+  raw_base = raw_base + 1;
+  ppg_take(x, index);
+}
+
+function ppg_take(x: number, index: number): void {
   if ((kinds & STREAM_PPG) === 0) return;
   const decim = config_ppg_decim();
   const take = ppg_in % decim === 0;

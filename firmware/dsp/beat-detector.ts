@@ -12,11 +12,23 @@
 import { assert } from "../lib/assert.js";
 import { clamp, div_floor } from "../lib/imath.js";
 import { BEAT_SPACING_MS_MIN, SENSOR_FULL_SCALE_COUNTS, sample_rate_supported } from "../config.js";
-import { SIGNAL_OK, sq_boot, sq_on_beat, sq_push, sq_restart } from "./signal-quality.js";
+import { CONTACT_RAW_COUNTS_MIN } from "../config.js";
+import {
+  AMPLITUDE_BEATS_MIN,
+  ARTIFACT_DEV_X,
+  HOLD_MS,
+  MOTION_HOLD_MS,
+  MOTION_MG_MAX,
+  SETTLE_MS,
+  SIGNAL_ARTIFACT,
+  SIGNAL_NO_CONTACT,
+  SIGNAL_OK,
+} from "./signal-quality.js";
 
 const FAULT_DETECTOR = 30;
 
 const INPUT_ABS_MAX = 8388608; // 2^23: inputs are clamped so every sum below fits in 2^31
+const INPUT_ABS_MAX_LESS_1 = INPUT_ABS_MAX - 1;
 const HIST_CAPACITY = 128; // samples of smoothed signal kept: 1.28 s at 100 Hz
 // A power of two, so `index & HIST_MASK` is the slot of any index below 2^53 (2^32 is a
 // multiple of the capacity, so even the 32-bit wrap of & keeps the slot right).
@@ -61,6 +73,8 @@ const SLOPE_CAPACITY = 16;
 const SLOPE_MASK = SLOPE_CAPACITY - 1;
 let pos_slope = new Int32Array(SLOPE_CAPACITY);
 let sample_index = 0; // samples seen since boot
+let x_prev1 = 0; // x[n-1] and x[n-2]: the smoothing reads them from here, not from hist_x
+let x_prev2 = 0;
 
 // Detector state.
 let ssf = 0;
@@ -99,6 +113,28 @@ export let beat_time_ms = 0;
 export let beat_amplitude = 0;
 export let beat_ssf_ratio_x100 = 0; // this beat's upstroke relative to the level
 
+// Signal quality (dsp/signal-quality.ts), run inside detector_run.
+let baseline_x16 = 0; // slow baseline of the input, x16 (|x| <= 2^23 -> |x16| <= 2^27)
+let baseline_shift = 0; // EMA shift: time constant 2^shift samples, about 1.3 s at every rate
+let amp_ref = 0; // pulse amplitude of recent beats, input units; 0 = unknown
+let hold_until_ms = -1;
+let sq_primed = false;
+let beats_seen = 0; // beats since the amplitude was last forgotten
+let settled_after_ms = 0; // the baseline is trusted from then on (about 3 time constants)
+let flat_since_ms = 0; // since when the sample has not changed
+/** The signal state of the last sample: SIGNAL_OK, SIGNAL_ARTIFACT or SIGNAL_NO_CONTACT. */
+export let sq_state = SIGNAL_OK;
+
+/** A beat was accepted with this amplitude (input units): the reference follows it. */
+function sq_on_beat(amplitude: number): void {
+  const a = clamp(amplitude, 0, 8388608);
+  beats_seen = beats_seen + 1;
+  // Rises fast, falls slowly: one weak beat (or a dicrotic wave taken for one) must not
+  // make every real pulse look like an artifact.
+  if (a > amp_ref) amp_ref = amp_ref + ((a - amp_ref + 1) >> 1);
+  else amp_ref = amp_ref - ((amp_ref - a) >> 4);
+}
+
 // The sensor's convention, set by the platform before boot and kept across boots: false
 // when samples are the AFE's inverted channel (pulse peaks up), true when they are raw
 // photodiode counts (the pulse lowers them; off the skin they fall towards the ambient
@@ -124,8 +160,18 @@ export function detector_boot(sample_rate_hz: number): void {
     hist_p[i] = 0;
     pos_slope[i & SLOPE_MASK] = 0;
   }
-  sq_boot(sample_rate_hz);
+  baseline_shift = sample_rate_hz === 25 ? 5 : sample_rate_hz === 50 ? 6 : 7;
+  baseline_x16 = 0;
+  amp_ref = 0;
+  beats_seen = 0;
+  settled_after_ms = 0;
+  hold_until_ms = -1;
+  flat_since_ms = 0;
+  sq_primed = false;
+  sq_state = SIGNAL_OK;
   sample_index = 0;
+  x_prev1 = 0;
+  x_prev2 = 0;
   ssf = 0;
   search_foot = 0;
   learn_until_ms = LEARN_MS;
@@ -156,149 +202,265 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
   ibi_expected_ms = clamp(ibi_ms, 0, 3000);
 }
 
-/** Process one sample; returns BEAT_FOUND when a beat was confirmed (see beat_* exports). */
-export function detector_push(x_in: number): number {
-  // clamp(), written out: this runs for every sample and a call costs more than the test.
-  let x = raw_counts ? SENSOR_FULL_SCALE_COUNTS - (x_in | 0) : x_in | 0;
-  if (x < -INPUT_ABS_MAX) x = -INPUT_ABS_MAX;
-  else if (x > INPUT_ABS_MAX) x = INPUT_ABS_MAX;
-  const n = sample_index;
-  sample_index = n + 1;
-  if (n === 0) prime_history(x);
-  // Module state read once into locals and written back when it changes: on an
-  // interpreter every use of a module variable is a lookup by name.
+/**
+ * Process the samples buf[from..to) in order, activity_mg the IMU's activity figure for
+ * them (read once per sensor interrupt); returns the index after the last one processed.
+ * It stops early after a sample that released a beat (ready_count > 0: the caller takes
+ * it with detector_next_beat, and the interval it yields feeds back through
+ * detector_set_expected_ibi before the next sample) or changed sq_state.
+ *
+ * One call per FIFO block rather than per sample, with the signal quality tests written
+ * in: on an interpreter a call costs more than a sample's arithmetic, and module state is
+ * a lookup by name at every use, so the state the sample path reads lives in locals for
+ * the run and is written back at its end (before finish_candidate, which reads some of
+ * it, and read again after it); the rest is written through as it changes.
+ */
+export function detector_run(buf: Int32Array, from: number, to: number, activity_mg: number): number {
   const hx = hist_x;
-  const prev = hx[(n - 1) & HIST_MASK];
-  hx[n & HIST_MASK] = x;
-  if (n < 2) return BEAT_NONE; // p needs x[n-2]
-  // Smoothed value centred on n-1; |p| <= 2^25.
-  const c = n - 1;
-  const p = hx[(n - 2) & HIST_MASK] + 2 * prev + x;
   const hp = hist_p;
-  hp[c & HIST_MASK] = p;
+  const slopes = pos_slope;
   const span = slope_span;
   const window = ssf_window;
-  if (c < span + window) return BEAT_NONE;
-  // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
-  // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
-  let d = p - hp[(c - span) & HIST_MASK];
-  if (d < 0) d = 0;
-  if (d > SLOPE_MAX) d = SLOPE_MAX;
-  const slopes = pos_slope;
-  const s = ssf + d - slopes[(c - window) & SLOPE_MASK];
-  ssf = s;
-  slopes[c & SLOPE_MASK] = d;
-  const now_ms = c * period_ms;
+  const warm = span + window;
+  const period = period_ms;
+  const raw = raw_counts;
+  const shift = baseline_shift;
+  const moving = activity_mg > MOTION_MG_MAX; // IMU activity above this is motion
+  const expected_ms = ibi_expected_ms; // set between runs only
+  const state_in = sq_state;
+  let st = state_in;
+  let n = sample_index;
+  let x1 = x_prev1;
+  let x2 = x_prev2;
+  let s = ssf;
+  let base = baseline_x16;
+  let flat_since = flat_since_ms;
+  let decay_ms = last_level_decay_ms;
+  let primed = sq_primed;
+  let hold_until = hold_until_ms;
+  let settled_after = settled_after_ms;
+  let seen = beats_seen;
+  let amp = amp_ref;
+  let relearn = relearn_pending;
+  let srch = searching;
+  let arm = armed;
+  let ready = ready_count;
+  let i = from;
+  let stop = false;
+  for (; i < to && !stop; i++) {
+    // clamp(), written out; the tests compare with INPUT_ABS_MAX - 1 (the same result for
+    // integers), a literal in the bundle, where 2^23 itself is a variable (engines/bundle.mjs).
+    let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
+    if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
+    else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
+    if (n === 0) {
+      prime_history(x);
+      x1 = x;
+      x2 = x;
+    }
+    const prev = x1;
+    hx[n & HIST_MASK] = x;
+    const older = x2;
+    x2 = prev;
+    x1 = x;
+    n = n + 1;
+    if (n < 3) continue; // p needs x[n-2]
+    // Smoothed value centred on c; |p| <= 2^25.
+    const c = n - 2;
+    const p = older + 2 * prev + x;
+    hp[c & HIST_MASK] = p;
+    if (c < warm) continue;
+    // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
+    // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
+    let d = p - hp[(c - span) & HIST_MASK];
+    if (d < 0) d = 0;
+    if (d > SLOPE_MAX) d = SLOPE_MAX;
+    s = s + d - slopes[(c - window) & SLOPE_MASK];
+    slopes[c & SLOPE_MASK] = d;
+    const now_ms = c * period;
 
-  if (sq_push(x, now_ms, x === prev) !== SIGNAL_OK) {
-    // No contact or an artifact: no beats now, and a fresh start once it is over.
-    searching = false;
-    relearn_pending = true;
-    return BEAT_NONE;
-  }
-  if (relearn_pending) {
-    // After a bad stretch: learn the level again as at boot, from the first clean seconds.
-    relearn_pending = false;
-    learn_until_ms = now_ms + LEARN_MS;
-    ssf_learn_max = 0;
-    beats_accepted = 0;
-    last_beat_ms = -1;
-    last_dt_ms = 0;
-    sq_restart(x, now_ms);
-  }
-  const learn_until = learn_until_ms;
-  if (ready_count < pending_count && now_ms >= learn_until) {
-    // Learning is over: keep the held beats whose upstroke reaches half the learned level.
-    let kept = ready_count;
-    for (let i = ready_count; i < pending_count; i++) {
-      if (pending_ssf[i] * 16 * 100 < level_x16 * LEARN_SSF_X100) continue;
-      pending_time_ms[kept] = pending_time_ms[i];
-      pending_amplitude[kept] = pending_amplitude[i];
-      pending_ssf[kept] = pending_ssf[i];
-      kept = kept + 1;
+    // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts).
+    if (!primed) {
+      base = x * 16;
+      settled_after = now_ms + SETTLE_MS;
+      flat_since = now_ms;
+      primed = true;
     }
-    pending_count = kept;
-    ready_count = kept;
-  }
-  let level = level_x16;
-  if (now_ms < learn_until) {
-    // While learning, the level is the largest upstroke so far, so the first pulse is
-    // found on its own upstroke and a dicrotic wave after it falls below the bar.
-    if (s > ssf_learn_max) ssf_learn_max = s;
-    level = ssf_learn_max * 16;
-    if (level < 16) level = 16;
-    level_x16 = level;
-    last_level_decay_ms = now_ms;
-  }
-  // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
-  // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
-  // or 1/4 after 1.5 expected intervals without a beat. (Written here, not as a function:
-  // it runs for every sample.)
-  const last_beat = last_beat_ms;
-  const since_beat_ms = now_ms - last_beat;
-  if (since_beat_ms < LEVEL_DECAY_AFTER_MS) {
-    last_level_decay_ms = now_ms;
-  } else if (now_ms - last_level_decay_ms >= 1000) {
-    level = level - (level >> 3);
-    if (level < 16) level = 16;
-    level_x16 = level;
-    pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
-    last_level_decay_ms = now_ms;
-  }
-  const expected_ms = ibi_expected_ms;
-  const late = expected_ms > 0 && last_beat >= 0 && since_beat_ms * 2 > expected_ms * 3;
-  const threshold_x16 = late ? level >> 2 : (level >> 3) * 3;
-  if (!searching) {
-    // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
-    // search, whatever the heart rate (a fixed refractory time would start searches late
-    // at 200 bpm and walk over the next peak).
-    let arm = armed;
-    if (!arm && s * 32 < threshold_x16) {
-      arm = true;
-      armed = true;
+    // A real PPG (with sensor noise) never holds one value 1 s.
+    let flat = false;
+    if (x === prev) flat = now_ms - flat_since >= 1000;
+    else flat_since = now_ms;
+    base = base + ((x * 16 - base) >> shift);
+    let bad = SIGNAL_OK;
+    let hold_ms = HOLD_MS;
+    const contact = SENSOR_FULL_SCALE_COUNTS - x >= CONTACT_RAW_COUNTS_MIN;
+    // Off the skin or moving, the baseline and the pulse amplitude mean nothing: both
+    // start afresh from where the signal is when it is good again.
+    if (!contact || moving || flat) {
+      base = x * 16;
+      settled_after = now_ms + SETTLE_MS;
+      amp = 0;
+      seen = 0;
     }
-    if (arm && s * 16 > threshold_x16) {
-      if (now_ms - Math.max(last_beat_ms, learn_until_ms) >= 3000) {
-        // The first upstroke after a long gap: learn the level from it and what follows.
-        if (s * 16 < pulse_level_x16 >> 2) return BEAT_NONE;
-        learn_until_ms = now_ms + LEARN_MS;
-        ssf_learn_max = s;
-        level_x16 = Math.max(16, s * 16);
-        beats_accepted = 0;
-        last_beat_ms = -1;
-        last_dt_ms = 0;
+    if (!contact) {
+      bad = SIGNAL_NO_CONTACT;
+    } else if (flat) {
+      bad = SIGNAL_ARTIFACT; // the full hold: the step back from a pinned value is no pulse
+    } else if (moving) {
+      // The IMU says exactly when motion stops: a short hold covers its 200 ms window.
+      bad = SIGNAL_ARTIFACT;
+      hold_ms = MOTION_HOLD_MS;
+    } else if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after) {
+      let dev = x - (base >> 4);
+      if (dev < 0) dev = -dev;
+      if (dev > ARTIFACT_DEV_X * amp) bad = SIGNAL_ARTIFACT;
+    }
+    if (bad !== SIGNAL_OK) {
+      if (now_ms + hold_ms > hold_until) hold_until = now_ms + hold_ms;
+      st = bad;
+    } else if (now_ms >= hold_until) {
+      st = SIGNAL_OK;
+    }
+    if (st !== SIGNAL_OK) {
+      // No contact or an artifact: no beats now, and a fresh start once it is over.
+      srch = false;
+      relearn = true;
+      if (st !== state_in) stop = true;
+      continue;
+    }
+    if (relearn) {
+      // After a bad stretch: learn the level again as at boot, from the first clean seconds.
+      relearn = false;
+      learn_until_ms = now_ms + LEARN_MS;
+      ssf_learn_max = 0;
+      beats_accepted = 0;
+      last_beat_ms = -1;
+      last_dt_ms = 0;
+      base = x * 16;
+      settled_after = now_ms + SETTLE_MS;
+      amp = 0;
+      seen = 0;
+    }
+    const learn_until = learn_until_ms;
+    if (ready < pending_count && now_ms >= learn_until) {
+      // Learning is over: keep the held beats whose upstroke reaches half the learned level.
+      let kept = ready;
+      for (let k = ready; k < pending_count; k++) {
+        if (pending_ssf[k] * 16 * 100 < level_x16 * LEARN_SSF_X100) continue;
+        pending_time_ms[kept] = pending_time_ms[k];
+        pending_amplitude[kept] = pending_amplitude[k];
+        pending_ssf[kept] = pending_ssf[k];
+        kept = kept + 1;
       }
-      armed = false;
-      searching = true;
-      search_start = c;
-      search_ssf_max = s;
-      peak_index = c;
-      peak_value = p;
-      // The pulse foot: the lowest smoothed value in the TROUGH_BACK_MS before the upstroke.
-      let foot = p;
-      let first = c - trough_back;
-      if (first < 2) first = 2;
-      for (let i = c; i >= first; i--) {
-        const v = hp[i & HIST_MASK];
-        if (v < foot) foot = v;
-      }
-      search_foot = foot;
+      pending_count = kept;
+      ready_count = kept;
+      ready = kept;
     }
-    return BEAT_NONE;
+    let level = level_x16;
+    if (now_ms < learn_until) {
+      // While learning, the level is the largest upstroke so far, so the first pulse is
+      // found on its own upstroke and a dicrotic wave after it falls below the bar.
+      if (s > ssf_learn_max) ssf_learn_max = s;
+      level = ssf_learn_max * 16;
+      if (level < 16) level = 16;
+      level_x16 = level;
+      decay_ms = now_ms;
+    }
+    // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
+    // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
+    // or 1/4 after 1.5 expected intervals without a beat.
+    const last_beat = last_beat_ms;
+    const since_beat_ms = now_ms - last_beat;
+    if (since_beat_ms < LEVEL_DECAY_AFTER_MS) {
+      decay_ms = now_ms;
+    } else if (now_ms - decay_ms >= 1000) {
+      level = level - (level >> 3);
+      if (level < 16) level = 16;
+      level_x16 = level;
+      pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
+      decay_ms = now_ms;
+    }
+    if (!srch) {
+      const late = expected_ms > 0 && last_beat >= 0 && since_beat_ms * 2 > expected_ms * 3;
+      const threshold_x16 = late ? level >> 2 : (level >> 3) * 3;
+      // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
+      // search, whatever the heart rate (a fixed refractory time would start searches late
+      // at 200 bpm and walk over the next peak).
+      if (!arm && s * 32 < threshold_x16) arm = true;
+      if (arm && s * 16 > threshold_x16) {
+        let start = true;
+        if (now_ms - (last_beat > learn_until ? last_beat : learn_until) >= 3000) {
+          // The first upstroke after a long gap: learn the level from it and what follows.
+          if (s * 16 < pulse_level_x16 >> 2) {
+            start = false;
+          } else {
+            learn_until_ms = now_ms + LEARN_MS;
+            ssf_learn_max = s;
+            level_x16 = s * 16 > 16 ? s * 16 : 16;
+            beats_accepted = 0;
+            last_beat_ms = -1;
+            last_dt_ms = 0;
+          }
+        }
+        if (start) {
+          arm = false;
+          srch = true;
+          search_start = c;
+          search_ssf_max = s;
+          peak_index = c;
+          peak_value = p;
+          // The pulse foot: the lowest smoothed value in the TROUGH_BACK_MS before the upstroke.
+          let foot = p;
+          let first = c - trough_back;
+          if (first < 2) first = 2;
+          for (let k = c; k >= first; k--) {
+            const v = hp[k & HIST_MASK];
+            if (v < foot) foot = v;
+          }
+          search_foot = foot;
+        }
+      }
+    } else {
+      if (s > search_ssf_max) search_ssf_max = s;
+      let peak = peak_value;
+      let peak_at = peak_index;
+      if (p > peak) {
+        peak = p;
+        peak_at = c;
+        peak_value = p;
+        peak_index = c;
+      }
+      const confirmed = c > peak_at && (peak - p) * 8 > peak - search_foot;
+      if (confirmed || c - search_start >= search_max) {
+        srch = false;
+        // finish_candidate reads and updates the beat count and amplitude (sq_on_beat).
+        beats_seen = seen;
+        amp_ref = amp;
+        finish_candidate(c, search_foot);
+        seen = beats_seen;
+        amp = amp_ref;
+        ready = ready_count;
+      }
+    }
+    if (ready > 0 || st !== state_in) stop = true;
   }
-  if (s > search_ssf_max) search_ssf_max = s;
-  let peak = peak_value;
-  let peak_at = peak_index;
-  if (p > peak) {
-    peak = p;
-    peak_at = c;
-    peak_value = p;
-    peak_index = c;
-  }
-  const confirmed = c > peak_at && (peak - p) * 8 > peak - search_foot;
-  if (!confirmed && c - search_start < search_max) return BEAT_NONE;
-  searching = false;
-  return finish_candidate(c, search_foot);
+  sample_index = n;
+  x_prev1 = x1;
+  x_prev2 = x2;
+  ssf = s;
+  baseline_x16 = base;
+  flat_since_ms = flat_since;
+  last_level_decay_ms = decay_ms;
+  sq_primed = primed;
+  hold_until_ms = hold_until;
+  settled_after_ms = settled_after;
+  beats_seen = seen;
+  amp_ref = amp;
+  relearn_pending = relearn;
+  searching = srch;
+  armed = arm;
+  sq_state = st;
+  return i;
 }
 
 /** Fill the history with the first sample, so the DC level does not look like an upstroke. */
@@ -335,7 +497,7 @@ function finish_candidate(c: number, foot: number): number {
     t_x256 = m * 256 + frac_x256;
   }
   const t_ms = Math.floor((t_x256 * period_ms + 128) / 256);
-  const ratio_x100 = Math.floor((search_ssf_max * 1600) / Math.max(16, level_x16));
+  const ratio_x100 = Math.floor((search_ssf_max * 1600) / (level_x16 > 16 ? level_x16 : 16)); // Math.max(16, level), written out
   // Until the rhythm is known, only strong upstrokes count; a candidate too soon after the
   // last beat is a dicrotic wave unless its upstroke is strong; none comes within
   // BEAT_SPACING_MS_MIN.
@@ -355,7 +517,7 @@ function finish_candidate(c: number, foot: number): number {
   if (search_ssf_max * 16 >= level_x16 * 4) {
     level_x16 = search_ssf_max * 16;
   } else {
-    const capped_x16 = Math.min(search_ssf_max * 16, level_x16 * 2);
+    const capped_x16 = search_ssf_max * 16 < level_x16 * 2 ? search_ssf_max * 16 : level_x16 * 2;
     level_x16 = level_x16 + ((capped_x16 - level_x16) >> 3);
   }
   if (last_beat_ms >= 0) last_dt_ms = t_ms - last_beat_ms;
@@ -365,7 +527,7 @@ function finish_candidate(c: number, foot: number): number {
     // Remembered from beats past learning only: a step learned as the level is not a pulse.
     pulse_level_x16 = level_x16;
   }
-  const amplitude = Math.max(0, (peak_value - foot) >> 2);
+  const amplitude = peak_value - foot > 0 ? (peak_value - foot) >> 2 : 0;
   sq_on_beat(amplitude);
   if (pending_count === PENDING_CAPACITY) return BEAT_NONE; // cannot happen at <= 220 bpm
   pending_time_ms[pending_count] = t_ms;
@@ -381,7 +543,7 @@ export function detector_next_beat(): number {
   if (ready_count === 0) return BEAT_NONE;
   beat_time_ms = pending_time_ms[0];
   beat_amplitude = pending_amplitude[0];
-  beat_ssf_ratio_x100 = Math.floor((pending_ssf[0] * 1600) / Math.max(16, level_x16));
+  beat_ssf_ratio_x100 = Math.floor((pending_ssf[0] * 1600) / (level_x16 > 16 ? level_x16 : 16));
   for (let i = 1; i < pending_count; i++) {
     pending_time_ms[i - 1] = pending_time_ms[i];
     pending_amplitude[i - 1] = pending_amplitude[i];

@@ -45,7 +45,7 @@ function hrv_clear(): void {
 
 /** Record an interval that ended at end_ms (ibi_ms > 0). */
 export function hrv_add_interval(end_ms: number, ibi_ms: number, valid: boolean): void {
-  assert(ibi_ms > 0 && ibi_ms <= IBI_MS_MAX, FAULT_HRV);
+  if (!(ibi_ms > 0 && ibi_ms <= IBI_MS_MAX)) assert(false, FAULT_HRV); // (no call when it holds)
   ring_push(hist_end_ms, end_ms);
   hist_ibi_signed_ms[ring_slot(hist_end_ms, hist_end_ms.count - 1)] = valid ? ibi_ms : -ibi_ms;
 }

@@ -4,11 +4,10 @@
 // with a confidence that falls when intervals are rejected or scattered.
 
 import { assert } from "../lib/assert.js";
-import { clamp, div_round } from "../lib/imath.js";
 import { IBI_MS_MAX, IBI_MS_MIN } from "../config.js";
 
 const FAULT_INTERVALS = 40;
-const RECENT_CAPACITY = 5; // valid intervals kept for the median
+const RECENT_CAPACITY = 5; // valid intervals kept for the median (intervals_median_ms sorts 5)
 const QUALITY_SPAN = 8; // intervals over which the valid fraction is measured
 const DEVIATION_MAX_X100 = 30; // an interval more than 30% off the median is rejected
 const SUCCESSIVE_CHANGE_MAX_X100 = 20; // ... or more than 20% off the previous valid one
@@ -16,7 +15,6 @@ const SUCCESSIVE_CHANGE_MAX_X100 = 20; // ... or more than 20% off the previous 
 let recent = new Int32Array(RECENT_CAPACITY);
 let recent_count = 0;
 let recent_next = 0;
-let sorted = new Int32Array(RECENT_CAPACITY);
 let median_cached = -1; // intervals_median_ms() until recent changes; -1: not computed
 let quality_bits = 0; // last QUALITY_SPAN validity flags, newest in bit 0
 let quality_count = 0;
@@ -33,7 +31,6 @@ export let hr_confidence = 0;
 export function intervals_boot(): void {
   for (let i = 0; i < RECENT_CAPACITY; i++) {
     recent[i] = 0;
-    sorted[i] = 0;
   }
   recent_count = 0;
   recent_next = 0;
@@ -52,25 +49,35 @@ export function intervals_boot(): void {
 /** Median of the recent valid intervals (ms), 0 when none. */
 export function intervals_median_ms(): number {
   if (median_cached >= 0) return median_cached; // each beat asks for it more than once
-  if (recent_count === 0) return 0;
-  for (let i = 0; i < recent_count; i++) sorted[i] = recent[i];
-  // Insertion sort of at most RECENT_CAPACITY entries.
-  for (let i = 1; i < recent_count; i++) {
-    const v = sorted[i];
-    let j = i - 1;
-    for (let k = 0; k < RECENT_CAPACITY && j >= 0 && sorted[j] > v; k++) {
-      sorted[j + 1] = sorted[j];
-      j = j - 1;
-    }
-    sorted[j + 1] = v;
-  }
-  median_cached = sorted[recent_count >> 1];
+  const count = recent_count;
+  if (count === 0) return 0;
+  // The intervals in locals (an interpreter's registers, where each typed-array access is
+  // a lookup), the absent ones above any interval, sorted by a 9-exchange network for 5.
+  const r = recent;
+  const none = 0x7fffff;
+  let s0 = r[0];
+  let s1 = count > 1 ? r[1] : none;
+  let s2 = count > 2 ? r[2] : none;
+  let s3 = count > 3 ? r[3] : none;
+  let s4 = count > 4 ? r[4] : none;
+  let t = 0;
+  if (s0 > s1) { t = s0; s0 = s1; s1 = t; }
+  if (s3 > s4) { t = s3; s3 = s4; s4 = t; }
+  if (s2 > s4) { t = s2; s2 = s4; s4 = t; }
+  if (s2 > s3) { t = s2; s2 = s3; s3 = t; }
+  if (s0 > s3) { t = s0; s0 = s3; s3 = t; }
+  if (s0 > s2) { t = s0; s0 = s2; s2 = t; }
+  if (s1 > s4) { t = s1; s1 = s4; s4 = t; }
+  if (s1 > s3) { t = s1; s1 = s3; s3 = t; }
+  if (s1 > s2) { t = s1; s1 = s2; s2 = t; }
+  const mid = count >> 1;
+  median_cached = mid === 0 ? s0 : mid === 1 ? s1 : s2;
   return median_cached;
 }
 
 /** Register a beat at t_ms; sets ibi_ms, ibi_valid, hr_bpm_x10, hr_confidence. */
 export function intervals_on_beat(t_ms: number): void {
-  assert(t_ms >= last_beat_ms, FAULT_INTERVALS);
+  if (!(t_ms >= last_beat_ms)) assert(false, FAULT_INTERVALS); // (no call when it holds)
   ibi_ms = 0;
   ibi_valid = false;
   if (last_beat_ms >= 0 && t_ms - last_beat_ms <= IBI_MS_MAX) ibi_ms = t_ms - last_beat_ms;
@@ -117,11 +124,14 @@ function update_hr(): void {
     return;
   }
   const median = intervals_median_ms();
-  hr_bpm_x10 = div_round(600000, median);
+  // div_round(a, b) for a >= 0 < 2^31 and b > 0, written out here (a call and its assert
+  // cost more than the division on an interpreter, and this runs for every beat).
+  hr_bpm_x10 = Math.floor((600000 + (median >> 1)) / median);
   // Confidence: share of valid intervals among the last few, less the scatter of the recent ones.
-  // (Loops without calls: this runs for every beat.)
-  let valid_count = 0;
-  for (let b = quality_bits, i = 0; b !== 0 && i < QUALITY_SPAN; b = b >> 1, i++) valid_count = valid_count + (b & 1);
+  // The valid flags of the last QUALITY_SPAN (8) intervals counted by bit operations.
+  let valid_count = quality_bits - ((quality_bits >> 1) & 0x55);
+  valid_count = (valid_count & 0x33) + ((valid_count >> 2) & 0x33);
+  valid_count = (valid_count + (valid_count >> 4)) & 0x0f;
   const r = recent;
   const count = recent_count;
   let spread = 0;
@@ -129,7 +139,10 @@ function update_hr(): void {
     const d = r[i] - median;
     spread = spread + (d < 0 ? -d : d);
   }
-  const spread_x100 = div_round(spread * 100, median * count);
-  const base = div_round(valid_count * 100, quality_count > 1 ? quality_count : 1);
-  hr_confidence = clamp(base - 2 * spread_x100, 0, 100);
+  const spread_div = median * count;
+  const spread_x100 = Math.floor((spread * 100 + (spread_div >> 1)) / spread_div);
+  const quality_div = quality_count > 1 ? quality_count : 1;
+  const base = Math.floor((valid_count * 100 + (quality_div >> 1)) / quality_div);
+  const confidence = base - 2 * spread_x100;
+  hr_confidence = confidence < 0 ? 0 : confidence > 100 ? 100 : confidence;
 }

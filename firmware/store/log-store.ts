@@ -123,6 +123,11 @@ let commit_off = 0;
 let data_off = 0;
 let flush_ms = LOG_FLUSH_MS_DEFAULT;
 let summary_flush_ms = LOG_SUMMARY_FLUSH_MS_DEFAULT;
+// The earliest time a waiting batch reaches its ring's bound (poll_any 0: none waits), kept
+// as batches start and are written: log_poll, called for every record and every tick, is
+// then one comparison until a batch is due.
+let poll_any = 0;
+let poll_due_ms = 0;
 let summary_quota = 0;
 
 let hbuf!: Uint8Array; // header scratch
@@ -182,7 +187,10 @@ let out_emit = 0;
 
 // Header fields read by sec_read().
 let hs_state = 0;
-let hs_ec = 0; // -1 when the sector has no valid format (then hs_blank says whether it reads erased)
+let hs_ec = 0; // -1 when the sector has no valid format (then hs_blank says whether it may read erased)
+// 0: the header could not be read; -1: it was read into hbuf and has no valid format, and
+// whether it reads erased is checked there only when asked (take_sector asks for one
+// sector per scan; a scan of a fresh partition reads 128 such headers).
 let hs_blank = 0;
 let hs_ring = 0;
 let hs_first = 0;
@@ -259,6 +267,7 @@ export function log_store_boot(
   summary_quota = Math.min(Math.floor((part_sectors * LOG_SUMMARY_SIXTEENTHS) / 16), part_sectors - 2 - LOG_BEATS_SECTORS_MIN);
   for (let i = 0; i < LOG_RINGS * RI_WORDS; i++) ring_i[i] = 0;
   for (let i = 0; i < LOG_RINGS * RF_WORDS; i++) ring_f[i] = 0;
+  poll_due_update();
   torn_blocks = 0;
   write_errors = 0;
   const found = boot_scan();
@@ -275,10 +284,6 @@ export function log_store_boot(
 /** 1 once log_store_boot ran. */
 export function log_store_ready(): number {
   return booted;
-}
-
-function ring_of(kind: number): number {
-  return kind === out.OUT_KIND_BEAT || kind === out.OUT_KIND_HR ? LOG_RING_BEATS : LOG_RING_SUMMARY;
 }
 
 // ------------------------------------------------------------------------------------
@@ -327,13 +332,13 @@ function sec_read(s: number): void {
   hs_blank = 0;
   hs_ring = -1;
   hs_first = 0;
-  if (fl.flash_read(sector_addr(s), hbuf, 0, data_off) < 0) return;
+  if (fl.flash_read(part_addr + s * sector_bytes, hbuf, 0, data_off) < 0) return; // sector_addr(s), written out
   const magic = hbuf[0] === MAGIC_B0 && hbuf[1] === MAGIC_B1 && hbuf[2] === MAGIC_B2 && hbuf[3] === MAGIC_B3;
   // With the magic in place the format part's CRC starts from the magic's (computed at boot),
   // and the open part's CRC continues from it: each header byte runs through the CRC once.
   const format_crc = magic ? crc32_update(magic_crc, hbuf, 4, 8) : 0;
   if (!magic || crc32_end(format_crc) !== get32(hbuf, 8)) {
-    hs_blank = hdr_all_equal(0, hdr_b_off, 0xff) ? 1 : 0;
+    hs_blank = -1;
     return;
   }
   hs_ec = get32(hbuf, 4);
@@ -582,7 +587,7 @@ function take_sector(r: number, first_seq: number): number {
         dirty = s;
         // A lost count: a blank sector (never formatted, or cut between erase and format) is
         // taken for the least worn; garbage (an erase cut short) for the most worn.
-        dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 ? -2 : max_ec;
+        dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 && hdr_all_equal(0, hdr_b_off, 0xff) ? -2 : max_ec;
       }
     }
     if (dirty_ec === -2) dirty_ec = min_known > 0 ? min_known : 0;
@@ -626,6 +631,9 @@ function no_victim(r: number): boolean {
  * most one per call.
  */
 function wear_level(): void {
+  // Every sector's erase count is at most max_ec (the boot scan read them all, and every
+  // erase since updated it), so no sector can lag more than max_ec: no scan needed.
+  if (max_ec <= LOG_WEAR_DELTA) return;
   let cold = -1;
   let cold_ec = 0;
   let cold_ring = 0;
@@ -685,8 +693,10 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   if (booted === 0 || part_sectors === 0) return LOG_ERR_NOT_BOOTED;
   if (!(kind >= 1 && kind <= LOG_KIND_MAX)) return LOG_ERR_BAD_RECORD;
   if (!(field_count >= 0 && field_count <= LOG_FIELDS_MAX) || field_count > record.length) return LOG_ERR_BAD_RECORD;
-  if (next_seq > LOG_SEQ_MAX) log_erase_all(); // 2^32 - 2 records later: hosts see last_seq drop
-  const r = ring_of(kind);
+  // 2^32 - 2 records later: hosts see last_seq drop. (LOG_SEQ_MAX is arithmetic in the
+  // engines' bundle, beyond the small literals: tested only past a small one.)
+  if (next_seq > 0x7fffff && next_seq > LOG_SEQ_MAX) log_erase_all();
+  const r = kind === out.OUT_KIND_BEAT || kind === out.OUT_KIND_HR ? LOG_RING_BEATS : LOG_RING_SUMMARY; // ring_of(kind)
   const ri = r * RI_WORDS;
   const buf = pend_views[r];
   const state = pend_state_views[r];
@@ -701,10 +711,12 @@ export function log_append(kind: number, record: Int32Array, field_count: number
     p = rec_encode(buf, block_end(r), state, seq, kind, record, field_count, emitted_ms);
     if (p < 0) log_flush_ring(r); // the block is full: it goes to flash, the record starts the next
   }
-  assert(p > 0, FAULT_LOG); // an empty block holds any record
+  if (!(p > 0)) assert(false, FAULT_LOG); // an empty block holds any record (no call when it holds)
   next_seq = next_seq + 1;
-  ring_i[ri + RI_PEND_COUNT] = ring_i[ri + RI_PEND_COUNT] + 1;
+  const count = ring_i[ri + RI_PEND_COUNT] + 1;
+  ring_i[ri + RI_PEND_COUNT] = count;
   ring_f[r * RF_WORDS + RF_PEND_LAST] = seq;
+  if (count === 1) poll_due_update(); // this record started its ring's batch
   log_poll(emitted_ms);
   return seq;
 }
@@ -726,10 +738,24 @@ function block_end(r: number): number {
 /** Write every batch that has waited its ring's bound (call often: every record, every sample). */
 export function log_poll(now_ms: number): void {
   if (booted === 0 || part_sectors === 0) return;
+  if (poll_any === 0 || now_ms < poll_due_ms) return; // none due: the test below would flush none
   for (let r = 0; r < LOG_RINGS; r++) {
     const ri = r * RI_WORDS;
     const bound = r === LOG_RING_SUMMARY ? summary_flush_ms : flush_ms;
     if (ring_i[ri + RI_PEND_COUNT] > 0 && now_ms - ring_i[ri + RI_PEND_SINCE_MS] >= bound) log_flush_ring(r);
+  }
+}
+
+/** poll_any and poll_due_ms from the rings' batches (after one starts or is written). */
+function poll_due_update(): void {
+  poll_any = 0;
+  for (let r = 0; r < LOG_RINGS; r++) {
+    const ri = r * RI_WORDS;
+    if (ring_i[ri + RI_PEND_COUNT] === 0) continue;
+    // As log_poll reads it: the Int32 word the batch's start time was stored in.
+    const due = ring_i[ri + RI_PEND_SINCE_MS] + (r === LOG_RING_SUMMARY ? summary_flush_ms : flush_ms);
+    if (poll_any === 0 || due < poll_due_ms) poll_due_ms = due;
+    poll_any = 1;
   }
 }
 
@@ -765,6 +791,7 @@ function log_flush_ring(r: number): number {
   const total = round_up(BLOCK_HDR_BYTES + len);
   for (let i = BLOCK_HDR_BYTES + len; i < total; i++) buf[i] = 0xff;
   ring_i[ri + RI_PEND_COUNT] = 0;
+  poll_due_update();
   let rc = LOG_ERR_FLASH;
   for (let attempt = 0; attempt < 2; attempt++) {
     if (ring_i[ri + RI_HEAD] < 0 || ring_i[ri + RI_HEAD_OFF] + total > sector_bytes) {
@@ -811,6 +838,7 @@ export function log_erase_all(): number {
     ring_f[r * RF_WORDS + RF_FIRST] = 0;
     ring_f[r * RF_WORDS + RF_LAST] = 0;
   }
+  poll_due_update();
   next_seq = 1;
   return rc;
 }

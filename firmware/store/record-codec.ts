@@ -157,8 +157,13 @@ export function rec_encode(
 ): number {
   let p = state[CODEC_POS];
   if (p >= end || p + REC_BYTES_MAX > buf.length) return -1;
-  const t_field = rec_time_field(kind);
-  if (count === rec_std_count(kind)) {
+  // rec_time_field(kind) and rec_std_count(kind), written out (a call costs more than the
+  // tests on an interpreter, and this runs for every record).
+  const t_field = kind === out.OUT_KIND_HRV ? out.HRV_END_MS
+    : kind === out.OUT_KIND_BEAT || kind === out.OUT_KIND_HR || kind === out.OUT_KIND_STATUS ? 0 : -1;
+  const std_count = kind === out.OUT_KIND_BEAT ? out.BEAT_FIELDS : kind === out.OUT_KIND_HR ? out.HR_FIELDS
+    : kind === out.OUT_KIND_HRV ? out.HRV_FIELDS : kind === out.OUT_KIND_STATUS ? out.STATUS_FIELDS : -1;
+  if (count === std_count) {
     buf[p] = kind + KIND_STD_COUNT; // the kind's usual field count: no count byte
     p = p + 1;
   } else {
@@ -166,7 +171,13 @@ export function rec_encode(
     buf[p + 1] = count;
     p = p + 2;
   }
-  p = put_varint(buf, p, seq - state[CODEC_PREV_SEQ]);
+  const seq_delta = seq - state[CODEC_PREV_SEQ];
+  if (seq_delta >= 0 && seq_delta < 128) {
+    buf[p] = seq_delta; // put_varint's one-byte case, written out: consecutive records
+    p = p + 1;
+  } else {
+    p = put_varint(buf, p, seq_delta);
+  }
   // An HRV window starts with its window_s, which picks its slot: its emission is then
   // stored against the one its window's rhythm predicts (0 when on time), its statistics
   // against that window's last. A slot taken by a record that then does not fit is
@@ -182,7 +193,14 @@ export function rec_encode(
     if (known !== 0) emit_base = state[slot + SLOT_EMIT] + state[slot + SLOT_STEP];
     first = 1;
   }
-  p = put_zigzag(buf, p, emitted_ms - emit_base);
+  const emit_delta = emitted_ms - emit_base;
+  const emit_z = emit_delta >= 0 ? emit_delta * 2 : -emit_delta * 2 - 1;
+  if (emit_z < 128) {
+    buf[p] = emit_z; // put_zigzag's one-byte case, written out
+    p = p + 1;
+  } else {
+    p = put_varint(buf, p, emit_z);
+  }
   let beat_index = state[CODEC_PREV_BEAT_INDEX];
   for (let i = first; i < count; i++) {
     let v = fields[i];
