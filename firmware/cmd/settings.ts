@@ -64,7 +64,7 @@ export function config_hrv_short_s(): number {
   return cfg_hrv_short_s;
 }
 
-/** Configured long HRV window, s (120..600, multiple of 30, > short). */
+/** Configured long HRV window, s (120..300, multiple of 30, > short). */
 export function config_hrv_long_s(): number {
   return cfg_hrv_long_s;
 }
