@@ -7,7 +7,7 @@ import { replayFixture, replayFixtureInto } from '../../sim/replay.js';
 import { closeReplay, compactReplay } from '../../sim/replay-store.js';
 import { holdYoungGeneration } from '../replay/heap.js';
 import type { ReplayResult } from '../../sim/replay-types.js';
-import { aggregate, scoreRecordDetailed, type RecordScore } from '../score/score.js';
+import { aggregate, scoreRecord, scoreRecordDetailed, type RecordScore } from '../score/score.js';
 import { formatScoreTable, nothingScored, scoreColumnsLegend } from '../score/format.js';
 import { writeReports, type ReportItem } from '../report/html.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
@@ -92,10 +92,12 @@ export function registerScoreCommand(program: Command): void {
             continue;
           }
           const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
-          const detail = scoreRecordDetailed(fixture, result, scoreOpts);
-          records.push(detail.score);
-          if (whole !== null && full !== null) reportItems.push({ fixture: whole, result: full, score: detail.score, match: detail.match, opts: scoreOpts });
-          log().info({ record: detail.score.record, f1: detail.score.f1 }, 'scored');
+          // The match's detail (pairs, misses, false beats as lists) only for a report page.
+          const detail = whole !== null ? scoreRecordDetailed(fixture, result, scoreOpts) : null;
+          const score = detail?.score ?? scoreRecord(fixture, result, scoreOpts);
+          records.push(score);
+          if (whole !== null && full !== null && detail !== null) reportItems.push({ fixture: whole, result: full, score, match: detail.match, opts: scoreOpts });
+          log().info({ record: score.record, f1: score.f1 }, 'scored');
         } finally {
           if (spool !== null) closeReplay(spool);
         }
