@@ -149,7 +149,7 @@ async function dfuBenchFigures(): Promise<BenchFigures> {
   }
 }
 
-/** Peak RSS of a 1-hour, a 24-hour and a 7-day replay (bench/memory.ts). */
+/** Peak RSS of a 1-hour and a 24-hour replay (bench/memory.ts). */
 async function memoryFigures(): Promise<BenchFigures> {
   try {
     const mod = await import('./memory.js');

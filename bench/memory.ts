@@ -27,34 +27,31 @@ export function cliPeakRss(cli: string, args: string[]): PeakRss {
 }
 
 /**
- * replay_peak_rss_mb_1h / _24h / _7d: `ring replay <generated recording> --ndjson`;
- * score_peak_rss_mb_1h / _24h: `ring score <the same> --json`; and the 24 h / 1 h ratios. A
- * replay reads the recording from its file, spools its records and keeps V8's heap near what
- * is alive (host/replay/heap.ts), so the figures should not grow with the length. The week
- * (a 340 MB recording, about 3 minutes of CPU to generate and replay) is measured unless
- * RING_BENCH_WEEK=0.
+ * replay_peak_rss_mb_1h / _24h: `ring replay <generated recording> --ndjson`; score_peak_rss_mb_1h
+ * / _24h: `ring score <the same> --json`; and the 24 h / 1 h ratios. A replay reads the
+ * recording from its file, spools its records and keeps V8's heap near what is alive
+ * (host/replay/heap.ts), so the figures should not grow with the length. No week: `fixture
+ * synth` makes at most a day, and builds its recording whole in memory to write it.
  */
 export function replayMemoryFigures(repoRoot: string): Record<string, number> {
   const cli = path.join(repoRoot, 'dist/host/cli/main.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-bench-mem-'));
-  const lengths: [string, number, boolean][] = [['1h', 3600, true], ['24h', 86400, true]];
-  if (process.env.RING_BENCH_WEEK !== '0') lengths.push(['7d', 7 * 86400, false]);
+  const lengths: [string, number][] = [['1h', 3600], ['24h', 86400]];
   try {
     const out: Record<string, number> = {};
-    for (const [label, seconds, score] of lengths) {
+    for (const [label, seconds] of lengths) {
       const file = path.join(dir, `${label}.ringfx`);
       const synth = spawnSync(process.execPath, [cli, 'fixture', 'synth', '-o', file, '--duration-s', String(seconds)], { encoding: 'utf8' });
       if (synth.status !== 0) throw new Error(`fixture synth: ${synth.stderr}`);
       const r = cliPeakRss(cli, ['replay', file, '--ndjson']);
       out[`replay_peak_rss_mb_${label}`] = r.peak_rss_mb;
       out[`replay_wall_s_${label}`] = r.wall_s;
-      if (score) out[`score_peak_rss_mb_${label}`] = cliPeakRss(cli, ['score', file, '--json']).peak_rss_mb;
+      out[`score_peak_rss_mb_${label}`] = cliPeakRss(cli, ['score', file, '--json']).peak_rss_mb;
       fs.rmSync(file, { force: true });
     }
     const ratio = (a: number | undefined, b: number | undefined): number => Number(((a ?? NaN) / (b ?? NaN)).toFixed(2));
     out.replay_peak_rss_ratio_24h_1h = ratio(out.replay_peak_rss_mb_24h, out.replay_peak_rss_mb_1h);
     out.score_peak_rss_ratio_24h_1h = ratio(out.score_peak_rss_mb_24h, out.score_peak_rss_mb_1h);
-    if (out.replay_peak_rss_mb_7d !== undefined) out.replay_peak_rss_ratio_7d_1h = ratio(out.replay_peak_rss_mb_7d, out.replay_peak_rss_mb_1h);
     return out;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // Memory of `ring replay` and `ring score` against the recording's length, as a user runs
 // them: the peak resident set of a long recording's run within 1.2x of a 1-hour one's
-// (bench/memory.ts gives the figures for 1 h, 24 h and 7 days). Memory, not time: the bound
+// (bench/memory.ts gives the figures for 1 h and 24 h). Memory, not time: the bound
 // holds on a loaded machine. `make test` replays 6 hours; `make test-long` replays and
 // scores 24 hours.
 
