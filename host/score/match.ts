@@ -54,7 +54,7 @@ export interface MatchResult {
   det_ignored: number;
 }
 
-function checkSorted(name: string, times: ArrayLike<number>): void {
+export function checkSorted(name: string, times: ArrayLike<number>): void {
   for (let i = 0; i < times.length; i++) {
     const t = times[i]!;
     if (!Number.isFinite(t)) throw new RangeError(`${name}[${i}] is not a finite time: ${t}`);
@@ -77,7 +77,7 @@ function scoredIndices(times: ArrayLike<number>, spans: MergedSpans, warmup_ms: 
 }
 
 /** Working state shared by the cluster solvers: times and who is matched to whom. */
-interface Work {
+export interface Work {
   ref: Float64Array;
   det: Float64Array;
   tol_ms: number;
@@ -91,7 +91,7 @@ const SKIP_DET = 1;
 const PAIR = 2;
 
 /** Exact: most pairs, then least total |error|, over refs [r0, r1) x dets [d0, d1). */
-function solveClusterExact(w: Work, r0: number, r1: number, d0: number, d1: number): void {
+export function solveClusterExact(w: Work, r0: number, r1: number, d0: number, d1: number): void {
   const a = r1 - r0;
   const b = d1 - d0;
   const cols = b + 1;
@@ -152,7 +152,7 @@ function solveClusterExact(w: Work, r0: number, r1: number, d0: number, d1: numb
  * takes the earliest live reference within tol. Still the most pairs (references are
  * equal-width intervals, so earliest-ending-first is optimal), but not least error.
  */
-function solveClusterGreedy(w: Work, r0: number, r1: number, d0: number, d1: number): void {
+export function solveClusterGreedy(w: Work, r0: number, r1: number, d0: number, d1: number): void {
   let r = r0;
   for (let d = d0; d < d1; d++) {
     const t = w.det[d]!;

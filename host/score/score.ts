@@ -3,11 +3,13 @@
 
 import type { ReplayFixture as Fixture, Span } from '../../sim/fixture/types.js';
 import type { ReplayView } from '../../sim/replay-types.js';
-import { matchBeats, matchBeatsCompact, type CompactMatch, type MatchResult } from './match.js';
+import { checkSorted, matchBeats, matchBeatsCompact, type CompactMatch, type MatchResult } from './match.js';
+import { matchBeatsStreamed, type StreamedDetection, type StreamedMatch } from './match-stream.js';
 import {
   absTimingErrors,
   detectionRatios,
   hrWindows,
+  hrWindowErrorsStreamed,
   hrvWindows,
   latencies,
   MATCH_TOL_MS,
@@ -188,16 +190,62 @@ export function scoreRecordDetailed(
     timing_error_ms: absTimingErrors(match.pairs),
     latency_ms: latencies(match.pairs, m.emitted_ms),
   };
-  const figures = scoreFigures(fixture, result, warmup_ms, record, m, pairs);
-  return { score: figures.score, match, match_50ms, hr: figures.hr, hrv: figures.hrv };
+  let hr: HrWindow[] = [];
+  const figures = scoreFigures(fixture, result, warmup_ms, record, m.ref_ms, m, pairs, (spans) => {
+    hr = hrWindows(m.ref_ms, m.det_ms, spans, result.duration_ms);
+    return hr.map((w) => w.error_bpm);
+  });
+  return { score: figures.score, match, match_50ms, hr, hrv: figures.hrv };
 }
 
-/** scoreRecordDetailed's score alone: the pairs stay in typed arrays, never objects. */
+/**
+ * scoreRecordDetailed's score alone, computed as the detections are read: the two matchings
+ * sweep them in time order holding one cluster at a time, and the heart-rate windows take
+ * them once more; what is kept per beat is the two values whose median and 95th percentile
+ * are reported (|timing error| and latency of each ±150 ms pair). Detections out of time
+ * order (not the ring's) are sorted whole first, as before.
+ */
 export function scoreRecord(fixture: Fixture, result: ReplayView, opts: ScoreOptions = {}): RecordScore {
   const warmup_ms = opts.warmup_ms ?? 0;
   const record = checkInputs(fixture, result, warmup_ms);
-  const m = scoreMatch(fixture, result, warmup_ms, record, matchBeatsCompact);
-  return scoreFigures(fixture, result, warmup_ms, record, m, pairValues(m.match, m.emitted_ms)).score;
+  if (!detectionsInOrder(result)) {
+    const m = scoreMatch(fixture, result, warmup_ms, record, matchBeatsCompact);
+    return scoreFigures(fixture, result, warmup_ms, record, m.ref_ms, m, pairValues(m.match, m.emitted_ms),
+      (spans) => hrWindows(m.ref_ms, m.det_ms, spans, result.duration_ms).map((w) => w.error_bpm)).score;
+  }
+  const ref_ms = Float64Array.from(fixture.ref_beats_us!, (us) => us / 1000);
+  const dets: Iterable<StreamedDetection> = {
+    *[Symbol.iterator]() {
+      for (const b of result.beats) yield { time_ms: b.time_ms, emitted_ms: b.emitted_us / 1000 };
+    },
+  };
+  const excluded: Span[] = fixture.artifacts;
+  const pairs = { timing_error_ms: [] as number[], latency_ms: [] as number[] };
+  let match: StreamedMatch;
+  let match_50ms: StreamedMatch;
+  try {
+    checkSorted('ref_ms', ref_ms);
+    const cut = warmup_ms > 0 ? { warmup_ms } : {};
+    match = matchBeatsStreamed(ref_ms, dets, { tol_ms: MATCH_TOL_MS, excluded, ...cut }, (ref, det, emitted) => {
+      pairs.timing_error_ms.push(Math.abs(det - ref));
+      pairs.latency_ms.push(emitted - ref);
+    });
+    match_50ms = matchBeatsStreamed(ref_ms, dets, { tol_ms: MATCH_TOL_STRICT_MS, excluded, ...cut }, () => undefined);
+  } catch (err) {
+    throw new ScoreError(`${record}: ${(err as Error).message}`);
+  }
+  return scoreFigures(fixture, result, warmup_ms, record, ref_ms, { match, match_50ms }, pairs,
+    (spans) => hrWindowErrorsStreamed(ref_ms, dets, spans, result.duration_ms)).score;
+}
+
+/** The detections' times finite and ascending as they are stored (the ring emits them so). */
+function detectionsInOrder(result: ReplayView): boolean {
+  let prev = Number.NEGATIVE_INFINITY;
+  for (const b of result.beats) {
+    if (!Number.isFinite(b.time_ms) || b.time_ms < prev) return false;
+    prev = b.time_ms;
+  }
+  return true;
 }
 
 type Counts = Pick<MatchResult, 'tp' | 'fp' | 'fn' | 'ref_ignored' | 'det_ignored'>;
@@ -207,19 +255,21 @@ function scoreFigures(
   result: ReplayView,
   warmup_ms: number,
   record: string,
-  { ref_ms, det_ms, match, match_50ms }: { ref_ms: Float64Array; det_ms: Float64Array; match: Counts; match_50ms: Counts },
+  ref_ms: Float64Array,
+  { match, match_50ms }: { match: Counts; match_50ms: Counts },
   pairs: { timing_error_ms: number[]; latency_ms: number[] },
-): { score: RecordScore; hr: HrWindow[]; hrv: HrvWindow[] } {
+  hrErrors: (spans: MergedSpans) => number[],
+): { score: RecordScore; hrv: HrvWindow[] } {
   // Warm-up joins the artifact spans for the window metrics: a window touching it is
   // judged like one touching an artifact.
   const warmup: Span[] = warmup_ms > 0 ? [{ start_ms: 0, end_ms: warmup_ms }] : [];
   const spans = mergeSpans([...fixture.artifacts, ...warmup]);
-  const hr = hrWindows(ref_ms, det_ms, spans, result.duration_ms);
-  const hrv = hrvWindows(ref_ms, [...result.hrv], spans, ecgReference(fixture, spans));
+  const hr_error_bpm = hrErrors(spans);
+  const hrv = hrvWindows(ref_ms, result.hrv, spans, ecgReference(fixture, spans));
   const pooled: PooledValues = {
     timing_error_ms: pairs.timing_error_ms,
     latency_ms: pairs.latency_ms,
-    hr_error_bpm: hr.map((w) => w.error_bpm),
+    hr_error_bpm,
     rmssd_error_ms: hrv.map((w) => w.rmssd_error_ms),
     sdnn_error_ms: hrv.map((w) => w.sdnn_error_ms),
     ecg_rmssd_error_ms: hrv.flatMap((w) => (w.ecg_rmssd_error_ms === null ? [] : [w.ecg_rmssd_error_ms])),
@@ -248,7 +298,7 @@ function scoreFigures(
     latency_ms_median: latency.median,
     latency_ms_p95: latency.p95,
     hr_mae_bpm: mean(pooled.hr_error_bpm),
-    hr_windows: hr.length,
+    hr_windows: hr_error_bpm.length,
     rmssd_error_ms_median: median(pooled.rmssd_error_ms),
     sdnn_error_ms_median: median(pooled.sdnn_error_ms),
     ecg_rmssd_error_ms_median: median(pooled.ecg_rmssd_error_ms),
@@ -257,7 +307,7 @@ function scoreFigures(
     excluded_s: overlapMs(spans, 0, Math.max(0, result.duration_ms)) / 1000,
     pooled,
   };
-  return { score, hr, hrv };
+  return { score, hrv };
 }
 
 /**
