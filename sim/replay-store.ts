@@ -122,6 +122,30 @@ export class SpoolList<T> implements RecordList<T> {
     }
   }
 
+  /**
+   * Two fields of every record in order, through one reused object (valid until the next
+   * step): a long scan that needs a couple of numbers makes no garbage per record.
+   */
+  *pairs<A extends keyof T & string, B extends keyof T & string>(a: A, b: B): Generator<{ a: number; b: number }> {
+    const ia = this.fields.findIndex((f) => f.key === a);
+    const ib = this.fields.findIndex((f) => f.key === b);
+    if (ia < 0 || ib < 0 || this.fields[ia]!.bool || this.fields[ib]!.bool) throw new RangeError(`no numeric fields ${a}, ${b}`);
+    const out = { a: 0, b: 0 };
+    const count = this.length;
+    let block: Float64Array | null = null;
+    for (let start = 0; start < count; start += SPOOL_BLOCK_ROWS) {
+      const inFile = start < this.spooled;
+      if (inFile) this.readBlock(start, (block ??= new Float64Array(SPOOL_BLOCK_ROWS * this.width)));
+      const values = inFile ? block! : this.tail;
+      const rows = Math.min(SPOOL_BLOCK_ROWS, count - start);
+      for (let r = 0, at = 0; r < rows; r++, at += this.width) {
+        out.a = values[at + ia]!;
+        out.b = values[at + ib]!;
+        yield out;
+      }
+    }
+  }
+
   /** Lets the spool file go; the list is empty afterwards. */
   close(): void {
     if (this.fd !== null) closeSync(this.fd);

@@ -7,6 +7,7 @@ import { openFixture } from '../../sim/fixture/load.js';
 import { replayFixtureInto } from '../../sim/replay.js';
 import { closeReplay, compactReplay } from '../../sim/replay-store.js';
 import { holdYoungGeneration } from '../replay/heap.js';
+import { ndjsonStream } from '../replay/ndjson-stream.js';
 import { replayOverProtocolInto } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { addDebugOptions, openTaps } from './debug-options.js';
@@ -113,6 +114,18 @@ export function registerReplayCommand(program: Command): void {
       // simulated BLE link, and the host builds the output from what it received.
       const progress = new SimProgress(printable(fixture.meta.record), recordingUs(fixture));
       const onProgress = progress.callback;
+      if (opts.direct && opts.ndjson && !opts.golden) {
+        // The firmware's records in emission order: each line is written as it is emitted.
+        const stream = ndjsonStream((text) => void process.stdout.write(text));
+        try {
+          replayFixtureInto(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) }, stream.view);
+        } finally {
+          progress.done();
+          fixture.close();
+        }
+        stream.end();
+        return;
+      }
       // Records go to spool files in rows as they arrive (sim/replay-store.ts): memory holds a
       // block of each kind whatever the recording's length, and the output is written from them.
       const spool = compactReplay();

@@ -99,7 +99,7 @@ export function replayJson(result: ReplayView): string {
 const CHUNK_CHARS = 1 << 16;
 
 /** Collects text and hands it to `write` in pieces: never the whole output as one string. */
-function chunked(write: (text: string) => void): { add(text: string): void; end(): void } {
+export function chunked(write: (text: string) => void): { add(text: string): void; end(): void } {
   let buf = '';
   return {
     add(text: string): void {

@@ -15,7 +15,10 @@ export interface StreamedMatch {
   det_ignored: number;
 }
 
-/** A detection as the sweep reads it: its time, and anything the pair callback wants (emission time). */
+/**
+ * A detection as the sweep reads it: its time and emission time. The sweep copies both before
+ * it reads the next, so a source may hand out one object, refilled.
+ */
 export interface StreamedDetection {
   time_ms: number;
   emitted_ms: number;

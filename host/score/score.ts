@@ -2,7 +2,8 @@
 // aggregate. Pure: fixtures and replay results in, plain objects out.
 
 import type { ReplayFixture as Fixture, Span } from '../../sim/fixture/types.js';
-import type { ReplayView } from '../../sim/replay-types.js';
+import type { BeatOut, ReplayView } from '../../sim/replay-types.js';
+import { SpoolList } from '../../sim/replay-store.js';
 import { checkSorted, matchBeats, matchBeatsCompact, type CompactMatch, type MatchResult } from './match.js';
 import { matchBeatsStreamed, type StreamedDetection, type StreamedMatch } from './match-stream.js';
 import {
@@ -208,17 +209,31 @@ export function scoreRecordDetailed(
 export function scoreRecord(fixture: Fixture, result: ReplayView, opts: ScoreOptions = {}): RecordScore {
   const warmup_ms = opts.warmup_ms ?? 0;
   const record = checkInputs(fixture, result, warmup_ms);
-  if (!detectionsInOrder(result)) {
+  const dets: Iterable<StreamedDetection> = {
+    *[Symbol.iterator]() {
+      // One object reused (the sweep copies what it keeps): no garbage per detection.
+      const d = { time_ms: 0, emitted_ms: 0 };
+      if (result.beats instanceof SpoolList) {
+        for (const r of (result.beats as SpoolList<BeatOut>).pairs('time_ms', 'emitted_us')) {
+          d.time_ms = r.a;
+          d.emitted_ms = r.b / 1000;
+          yield d;
+        }
+        return;
+      }
+      for (const b of result.beats) {
+        d.time_ms = b.time_ms;
+        d.emitted_ms = b.emitted_us / 1000;
+        yield d;
+      }
+    },
+  };
+  if (!detectionsInOrder(dets)) {
     const m = scoreMatch(fixture, result, warmup_ms, record, matchBeatsCompact);
     return scoreFigures(fixture, result, warmup_ms, record, m.ref_ms, m, pairValues(m.match, m.emitted_ms),
       (spans) => hrWindows(m.ref_ms, m.det_ms, spans, result.duration_ms).map((w) => w.error_bpm)).score;
   }
   const ref_ms = Float64Array.from(fixture.ref_beats_us!, (us) => us / 1000);
-  const dets: Iterable<StreamedDetection> = {
-    *[Symbol.iterator]() {
-      for (const b of result.beats) yield { time_ms: b.time_ms, emitted_ms: b.emitted_us / 1000 };
-    },
-  };
   const excluded: Span[] = fixture.artifacts;
   const pairs = { timing_error_ms: [] as number[], latency_ms: [] as number[] };
   let match: StreamedMatch;
@@ -239,11 +254,11 @@ export function scoreRecord(fixture: Fixture, result: ReplayView, opts: ScoreOpt
 }
 
 /** The detections' times finite and ascending as they are stored (the ring emits them so). */
-function detectionsInOrder(result: ReplayView): boolean {
+function detectionsInOrder(dets: Iterable<StreamedDetection>): boolean {
   let prev = Number.NEGATIVE_INFINITY;
-  for (const b of result.beats) {
-    if (!Number.isFinite(b.time_ms) || b.time_ms < prev) return false;
-    prev = b.time_ms;
+  for (const d of dets) {
+    if (!Number.isFinite(d.time_ms) || d.time_ms < prev) return false;
+    prev = d.time_ms;
   }
   return true;
 }
