@@ -99,12 +99,12 @@ export function replayJson(result: ReplayView): string {
 const CHUNK_CHARS = 1 << 16;
 
 /** Collects text and hands it to `write` in pieces: never the whole output as one string. */
-export function chunked(write: (text: string) => void): { add(text: string): void; end(): void } {
+export function chunked(write: (text: string) => void, chunk_chars = CHUNK_CHARS): { add(text: string): void; end(): void } {
   let buf = '';
   return {
     add(text: string): void {
       buf += text;
-      if (buf.length >= CHUNK_CHARS) {
+      if (buf.length >= chunk_chars) {
         write(buf);
         buf = '';
       }

@@ -33,6 +33,8 @@ class SinkList<T> implements RecordList<T> {
 }
 
 const KINDS = ['beat', 'hr', 'hrv', 'status'] as const;
+/** Lines go out in pieces of about this many characters (a couple of minutes of a recording). */
+const STREAM_CHUNK_CHARS = 1 << 14;
 
 export interface NdjsonStream {
   /** The view to replay into (its head fields are set by the replay). */
@@ -42,7 +44,7 @@ export interface NdjsonStream {
 }
 
 export function ndjsonStream(write: (text: string) => void): NdjsonStream {
-  const out = chunked(write);
+  const out = chunked(write, STREAM_CHUNK_CHARS);
   const counter = new SummaryCounter();
   // Records of the current instant, by kind, as their lines.
   const held: string[][] = [[], [], [], []];
