@@ -9,8 +9,19 @@ import path from 'node:path';
 import { encodeFixture } from '../sim/fixture/container.js';
 import { loadFixture } from '../sim/fixture/load.js';
 
-/** Loaded before the CLI: prints the process's peak RSS (kB) on stderr as it exits. */
-const EXIT_HOOK = `data:text/javascript,${encodeURIComponent("process.on('exit', () => process.stderr.write('\\npeak_rss_kb=' + process.resourceUsage().maxRSS + '\\n'));")}`;
+/**
+ * Loaded before the CLI: prints the process's peak RSS (kB) on stderr as it exits. VmHWM is
+ * the peak of this program's own memory: the kernel carries ru_maxrss (resourceUsage's
+ * maxRSS) across exec, so a child spawned by a large parent would report the parent's size.
+ */
+const EXIT_HOOK = `data:text/javascript,${encodeURIComponent([
+  "import fs from 'node:fs';",
+  "process.on('exit', () => {",
+  "  let kb = process.resourceUsage().maxRSS;",
+  "  try { kb = Number(/VmHWM:\\s*(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}",
+  "  process.stderr.write('\\npeak_rss_kb=' + kb + '\\n');",
+  "});",
+].join('\n'))}`;
 
 export interface PeakRss {
   peak_rss_mb: number;
