@@ -94,7 +94,7 @@ $(TEST_JS_STAMP): $(TS_ALL) | node_modules/.package-lock.json
 tests-js = $(patsubst %.ts,$(TEST_JS)/%.js,$(1))
 TAP_RUN := NODE_OPTIONS="--import=$(CURDIR)/scripts/tap-child.mjs $$NODE_OPTIONS" node_modules/.bin/tap --reporter=./scripts/tap-summary.mjs
 LONG_TESTS := test/cli/device-cli.test.ts test/ble/ble-faults.test.ts test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/cli/readme.test.ts test/wellness/score.test.ts test/wellness/together.test.ts test/wellness/cli.test.ts \
-  test/engines/whole-firmware.test.ts
+  test/engines/whole-firmware.test.ts test/replay/memory.test.ts
 
 # What the tests load, built two at a time: the host's tsc build (the slowest single step)
 # beside the ES5 firmware builds (type check, engine bundles, image payload) and tap's own.

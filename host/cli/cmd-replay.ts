@@ -5,7 +5,9 @@
 import type { Command } from 'commander';
 import { openFixture } from '../../sim/fixture/load.js';
 import { replayFixtureInto } from '../../sim/replay.js';
-import { compactReplay } from '../../sim/replay-store.js';
+import { closeReplay, compactReplay } from '../../sim/replay-store.js';
+import { holdYoungGeneration } from '../replay/heap.js';
+import { ndjsonStream } from '../replay/ndjson-stream.js';
 import { replayOverProtocolInto } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { addDebugOptions, openTaps } from './debug-options.js';
@@ -13,10 +15,10 @@ import { log } from './log.js';
 import { printable } from '../io/printable.js';
 import { SimProgress, recordingUs } from './sim-progress.js';
 import { INPUT_RATE_HZ_HELP, INVERT_HELP, RATE_HZ_DEFAULT, SCALE_HELP, SEED_DEFAULT, importLoadOptions, parseInputRateHz, parseRateHz, parseScale, parseSeed } from './options.js';
-import { replayNdjsonLines, replayTable, writeReplayJson, writeReplayNdjson } from '../replay/format.js';
+import { replayNdjsonLines, writeReplayJson, writeReplayNdjson, writeReplayTable } from '../replay/format.js';
 import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
 import { ConfigError, configArgument, readConfigOption } from '../replay/config.js';
-import type { ReplayConfig } from '../../sim/replay-types.js';
+import type { ReplayConfig, ReplayView } from '../../sim/replay-types.js';
 import { TOGETHER_RATE_HZ_DEFAULT, addTogetherOptions, runTogetherCommand } from './cmd-wellness.js';
 
 const NO_TAPS = { afterConnect: async (): Promise<void> => undefined, close: (): void => undefined };
@@ -104,6 +106,7 @@ export function registerReplayCommand(program: Command): void {
         opts.rateHz = config.sample_rate_hz;
       }
       const configArg = config === undefined ? '' : ` ${configArgument(config)}`;
+      holdYoungGeneration();
       // A container's samples stay in the file, read as the simulated sensor takes them.
       const fixture = openFixture(file, importLoadOptions(opts));
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
@@ -111,40 +114,63 @@ export function registerReplayCommand(program: Command): void {
       // simulated BLE link, and the host builds the output from what it received.
       const progress = new SimProgress(printable(fixture.meta.record), recordingUs(fixture));
       const onProgress = progress.callback;
-      // Records are kept in typed columns, not as objects: a day's replay holds about 10 MB.
-      let result;
-      try {
-        result = opts.direct
-          ? replayFixtureInto(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) }, compactReplay())
-          : await replayOverProtocolInto(fixture, {
-            rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}), ...(config ? { config } : {}),
-            taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}${configArg}`]) ?? NO_TAPS,
-          }, compactReplay());
-      } finally {
-        progress.done();
-        fixture.close();
-      }
-      if (opts.golden) {
-        const lines = replayNdjsonLines(result);
-        if (opts.updateGolden) {
-          writeGolden(opts.golden, lines);
-          process.stderr.write(`golden written: ${opts.golden} (${lines.length} lines)\n`);
-        } else {
-          const check = compareGolden(readGolden(opts.golden), lines);
-          if (!check.ok) {
-            process.stderr.write(`golden mismatch: ${opts.golden} (expected ${check.expected_lines} lines, got ${check.actual_lines})\n`);
-            process.stderr.write(check.diff + '\n');
-            process.stderr.write(`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}${configArg} --ndjson\n`);
-            process.exitCode = EXIT_MISMATCH;
-            return;
-          }
-          process.stderr.write(`golden ok: ${opts.golden} (${lines.length} lines)\n`);
+      if (opts.direct && opts.ndjson && !opts.golden) {
+        // The firmware's records in emission order: each line is written as it is emitted.
+        const stream = ndjsonStream((text) => void process.stdout.write(text));
+        try {
+          replayFixtureInto(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) }, stream.view);
+        } finally {
+          progress.done();
+          fixture.close();
         }
+        stream.end();
+        return;
       }
-      // Written in pieces: a long recording's output is never one string in memory.
-      const write = (text: string): void => void process.stdout.write(text);
-      if (opts.json) writeReplayJson(result, write);
-      else if (opts.ndjson) writeReplayNdjson(result, write);
-      else if (!opts.golden) process.stdout.write(replayTable(result, { beats: Boolean(opts.beats) }));
+      // Records go to spool files in rows as they arrive (sim/replay-store.ts): memory holds a
+      // block of each kind whatever the recording's length, and the output is written from them.
+      const spool = compactReplay();
+      try {
+        let result;
+        try {
+          result = opts.direct
+            ? replayFixtureInto(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) }, spool)
+            : await replayOverProtocolInto(fixture, {
+              rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}), ...(config ? { config } : {}),
+              taps: (device, transport) => openTaps(opts, device, transport, [`reproduce: ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}${configArg}`]) ?? NO_TAPS,
+            }, spool);
+        } finally {
+          progress.done();
+          fixture.close();
+        }
+        writeOutput(result, opts, `ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}${configArg} --ndjson`);
+      } finally {
+        closeReplay(spool);
+      }
     });
+}
+
+/** The replay's output as asked: a golden check, then the table, --json or --ndjson. */
+function writeOutput(result: ReplayView, opts: ReplayCliOptions, reproduce: string): void {
+  if (opts.golden) {
+    const lines = replayNdjsonLines(result);
+    if (opts.updateGolden) {
+      writeGolden(opts.golden, lines);
+      process.stderr.write(`golden written: ${opts.golden} (${lines.length} lines)\n`);
+    } else {
+      const check = compareGolden(readGolden(opts.golden), lines);
+      if (!check.ok) {
+        process.stderr.write(`golden mismatch: ${opts.golden} (expected ${check.expected_lines} lines, got ${check.actual_lines})\n`);
+        process.stderr.write(check.diff + '\n');
+        process.stderr.write(`reproduce: ${reproduce}\n`);
+        process.exitCode = EXIT_MISMATCH;
+        return;
+      }
+      process.stderr.write(`golden ok: ${opts.golden} (${lines.length} lines)\n`);
+    }
+  }
+  // Written in pieces: a long recording's output is never one string in memory.
+  const write = (text: string): void => void process.stdout.write(text);
+  if (opts.json) writeReplayJson(result, write);
+  else if (opts.ndjson) writeReplayNdjson(result, write);
+  else if (!opts.golden) writeReplayTable(result, { beats: Boolean(opts.beats) }, write);
 }

@@ -4,9 +4,10 @@
 import type { Command } from 'commander';
 import { listFixtures, loadFixture, openFixture } from '../../sim/fixture/load.js';
 import { replayFixture, replayFixtureInto } from '../../sim/replay.js';
-import { compactReplay } from '../../sim/replay-store.js';
+import { closeReplay, compactReplay } from '../../sim/replay-store.js';
+import { holdYoungGeneration } from '../replay/heap.js';
 import type { ReplayResult } from '../../sim/replay-types.js';
-import { aggregate, scoreRecordDetailed, type RecordScore } from '../score/score.js';
+import { aggregate, scoreRecord, scoreRecordDetailed, type RecordScore } from '../score/score.js';
 import { formatScoreTable, nothingScored, scoreColumnsLegend } from '../score/format.js';
 import { writeReports, type ReportItem } from '../report/html.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
@@ -46,6 +47,7 @@ export function registerScoreCommand(program: Command): void {
     .action((paths: string[], opts: ScoreCliOptions) => {
       const files = listFixtures(paths);
       if (files.length === 0) throw new UsageError(`no fixtures found in ${paths.join(' ')}`);
+      holdYoungGeneration();
       const progress = new Progress(files.length);
       const records: RecordScore[] = [];
       const hr_records: HrWindowRecord[] = [];
@@ -67,31 +69,38 @@ export function registerScoreCommand(program: Command): void {
         const label = files.length > 1 ? `[${records.length + hr_records.length + 1}/${files.length}] ${printable(fixture.meta.record)}` : printable(fixture.meta.record);
         const sim = new SimProgress(label, recordingUs(fixture));
         const onProgress = sim.callback;
-        let result;
-        let full: ReplayResult | null = null;
+        const spool = whole === null ? compactReplay() : null;
         try {
-          const replay_opts = { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) };
-          // Records in typed columns, unless a report page wants them as they are.
-          full = whole !== null ? replayFixture(whole, replay_opts) : null;
-          result = full ?? replayFixtureInto(fixture, replay_opts, compactReplay());
+          let result;
+          let full: ReplayResult | null = null;
+          try {
+            const replay_opts = { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) };
+            // Records spooled in rows (sim/replay-store.ts), unless a report page wants them as they are.
+            full = whole !== null ? replayFixture(whole, replay_opts) : null;
+            result = full ?? replayFixtureInto(fixture, replay_opts, spool!);
+          } finally {
+            sim.done();
+            fixture.close();
+          }
+          // Records with a windowed heart-rate reference and no beat labels (spc2015) are
+          // scored on heart rate per window.
+          if (hasHrReference(fixture) && (fixture.ref_beats_us === undefined || fixture.ref_beats_us.length === 0)) {
+            const hr = scoreHrWindows(fixture, result);
+            hr_records.push(hr);
+            if (whole !== null) hrReportItems.push({ fixture: whole, score: hr });
+            log().info({ record: hr.record, hr_window_aae_bpm: hr.hr_window_aae_bpm }, 'scored');
+            continue;
+          }
+          const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
+          // The match's detail (pairs, misses, false beats as lists) only for a report page.
+          const detail = whole !== null ? scoreRecordDetailed(fixture, result, scoreOpts) : null;
+          const score = detail?.score ?? scoreRecord(fixture, result, scoreOpts);
+          records.push(score);
+          if (whole !== null && full !== null && detail !== null) reportItems.push({ fixture: whole, result: full, score, match: detail.match, opts: scoreOpts });
+          log().info({ record: score.record, f1: score.f1 }, 'scored');
         } finally {
-          sim.done();
-          fixture.close();
+          if (spool !== null) closeReplay(spool);
         }
-        // Records with a windowed heart-rate reference and no beat labels (spc2015) are
-        // scored on heart rate per window.
-        if (hasHrReference(fixture) && (fixture.ref_beats_us === undefined || fixture.ref_beats_us.length === 0)) {
-          const hr = scoreHrWindows(fixture, result);
-          hr_records.push(hr);
-          if (whole !== null) hrReportItems.push({ fixture: whole, score: hr });
-          log().info({ record: hr.record, hr_window_aae_bpm: hr.hr_window_aae_bpm }, 'scored');
-          continue;
-        }
-        const scoreOpts = opts.warmupMs !== undefined ? { warmup_ms: opts.warmupMs } : {};
-        const detail = scoreRecordDetailed(fixture, result, scoreOpts);
-        records.push(detail.score);
-        if (whole !== null && full !== null) reportItems.push({ fixture: whole, result: full, score: detail.score, match: detail.match, opts: scoreOpts });
-        log().info({ record: detail.score.record, f1: detail.score.f1 }, 'scored');
       }
       progress.done();
       if (hr_records.length > 0 && records.length > 0) {

@@ -99,12 +99,12 @@ export function replayJson(result: ReplayView): string {
 const CHUNK_CHARS = 1 << 16;
 
 /** Collects text and hands it to `write` in pieces: never the whole output as one string. */
-function chunked(write: (text: string) => void): { add(text: string): void; end(): void } {
+export function chunked(write: (text: string) => void, chunk_chars = CHUNK_CHARS): { add(text: string): void; end(): void } {
   let buf = '';
   return {
     add(text: string): void {
       buf += text;
-      if (buf.length >= CHUNK_CHARS) {
+      if (buf.length >= chunk_chars) {
         write(buf);
         buf = '';
       }
@@ -198,9 +198,17 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 }
 
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => pad(r, widths))];
+/**
+ * A table whose rows come from `rows()`, called twice: once for the column widths, once to
+ * write them. The rows are rebuilt, never held: a week's table takes no more memory than a
+ * minute's.
+ */
+function writeTable(out: { add(text: string): void }, header: string[], rows: () => Iterable<string[]>): void {
+  const widths = header.map((h) => h.length);
+  for (const r of rows()) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], r[i].length);
+  out.add(pad(header, widths) + '\n');
+  out.add(widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
+  for (const r of rows()) out.add(pad(r, widths) + '\n');
 }
 
 function clock(ms: number): string {
@@ -210,34 +218,55 @@ function clock(ms: number): string {
 
 const x10 = (v: number): string => (v / 10).toFixed(1);
 
-export function replayTable(result: ReplayView, opts: { beats: boolean }): string {
-  const s = summarize(result);
-  const out: string[] = [];
-  out.push(`record ${printable(result.record)}  rate ${result.rate_hz} Hz  seed ${result.seed}  duration ${(result.duration_ms / 1000).toFixed(1)} s`);
-  out.push(
-    `beats ${s.beats}  valid intervals ${s.valid_intervals}  HR median ${s.hr_bpm_median ?? '-'} bpm (${s.hr_bpm_min ?? '-'}..${s.hr_bpm_max ?? '-'})  ` +
-      `HRV windows ${s.hrv_windows_published}/${s.hrv_windows} published  FIFO overflows ${s.fifo_overflows}`,
-  );
-  if (s.beats === 0) out.push(`no beats: ${noBeatsReason(result)}`);
-  const changes = [...result.status].filter((st) => st.code !== STATUS_BOOT);
-  if (changes.length > 0) {
-    out.push('');
-    out.push('Signal (what the ring reported)');
-    out.push(...table(['time', 'state'], changes.map((st) => [clock(st.time_ms), statusText(st.code, st.value)])));
-  }
-  out.push('');
-  // Heart rate every 30 s: the last value the ring reported in each slice.
-  const hrRows: string[][] = [];
-  for (let t = HR_TABLE_STEP_MS, i = 0; t <= result.duration_ms + HR_TABLE_STEP_MS - 1; t += HR_TABLE_STEP_MS) {
+function* mapIter<T, U>(list: Iterable<T>, f: (item: T) => U): Generator<U> {
+  for (const item of list) yield f(item);
+}
+
+function* signalChanges(result: ReplayView): Generator<ReplayResult['status'][number]> {
+  for (const st of result.status) if (st.code !== STATUS_BOOT) yield st;
+}
+
+/** Heart rate every 30 s: the last value the ring reported in each slice. */
+function* hrRows(result: ReplayView): Generator<string[]> {
+  const hr = result.hr[Symbol.iterator]();
+  let next = hr.next();
+  for (let t = HR_TABLE_STEP_MS; t <= result.duration_ms + HR_TABLE_STEP_MS - 1; t += HR_TABLE_STEP_MS) {
     let last = null;
-    while (i < result.hr.length && result.hr.at(i)!.time_ms < t) last = result.hr.at(i++)!;
-    hrRows.push([clock(Math.min(t, result.duration_ms)), last ? x10(last.hr_bpm_x10) : '-', last ? String(last.confidence) : '-']);
+    while (!next.done && next.value.time_ms < t) {
+      last = next.value;
+      next = hr.next();
+    }
+    yield [clock(Math.min(t, result.duration_ms)), last ? x10(last.hr_bpm_x10) : '-', last ? String(last.confidence) : '-'];
   }
-  out.push('Heart rate (last value in each 30 s)');
-  out.push(...table(['time', 'HR bpm', 'confidence'], hrRows));
-  out.push('');
-  out.push('HRV windows');
-  const hrvRows = mapList(result.hrv, (w) => [
+}
+
+export function replayTable(result: ReplayView, opts: { beats: boolean }): string {
+  const parts: string[] = [];
+  writeReplayTable(result, opts, (text) => void parts.push(text));
+  return parts.join('');
+}
+
+/** replayTable's text, written in pieces (the same bytes). */
+export function writeReplayTable(result: ReplayView, opts: { beats: boolean }, write: (text: string) => void): void {
+  const out = chunked(write);
+  const s = summarize(result);
+  out.add(`record ${printable(result.record)}  rate ${result.rate_hz} Hz  seed ${result.seed}  duration ${(result.duration_ms / 1000).toFixed(1)} s\n`);
+  out.add(
+    `beats ${s.beats}  valid intervals ${s.valid_intervals}  HR median ${s.hr_bpm_median ?? '-'} bpm (${s.hr_bpm_min ?? '-'}..${s.hr_bpm_max ?? '-'})  ` +
+      `HRV windows ${s.hrv_windows_published}/${s.hrv_windows} published  FIFO overflows ${s.fifo_overflows}\n`,
+  );
+  if (s.beats === 0) out.add(`no beats: ${noBeatsReason(result)}\n`);
+  if (!signalChanges(result).next().done) {
+    out.add('\n');
+    out.add('Signal (what the ring reported)\n');
+    writeTable(out, ['time', 'state'], () => mapIter(signalChanges(result), (st) => [clock(st.time_ms), statusText(st.code, st.value)]));
+  }
+  out.add('\n');
+  out.add('Heart rate (last value in each 30 s)\n');
+  writeTable(out, ['time', 'HR bpm', 'confidence'], () => hrRows(result));
+  out.add('\n');
+  out.add('HRV windows\n');
+  writeTable(out, ['window', 'length', 'beats', 'valid %', 'mean IBI ms', 'SDNN ms', 'RMSSD ms', 'pNN50 %'], () => mapIter(result.hrv, (w) => [
     `${clock(w.end_ms - w.window_s * 1000)}-${clock(w.end_ms)}`,
     `${w.window_s} s`,
     String(w.beat_count),
@@ -246,13 +275,11 @@ export function replayTable(result: ReplayView, opts: { beats: boolean }): strin
     w.published ? x10(w.sdnn_ms_x10) : '-',
     w.published ? x10(w.rmssd_ms_x10) : '-',
     w.published ? (w.pnn50_permille / 10).toFixed(1) : '-',
-  ]);
-  out.push(...table(['window', 'length', 'beats', 'valid %', 'mean IBI ms', 'SDNN ms', 'RMSSD ms', 'pNN50 %'], hrvRows));
+  ]));
   if (opts.beats) {
-    out.push('');
-    out.push('Beats');
-    const rows = mapList(result.beats, (b) => [String(b.index), clock(b.time_ms), String(b.ibi_ms), b.ibi_valid ? 'yes' : 'no', String(b.sqi), String(b.amplitude)]);
-    out.push(...table(['#', 'time', 'IBI ms', 'valid', 'SQI', 'amplitude'], rows));
+    out.add('\n');
+    out.add('Beats\n');
+    writeTable(out, ['#', 'time', 'IBI ms', 'valid', 'SQI', 'amplitude'], () => mapIter(result.beats, (b) => [String(b.index), clock(b.time_ms), String(b.ibi_ms), b.ibi_valid ? 'yes' : 'no', String(b.sqi), String(b.amplitude)]));
   }
-  return out.join('\n') + '\n';
+  out.end();
 }

@@ -54,7 +54,7 @@ export interface MatchResult {
   det_ignored: number;
 }
 
-function checkSorted(name: string, times: ArrayLike<number>): void {
+export function checkSorted(name: string, times: ArrayLike<number>): void {
   for (let i = 0; i < times.length; i++) {
     const t = times[i]!;
     if (!Number.isFinite(t)) throw new RangeError(`${name}[${i}] is not a finite time: ${t}`);
@@ -65,17 +65,19 @@ function checkSorted(name: string, times: ArrayLike<number>): void {
 }
 
 /** Indices of the times that are scored: at or after warm-up and outside every span. */
-function scoredIndices(times: ArrayLike<number>, spans: MergedSpans, warmup_ms: number): number[] {
-  const out: number[] = [];
+function scoredIndices(times: ArrayLike<number>, spans: MergedSpans, warmup_ms: number): Int32Array {
+  // Typed, 4 bytes a beat: a day's beats are never an array of boxed indices here.
+  const out = new Int32Array(times.length);
+  let n = 0;
   for (let i = 0; i < times.length; i++) {
     const t = times[i]!;
-    if (t >= warmup_ms && !inSpans(spans, t)) out.push(i);
+    if (t >= warmup_ms && !inSpans(spans, t)) out[n++] = i;
   }
-  return out;
+  return out.subarray(0, n);
 }
 
 /** Working state shared by the cluster solvers: times and who is matched to whom. */
-interface Work {
+export interface Work {
   ref: Float64Array;
   det: Float64Array;
   tol_ms: number;
@@ -89,7 +91,7 @@ const SKIP_DET = 1;
 const PAIR = 2;
 
 /** Exact: most pairs, then least total |error|, over refs [r0, r1) x dets [d0, d1). */
-function solveClusterExact(w: Work, r0: number, r1: number, d0: number, d1: number): void {
+export function solveClusterExact(w: Work, r0: number, r1: number, d0: number, d1: number): void {
   const a = r1 - r0;
   const b = d1 - d0;
   const cols = b + 1;
@@ -150,7 +152,7 @@ function solveClusterExact(w: Work, r0: number, r1: number, d0: number, d1: numb
  * takes the earliest live reference within tol. Still the most pairs (references are
  * equal-width intervals, so earliest-ending-first is optimal), but not least error.
  */
-function solveClusterGreedy(w: Work, r0: number, r1: number, d0: number, d1: number): void {
+export function solveClusterGreedy(w: Work, r0: number, r1: number, d0: number, d1: number): void {
   let r = r0;
   for (let d = d0; d < d1; d++) {
     const t = w.det[d]!;
@@ -171,6 +173,55 @@ export function matchBeats(
   det_ms: ArrayLike<number>,
   opts: MatchOptions,
 ): MatchResult {
+  const m = solveMatch(ref_ms, det_ms, opts);
+  return collect(m.w, ref_ms, det_ms, m.refIdx, m.detIdx);
+}
+
+/**
+ * The same matching as matchBeats, its pairs in typed arrays rather than objects (a day's
+ * beats are a few MB here, not tens): what the figures need, without the detail a report
+ * shows.
+ */
+export interface CompactMatch {
+  tol_ms: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  ref_ignored: number;
+  det_ignored: number;
+  /** Per pair, ascending by reference time: the reference time and the detection's index. */
+  pair_ref_ms: Float64Array;
+  pair_det_ms: Float64Array;
+  pair_det_index: Int32Array;
+}
+
+export function matchBeatsCompact(ref_ms: ArrayLike<number>, det_ms: ArrayLike<number>, opts: MatchOptions): CompactMatch {
+  const { w, refIdx, detIdx } = solveMatch(ref_ms, det_ms, opts);
+  let tp = 0;
+  for (let r = 0; r < w.ref.length; r++) if (w.ref_to_det[r]! >= 0) tp++;
+  const pair_ref_ms = new Float64Array(tp);
+  const pair_det_ms = new Float64Array(tp);
+  const pair_det_index = new Int32Array(tp);
+  let k = 0;
+  for (let r = 0; r < w.ref.length; r++) {
+    const d = w.ref_to_det[r]!;
+    if (d < 0) continue;
+    pair_ref_ms[k] = w.ref[r]!;
+    pair_det_ms[k] = w.det[d]!;
+    pair_det_index[k++] = detIdx[d]!;
+  }
+  return {
+    tol_ms: w.tol_ms, tp, fp: w.det.length - tp, fn: w.ref.length - tp,
+    ref_ignored: ref_ms.length - refIdx.length, det_ignored: det_ms.length - detIdx.length,
+    pair_ref_ms, pair_det_ms, pair_det_index,
+  };
+}
+
+function solveMatch(
+  ref_ms: ArrayLike<number>,
+  det_ms: ArrayLike<number>,
+  opts: MatchOptions,
+): { w: Work; refIdx: Int32Array; detIdx: Int32Array } {
   const tol_ms = opts.tol_ms;
   const warmup_ms = opts.warmup_ms ?? Number.NEGATIVE_INFINITY;
   const cells_max = opts.cluster_cells_max ?? MATCH_CLUSTER_CELLS_MAX;
@@ -212,15 +263,15 @@ export function matchBeats(
   }
   assert.equal(r0, nr);
   assert.equal(d0, nd);
-  return collect(w, ref_ms, det_ms, refIdx, detIdx);
+  return { w, refIdx, detIdx };
 }
 
 function collect(
   w: Work,
   ref_ms: ArrayLike<number>,
   det_ms: ArrayLike<number>,
-  refIdx: number[],
-  detIdx: number[],
+  refIdx: Int32Array,
+  detIdx: Int32Array,
 ): MatchResult {
   const detMatched = new Uint8Array(w.det.length);
   const pairs: MatchPair[] = [];

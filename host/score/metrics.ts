@@ -139,6 +139,44 @@ export function hrWindows(
   return out;
 }
 
+/**
+ * hrWindows' errors (error_bpm, window by window), the detections read once in time order
+ * (ascending: the caller checks) rather than held: the same windows, the same figures.
+ */
+export function hrWindowErrorsStreamed(
+  ref_ms: ArrayLike<number>,
+  dets: Iterable<{ time_ms: number }>,
+  spans: MergedSpans,
+  duration_ms: number,
+): number[] {
+  const out: number[] = [];
+  const count = Math.floor(duration_ms / HR_WINDOW_MS);
+  const it = dets[Symbol.iterator]();
+  let next = it.next();
+  for (let k = 0; k < count; k++) {
+    const a = k * HR_WINDOW_MS;
+    const b = a + HR_WINDOW_MS;
+    // The detections in [a, b): the first, the last and how many (windowHrBpm's inputs).
+    while (!next.done && next.value.time_ms < a) next = it.next();
+    let n = 0;
+    let first = 0;
+    let last = 0;
+    while (!next.done && next.value.time_ms < b) {
+      if (n++ === 0) first = next.value.time_ms;
+      last = next.value.time_ms;
+      next = it.next();
+    }
+    if (overlapMs(spans, a, b) > 0) continue;
+    const hr_ref_bpm = windowHrBpm(ref_ms, a, b);
+    if (hr_ref_bpm === null || n - 1 < HR_WINDOW_INTERVALS_MIN) continue;
+    const spanMs = last - first;
+    if (!(spanMs > 0)) continue;
+    const hr_det_bpm = (60000 * (n - 1)) / spanMs;
+    out.push(Math.abs(hr_det_bpm - hr_ref_bpm));
+  }
+  return out;
+}
+
 export interface RefHrv {
   sdnn_ms: number;
   rmssd_ms: number;
@@ -206,7 +244,7 @@ export interface HrvWindow {
 /** One entry per published 5-min firmware window that can be scored. */
 export function hrvWindows(
   ref_ms: ArrayLike<number>,
-  hrv: readonly HrvOut[],
+  hrv: Iterable<HrvOut>,
   spans: MergedSpans,
   ecg?: { r_peaks_ms: ArrayLike<number>; spans: MergedSpans },
 ): HrvWindow[] {

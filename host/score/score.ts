@@ -2,12 +2,15 @@
 // aggregate. Pure: fixtures and replay results in, plain objects out.
 
 import type { ReplayFixture as Fixture, Span } from '../../sim/fixture/types.js';
-import type { ReplayView } from '../../sim/replay-types.js';
-import { matchBeats, type MatchResult } from './match.js';
+import type { BeatOut, ReplayView } from '../../sim/replay-types.js';
+import { SpoolList } from '../../sim/replay-store.js';
+import { checkSorted, matchBeats, matchBeatsCompact, type CompactMatch, type MatchResult } from './match.js';
+import { matchBeatsStreamed, type StreamedDetection, type StreamedMatch } from './match-stream.js';
 import {
   absTimingErrors,
   detectionRatios,
   hrWindows,
+  hrWindowErrorsStreamed,
   hrvWindows,
   latencies,
   MATCH_TOL_MS,
@@ -126,6 +129,13 @@ function sortedDetections(result: ReplayView): { det_ms: Float64Array; emitted_m
     time_ms[k] = b.time_ms;
     emitted_us[k++] = b.emitted_us;
   }
+  // The ring emits its beats in time order: then they are used where they are.
+  let ordered = true;
+  for (let i = 1; i < n && ordered; i++) ordered = time_ms[i - 1]! <= time_ms[i]!;
+  if (ordered) {
+    for (let i = 0; i < n; i++) emitted_us[i] = emitted_us[i]! / 1000;
+    return { det_ms: time_ms, emitted_ms: emitted_us };
+  }
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => time_ms[a] - time_ms[b] || a - b);
@@ -135,21 +145,36 @@ function sortedDetections(result: ReplayView): { det_ms: Float64Array; emitted_m
   };
 }
 
-function scoreMatch(fixture: Fixture, result: ReplayView, warmup_ms: number, record: string) {
+/** The two matchings (±150 ms, ±50 ms), as objects for a report or compact for the figures. */
+function scoreMatch<M>(
+  fixture: Fixture, result: ReplayView, warmup_ms: number, record: string,
+  matcher: (ref_ms: Float64Array, det_ms: Float64Array, opts: { tol_ms: number; excluded: readonly Span[]; warmup_ms?: number }) => M,
+) {
   const ref_ms = Float64Array.from(fixture.ref_beats_us!, (us) => us / 1000);
   const { det_ms, emitted_ms } = sortedDetections(result);
   const excluded: Span[] = fixture.artifacts;
-  let match: MatchResult;
-  let match_50ms: MatchResult;
+  let match: M;
+  let match_50ms: M;
   try {
     // No warm-up means no time cut at all (not even of beats stamped before 0).
     const cut = warmup_ms > 0 ? { warmup_ms } : {};
-    match = matchBeats(ref_ms, det_ms, { tol_ms: MATCH_TOL_MS, excluded, ...cut });
-    match_50ms = matchBeats(ref_ms, det_ms, { tol_ms: MATCH_TOL_STRICT_MS, excluded, ...cut });
+    match = matcher(ref_ms, det_ms, { tol_ms: MATCH_TOL_MS, excluded, ...cut });
+    match_50ms = matcher(ref_ms, det_ms, { tol_ms: MATCH_TOL_STRICT_MS, excluded, ...cut });
   } catch (err) {
     throw new ScoreError(`${record}: ${(err as Error).message}`);
   }
   return { ref_ms, det_ms, emitted_ms, match, match_50ms };
+}
+
+/** The per-pair values of a compact match: |timing error| and latency, as matchBeats' pairs give them. */
+function pairValues(m: CompactMatch, emitted_ms: Float64Array): { timing_error_ms: number[]; latency_ms: number[] } {
+  const timing_error_ms: number[] = [];
+  const latency_ms: number[] = [];
+  for (let k = 0; k < m.tp; k++) {
+    timing_error_ms.push(Math.abs(m.pair_det_ms[k]! - m.pair_ref_ms[k]!));
+    latency_ms.push(emitted_ms[m.pair_det_index[k]!]! - m.pair_ref_ms[k]!);
+  }
+  return { timing_error_ms, latency_ms };
 }
 
 /** Score one record, keeping the match and window detail for reports. */
@@ -160,17 +185,106 @@ export function scoreRecordDetailed(
 ): RecordScoreDetail {
   const warmup_ms = opts.warmup_ms ?? 0;
   const record = checkInputs(fixture, result, warmup_ms);
-  const { ref_ms, det_ms, emitted_ms, match, match_50ms } = scoreMatch(fixture, result, warmup_ms, record);
+  const m = scoreMatch(fixture, result, warmup_ms, record, matchBeats);
+  const { match, match_50ms } = m;
+  const pairs = {
+    timing_error_ms: absTimingErrors(match.pairs),
+    latency_ms: latencies(match.pairs, m.emitted_ms),
+  };
+  let hr: HrWindow[] = [];
+  const figures = scoreFigures(fixture, result, warmup_ms, record, m.ref_ms, m, pairs, (spans) => {
+    hr = hrWindows(m.ref_ms, m.det_ms, spans, result.duration_ms);
+    return hr.map((w) => w.error_bpm);
+  });
+  return { score: figures.score, match, match_50ms, hr, hrv: figures.hrv };
+}
+
+/**
+ * scoreRecordDetailed's score alone, computed as the detections are read: the two matchings
+ * sweep them in time order holding one cluster at a time, and the heart-rate windows take
+ * them once more; what is kept per beat is the two values whose median and 95th percentile
+ * are reported (|timing error| and latency of each ±150 ms pair). Detections out of time
+ * order (not the ring's) are sorted whole first, as before.
+ */
+export function scoreRecord(fixture: Fixture, result: ReplayView, opts: ScoreOptions = {}): RecordScore {
+  const warmup_ms = opts.warmup_ms ?? 0;
+  const record = checkInputs(fixture, result, warmup_ms);
+  const dets: Iterable<StreamedDetection> = {
+    *[Symbol.iterator]() {
+      // One object reused (the sweep copies what it keeps): no garbage per detection.
+      const d = { time_ms: 0, emitted_ms: 0 };
+      if (result.beats instanceof SpoolList) {
+        for (const r of (result.beats as SpoolList<BeatOut>).pairs('time_ms', 'emitted_us')) {
+          d.time_ms = r.a;
+          d.emitted_ms = r.b / 1000;
+          yield d;
+        }
+        return;
+      }
+      for (const b of result.beats) {
+        d.time_ms = b.time_ms;
+        d.emitted_ms = b.emitted_us / 1000;
+        yield d;
+      }
+    },
+  };
+  if (!detectionsInOrder(dets)) {
+    const m = scoreMatch(fixture, result, warmup_ms, record, matchBeatsCompact);
+    return scoreFigures(fixture, result, warmup_ms, record, m.ref_ms, m, pairValues(m.match, m.emitted_ms),
+      (spans) => hrWindows(m.ref_ms, m.det_ms, spans, result.duration_ms).map((w) => w.error_bpm)).score;
+  }
+  const ref_ms = Float64Array.from(fixture.ref_beats_us!, (us) => us / 1000);
+  const excluded: Span[] = fixture.artifacts;
+  const pairs = { timing_error_ms: [] as number[], latency_ms: [] as number[] };
+  let match: StreamedMatch;
+  let match_50ms: StreamedMatch;
+  try {
+    checkSorted('ref_ms', ref_ms);
+    const cut = warmup_ms > 0 ? { warmup_ms } : {};
+    match = matchBeatsStreamed(ref_ms, dets, { tol_ms: MATCH_TOL_MS, excluded, ...cut }, (ref, det, emitted) => {
+      pairs.timing_error_ms.push(Math.abs(det - ref));
+      pairs.latency_ms.push(emitted - ref);
+    });
+    match_50ms = matchBeatsStreamed(ref_ms, dets, { tol_ms: MATCH_TOL_STRICT_MS, excluded, ...cut }, () => undefined);
+  } catch (err) {
+    throw new ScoreError(`${record}: ${(err as Error).message}`);
+  }
+  return scoreFigures(fixture, result, warmup_ms, record, ref_ms, { match, match_50ms }, pairs,
+    (spans) => hrWindowErrorsStreamed(ref_ms, dets, spans, result.duration_ms)).score;
+}
+
+/** The detections' times finite and ascending as they are stored (the ring emits them so). */
+function detectionsInOrder(dets: Iterable<StreamedDetection>): boolean {
+  let prev = Number.NEGATIVE_INFINITY;
+  for (const d of dets) {
+    if (!Number.isFinite(d.time_ms) || d.time_ms < prev) return false;
+    prev = d.time_ms;
+  }
+  return true;
+}
+
+type Counts = Pick<MatchResult, 'tp' | 'fp' | 'fn' | 'ref_ignored' | 'det_ignored'>;
+
+function scoreFigures(
+  fixture: Fixture,
+  result: ReplayView,
+  warmup_ms: number,
+  record: string,
+  ref_ms: Float64Array,
+  { match, match_50ms }: { match: Counts; match_50ms: Counts },
+  pairs: { timing_error_ms: number[]; latency_ms: number[] },
+  hrErrors: (spans: MergedSpans) => number[],
+): { score: RecordScore; hrv: HrvWindow[] } {
   // Warm-up joins the artifact spans for the window metrics: a window touching it is
   // judged like one touching an artifact.
   const warmup: Span[] = warmup_ms > 0 ? [{ start_ms: 0, end_ms: warmup_ms }] : [];
   const spans = mergeSpans([...fixture.artifacts, ...warmup]);
-  const hr = hrWindows(ref_ms, det_ms, spans, result.duration_ms);
-  const hrv = hrvWindows(ref_ms, [...result.hrv], spans, ecgReference(fixture, spans));
+  const hr_error_bpm = hrErrors(spans);
+  const hrv = hrvWindows(ref_ms, result.hrv, spans, ecgReference(fixture, spans));
   const pooled: PooledValues = {
-    timing_error_ms: absTimingErrors(match.pairs),
-    latency_ms: latencies(match.pairs, emitted_ms),
-    hr_error_bpm: hr.map((w) => w.error_bpm),
+    timing_error_ms: pairs.timing_error_ms,
+    latency_ms: pairs.latency_ms,
+    hr_error_bpm,
     rmssd_error_ms: hrv.map((w) => w.rmssd_error_ms),
     sdnn_error_ms: hrv.map((w) => w.sdnn_error_ms),
     ecg_rmssd_error_ms: hrv.flatMap((w) => (w.ecg_rmssd_error_ms === null ? [] : [w.ecg_rmssd_error_ms])),
@@ -199,7 +313,7 @@ export function scoreRecordDetailed(
     latency_ms_median: latency.median,
     latency_ms_p95: latency.p95,
     hr_mae_bpm: mean(pooled.hr_error_bpm),
-    hr_windows: hr.length,
+    hr_windows: hr_error_bpm.length,
     rmssd_error_ms_median: median(pooled.rmssd_error_ms),
     sdnn_error_ms_median: median(pooled.sdnn_error_ms),
     ecg_rmssd_error_ms_median: median(pooled.ecg_rmssd_error_ms),
@@ -208,7 +322,7 @@ export function scoreRecordDetailed(
     excluded_s: overlapMs(spans, 0, Math.max(0, result.duration_ms)) / 1000,
     pooled,
   };
-  return { score, match, match_50ms, hr, hrv };
+  return { score, hrv };
 }
 
 /**
@@ -223,10 +337,6 @@ function ecgReference(fixture: Fixture, spans: MergedSpans): { r_peaks_ms: Float
     r_peaks_ms: Float64Array.from(fixture.ecg_r_peaks_us, (us) => us / 1000),
     spans: mergeSpans([...spans, ...ecgSpans]),
   };
-}
-
-export function scoreRecord(fixture: Fixture, result: ReplayView, opts: ScoreOptions = {}): RecordScore {
-  return scoreRecordDetailed(fixture, result, opts).score;
 }
 
 function sumOf(records: readonly RecordScore[], key: keyof RecordScore): number {
