@@ -76,7 +76,7 @@ export function writeWeekFixture(dayFile: string, out: string): void {
  * file and about two minutes of CPU, so not by default).
  */
 export function replayMemoryFigures(repoRoot: string): Record<string, number> {
-  const cli = path.join(repoRoot, 'dist/host/cli/main.js');
+  const cli = path.join(repoRoot, 'dist/bin/ring.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-bench-mem-'));
   const lengths: [string, number][] = [['1h', 3600], ['24h', 86400]];
   try {
