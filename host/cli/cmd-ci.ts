@@ -127,7 +127,7 @@ export function registerCiCommand(program: Command): void {
       }
       (progress as Progress | null)?.done();
       const wall_s = Number(process.hrtime.bigint() - t0) / 1e9;
-      log().info({ sessions: out.doc.sessions.length, jobs, wall_s }, 'ring ci done');
+      log().info({ sessions: out.doc.sessions.length, jobs, wall_s, per_job: out.jobs }, 'ring ci done');
       if (opts.updateGolden) process.stderr.write(`goldens: ${out.goldens_written} written, ${out.goldens_removed} removed\n`);
       if (opts.report !== undefined) {
         writeChangedReport(opts.report, out.changed, out.doc.sessions.length);
