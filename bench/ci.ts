@@ -3,7 +3,12 @@
 // over the protocol). The goldens are written by a first, untimed run. Each timed run is a
 // fresh `ring ci` process, as a CI job starts one: in this process the code would already be
 // compiled by the first run while the workers of a parallel run start cold, which favours
-// one job unfairly.
+// one job unfairly. Runs alternate (1 job, all jobs, 1 job, ...) so a load that comes and
+// goes on a shared machine weighs on both alike; the figure is each side's median, and
+// every run is listed. Per-session CPU is each job's own thread (the run's info log,
+// host/ci/thread-cpu.ts), so a worker's sessions compare with the calling thread's.
+//
+// Alone: node dist/bench/ci.js [recordings folder] [runs]
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,12 +17,55 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { runCi, type CiOptions } from '../host/ci/ci.js';
-import { defaultJobs } from '../host/ci/pool.js';
+import { defaultJobs, type JobStats } from '../host/ci/pool.js';
 
 /** The built CLI next to this module (dist/bench -> dist/host/cli/main.js). */
 const CLI = fileURLToPath(new URL('../host/cli/main.js', import.meta.url));
+const RUNS_DEFAULT = 3;
 
-export async function ciFigures(library: string): Promise<Record<string, unknown>> {
+interface TimedRun {
+  per_s: number;
+  sessions: number;
+  ok: boolean;
+  per_job: JobStats[];
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+
+/** CPU per session of the given threads over runs (null when the OS does not tell). */
+function cpuPerSession(runs: TimedRun[], thread: JobStats['thread']): number | null {
+  let cpu_ms = 0;
+  let sessions = 0;
+  for (const r of runs) {
+    for (const j of r.per_job) {
+      if (j.thread !== thread) continue;
+      if (j.cpu_ms === null) return null;
+      cpu_ms += j.cpu_ms;
+      sessions += j.sessions;
+    }
+  }
+  return sessions === 0 ? null : round(cpu_ms / sessions, 1);
+}
+
+function timed(library: string, golden_dir: string, jobs: number): TimedRun {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, 'ci', library, '--golden', golden_dir, '--rate-hz', '50', '--seed', '1', '--jobs', String(jobs), '--json'], {
+    encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, NODE_OPTIONS: '', RING_LOG_LEVEL: 'info' },
+  });
+  const wall_s = (performance.now() - t0) / 1000;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`ring ci --jobs ${jobs} failed (${r.status}): ${r.stderr}`);
+  const doc = JSON.parse(r.stdout) as { sessions: unknown[] };
+  const done = r.stderr.split('\n').filter((l) => l.includes('"ring ci done"')).map((l) => JSON.parse(l) as { per_job: JobStats[] })[0];
+  if (done === undefined) throw new Error(`ring ci --jobs ${jobs} logged no 'ring ci done' line`);
+  return { per_s: doc.sessions.length / wall_s, sessions: doc.sessions.length, ok: r.status === 0, per_job: done.per_job };
+}
+
+export async function ciFigures(library: string, runs = RUNS_DEFAULT): Promise<Record<string, unknown>> {
   const golden_dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-bench-ci-'));
   try {
     const all = defaultJobs();
@@ -26,26 +74,37 @@ export async function ciFigures(library: string): Promise<Record<string, unknown
       update_golden: true, want_report: false, thresholds: {},
     };
     await runCi(base);
-    const timed = async (jobs: number): Promise<{ per_s: number; sessions: number; ok: boolean }> => {
-      const t0 = performance.now();
-      const r = spawnSync(process.execPath, [CLI, 'ci', library, '--golden', golden_dir, '--rate-hz', '50', '--seed', '1', '--jobs', String(jobs), '--json'], {
-        encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, NODE_OPTIONS: '' },
-      });
-      const wall_s = (performance.now() - t0) / 1000;
-      if (r.status !== 0 && r.status !== 1) throw new Error(`ring ci --jobs ${jobs} failed (${r.status}): ${r.stderr}`);
-      const doc = JSON.parse(r.stdout) as { sessions: unknown[] };
-      return { per_s: Number((doc.sessions.length / wall_s).toFixed(2)), sessions: doc.sessions.length, ok: r.status === 0 };
-    };
-    const one = await timed(1);
-    const many = await timed(all);
+    const one: TimedRun[] = [];
+    const many: TimedRun[] = [];
+    for (let i = 0; i < runs; i++) {
+      one.push(timed(library, golden_dir, 1));
+      many.push(timed(library, golden_dir, all));
+    }
+    const list = (rs: TimedRun[]): string => rs.map((r) => r.per_s.toFixed(2)).join(' ');
+    const one_per_s = median(one.map((r) => r.per_s));
+    const many_per_s = median(many.map((r) => r.per_s));
     return {
-      ci_sessions: one.sessions,
-      ci_sessions_per_s_1job: one.per_s,
-      ci_sessions_per_s_all_jobs: many.per_s,
+      ci_sessions: one[0]!.sessions,
+      ci_sessions_per_s_1job: round(one_per_s, 2),
+      ci_sessions_per_s_all_jobs: round(many_per_s, 2),
       ci_jobs_all: all,
-      ci_goldens_ok: one.ok && many.ok,
+      ci_speedup_all_jobs: round(many_per_s / one_per_s, 2),
+      ci_runs_per_s_1job: list(one),
+      ci_runs_per_s_all_jobs: list(many),
+      ci_cpu_ms_per_session_1job: cpuPerSession(one, 'main'),
+      ci_cpu_ms_per_session_all_jobs_main: cpuPerSession(many, 'main'),
+      ci_cpu_ms_per_session_all_jobs_worker: cpuPerSession(many, 'worker'),
+      ci_goldens_ok: one.every((r) => r.ok) && many.every((r) => r.ok),
     };
   } finally {
     fs.rmSync(golden_dir, { recursive: true, force: true });
   }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const repo = fileURLToPath(new URL('../..', import.meta.url));
+  const library = process.argv[2] ?? path.join(repo, '../shared/datasets/capnobase');
+  const runs = process.argv[3] === undefined ? RUNS_DEFAULT : Number(process.argv[3]);
+  const figures = await ciFigures(library, runs);
+  for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k}  ${String(v)}\n`);
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readGolden, writeGolden } from '../replay/golden.js';
-import { runSessions } from './pool.js';
+import { runSessions, type JobStats } from './pool.js';
 import { type ChangedSession } from './report.js';
 import { RESULT_FORMAT, RESULT_VERSION, summarize, type CiResultDoc, type CiSummary, type CiThresholds } from './result.js';
 import type { SessionResult } from './run-session.js';
@@ -40,6 +40,8 @@ export interface CiOutcome {
   /** Golden files written or removed by --update-golden. */
   goldens_written: number;
   goldens_removed: number;
+  /** Each job's sessions and thread CPU (for logs and the bench; not part of the result). */
+  jobs: JobStats[];
 }
 
 function missingResult(id: string, golden_dir: string, opts: CiOptions): SessionResult {
@@ -82,7 +84,7 @@ export async function runCi(opts: CiOptions): Promise<CiOutcome> {
   const selected: SessionSpec[] = selectShard(lib.sessions, opts.shard);
   const known = new Set(lib.sessions.map((s) => s.id));
   const missing = listGoldenIds(lib.golden_dir).filter((id) => !known.has(id) && inShard(id, opts.shard));
-  const outcomes = await runSessions(selected, {
+  const { outcomes, jobs } = await runSessions(selected, {
     jobs: opts.jobs,
     firmware_bundle: opts.firmware_bundle,
     run: { direct: opts.direct, keep_lines: opts.update_golden || opts.want_report },
@@ -123,5 +125,5 @@ export async function runCi(opts: CiOptions): Promise<CiOutcome> {
     },
     sessions,
   };
-  return { doc, summary: summarize(doc), changed, goldens_written, goldens_removed };
+  return { doc, summary: summarize(doc), changed, goldens_written, goldens_removed, jobs };
 }

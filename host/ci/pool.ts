@@ -1,9 +1,11 @@
-// Running the sessions: in this process (--jobs 1), or here and on N-1 worker threads. Work
-// is handed out longest recording first, one session at a time to whichever job is free;
-// results are stored by the session's place in the sorted list, so the output is the same
-// for every N and every finishing order. This thread is one of the jobs: it starts at once,
-// while each worker spends about a second loading its own module graph (as long as ten
-// short sessions take), so N jobs are never slower than one.
+// Running the sessions: in this thread (--jobs 1), or in this thread and on N-1 worker
+// threads. Work starts longest recording first; each job takes the next session itself
+// from a counter shared by all jobs (SharedArrayBuffer + Atomics.add), so a worker that
+// finishes never waits for this thread, which is busy replaying its own sessions between
+// the moments it reads the workers' results. Results are stored by the session's place in
+// the sorted list, so the output is the same for every N and every finishing order. This
+// thread starts at once while each worker loads its own module graph (about 0.2 s of CPU),
+// so a worker that starts late only takes fewer sessions.
 
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -11,18 +13,33 @@ import { workerEntry } from '../bundle.js';
 import { loadFirmwareBundle, type RingFirmware } from '../../sim/firmware-module.js';
 import { runSession, type SessionOutcome, type SessionRunOptions } from './run-session.js';
 import type { SessionSpec } from './sessions.js';
+import { threadCpuMs } from './thread-cpu.js';
 
 export const JOBS_MAX = 256;
 
+/** What a worker gets at start: everything it needs to take sessions on its own. */
 export interface WorkerInit {
   firmware_bundle: string | null;
   run: SessionRunOptions;
+  specs: readonly SessionSpec[];
+  /** Session indices in the order work starts. */
+  order: readonly number[];
+  /** Int32Array[1] over it: the next place in `order` to take (shared by every job). */
+  next: SharedArrayBuffer;
 }
-export interface WorkerTask {
-  index: number;
-  spec: SessionSpec;
+export type WorkerReply =
+  | { index: number; outcome: SessionOutcome; cpu_ms: number | null }
+  | { index: number; fault: string };
+
+/** One job's share of a run: how many sessions it replayed and the CPU its thread spent on them. */
+export interface JobStats {
+  job: number;
+  /** 'main' for the calling thread, 'worker' for a worker thread. */
+  thread: 'main' | 'worker';
+  sessions: number;
+  /** CPU time of the job's own thread in its sessions (null where the OS does not tell). */
+  cpu_ms: number | null;
 }
-export type WorkerReply = { index: number; outcome: SessionOutcome } | { index: number; fault: string };
 
 export interface PoolOptions {
   jobs: number;
@@ -30,6 +47,12 @@ export interface PoolOptions {
   run: SessionRunOptions;
   /** Called as each session finishes (progress). */
   onDone?: (done: number, total: number, id: string) => void;
+}
+
+export interface PoolResult {
+  outcomes: SessionOutcome[];
+  /** Per job, in job order (job 0 is this thread). */
+  jobs: JobStats[];
 }
 
 export function defaultJobs(): number {
@@ -41,8 +64,14 @@ function dispatchOrder(specs: readonly SessionSpec[]): number[] {
   return specs.map((_, i) => i).sort((a, b) => specs[b]!.size_bytes - specs[a]!.size_bytes || a - b);
 }
 
-export async function runSessions(specs: readonly SessionSpec[], opts: PoolOptions): Promise<SessionOutcome[]> {
-  if (specs.length === 0) return [];
+/** The next session index from the shared counter, or -1 once every session is taken. */
+export function takeNext(next: Int32Array, order: readonly number[]): number {
+  const k = Atomics.add(next, 0, 1);
+  return k < order.length ? order[k]! : -1;
+}
+
+export async function runSessions(specs: readonly SessionSpec[], opts: PoolOptions): Promise<PoolResult> {
+  if (specs.length === 0) return { outcomes: [], jobs: [] };
   // Load the bundle here first, so a bad one is reported as such before any worker starts.
   const firmware = opts.firmware_bundle === null ? undefined : await loadFirmwareBundle(opts.firmware_bundle);
   return runJobs(specs, Math.max(1, Math.min(opts.jobs, specs.length)), opts, firmware);
@@ -54,45 +83,49 @@ function workerUrl(): URL {
   return workerEntry('ci-worker', `./worker${ext}`, import.meta.url);
 }
 
+function addCpu(stats: JobStats, cpu_ms: number | null): void {
+  stats.sessions++;
+  stats.cpu_ms = stats.cpu_ms === null || cpu_ms === null ? null : stats.cpu_ms + cpu_ms;
+}
+
 /** This thread and jobs - 1 workers (none for one job) take the sessions in dispatch order. */
-function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions, firmware: RingFirmware | undefined): Promise<SessionOutcome[]> {
+function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions, firmware: RingFirmware | undefined): Promise<PoolResult> {
   const order = dispatchOrder(specs);
+  const next_buf = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const next = new Int32Array(next_buf);
   const out: SessionOutcome[] = new Array<SessionOutcome>(specs.length);
-  const init: WorkerInit = { firmware_bundle: opts.firmware_bundle, run: opts.run };
+  const stats: JobStats[] = [];
+  for (let j = 0; j < jobs; j++) stats.push({ job: j, thread: j === 0 ? 'main' : 'worker', sessions: 0, cpu_ms: 0 });
+  const init: WorkerInit = { firmware_bundle: opts.firmware_bundle, run: opts.run, specs, order, next: next_buf };
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
-    let next = 0;
     let done = 0;
-    let failed = false;
+    let settled = false;
     const stopAll = (): void => {
+      // Nobody takes another session; the workers are ended where they are.
+      Atomics.store(next, 0, order.length);
       for (const w of workers) void w.terminate();
     };
     const fail = (err: Error): void => {
-      if (failed) return;
-      failed = true;
+      if (settled) return;
+      settled = true;
       stopAll();
       reject(err);
     };
-    const feed = (w: Worker): void => {
-      if (next >= order.length) return;
-      const index = order[next++]!;
-      const task: WorkerTask = { index, spec: specs[index]! };
-      w.postMessage(task);
-    };
-    const finish = (index: number, outcome: SessionOutcome): boolean => {
+    const finish = (index: number, outcome: SessionOutcome): void => {
       out[index] = outcome;
       done++; // not inside the optional call below: without onDone its arguments are never evaluated
       opts.onDone?.(done, specs.length, specs[index]!.id);
-      if (done < specs.length) return false;
+      if (done < specs.length || settled) return;
+      settled = true;
       stopAll();
-      resolve(out);
-      return true;
+      resolve({ outcomes: out, jobs: stats });
     };
     // This thread's job: one session at a time (the firmware here is one ring), letting the
-    // workers' replies through between sessions.
+    // workers' results through between sessions.
     const here = async (): Promise<void> => {
-      while (!failed && next < order.length) {
-        const index = order[next++]!;
+      for (let index = takeNext(next, order); index >= 0 && !settled; index = takeNext(next, order)) {
+        const cpu0 = threadCpuMs();
         let outcome: SessionOutcome;
         try {
           outcome = await runSession(specs[index]!, firmware, opts.run);
@@ -100,7 +133,9 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
           fail(err instanceof Error ? err : new Error(String(err)));
           return;
         }
-        if (finish(index, outcome)) return;
+        const cpu1 = threadCpuMs();
+        addCpu(stats[0]!, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
+        finish(index, outcome);
         await new Promise<void>((r) => setImmediate(r));
       }
     };
@@ -112,13 +147,14 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
           fail(new Error(`worker fault on session ${specs[reply.index]!.id}: ${reply.fault}`));
           return;
         }
-        if (!finish(reply.index, reply.outcome)) feed(w);
+        addCpu(stats[j]!, reply.cpu_ms);
+        finish(reply.index, reply.outcome);
       });
       w.on('error', (err) => fail(err));
+      // A worker stays until the run ends (stopAll), so leaving before is a fault.
       w.on('exit', (code) => {
-        if (done < specs.length && !failed) fail(new Error(`a ring ci worker exited (code ${code}) before the run finished`));
+        if (!settled) fail(new Error(`a ring ci worker exited (code ${code}) before the run finished`));
       });
-      feed(w);
     }
     void here();
   });

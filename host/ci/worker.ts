@@ -1,33 +1,34 @@
 // A worker thread of `ring ci --jobs N`: its own module graph, hence its own firmware
-// instance; it replays the sessions the pool sends, one at a time, and posts each result.
+// instance. It takes sessions itself from the counter every job shares (pool.ts), one at a
+// time, and posts each result; it never waits for the calling thread to hand out work.
+// It stays (idle) once the sessions run out, until the pool ends it with the run.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadFirmwareBundle, type RingFirmware } from '../../sim/firmware-module.js';
-import { runSession, type SessionRunOptions } from './run-session.js';
-import type { SessionSpec } from './sessions.js';
-import type { WorkerInit, WorkerReply, WorkerTask } from './pool.js';
+import { loadFirmwareBundle } from '../../sim/firmware-module.js';
+import { runSession } from './run-session.js';
+import { takeNext, type WorkerInit, type WorkerReply } from './pool.js';
+import { threadCpuMs } from './thread-cpu.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('host/ci/worker.js runs as a worker thread of ring ci');
+// Holds the thread open after the last session: leaving early would read as a crash.
+port.on('message', () => {});
 
-let firmware: RingFirmware | undefined;
-const ready: Promise<void> = init.firmware_bundle === null
-  ? Promise.resolve()
-  : loadFirmwareBundle(init.firmware_bundle).then((fw) => {
-      firmware = fw;
-    });
-const opts: SessionRunOptions = init.run;
+const next = new Int32Array(init.next);
+const firmware = init.firmware_bundle === null ? undefined : await loadFirmwareBundle(init.firmware_bundle);
 
-// Tasks are handled strictly one after another: the firmware is one ring.
-let chain = ready;
-port.on('message', (task: WorkerTask) => {
-  chain = chain.then(async () => {
-    const outcome = await runSession(task.spec as SessionSpec, firmware, opts);
-    const reply: WorkerReply = { index: task.index, outcome };
-    port.postMessage(reply);
-  }).catch((err: unknown) => {
-    const reply: WorkerReply = { index: task.index, fault: err instanceof Error ? (err.stack ?? err.message) : String(err) };
-    port.postMessage(reply);
-  });
-});
+// One session after another: the firmware is one ring.
+for (let index = takeNext(next, init.order); index >= 0; index = takeNext(next, init.order)) {
+  let reply: WorkerReply;
+  try {
+    const cpu0 = threadCpuMs();
+    const outcome = await runSession(init.specs[index]!, firmware, init.run);
+    const cpu1 = threadCpuMs();
+    reply = { index, outcome, cpu_ms: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
+  } catch (err) {
+    reply = { index, fault: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+  }
+  port.postMessage(reply);
+  if ('fault' in reply) break;
+}

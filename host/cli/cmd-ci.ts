@@ -87,7 +87,7 @@ export function registerCiCommand(program: Command): void {
     .option('--golden <dir>', 'golden folder mirroring the recordings: <dir>/<id>.ndjson (required with a folder)')
     .option('--rate-hz <hz>', 'sample rate for sessions that do not set one (25, 50, 100)', parseRateHz, RATE_HZ_DEFAULT)
     .option('--seed <n>', 'simulator seed for sessions that do not set one', parseSeed, SEED_DEFAULT)
-    .option('--jobs <n>', 'sessions replayed at once, each on a worker thread (default: the machine\'s cores)', parseJobs)
+    .option('--jobs <n>', 'sessions replayed at once: this thread and n-1 worker threads (default: the machine\'s cores)', parseJobs)
     .option('--shard <k/n>', 'replay only shard k of n (stable: a session never changes shard when others are added)', shardOption)
     .option('--direct', "read the firmware's output sink instead of the protocol (same output, faster)")
     .option('--firmware <bundle>', 'run this firmware build (an ES module bundle of firmware/ring.ts) instead of the built-in one')
@@ -127,7 +127,7 @@ export function registerCiCommand(program: Command): void {
       }
       (progress as Progress | null)?.done();
       const wall_s = Number(process.hrtime.bigint() - t0) / 1e9;
-      log().info({ sessions: out.doc.sessions.length, jobs, wall_s }, 'ring ci done');
+      log().info({ sessions: out.doc.sessions.length, jobs, wall_s, per_job: out.jobs }, 'ring ci done');
       if (opts.updateGolden) process.stderr.write(`goldens: ${out.goldens_written} written, ${out.goldens_removed} removed\n`);
       if (opts.report !== undefined) {
         writeChangedReport(opts.report, out.changed, out.doc.sessions.length);
