@@ -19,8 +19,8 @@ import { performance } from 'node:perf_hooks';
 import { runCi, type CiOptions } from '../host/ci/ci.js';
 import { defaultJobs, type JobStats } from '../host/ci/pool.js';
 
-/** The built CLI next to this module (dist/bench -> dist/host/cli/main.js). */
-const CLI = fileURLToPath(new URL('../host/cli/main.js', import.meta.url));
+/** The ring bin users run, built beside this module (dist/bench -> dist/bin/ring.js). */
+const CLI = fileURLToPath(new URL('../bin/ring.js', import.meta.url));
 const RUNS_DEFAULT = 3;
 
 interface TimedRun {
