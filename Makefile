@@ -97,10 +97,14 @@ LONG_TESTS := test/cli/device-cli.test.ts test/ble/ble-faults.test.ts test/cli/s
   test/engines/whole-firmware.test.ts test/replay/memory.test.ts
 
 # What the tests load, built two at a time: the host's tsc build (the slowest single step)
-# beside the ES5 firmware builds (type check, engine bundles, image payload) and tap's own.
+# beside the ES5 firmware builds (type check, engine bundles, image payload, the Duktape
+# bundles and host), tap's own, and with ../shared the embedded engines and snapshots. The
+# tests would build what is missing themselves, one at a time under a lock while a tap job
+# waits; here the builds share both cores before any test starts.
 .PHONY: test-builds
 test-builds: setup
-	@$(MAKE) --no-print-directory -j2 build firmware-image $(TAP_BUILT) $(TEST_JS_STAMP)
+	@$(MAKE) --no-print-directory -j2 build firmware-image firmware-motion duk $(TAP_BUILT) $(TEST_JS_STAMP) \
+	  $(if $(wildcard $(JERRY_TAR)),engines engines-snapshots)
 
 test: test-builds
 	$(TAP_RUN) $(call tests-js,$(filter %.test.ts,$(TS_ALL)))
@@ -128,7 +132,7 @@ FIRMWARE_LOCK := flock build/.firmware.lock $(MAKE) --no-print-directory
 .PHONY: firmware-locked firmware-motion-locked
 
 firmware:
-	@mkdir -p build && $(FIRMWARE_LOCK) firmware-locked
+	+@mkdir -p build && $(FIRMWARE_LOCK) firmware-locked
 
 # Rebuilt when a source changes ($(FIRMWARE_NODE), written last, is the stamp): the
 # differential tests ask for it on every run.
@@ -154,7 +158,7 @@ FIRMWARE_MOTION_ES5 := dist/firmware-motion.es5.min.js
 FIRMWARE_MOTION_NODE := build/firmware-node/motion.mjs
 
 firmware-motion:
-	@mkdir -p build && $(FIRMWARE_LOCK) firmware-locked firmware-motion-locked
+	+@mkdir -p build && $(FIRMWARE_LOCK) firmware-locked firmware-motion-locked
 
 firmware-motion-locked: $(FIRMWARE_MOTION_NODE)
 
