@@ -6,14 +6,12 @@ import t from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { Encoder } from 'cbor-x';
 import { CONTAINER_HEADER_SIZE_BYTES, decodeFixture, encodeFixture, FixtureError } from '../../sim/fixture/container.js';
 import { crc32 } from '../../sim/fixture/crc32.js';
 import { loadFixture } from '../../sim/fixture/load.js';
 import { openFixtureStream } from '../../sim/fixture/stream.js';
-import type { Fixture, ReplayFixture } from '../../sim/fixture/types.js';
+import type { Fixture } from '../../sim/fixture/types.js';
 import { Prng } from '../../sim/prng.js';
 import { replayFixture, replayFixtureInto } from '../../sim/replay.js';
 import { compactReplay } from '../../sim/replay-store.js';
@@ -159,36 +157,7 @@ t.test('a file that shrinks or changes under a running replay stops it there wit
   }
 });
 
-t.test('memory does not grow with the recording', async (t) => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
-  /** The largest live heap plus off-heap buffers seen during a replay, in bytes. */
-  const peakLive = (f: ReplayFixture): number => {
-    let peak = 0;
-    replayFixtureInto(f, {
-      rate_hz: 50, seed: 1,
-      onProgress: () => {
-        gc();
-        const m = process.memoryUsage();
-        peak = Math.max(peak, m.heapUsed + m.arrayBuffers);
-      },
-    }, compactReplay());
-    return peak;
-  };
-  const files = [1200, 3600].map((s) => writeFile(`long-${s}.ringfx`, encodeFixture(synth(s, true, 9))));
-  const [short_s, long_s] = files.map((file) => {
-    const f = openFixtureStream(file);
-    try {
-      return peakLive(f);
-    } finally {
-      f.close();
-    }
-  });
-  const growth_mb = (long_s - short_s) / 1e6;
-  // 40 more minutes of records in typed columns is about 0.5 MB; the recording itself (1.3 MB
-  // more samples) must not be held: the file is read in windows of a fixed size.
-  t.ok(growth_mb < 1, `from file: 20 min ${(short_s / 1e6).toFixed(1)} MB, 60 min ${(long_s / 1e6).toFixed(1)} MB live at most (+${growth_mb.toFixed(1)} MB)`);
-  // The same measure sees the whole-file load grow: the bound above can fail.
-  const [short_w, long_w] = files.map((file) => peakLive(loadFixture(file)));
-  t.ok((long_w - short_w) / 1e6 > 1, `whole file: +${((long_w - short_w) / 1e6).toFixed(1)} MB from 20 to 60 min`);
-});
+// Memory against the recording's length: test/replay/memory.test.ts, as peak RSS of the CLI
+// in fresh processes. Measured here, inside a tap process that holds this file's other
+// subtests, the live heap varied by 3 MB between runs of the same replay, more than the
+// bound it checked.
