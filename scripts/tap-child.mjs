@@ -5,6 +5,7 @@
 // second of CPU, more than most tests' own work, and follow every process a test spawns.
 // Here its registration does nothing, its spawn wrapper is never installed, and this
 // preload leaves NODE_OPTIONS so the CLI processes the tests start run as a user's would.
+// scripts/ts-loader.mjs (tests run from source) loads it too and is dropped the same way.
 import module from 'node:module';
 
 if (process.env.TAP_CHILD_ID !== undefined && process.env.RING_TAP_TRACKER !== '1') {
@@ -21,7 +22,7 @@ if (process.env.TAP_CHILD_ID !== undefined && process.env.RING_TAP_TRACKER !== '
   }
   if (process.env.NODE_OPTIONS) {
     process.env.NODE_OPTIONS = process.env.NODE_OPTIONS.split(/\s+/)
-      .filter((o) => !o.replace(/^"|"$/g, '').endsWith('/scripts/tap-child.mjs'))
+      .filter((o) => !/\/scripts\/(tap-child|ts-loader)\.mjs$/.test(o.replace(/^"|"$/g, '')))
       .join(' ');
   }
 }

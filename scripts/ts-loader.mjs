@@ -13,20 +13,5 @@ import { register } from 'node:module';
 
 register('./ts-loader-hooks.mjs', import.meta.url);
 process.env.TAP_TYPE_STRIP_ONLY = '1';
-if (process.env.TAP_CHILD_ID !== undefined) {
-  // The tracker also re-adds itself to every child's environment through process-on-spawn's
-  // shared state (a global singleton that wraps spawn). Claiming that state first, without
-  // wrapping spawn, leaves children alone; nothing here uses the tracker.
-  const onSpawn = Symbol.for('process-on-spawn@*:singletonId');
-  if (!(onSpawn in globalThis)) {
-    Object.defineProperty(globalThis, onSpawn, { writable: true, value: { version: 1, listeners: [], unwrap: () => {} } });
-  }
-}
-if (process.env.TAP_CHILD_ID !== undefined && process.env.NODE_OPTIONS) {
-  process.env.NODE_OPTIONS = process.env.NODE_OPTIONS.split(/\s+/)
-    .filter((o) => {
-      const opt = o.replace(/^"|"$/g, '');
-      return !opt.endsWith('/scripts/ts-loader.mjs') && !opt.includes('/@tapjs/processinfo/');
-    })
-    .join(' ');
-}
+// In a tap test process: tap's tracker kept out, this preload dropped from NODE_OPTIONS.
+await import('./tap-child.mjs');

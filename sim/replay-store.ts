@@ -111,14 +111,19 @@ export class SpoolList<T> implements RecordList<T> {
 
   /** In order, one block read at a time (each iteration has its own block). */
   *[Symbol.iterator](): Iterator<T> {
+    for (const { values, rows } of this.blocks()) {
+      for (let r = 0; r < rows; r++) yield this.build(values, r);
+    }
+  }
+
+  /** Every block in order, those in the file read into one reused buffer (valid until the next step). */
+  private *blocks(): Generator<{ values: Float64Array; rows: number }> {
     const count = this.length;
     let block: Float64Array | null = null;
     for (let start = 0; start < count; start += SPOOL_BLOCK_ROWS) {
       const inFile = start < this.spooled;
       if (inFile) this.readBlock(start, (block ??= new Float64Array(SPOOL_BLOCK_ROWS * this.width)));
-      const values = inFile ? block! : this.tail;
-      const rows = Math.min(SPOOL_BLOCK_ROWS, count - start);
-      for (let r = 0; r < rows; r++) yield this.build(values, r);
+      yield { values: inFile ? block! : this.tail, rows: Math.min(SPOOL_BLOCK_ROWS, count - start) };
     }
   }
 
@@ -131,13 +136,7 @@ export class SpoolList<T> implements RecordList<T> {
     const ib = this.fields.findIndex((f) => f.key === b);
     if (ia < 0 || ib < 0 || this.fields[ia]!.bool || this.fields[ib]!.bool) throw new RangeError(`no numeric fields ${a}, ${b}`);
     const out = { a: 0, b: 0 };
-    const count = this.length;
-    let block: Float64Array | null = null;
-    for (let start = 0; start < count; start += SPOOL_BLOCK_ROWS) {
-      const inFile = start < this.spooled;
-      if (inFile) this.readBlock(start, (block ??= new Float64Array(SPOOL_BLOCK_ROWS * this.width)));
-      const values = inFile ? block! : this.tail;
-      const rows = Math.min(SPOOL_BLOCK_ROWS, count - start);
+    for (const { values, rows } of this.blocks()) {
       for (let r = 0, at = 0; r < rows; r++, at += this.width) {
         out.a = values[at + ia]!;
         out.b = values[at + ib]!;

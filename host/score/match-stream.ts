@@ -3,17 +3,11 @@
 // cluster (a beat or two in practice) is held, so a week of detections is never a list.
 // Each pair is handed to a callback as it is found; counts are kept as running totals.
 
-import { MATCH_CLUSTER_CELLS_MAX, solveClusterExact, solveClusterGreedy, type MatchOptions, type Work } from './match.js';
+import { MATCH_CLUSTER_CELLS_MAX, solveClusterExact, solveClusterGreedy, type MatchCounts, type MatchOptions, type Work } from './match.js';
 import { inSpans, mergeSpans } from './spans.js';
 
-export interface StreamedMatch {
-  tol_ms: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  ref_ignored: number;
-  det_ignored: number;
-}
+/** The sweep keeps the counts only: each pair goes to the caller as it is found. */
+export type StreamedMatch = MatchCounts;
 
 /**
  * A detection as the sweep reads it: its time and emission time. The sweep copies both before

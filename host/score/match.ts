@@ -182,13 +182,17 @@ export function matchBeats(
  * beats are a few MB here, not tens): what the figures need, without the detail a report
  * shows.
  */
-export interface CompactMatch {
+/** What a matching counts: matched, false and missed beats, and those left out of it. */
+export interface MatchCounts {
   tol_ms: number;
   tp: number;
   fp: number;
   fn: number;
   ref_ignored: number;
   det_ignored: number;
+}
+
+export interface CompactMatch extends MatchCounts {
   /** Per pair, ascending by reference time: the reference time and the detection's index. */
   pair_ref_ms: Float64Array;
   pair_det_ms: Float64Array;

@@ -3,21 +3,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
+import { repoRoot as findRepoRoot } from '../../sim/fixture/paths.js';
 
-/**
- * The repository root: the nearest folder above this module whose package.json is ring-sim's
- * (the tests run from their sources and from `make test`'s compiled copy under build/).
- */
-function findRepoRoot(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ring-sim') return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no ring-sim package.json above ${fileURLToPath(import.meta.url)}`);
-  }
-}
-
+// The root found by package name (sim/fixture/paths.ts): tests run from their sources and
+// from `make test`'s compiled copy under build/.
 export const repoRoot = findRepoRoot();
 export const sharedRoot = path.resolve(repoRoot, '../shared');
 
