@@ -18,6 +18,10 @@ export class SimImu {
   private readonly axes: SampleSource[];
   private last_index = -1;
   private last_activity_mg = 0;
+  // The magnitudes of the last window + 1 samples, by sample index modulo their count:
+  // consecutive figures share all but one of them (Math.hypot was a tenth of a replay's CPU).
+  private readonly mags: Float64Array;
+  private readonly mag_index: Float64Array;
 
   constructor(accel: Accel | StreamedAccel) {
     if (!(accel.sample_rate_hz > 0)) throw new RangeError(`accelerometer rate must be positive, got ${accel.sample_rate_hz}`);
@@ -25,6 +29,8 @@ export class SimImu {
     this.axes = [accel.x_mg, accel.y_mg, accel.z_mg].map((a) => asSource(a).reader());
     this.length = Math.min(this.axes[0].length, this.axes[1].length, this.axes[2].length);
     this.window = Math.max(1, Math.round((ACTIVITY_WINDOW_MS * this.rate_hz) / 1000));
+    this.mags = new Float64Array(this.window + 1);
+    this.mag_index = new Float64Array(this.window + 1).fill(-1);
   }
 
   /** Activity at virtual time now_us (the latest IMU sample at or before it). */
@@ -54,7 +60,12 @@ export class SimImu {
   }
 
   private magnitude(k: number): number {
+    const slot = k % this.mags.length;
+    if (this.mag_index[slot] === k) return this.mags[slot]!;
     const [x, y, z] = this.axes;
-    return Math.hypot(x.data[k - x.base], y.data[k - y.base], z.data[k - z.base]);
+    const mag = Math.hypot(x.data[k - x.base], y.data[k - y.base], z.data[k - z.base]);
+    this.mags[slot] = mag;
+    this.mag_index[slot] = k;
+    return mag;
   }
 }
