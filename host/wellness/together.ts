@@ -140,12 +140,26 @@ async function checkAccess(dev: RingDevice, record: string, access: Access | nul
   }
 }
 
-async function runRing(o: TogetherRingOptions, k: number, rate_hz: number): Promise<RingTrace> {
+/** A ring set up and its host's standing checked, its recording not yet run. */
+interface PreparedRing {
+  o: TogetherRingOptions;
+  dev: RingDevice;
+  access: Access | null;
+  scopes: number;
+  start_utc: number;
+}
+
+async function prepareRing(o: TogetherRingOptions, k: number, rate_hz: number): Promise<PreparedRing> {
   const start_utc = o.fixture.meta.start_time_unix_ms ?? START_UTC_DEFAULT_MS;
   const dev = new RingDevice(o.fixture, { seed: o.seed, rate_hz, drift_ppm: o.drift_ppm, utc_epoch_ms: start_utc });
   const grant = o.grant ?? (k === 0 ? 'owner' : TOGETHER_SCOPES_NEEDED);
   const access = await setUpOwnership(dev, k, grant);
   const scopes = grant === 'owner' ? -1 : await checkAccess(dev, o.fixture.meta.record, access);
+  return { o, dev, access, scopes, start_utc };
+}
+
+async function runRing(p: PreparedRing): Promise<RingTrace> {
+  const { o, dev, access, scopes, start_utc } = p;
   // The recording runs to its end on the ring's timeline, whatever the set-up took.
   dev.runFor(Math.max(0, Math.floor(dev.fixture_duration_us / 1000) - (dev.utcNowMs() - start_utc)));
   const client = hostClient(dev, access);
@@ -213,11 +227,15 @@ async function readAllPages(client: RingClient): Promise<{ records: HistoryRecor
   return { records };
 }
 
-/** Rings run one after the other (each its own simulation), then every pair is compared. */
+/** Rings are set up and their access checked, then run one after the other (each its own simulation), then every pair is compared. */
 export async function replayTogether(rings: TogetherRingOptions[], rate_hz: number): Promise<TogetherResult> {
   if (rings.length < 2) throw new RangeError('need at least two recordings');
+  // Every partner ring's access first, on a ring set up for that alone: a host without the
+  // grants it needs hears so before any recording runs, not hours of replay later. The
+  // firmware runs one simulated ring at a time, so each ring is set up again for its run.
+  for (const [k, r] of rings.entries()) if (k > 0 && r.grant !== 'owner') await prepareRing(r, k, rate_hz);
   const traces: RingTrace[] = [];
-  for (const [k, r] of rings.entries()) traces.push(await runRing(r, k, rate_hz));
+  for (const [k, r] of rings.entries()) traces.push(await runRing(await prepareRing(r, k, rate_hz)));
   const start_ms = Math.floor(Math.min(...traces.map((t) => t.start_utc_ms)) / GRID_MS) * GRID_MS;
   const end_ms = Math.max(...traces.map((t) => t.hr.length > 0 ? t.hr[t.hr.length - 1].t_ms + GRID_MS : t.start_utc_ms));
   const pairs: PairFigures[] = [];
