@@ -8,6 +8,7 @@ import { replayFixtureInto } from '../../sim/replay.js';
 import { closeReplay, compactReplay } from '../../sim/replay-store.js';
 import { holdYoungGeneration } from '../replay/heap.js';
 import { ndjsonStream } from '../replay/ndjson-stream.js';
+import { writeStdoutNow } from './stdio.js';
 import { replayOverProtocolInto } from '../client/replay-protocol.js';
 import { EXIT_MISMATCH, UsageError } from './errors.js';
 import { addDebugOptions, openTaps } from './debug-options.js';
@@ -116,7 +117,7 @@ export function registerReplayCommand(program: Command): void {
       const onProgress = progress.callback;
       if (opts.direct && opts.ndjson && !opts.golden) {
         // The firmware's records in emission order: each line is written as it is emitted.
-        const stream = ndjsonStream((text) => void process.stdout.write(text));
+        const stream = ndjsonStream(writeStdoutNow);
         try {
           replayFixtureInto(fixture, { rate_hz: opts.rateHz, seed: opts.seed, ...(onProgress ? { onProgress } : {}) }, stream.view);
         } finally {
@@ -124,6 +125,7 @@ export function registerReplayCommand(program: Command): void {
           fixture.close();
         }
         stream.end();
+        log().info({ record: fixture.meta.record }, 'replay done');
         return;
       }
       // Records go to spool files in rows as they arrive (sim/replay-store.ts): memory holds a
@@ -143,6 +145,7 @@ export function registerReplayCommand(program: Command): void {
           fixture.close();
         }
         writeOutput(result, opts, `ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}${configArg} --ndjson`);
+        log().info({ record: fixture.meta.record }, 'replay done');
       } finally {
         closeReplay(spool);
       }
@@ -169,7 +172,7 @@ function writeOutput(result: ReplayView, opts: ReplayCliOptions, reproduce: stri
     }
   }
   // Written in pieces: a long recording's output is never one string in memory.
-  const write = (text: string): void => void process.stdout.write(text);
+  const write = writeStdoutNow;
   if (opts.json) writeReplayJson(result, write);
   else if (opts.ndjson) writeReplayNdjson(result, write);
   else if (!opts.golden) writeReplayTable(result, { beats: Boolean(opts.beats) }, write);
