@@ -16,8 +16,8 @@ import { log } from './log.js';
 import { printable } from '../io/printable.js';
 import { SimProgress, recordingUs } from './sim-progress.js';
 import { INPUT_RATE_HZ_HELP, INVERT_HELP, RATE_HZ_DEFAULT, SCALE_HELP, SEED_DEFAULT, importLoadOptions, parseInputRateHz, parseRateHz, parseScale, parseSeed } from './options.js';
-import { replayNdjsonLines, writeReplayJson, writeReplayNdjson, writeReplayTable } from '../replay/format.js';
-import { compareGolden, readGolden, writeGolden } from '../replay/golden.js';
+import { replayNdjsonIter, writeReplayJson, writeReplayNdjson, writeReplayTable } from '../replay/format.js';
+import { compareGoldenStream, goldenLines, writeGolden } from '../replay/golden.js';
 import { ConfigError, configArgument, readConfigOption } from '../replay/config.js';
 import type { ReplayConfig, ReplayView } from '../../sim/replay-types.js';
 import { TOGETHER_RATE_HZ_DEFAULT, addTogetherOptions, runTogetherCommand } from './cmd-wellness.js';
@@ -108,6 +108,8 @@ export function registerReplayCommand(program: Command): void {
       }
       const configArg = config === undefined ? '' : ` ${configArgument(config)}`;
       holdYoungGeneration();
+      // A golden to compare with is opened before the replay: a missing one is said at once.
+      const golden = opts.golden !== undefined && !opts.updateGolden ? goldenLines(opts.golden) : null;
       // A container's samples stay in the file, read as the simulated sensor takes them.
       const fixture = openFixture(file, importLoadOptions(opts));
       log().info({ record: fixture.meta.record, rate_hz: opts.rateHz, seed: opts.seed }, 'replay');
@@ -144,7 +146,7 @@ export function registerReplayCommand(program: Command): void {
           progress.done();
           fixture.close();
         }
-        writeOutput(result, opts, `ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}${configArg} --ndjson`);
+        writeOutput(result, opts, golden, `ring replay ${file} --rate-hz ${opts.rateHz} --seed ${opts.seed}${configArg} --ndjson`);
         log().info({ record: fixture.meta.record }, 'replay done');
       } finally {
         closeReplay(spool);
@@ -153,14 +155,15 @@ export function registerReplayCommand(program: Command): void {
 }
 
 /** The replay's output as asked: a golden check, then the table, --json or --ndjson. */
-function writeOutput(result: ReplayView, opts: ReplayCliOptions, reproduce: string): void {
+function writeOutput(result: ReplayView, opts: ReplayCliOptions, golden: Iterable<string> | null, reproduce: string): void {
   if (opts.golden) {
-    const lines = replayNdjsonLines(result);
+    // Both sides are read as they are compared (or written): a golden of a long recording
+    // is never held whole.
     if (opts.updateGolden) {
-      writeGolden(opts.golden, lines);
-      process.stderr.write(`golden written: ${opts.golden} (${lines.length} lines)\n`);
+      const count = writeGolden(opts.golden, replayNdjsonIter(result));
+      process.stderr.write(`golden written: ${opts.golden} (${count} lines)\n`);
     } else {
-      const check = compareGolden(readGolden(opts.golden), lines);
+      const check = compareGoldenStream(golden ?? goldenLines(opts.golden), replayNdjsonIter(result));
       if (!check.ok) {
         process.stderr.write(`golden mismatch: ${opts.golden} (expected ${check.expected_lines} lines, got ${check.actual_lines})\n`);
         process.stderr.write(check.diff + '\n');
@@ -168,7 +171,7 @@ function writeOutput(result: ReplayView, opts: ReplayCliOptions, reproduce: stri
         process.exitCode = EXIT_MISMATCH;
         return;
       }
-      process.stderr.write(`golden ok: ${opts.golden} (${lines.length} lines)\n`);
+      process.stderr.write(`golden ok: ${opts.golden} (${check.actual_lines} lines)\n`);
     }
   }
   // Written in pieces: a long recording's output is never one string in memory.

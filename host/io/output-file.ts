@@ -106,6 +106,14 @@ export function ensureFolder(dir: string): void {
 
 /** Writes `data` to `file` whole: a temporary file beside it, renamed over it. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  writeFileAtomicWith(file, (write) => write(data));
+}
+
+/**
+ * As writeFileAtomic, with the bytes given in pieces: `fill` calls `write` as often as it
+ * likes, so an output of any length is never one string in memory.
+ */
+export function writeFileAtomicWith(file: string, fill: (write: (data: string | Uint8Array) => void) => void): void {
   const dir = path.dirname(path.resolve(file));
   let st: fs.Stats | null = null;
   try {
@@ -117,11 +125,26 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   guardSignals();
   pendingTemps.add(tmp);
+  // File system failures are the user's to fix (one line, exit 2); anything `fill` itself
+  // throws passes through as it is.
+  const io = <T>(op: () => T): T => {
+    try {
+      return op();
+    } catch (err) {
+      throw new OutputError(`cannot write ${file}: ${reason(err)}`);
+    }
+  };
   try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    throw new OutputError(`cannot write ${file}: ${reason(err)}`);
+    const fd = io(() => fs.openSync(tmp, 'w'));
+    try {
+      fill((data) => {
+        const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+        for (let off = 0; off < bytes.length;) off += io(() => fs.writeSync(fd, bytes, off));
+      });
+    } finally {
+      io(() => fs.closeSync(fd));
+    }
+    io(() => fs.renameSync(tmp, file));
   } finally {
     fs.rmSync(tmp, { force: true });
     pendingTemps.delete(tmp);

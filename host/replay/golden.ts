@@ -2,7 +2,8 @@
 // them byte for byte. A mismatch is shown as a line diff (Myers, bounded).
 
 import fs from 'node:fs';
-import { writeFileAtomic } from '../io/output-file.js';
+import { StringDecoder } from 'node:string_decoder';
+import { writeFileAtomicWith } from '../io/output-file.js';
 
 export class GoldenError extends Error {
   constructor(message: string) {
@@ -22,26 +23,129 @@ export interface GoldenCheck {
   diff: string;
 }
 
+function goldenReadError(file: string, err: unknown): GoldenError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new GoldenError(`no golden file ${file}: create it with --update-golden`);
+  return new GoldenError(`cannot read golden file ${file}: ${code ?? String(err)}`);
+}
+
 export function readGolden(file: string): string[] {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new GoldenError(`no golden file ${file}: create it with --update-golden`);
-    throw new GoldenError(`cannot read golden file ${file}: ${code ?? String(err)}`);
+    throw goldenReadError(file, err);
   }
   return text.split('\n').filter((l, i, a) => !(l === '' && i === a.length - 1));
 }
 
-export function writeGolden(file: string, lines: string[]): void {
-  writeFileAtomic(file, lines.join('\n') + '\n');
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * readGolden's lines, read a piece at a time: a golden of any length is never held whole.
+ * The file is opened at once (so a missing golden is reported before any work).
+ */
+export function goldenLines(file: string, chunk_bytes = READ_CHUNK_BYTES): Iterable<string> {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw goldenReadError(file, err);
+  }
+  return (function* lines(): Generator<string> {
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.allocUnsafe(chunk_bytes);
+    let rest = '';
+    try {
+      for (;;) {
+        let n: number;
+        try {
+          n = fs.readSync(fd, buf, 0, buf.length, null);
+        } catch (err) {
+          throw goldenReadError(file, err);
+        }
+        const text = n === 0 ? rest + decoder.end() : rest + decoder.write(buf.subarray(0, n));
+        const parts = text.split('\n');
+        rest = parts.pop()!;
+        yield* parts;
+        if (n === 0) break;
+      }
+      // As readGolden: the text after the last newline is a line unless it is empty.
+      if (rest !== '') yield rest;
+    } finally {
+      fs.closeSync(fd);
+    }
+  })();
+}
+
+/** Writes the lines, one per line (a piece at a time); returns how many. */
+export function writeGolden(file: string, lines: Iterable<string>): number {
+  let count = 0;
+  writeFileAtomicWith(file, (write) => {
+    let piece = '';
+    for (const line of lines) {
+      piece += line + '\n';
+      count++;
+      if (piece.length >= READ_CHUNK_BYTES) {
+        write(piece);
+        piece = '';
+      }
+    }
+    // No lines: one empty line, as ever (readGolden reads it back as none).
+    write(count === 0 ? '\n' : piece);
+  });
+  return count;
 }
 
 export function compareGolden(expected: string[], actual: string[]): GoldenCheck {
   const same = expected.length === actual.length && expected.every((l, i) => l === actual[i]);
   if (same) return { ok: true, expected_lines: expected.length, actual_lines: actual.length, diff: '' };
   return { ok: false, expected_lines: expected.length, actual_lines: actual.length, diff: lineDiff(expected, actual) };
+}
+
+/** Lines of each side kept past the first difference, to align them (about 10-20 MB of NDJSON). */
+export const ALIGN_LINES_MAX = 100_000;
+
+/**
+ * compareGolden over two line sequences read once each, holding only what follows their
+ * first difference, and of that at most `align_max` lines a side: equal sides hold nothing,
+ * and a difference near the end of a long run is aligned as compareGolden aligns it (the
+ * same text). When more than that follows on a side, both sides are shown from the first
+ * difference without alignment.
+ */
+export function compareGoldenStream(expected: Iterable<string>, actual: Iterable<string>, align_max = ALIGN_LINES_MAX): GoldenCheck {
+  const ei = expected[Symbol.iterator]();
+  const ai = actual[Symbol.iterator]();
+  let same = 0;
+  let e = ei.next();
+  let a = ai.next();
+  while (!e.done && !a.done && e.value === a.value) {
+    same++;
+    e = ei.next();
+    a = ai.next();
+  }
+  if (e.done && a.done) return { ok: true, expected_lines: same, actual_lines: same, diff: '' };
+  // From the first difference: up to align_max lines a side kept, the rest counted.
+  const rest = (first: IteratorResult<string>, it: Iterator<string>): { kept: string[]; count: number } => {
+    const kept: string[] = [];
+    let count = 0;
+    for (let r = first; !r.done; r = it.next()) {
+      if (count < align_max) kept.push(r.value);
+      count++;
+    }
+    return { kept, count };
+  };
+  const er = rest(e, ei);
+  const ar = rest(a, ai);
+  const expected_lines = same + er.count;
+  const actual_lines = same + ar.count;
+  const diff = er.count <= align_max && ar.count <= align_max
+    ? lineDiff(er.kept, ar.kept, same, expected_lines, actual_lines)
+    : [
+      `more than ${align_max} lines follow the first difference at expected line ${same + 1}, actual line ${same + 1} (expected ${expected_lines} lines, got ${actual_lines}); from the first difference:`,
+      ...sideLines('-', er.kept, 0, er.count), ...sideLines('+', ar.kept, 0, ar.count),
+    ].join('\n');
+  return { ok: false, expected_lines, actual_lines, diff };
 }
 
 type Op = { kind: ' ' | '-' | '+'; line: string; a: number; b: number };
@@ -54,11 +158,11 @@ const HUNK_SIDE_SHOWN_MAX = 8;
  * first difference on. A block of changes shows its expected ("-") and its actual ("+")
  * lines, each cut at HUNK_SIDE_SHOWN_MAX, so a long change never shows one side only.
  */
-export function lineDiff(a: string[], b: string[]): string {
+export function lineDiff(a: string[], b: string[], offset = 0, a_total = offset + a.length, b_total = offset + b.length): string {
   const ops = myers(a, b);
   if (ops === null) {
     const first = firstDifference(a, b);
-    const out = [`more than ${DIFF_EDITS_MAX} lines differ (expected ${a.length} lines, got ${b.length}); from the first difference:`];
+    const out = [`more than ${DIFF_EDITS_MAX} lines differ (expected ${a_total} lines, got ${b_total}); from the first difference:`];
     out.push(...sideLines('-', a, first), ...sideLines('+', b, first));
     return out.join('\n');
   }
@@ -75,7 +179,7 @@ export function lineDiff(a: string[], b: string[]): string {
     const hunk = ops.slice(i, j);
     changes += hunk.length;
     if (shown < DIFF_SHOWN_MAX) {
-      out.push(`@@ expected line ${hunk[0].a + 1}, actual line ${hunk[0].b + 1}`);
+      out.push(`@@ expected line ${offset + hunk[0].a + 1}, actual line ${offset + hunk[0].b + 1}`);
       for (const kind of ['-', '+'] as const) {
         const side = hunk.filter((op) => op.kind === kind);
         const take = side.slice(0, HUNK_SIDE_SHOWN_MAX);
@@ -90,9 +194,9 @@ export function lineDiff(a: string[], b: string[]): string {
   return out.join('\n');
 }
 
-function sideLines(kind: '-' | '+', lines: string[], from: number): string[] {
+function sideLines(kind: '-' | '+', lines: string[], from: number, total = lines.length): string[] {
   const take = lines.slice(from, from + HUNK_SIDE_SHOWN_MAX).map((l) => `${kind} ${l}`);
-  const more = lines.length - from - take.length;
+  const more = total - from - take.length;
   return more > 0 ? [...take, `${kind} ... ${more} more ${kind === '-' ? 'expected' : 'actual'} lines`] : take;
 }
 
