@@ -35,11 +35,15 @@ node_modules/.package-lock.json: package-lock.json
 
 # tap builds its Test class for the plugins package.json's tap config names, and rebuilds
 # it before running tests when they differ from what is built: after each npm ci (whose copy
-# is built for tap's default plugins) that takes ~11 s of CPU. Done here, it runs beside the
-# tsc builds (test-builds) instead of before the first test file.
+# is built for tap's default plugins) that takes ~10 s of CPU. Done here, it runs beside the
+# tsc builds (test-builds) instead of before the first test file; the per-user build cache
+# (scripts/engine-cache.sh) keeps what it built (node_modules/@tapjs/test/test-built), keyed
+# by tap's version, the plugin list and Node's version, so the next fresh clone copies it.
 TAP_BUILT := node_modules/.cache/ring-tap-built
 $(TAP_BUILT): node_modules/.package-lock.json
-	node_modules/.bin/tap build
+	@key=$$( { cat node_modules/@tapjs/test/package.json; node -p "JSON.stringify(require('./package.json').tap)"; node --version; } | sha256sum | cut -c1-16); \
+	  scripts/engine-cache.sh restore "$$key" tap-built node_modules/@tapjs/test \
+	  || { node_modules/.bin/tap build && scripts/engine-cache.sh save "$$key" tap-built node_modules/@tapjs/test test-built; }
 	@mkdir -p $(dir $@) && touch $@
 
 npm: node_modules/.package-lock.json

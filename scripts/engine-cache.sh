@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A per-user cache of the engines' Linux builds (JerryScript, Espruino), like ccache for
-# the Makefile: a fresh clone on a machine that built them once copies the binaries instead
-# of compiling the engines again (about 100 s of CPU). The key covers the source tarballs,
+# A per-user cache of the engines' Linux builds (JerryScript, Espruino) and of tap's plugin
+# build, like ccache for the Makefile: a fresh clone on a machine that built them once copies
+# them instead of building them again (about 100 s of CPU for the engines, 10 s for tap). The key covers the source tarballs,
 # the build flags, the compiler and the machine, so a change to any of them builds afresh.
 #
 #   engine-cache.sh restore <key> <name> <dir>              exit 1 when not cached
@@ -24,7 +24,7 @@ case "$op" in
     mkdir -p "$dir"
     cp -a "$entry/." "$dir/"
     rm -f "$dir/.complete"
-    echo "engines: $name from the build cache ($entry)" >&2
+    echo "build cache: $name from $entry" >&2
     ;;
   save)
     # Best effort: a read-only or full cache never fails the build.
