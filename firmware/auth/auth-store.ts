@@ -14,7 +14,7 @@
 import type { FlashHal } from "../hal.js";
 import { PART_AUTH_ADDR, PART_AUTH_BYTES } from "../flash-map.js";
 import { AUTH_HOST_ID_BYTES, AUTH_HOSTS_MAX, AUTH_KEY_BYTES } from "../../protocol/ids.js";
-import { crc32_boot, crc32_end, crc32_start, crc32_update } from "../store/crc32.js";
+import { crc32_attach, crc32_boot, crc32_end, crc32_start, crc32_update } from "../store/crc32.js";
 
 const MAGIC = 0x54554152; // "RAUT"
 // Snapshot layout (little-endian words).
@@ -62,6 +62,7 @@ export function auth_store_boot(flash: FlashHal): number {
     st_booted = 1;
   }
   fl = flash;
+  crc32_attach(flash);
   sector_bytes = flash.flash_sector_bytes();
   per_sector = (sector_bytes / AUTH_SNAP_BYTES) | 0;
   return auth_store_load();

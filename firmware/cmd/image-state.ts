@@ -17,7 +17,7 @@
 
 import type { FlashHal } from "../hal.js";
 import { PART_UPDATE_STATE_ADDR, PART_UPDATE_STATE_BYTES } from "../flash-map.js";
-import { crc32_boot, crc32_end, crc32_start, crc32_update } from "../store/crc32.js";
+import { crc32_attach, crc32_boot, crc32_end, crc32_start, crc32_update } from "../store/crc32.js";
 
 export const ST_REC_BYTES = 32;
 export const ST_HASH_BYTES = 12;
@@ -83,6 +83,7 @@ export function state_boot(flash: FlashHal): number {
     booted = 1;
   }
   fl = flash;
+  crc32_attach(flash);
   return state_load();
 }
 

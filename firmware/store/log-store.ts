@@ -33,7 +33,7 @@
 import type { FlashHal } from "../hal.js";
 import { assert } from "../lib/assert.js";
 import * as out from "../output.js";
-import { CRC32_RAM_BYTES, crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
+import { CRC32_RAM_BYTES, crc32_attach, crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
 import {
   KIND_MAX,
   CODEC_POS,
@@ -250,6 +250,7 @@ export function log_store_boot(
   assert(LOG_FIELDS_MAX >= out.OUT_RECORD_FIELDS_MAX, FAULT_LOG);
   if (booted === 0) log_alloc_boot();
   fl = flash;
+  crc32_attach(flash);
   sector_bytes = flash.flash_sector_bytes();
   unit = flash.flash_write_unit_bytes();
   if (!(unit >= 1 && unit <= UNIT_MAX && (unit & (unit - 1)) === 0)) return LOG_ERR_FLASH;
