@@ -245,6 +245,12 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let srch = searching;
   let arm = armed;
   let ready = ready_count;
+  // Read by every sample; changed by finish_candidate (read again after it) and below
+  // (written through).
+  let learn_until = learn_until_ms;
+  let pend = pending_count;
+  let level = level_x16;
+  let last_beat = last_beat_ms;
   let i = from;
   let stop = false;
   for (; i < to && !stop; i++) {
@@ -331,9 +337,11 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     if (relearn) {
       // After a bad stretch: learn the level again as at boot, from the first clean seconds.
       relearn = false;
-      learn_until_ms = now_ms + LEARN_MS;
+      learn_until = now_ms + LEARN_MS;
+      learn_until_ms = learn_until;
       ssf_learn_max = 0;
       beats_accepted = 0;
+      last_beat = -1;
       last_beat_ms = -1;
       last_dt_ms = 0;
       base = x * 16;
@@ -341,22 +349,21 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       amp = 0;
       seen = 0;
     }
-    const learn_until = learn_until_ms;
-    if (ready < pending_count && now_ms >= learn_until) {
+    if (ready < pend && now_ms >= learn_until) {
       // Learning is over: keep the held beats whose upstroke reaches half the learned level.
       let kept = ready;
-      for (let k = ready; k < pending_count; k++) {
-        if (pending_ssf[k] * 16 * 100 < level_x16 * LEARN_SSF_X100) continue;
+      for (let k = ready; k < pend; k++) {
+        if (pending_ssf[k] * 16 * 100 < level * LEARN_SSF_X100) continue;
         pending_time_ms[kept] = pending_time_ms[k];
         pending_amplitude[kept] = pending_amplitude[k];
         pending_ssf[kept] = pending_ssf[k];
         kept = kept + 1;
       }
       pending_count = kept;
+      pend = kept;
       ready_count = kept;
       ready = kept;
     }
-    let level = level_x16;
     if (now_ms < learn_until) {
       // While learning, the level is the largest upstroke so far, so the first pulse is
       // found on its own upstroke and a dicrotic wave after it falls below the bar.
@@ -369,7 +376,6 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
     // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
     // or 1/4 after 1.5 expected intervals without a beat.
-    const last_beat = last_beat_ms;
     const since_beat_ms = now_ms - last_beat;
     if (since_beat_ms < LEVEL_DECAY_AFTER_MS) {
       decay_ms = now_ms;
@@ -394,10 +400,13 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
           if (s * 16 < pulse_level_x16 >> 2) {
             start = false;
           } else {
-            learn_until_ms = now_ms + LEARN_MS;
+            learn_until = now_ms + LEARN_MS;
+            learn_until_ms = learn_until;
             ssf_learn_max = s;
-            level_x16 = s * 16 > 16 ? s * 16 : 16;
+            level = s * 16 > 16 ? s * 16 : 16;
+            level_x16 = level;
             beats_accepted = 0;
+            last_beat = -1;
             last_beat_ms = -1;
             last_dt_ms = 0;
           }
@@ -440,6 +449,9 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         seen = beats_seen;
         amp = amp_ref;
         ready = ready_count;
+        pend = pending_count;
+        level = level_x16;
+        last_beat = last_beat_ms;
       }
     }
     if (ready > 0 || st !== state_in) stop = true;
