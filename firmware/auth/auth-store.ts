@@ -55,6 +55,7 @@ export function auth_store_ram_bytes(): number {
 
 /** Allocate (first call only) and load the newest valid snapshot from flash. */
 export function auth_store_boot(flash: FlashHal): number {
+  crc32_attach(flash); // before crc32_boot: with the platform's CRC-32 no tables are made
   if (st_booted === 0) {
     snap = new Uint8Array(AUTH_SNAP_BYTES);
     scratch = new Uint8Array(AUTH_SNAP_BYTES);
@@ -62,7 +63,6 @@ export function auth_store_boot(flash: FlashHal): number {
     st_booted = 1;
   }
   fl = flash;
-  crc32_attach(flash);
   sector_bytes = flash.flash_sector_bytes();
   per_sector = (sector_bytes / AUTH_SNAP_BYTES) | 0;
   return auth_store_load();

@@ -73,6 +73,7 @@ let fl!: FlashHal;
 let booted = 0;
 
 export function state_boot(flash: FlashHal): number {
+  crc32_attach(flash); // before crc32_boot: with the platform's CRC-32 no tables are made
   if (booted === 0) {
     st = new Int32Array(S_WORDS);
     rec = new Uint8Array(ST_REC_BYTES);
@@ -83,7 +84,6 @@ export function state_boot(flash: FlashHal): number {
     booted = 1;
   }
   fl = flash;
-  crc32_attach(flash);
   return state_load();
 }
 

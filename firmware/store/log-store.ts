@@ -248,9 +248,9 @@ export function log_store_boot(
   flash: FlashHal, addr: number, bytes: number, flush_after_ms: number, summary_flush_after_ms: number, now_ms: number,
 ): number {
   assert(LOG_FIELDS_MAX >= out.OUT_RECORD_FIELDS_MAX, FAULT_LOG);
+  crc32_attach(flash); // before the buffers: with the platform's CRC-32 no tables are made
   if (booted === 0) log_alloc_boot();
   fl = flash;
-  crc32_attach(flash);
   sector_bytes = flash.flash_sector_bytes();
   unit = flash.flash_write_unit_bytes();
   if (!(unit >= 1 && unit <= UNIT_MAX && (unit & (unit - 1)) === 0)) return LOG_ERR_FLASH;
