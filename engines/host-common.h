@@ -157,8 +157,8 @@ static int rh_flash_erase(double addr) {
 /* ---- CRC-32, the platform's native routine ---------------------------------------------
  * flash_crc32(crc, buf, from, to): the running CRC-32 of firmware/store/crc32.ts (zlib's:
  * reflected 0xEDB88320; the caller starts from 0xFFFFFFFF and applies the final xor) over
- * buf[from, to), as a ring's C SDK gives it (nRF5 SDK crc32_compute, Espruino's E.CRC32): a
- * 1 KB byte table, in flash on a part, one step per byte. The same value as the firmware's
+ * buf[from, to), as a ring's C SDK gives it (the nRF5 SDK's crc32_compute continues a
+ * previous CRC too): a 1 KB byte table, in flash on a part, one step per byte. The same value as the firmware's
  * JavaScript, bit for bit (test/engines/crc32-native.test.ts). A crc that is not an integer
  * in [0, 2^32) or a range outside the buffer returns RH_FLASH_ERR_MISUSE. */
 
