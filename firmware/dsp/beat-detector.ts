@@ -297,35 +297,38 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     if (x === prev) flat = now_ms - flat_since >= 1000;
     else flat_since = now_ms;
     base = base + ((x * 16 - base) >> shift);
-    let bad = SIGNAL_OK;
-    let hold_ms = HOLD_MS;
-    const contact = SENSOR_FULL_SCALE_COUNTS - x >= CONTACT_RAW_COUNTS_MIN;
-    // Off the skin or moving, the baseline and the pulse amplitude mean nothing: both
-    // start afresh from where the signal is when it is good again.
-    if (!contact || moving || flat) {
+    if (SENSOR_FULL_SCALE_COUNTS - x < CONTACT_RAW_COUNTS_MIN || flat || moving) {
+      // Off the skin, pinned or moving, the baseline and the pulse amplitude mean nothing:
+      // both start afresh from where the signal is when it is good again. No contact and a
+      // pinned value take the full hold (the step back from a pinned value is no pulse);
+      // motion a short one: the IMU says exactly when it stops, the hold covers its 200 ms.
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
       amp = 0;
       seen = 0;
-    }
-    if (!contact) {
-      bad = SIGNAL_NO_CONTACT;
-    } else if (flat) {
-      bad = SIGNAL_ARTIFACT; // the full hold: the step back from a pinned value is no pulse
-    } else if (moving) {
-      // The IMU says exactly when motion stops: a short hold covers its 200 ms window.
-      bad = SIGNAL_ARTIFACT;
-      hold_ms = MOTION_HOLD_MS;
-    } else if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after) {
-      let dev = x - (base >> 4);
-      if (dev < 0) dev = -dev;
-      if (dev > ARTIFACT_DEV_X * amp) bad = SIGNAL_ARTIFACT;
-    }
-    if (bad !== SIGNAL_OK) {
+      let hold_ms = HOLD_MS;
+      if (SENSOR_FULL_SCALE_COUNTS - x < CONTACT_RAW_COUNTS_MIN) {
+        st = SIGNAL_NO_CONTACT;
+      } else {
+        st = SIGNAL_ARTIFACT;
+        if (!flat) hold_ms = MOTION_HOLD_MS;
+      }
       if (now_ms + hold_ms > hold_until) hold_until = now_ms + hold_ms;
-      st = bad;
-    } else if (now_ms >= hold_until) {
-      st = SIGNAL_OK;
+    } else {
+      // In contact and still: an artifact is a sample too far from the baseline for the
+      // pulse amplitude, once a few beats have given it.
+      let artifact = false;
+      if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after) {
+        let dev = x - (base >> 4);
+        if (dev < 0) dev = -dev;
+        artifact = dev > ARTIFACT_DEV_X * amp;
+      }
+      if (artifact) {
+        if (now_ms + HOLD_MS > hold_until) hold_until = now_ms + HOLD_MS;
+        st = SIGNAL_ARTIFACT;
+      } else if (now_ms >= hold_until) {
+        st = SIGNAL_OK;
+      }
     }
     if (st !== SIGNAL_OK) {
       // No contact or an artifact: no beats now, and a fresh start once it is over.
