@@ -251,18 +251,31 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let pend = pending_count;
   let level = level_x16;
   let last_beat = last_beat_ms;
+  // A beat is late (the threshold drops) once 1.5 expected intervals have passed since the
+  // last one: after this time, -1 while either is unknown. Follows last_beat.
+  let late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
   let i = from;
-  let stop = false;
-  for (; i < to && !stop; i++) {
+  let stopped = 0; // 1: stopped after sample i (a beat released or the signal state changed)
+  for (; i < to; i++) {
     // clamp(), written out; the tests compare with INPUT_ABS_MAX - 1 (the same result for
     // integers), a literal in the bundle, where 2^23 itself is a variable (engines/bundle.mjs).
     let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
     if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
     else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
-    if (n === 0) {
-      prime_history(x);
+    if (n <= warm) {
+      // Start-up, the first warm + 1 samples: the histories fill (p from the third sample
+      // on), no slope sum yet (one test per sample after it).
+      if (n === 0) {
+        prime_history(x);
+        x1 = x;
+        x2 = x;
+      }
+      hx[n & HIST_MASK] = x;
+      if (n >= 2) hp[(n - 1) & HIST_MASK] = x2 + 2 * x1 + x;
+      x2 = x1;
       x1 = x;
-      x2 = x;
+      n = n + 1;
+      continue;
     }
     const prev = x1;
     hx[n & HIST_MASK] = x;
@@ -270,12 +283,10 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     x2 = prev;
     x1 = x;
     n = n + 1;
-    if (n < 3) continue; // p needs x[n-2]
     // Smoothed value centred on c; |p| <= 2^25.
     const c = n - 2;
     const p = older + 2 * prev + x;
     hp[c & HIST_MASK] = p;
-    if (c < warm) continue;
     // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
     // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
     let d = p - hp[(c - span) & HIST_MASK];
@@ -334,7 +345,10 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       // No contact or an artifact: no beats now, and a fresh start once it is over.
       srch = false;
       relearn = true;
-      if (st !== state_in) stop = true;
+      if (st !== state_in) {
+        stopped = 1;
+        break;
+      }
       continue;
     }
     if (relearn) {
@@ -346,6 +360,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       beats_accepted = 0;
       last_beat = -1;
       last_beat_ms = -1;
+      late_after = -1;
       last_dt_ms = 0;
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
@@ -390,7 +405,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       decay_ms = now_ms;
     }
     if (!srch) {
-      const late = expected_ms > 0 && last_beat >= 0 && since_beat_ms * 2 > expected_ms * 3;
+      const late = late_after >= 0 && now_ms > late_after; // since_beat_ms * 2 > expected_ms * 3
       const threshold_x16 = late ? level >> 2 : (level >> 3) * 3;
       // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
       // search, whatever the heart rate (a fixed refractory time would start searches late
@@ -411,6 +426,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
             beats_accepted = 0;
             last_beat = -1;
             last_beat_ms = -1;
+            late_after = -1;
             last_dt_ms = 0;
           }
         }
@@ -455,9 +471,13 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         pend = pending_count;
         level = level_x16;
         last_beat = last_beat_ms;
+        late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
       }
     }
-    if (ready > 0 || st !== state_in) stop = true;
+    if (ready > 0 || st !== state_in) {
+      stopped = 1;
+      break;
+    }
   }
   sample_index = n;
   x_prev1 = x1;
@@ -475,7 +495,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   searching = srch;
   armed = arm;
   sq_state = st;
-  return i;
+  return i + stopped;
 }
 
 /** Fill the history with the first sample, so the DC level does not look like an upstroke. */
