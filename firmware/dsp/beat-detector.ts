@@ -256,6 +256,9 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
   let i = from;
   let stopped = 0; // 1: stopped after sample i (a beat released or the signal state changed)
+  // After a sample in a good signal: stop when a beat is ready or the run began in a bad one
+  // (the state changed). Follows ready.
+  let stop_ok = ready > 0 || state_in !== SIGNAL_OK;
   for (; i < to; i++) {
     // clamp(), written out; the tests compare with INPUT_ABS_MAX - 1 (the same result for
     // integers), a literal in the bundle, where 2^23 itself is a variable (engines/bundle.mjs).
@@ -381,6 +384,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       pend = kept;
       ready_count = kept;
       ready = kept;
+      stop_ok = ready > 0 || state_in !== SIGNAL_OK;
     }
     if (now_ms < learn_until) {
       // While learning, the level is the largest upstroke so far, so the first pulse is
@@ -468,13 +472,15 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         seen = beats_seen;
         amp = amp_ref;
         ready = ready_count;
+        stop_ok = ready > 0 || state_in !== SIGNAL_OK;
         pend = pending_count;
         level = level_x16;
         last_beat = last_beat_ms;
         late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
       }
     }
-    if (ready > 0 || st !== state_in) {
+    if (stop_ok) {
+      // (st is SIGNAL_OK here: st !== state_in is state_in !== SIGNAL_OK)
       stopped = 1;
       break;
     }
