@@ -474,6 +474,13 @@ static duk_ret_t sm_flash_erase(duk_context *ctx) {
 	return 1;
 }
 
+static duk_ret_t sm_flash_crc32(duk_context *ctx) {
+	duk_size_t size_bytes = 0;
+	const uint8_t *buf = duk_require_buffer_data(ctx, 1, &size_bytes);
+	duk_push_number(ctx, rh_crc32_update(sm_flash_num(ctx, 0), buf, size_bytes, sm_flash_num(ctx, 2), sm_flash_num(ctx, 3)));
+	return 1;
+}
+
 static void sm_run_file(duk_context *ctx, const char *path) {
 	size_t len = 0;
 	char *src = read_file(path, &len);
@@ -502,7 +509,8 @@ static int script_mode(const char *fw_path, const char *driver_path, const char 
 	static const duk_function_list_entry fns[] = {
 		{ "read", sm_read, 2 }, { "record", sm_record, 3 }, { "pdu", sm_pdu, 2 },
 		{ "note", sm_note, 2 }, { "mark", sm_mark, 1 },   { "flash_read", sm_flash_read, 4 },
-		{ "flash_write", sm_flash_write, 4 }, { "flash_erase", sm_flash_erase, 1 }, { NULL, NULL, 0 },
+		{ "flash_write", sm_flash_write, 4 }, { "flash_erase", sm_flash_erase, 1 },
+		{ "flash_crc32", sm_flash_crc32, 4 },   { NULL, NULL, 0 },
 	};
 	duk_push_object(ctx);
 	duk_put_function_list(ctx, -1, fns);

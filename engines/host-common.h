@@ -109,6 +109,8 @@ static size_t rh_script_read(int32_t *dst, size_t max) {
 
 static uint8_t *rh_flash = NULL;
 
+static void rh_crc32_init(void);
+
 /* A blank (erased) part, made once before the engine starts. */
 static void rh_flash_init(void) {
 	rh_flash = malloc(RH_FLASH_SIZE_BYTES);
@@ -117,6 +119,7 @@ static void rh_flash_init(void) {
 		exit(RH_EXIT_IO);
 	}
 	memset(rh_flash, 0xff, RH_FLASH_SIZE_BYTES);
+	rh_crc32_init();
 }
 
 static int rh_flash_int(double v) {
@@ -149,6 +152,34 @@ static int rh_flash_erase(double addr) {
 	if (a % RH_FLASH_SECTOR_BYTES != 0 || a + RH_FLASH_SECTOR_BYTES > RH_FLASH_SIZE_BYTES) return RH_FLASH_ERR_MISUSE;
 	memset(rh_flash + a, 0xff, RH_FLASH_SECTOR_BYTES);
 	return 0;
+}
+
+/* ---- CRC-32, the platform's native routine ---------------------------------------------
+ * flash_crc32(crc, buf, from, to): the running CRC-32 of firmware/store/crc32.ts (zlib's:
+ * reflected 0xEDB88320; the caller starts from 0xFFFFFFFF and applies the final xor) over
+ * buf[from, to), as a ring's C SDK gives it (the nRF5 SDK's crc32_compute continues a
+ * previous CRC too): a 1 KB byte table, in flash on a part, one step per byte. The same value as the firmware's
+ * JavaScript, bit for bit (test/engines/crc32-native.test.ts). A crc that is not an integer
+ * in [0, 2^32) or a range outside the buffer returns RH_FLASH_ERR_MISUSE. */
+
+static uint32_t rh_crc_table[256];
+
+static void rh_crc32_init(void) {
+	for (uint32_t n = 0; n < 256; n++) {
+		uint32_t c = n;
+		for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+		rh_crc_table[n] = c;
+	}
+}
+
+static double rh_crc32_update(double crc, const uint8_t *buf, size_t buf_bytes, double from, double to) {
+	if (buf == NULL || !(crc >= 0 && crc <= 4294967295.0 && crc == floor(crc))) return RH_FLASH_ERR_MISUSE;
+	if (!(from >= 0 && from == floor(from) && to == floor(to) && from <= to && to <= (double) buf_bytes)) {
+		return RH_FLASH_ERR_MISUSE;
+	}
+	uint32_t c = (uint32_t) crc;
+	for (size_t i = (size_t) from, end = (size_t) to; i < end; i++) c = rh_crc_table[(c ^ buf[i]) & 0xff] ^ (c >> 8);
+	return (double) c;
 }
 
 /* ---- output ------------------------------------------------------------------------ */

@@ -57,6 +57,13 @@ export interface FlashHal {
   flash_sector_bytes(): number;
   flash_write_unit_bytes(): number;
   flash_size_bytes(): number;
+  /**
+   * Optional: the platform's native CRC-32 (zlib's, firmware/store/crc32.ts), continuing the
+   * running value crc (from 0xFFFFFFFF, not yet finally xored) over buf[from, to). A C SDK
+   * gives one for a few cycles a byte; an interpreter spends thousands a byte on the
+   * firmware's own. Without it the firmware computes the same value itself.
+   */
+  flash_crc32?(crc: number, buf: Uint8Array, from: number, to: number): number;
 }
 
 /**

@@ -19,6 +19,9 @@
 //   flash_write(addr, src, off, len)        in native memory (flash is not RAM: it must not take
 //   flash_erase(addr)                       the engine's heap). Without them (Node) the driver
 //                                           keeps a sparse flash of its own, same semantics.
+//   flash_crc32(crc, buf, from, to)       optional: the platform's CRC-32 (FlashHal.flash_crc32),
+//                                           handed to the firmware as is; without it (Node,
+//                                           Espruino) the firmware computes its own.
 //
 // The flash (engines/host-common.h and the fallback below agree exactly): FLASH_SIZE_BYTES of
 // FLASH_SECTOR_BYTES sectors, erased bytes read 0xFF, a write covers whole FLASH_UNIT_BYTES
@@ -81,6 +84,7 @@ export interface HostNatives {
   flash_read?(addr: number, dst: Uint8Array, dst_offset: number, length: number): number;
   flash_write?(addr: number, src: Uint8Array, src_offset: number, length: number): number;
   flash_erase?(addr: number): number;
+  flash_crc32?(crc: number, buf: Uint8Array, from: number, to: number): number;
 }
 
 export interface RingFirmwareApi {
@@ -257,7 +261,15 @@ const auth_hal = {
 };
 
 // firmware/hal.ts FlashHal over the host's natives or the fallback.
-const flash = {
+const flash: {
+  flash_read(addr: number, dst: Uint8Array, dst_offset: number, length: number): number;
+  flash_write(addr: number, src: Uint8Array, src_offset: number, length: number): number;
+  flash_erase(addr: number): number;
+  flash_sector_bytes(): number;
+  flash_write_unit_bytes(): number;
+  flash_size_bytes(): number;
+  flash_crc32?(crc: number, buf: Uint8Array, from: number, to: number): number;
+} = {
   flash_read: function (addr: number, dst: Uint8Array, dst_offset: number, length: number): number {
     if (flash_native !== 0) return (host.flash_read as NonNullable<HostNatives["flash_read"]>)(addr, dst, dst_offset, length);
     return js_flash_read(addr, dst, dst_offset, length);
@@ -360,6 +372,9 @@ export function driver_run(firmware: RingFirmwareApi, natives: HostNatives): num
   flash_native = typeof host.flash_read === "function" && typeof host.flash_write === "function" && typeof host.flash_erase === "function" ? 1 : 0;
   flash_sectors = null;
   if (flash_native === 0) flash_fallback_blank();
+  // The platform's CRC-32 is the host's native itself, no JavaScript in between (as a ring's
+  // SDK routine would be bound); the firmware takes it when it boots its flash users.
+  if (typeof host.flash_crc32 === "function") flash.flash_crc32 = host.flash_crc32;
   if (feed_only !== 0) {
     hal.sensor_configure(rate_hz, Math.floor((rate_hz * BATCH_MS) / 1000));
   } else {

@@ -181,6 +181,13 @@ static jerry_value_t n_flash_erase(const jerry_call_info_t *info, const jerry_va
 	return jerry_number(rh_flash_erase(flash_num(args, argc, 0)));
 }
 
+static jerry_value_t n_flash_crc32(const jerry_call_info_t *info, const jerry_value_t args[], jerry_length_t argc) {
+	(void) info;
+	size_t bytes = 0;
+	const uint8_t *buf = argc > 1 ? typed_data(args[1], &bytes) : NULL;
+	return jerry_number(rh_crc32_update(flash_num(args, argc, 0), buf, bytes, flash_num(args, argc, 2), flash_num(args, argc, 3)));
+}
+
 static void set_native(jerry_value_t obj, const char *name, jerry_external_handler_t fn) {
 	jerry_value_t f = jerry_function_external(fn);
 	jerry_value_free(jerry_object_set_sz(obj, name, f));
@@ -198,6 +205,7 @@ static void register_natives(void) {
 	set_native(host, "flash_read", n_flash_read);
 	set_native(host, "flash_write", n_flash_write);
 	set_native(host, "flash_erase", n_flash_erase);
+	set_native(host, "flash_crc32", n_flash_crc32);
 	jerry_value_free(jerry_object_set_sz(global, "RingHost", host));
 	jerry_value_free(host);
 	jerry_value_free(global);

@@ -245,18 +245,40 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let srch = searching;
   let arm = armed;
   let ready = ready_count;
+  // Read by every sample; changed by finish_candidate (read again after it) and below
+  // (written through).
+  let learn_until = learn_until_ms;
+  let pend = pending_count;
+  let level = level_x16;
+  let last_beat = last_beat_ms;
+  // A beat is late (the threshold drops) once 1.5 expected intervals have passed since the
+  // last one: after this time, -1 while either is unknown. Follows last_beat.
+  let late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
   let i = from;
-  let stop = false;
-  for (; i < to && !stop; i++) {
+  let stopped = 0; // 1: stopped after sample i (a beat released or the signal state changed)
+  // After a sample in a good signal: stop when a beat is ready or the run began in a bad one
+  // (the state changed). Follows ready.
+  let stop_ok = ready > 0 || state_in !== SIGNAL_OK;
+  for (; i < to; i++) {
     // clamp(), written out; the tests compare with INPUT_ABS_MAX - 1 (the same result for
     // integers), a literal in the bundle, where 2^23 itself is a variable (engines/bundle.mjs).
     let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
     if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
     else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
-    if (n === 0) {
-      prime_history(x);
+    if (n <= warm) {
+      // Start-up, the first warm + 1 samples: the histories fill (p from the third sample
+      // on), no slope sum yet (one test per sample after it).
+      if (n === 0) {
+        prime_history(x);
+        x1 = x;
+        x2 = x;
+      }
+      hx[n & HIST_MASK] = x;
+      if (n >= 2) hp[(n - 1) & HIST_MASK] = x2 + 2 * x1 + x;
+      x2 = x1;
       x1 = x;
-      x2 = x;
+      n = n + 1;
+      continue;
     }
     const prev = x1;
     hx[n & HIST_MASK] = x;
@@ -264,12 +286,10 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     x2 = prev;
     x1 = x;
     n = n + 1;
-    if (n < 3) continue; // p needs x[n-2]
     // Smoothed value centred on c; |p| <= 2^25.
     const c = n - 2;
     const p = older + 2 * prev + x;
     hp[c & HIST_MASK] = p;
-    if (c < warm) continue;
     // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
     // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
     let d = p - hp[(c - span) & HIST_MASK];
@@ -291,72 +311,81 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     if (x === prev) flat = now_ms - flat_since >= 1000;
     else flat_since = now_ms;
     base = base + ((x * 16 - base) >> shift);
-    let bad = SIGNAL_OK;
-    let hold_ms = HOLD_MS;
-    const contact = SENSOR_FULL_SCALE_COUNTS - x >= CONTACT_RAW_COUNTS_MIN;
-    // Off the skin or moving, the baseline and the pulse amplitude mean nothing: both
-    // start afresh from where the signal is when it is good again.
-    if (!contact || moving || flat) {
+    if (SENSOR_FULL_SCALE_COUNTS - x < CONTACT_RAW_COUNTS_MIN || flat || moving) {
+      // Off the skin, pinned or moving, the baseline and the pulse amplitude mean nothing:
+      // both start afresh from where the signal is when it is good again. No contact and a
+      // pinned value take the full hold (the step back from a pinned value is no pulse);
+      // motion a short one: the IMU says exactly when it stops, the hold covers its 200 ms.
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
       amp = 0;
       seen = 0;
-    }
-    if (!contact) {
-      bad = SIGNAL_NO_CONTACT;
-    } else if (flat) {
-      bad = SIGNAL_ARTIFACT; // the full hold: the step back from a pinned value is no pulse
-    } else if (moving) {
-      // The IMU says exactly when motion stops: a short hold covers its 200 ms window.
-      bad = SIGNAL_ARTIFACT;
-      hold_ms = MOTION_HOLD_MS;
-    } else if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after) {
-      let dev = x - (base >> 4);
-      if (dev < 0) dev = -dev;
-      if (dev > ARTIFACT_DEV_X * amp) bad = SIGNAL_ARTIFACT;
-    }
-    if (bad !== SIGNAL_OK) {
+      let hold_ms = HOLD_MS;
+      if (SENSOR_FULL_SCALE_COUNTS - x < CONTACT_RAW_COUNTS_MIN) {
+        st = SIGNAL_NO_CONTACT;
+      } else {
+        st = SIGNAL_ARTIFACT;
+        if (!flat) hold_ms = MOTION_HOLD_MS;
+      }
       if (now_ms + hold_ms > hold_until) hold_until = now_ms + hold_ms;
-      st = bad;
-    } else if (now_ms >= hold_until) {
-      st = SIGNAL_OK;
+    } else {
+      // In contact and still: an artifact is a sample too far from the baseline for the
+      // pulse amplitude, once a few beats have given it.
+      let artifact = false;
+      if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after) {
+        let dev = x - (base >> 4);
+        if (dev < 0) dev = -dev;
+        artifact = dev > ARTIFACT_DEV_X * amp;
+      }
+      if (artifact) {
+        if (now_ms + HOLD_MS > hold_until) hold_until = now_ms + HOLD_MS;
+        st = SIGNAL_ARTIFACT;
+      } else if (now_ms >= hold_until) {
+        st = SIGNAL_OK;
+      }
     }
     if (st !== SIGNAL_OK) {
       // No contact or an artifact: no beats now, and a fresh start once it is over.
       srch = false;
       relearn = true;
-      if (st !== state_in) stop = true;
+      if (st !== state_in) {
+        stopped = 1;
+        break;
+      }
       continue;
     }
     if (relearn) {
       // After a bad stretch: learn the level again as at boot, from the first clean seconds.
       relearn = false;
-      learn_until_ms = now_ms + LEARN_MS;
+      learn_until = now_ms + LEARN_MS;
+      learn_until_ms = learn_until;
       ssf_learn_max = 0;
       beats_accepted = 0;
+      last_beat = -1;
       last_beat_ms = -1;
+      late_after = -1;
       last_dt_ms = 0;
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
       amp = 0;
       seen = 0;
     }
-    const learn_until = learn_until_ms;
-    if (ready < pending_count && now_ms >= learn_until) {
+    if (ready < pend && now_ms >= learn_until) {
       // Learning is over: keep the held beats whose upstroke reaches half the learned level.
       let kept = ready;
-      for (let k = ready; k < pending_count; k++) {
-        if (pending_ssf[k] * 16 * 100 < level_x16 * LEARN_SSF_X100) continue;
+      for (let k = ready; k < pend; k++) {
+        if (pending_ssf[k] * 16 * 100 < level * LEARN_SSF_X100) continue;
         pending_time_ms[kept] = pending_time_ms[k];
         pending_amplitude[kept] = pending_amplitude[k];
         pending_ssf[kept] = pending_ssf[k];
         kept = kept + 1;
       }
       pending_count = kept;
+      pend = kept;
       ready_count = kept;
       ready = kept;
+      stop_ok = ready > 0 || state_in !== SIGNAL_OK;
     }
-    let level = level_x16;
     if (now_ms < learn_until) {
       // While learning, the level is the largest upstroke so far, so the first pulse is
       // found on its own upstroke and a dicrotic wave after it falls below the bar.
@@ -369,7 +398,6 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
     // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
     // or 1/4 after 1.5 expected intervals without a beat.
-    const last_beat = last_beat_ms;
     const since_beat_ms = now_ms - last_beat;
     if (since_beat_ms < LEVEL_DECAY_AFTER_MS) {
       decay_ms = now_ms;
@@ -381,7 +409,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       decay_ms = now_ms;
     }
     if (!srch) {
-      const late = expected_ms > 0 && last_beat >= 0 && since_beat_ms * 2 > expected_ms * 3;
+      const late = late_after >= 0 && now_ms > late_after; // since_beat_ms * 2 > expected_ms * 3
       const threshold_x16 = late ? level >> 2 : (level >> 3) * 3;
       // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
       // search, whatever the heart rate (a fixed refractory time would start searches late
@@ -394,11 +422,15 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
           if (s * 16 < pulse_level_x16 >> 2) {
             start = false;
           } else {
-            learn_until_ms = now_ms + LEARN_MS;
+            learn_until = now_ms + LEARN_MS;
+            learn_until_ms = learn_until;
             ssf_learn_max = s;
-            level_x16 = s * 16 > 16 ? s * 16 : 16;
+            level = s * 16 > 16 ? s * 16 : 16;
+            level_x16 = level;
             beats_accepted = 0;
+            last_beat = -1;
             last_beat_ms = -1;
+            late_after = -1;
             last_dt_ms = 0;
           }
         }
@@ -440,9 +472,18 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         seen = beats_seen;
         amp = amp_ref;
         ready = ready_count;
+        stop_ok = ready > 0 || state_in !== SIGNAL_OK;
+        pend = pending_count;
+        level = level_x16;
+        last_beat = last_beat_ms;
+        late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
       }
     }
-    if (ready > 0 || st !== state_in) stop = true;
+    if (stop_ok) {
+      // (st is SIGNAL_OK here: st !== state_in is state_in !== SIGNAL_OK)
+      stopped = 1;
+      break;
+    }
   }
   sample_index = n;
   x_prev1 = x1;
@@ -460,7 +501,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   searching = srch;
   armed = arm;
   sq_state = st;
-  return i;
+  return i + stopped;
 }
 
 /** Fill the history with the first sample, so the DC level does not look like an upstroke. */

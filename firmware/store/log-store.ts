@@ -33,7 +33,7 @@
 import type { FlashHal } from "../hal.js";
 import { assert } from "../lib/assert.js";
 import * as out from "../output.js";
-import { CRC32_RAM_BYTES, crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
+import { CRC32_RAM_BYTES, crc32_attach, crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
 import {
   KIND_MAX,
   CODEC_POS,
@@ -248,6 +248,7 @@ export function log_store_boot(
   flash: FlashHal, addr: number, bytes: number, flush_after_ms: number, summary_flush_after_ms: number, now_ms: number,
 ): number {
   assert(LOG_FIELDS_MAX >= out.OUT_RECORD_FIELDS_MAX, FAULT_LOG);
+  crc32_attach(flash); // before the buffers: with the platform's CRC-32 no tables are made
   if (booted === 0) log_alloc_boot();
   fl = flash;
   sector_bytes = flash.flash_sector_bytes();
