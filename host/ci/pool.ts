@@ -8,6 +8,8 @@
 // so a worker that starts late only takes fewer sessions.
 
 import os from 'node:os';
+import v8 from 'node:v8';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../bundle.js';
 import { loadFirmwareBundle, type RingFirmware } from '../../sim/firmware-module.js';
@@ -28,7 +30,7 @@ export interface WorkerInit {
   next: SharedArrayBuffer;
 }
 export type WorkerReply =
-  | { index: number; outcome: SessionOutcome; cpu_ms: number | null }
+  | { index: number; outcome: SessionOutcome; cpu_ms: number | null; started_ms: number }
   | { index: number; fault: string };
 
 /** One job's share of a run: how many sessions it replayed and the CPU its thread spent on them. */
@@ -39,6 +41,8 @@ export interface JobStats {
   sessions: number;
   /** CPU time of the job's own thread in its sessions (null where the OS does not tell). */
   cpu_ms: number | null;
+  /** Wall time from the pool's start to the job's first session (its warm-up; null: none taken). */
+  first_session_ms: number | null;
 }
 
 export interface PoolOptions {
@@ -83,19 +87,26 @@ function workerUrl(): URL {
   return workerEntry('ci-worker', `./worker${ext}`, import.meta.url);
 }
 
-function addCpu(stats: JobStats, cpu_ms: number | null): void {
+/** Wall clock in ms, comparable across threads (each thread has its own timeOrigin). */
+export function clockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function addCpu(stats: JobStats, cpu_ms: number | null, started_ms: number, pool_t0_ms: number): void {
+  if (stats.first_session_ms === null) stats.first_session_ms = Math.round(started_ms - pool_t0_ms);
   stats.sessions++;
   stats.cpu_ms = stats.cpu_ms === null || cpu_ms === null ? null : stats.cpu_ms + cpu_ms;
 }
 
 /** This thread and jobs - 1 workers (none for one job) take the sessions in dispatch order. */
 function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions, firmware: RingFirmware | undefined): Promise<PoolResult> {
+  const t0_ms = clockMs();
   const order = dispatchOrder(specs);
   const next_buf = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const next = new Int32Array(next_buf);
   const out: SessionOutcome[] = new Array<SessionOutcome>(specs.length);
   const stats: JobStats[] = [];
-  for (let j = 0; j < jobs; j++) stats.push({ job: j, thread: j === 0 ? 'main' : 'worker', sessions: 0, cpu_ms: 0 });
+  for (let j = 0; j < jobs; j++) stats.push({ job: j, thread: j === 0 ? 'main' : 'worker', sessions: 0, cpu_ms: 0, first_session_ms: null });
   const init: WorkerInit = { firmware_bundle: opts.firmware_bundle, run: opts.run, specs, order, next: next_buf };
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
@@ -125,6 +136,7 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
     // workers' results through between sessions.
     const here = async (): Promise<void> => {
       for (let index = takeNext(next, order); index >= 0 && !settled; index = takeNext(next, order)) {
+        const started_ms = clockMs();
         const cpu0 = threadCpuMs();
         let outcome: SessionOutcome;
         try {
@@ -134,12 +146,13 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
           return;
         }
         const cpu1 = threadCpuMs();
-        addCpu(stats[0]!, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
+        addCpu(stats[0]!, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, started_ms, t0_ms);
         finish(index, outcome);
         await new Promise<void>((r) => setImmediate(r));
       }
     };
-    for (let j = 1; j < jobs; j++) {
+    if (process.env.RING_CI_V8) for (const f of process.env.RING_CI_V8.split(' ')) v8.setFlagsFromString(f);
+  for (let j = 1; j < jobs; j++) {
       const w = new Worker(workerUrl(), { workerData: init });
       workers.push(w);
       w.on('message', (reply: WorkerReply) => {
@@ -147,7 +160,7 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
           fail(new Error(`worker fault on session ${specs[reply.index]!.id}: ${reply.fault}`));
           return;
         }
-        addCpu(stats[j]!, reply.cpu_ms);
+        addCpu(stats[j]!, reply.cpu_ms, reply.started_ms, t0_ms);
         finish(reply.index, reply.outcome);
       });
       w.on('error', (err) => fail(err));

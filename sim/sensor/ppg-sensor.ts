@@ -38,6 +38,8 @@ export class SimPpgSensor {
   private generation = 0;
   /** Called when the watermark is reached (the interrupt line). */
   onInterrupt: (now_us: number) => void = () => {};
+  /** The delayed interrupt's queue handler: one for the sensor's life, not one per batch. */
+  private readonly interruptAt = (now_us: number): void => this.onInterrupt(now_us);
 
   constructor(
     private readonly queue: EventQueue,
@@ -109,7 +111,7 @@ export class SimPpgSensor {
       const fire_at = at_us + this.irq_latency_us;
       if (this.fifo_count >= this.watermark || this.next_sample >= this.stream.length) {
         if (this.irq_latency_us === 0) this.onInterrupt(at_us);
-        else this.queue.schedule(fire_at, (t2) => this.onInterrupt(t2));
+        else this.queue.schedule(fire_at, this.interruptAt);
       }
       this.scheduleNextBatch(at_us);
     });
