@@ -30,7 +30,7 @@ export interface WorkerInit {
   next: SharedArrayBuffer;
 }
 export type WorkerReply =
-  | { index: number; outcome: SessionOutcome; cpu_ms: number | null; started_ms: number }
+  | { index: number; outcome: SessionOutcome; cpu_ms: number | null; started_ms: number; cpu_before_ms: number | null }
   | { index: number; fault: string };
 
 /** One job's share of a run: how many sessions it replayed and the CPU its thread spent on them. */
@@ -43,6 +43,8 @@ export interface JobStats {
   cpu_ms: number | null;
   /** Wall time from the pool's start to the job's first session (its warm-up; null: none taken). */
   first_session_ms: number | null;
+  /** The job's thread CPU before its first session: module loading (and, for this thread, the CLI's start). */
+  warmup_cpu_ms: number | null;
 }
 
 export interface PoolOptions {
@@ -92,8 +94,11 @@ export function clockMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-function addCpu(stats: JobStats, cpu_ms: number | null, started_ms: number, pool_t0_ms: number): void {
-  if (stats.first_session_ms === null) stats.first_session_ms = Math.round(started_ms - pool_t0_ms);
+function addCpu(stats: JobStats, cpu_ms: number | null, started_ms: number, pool_t0_ms: number, cpu_before_ms: number | null): void {
+  if (stats.sessions === 0) {
+    stats.first_session_ms = Math.round(started_ms - pool_t0_ms);
+    stats.warmup_cpu_ms = cpu_before_ms === null ? null : Math.round(cpu_before_ms);
+  }
   stats.sessions++;
   stats.cpu_ms = stats.cpu_ms === null || cpu_ms === null ? null : stats.cpu_ms + cpu_ms;
 }
@@ -106,7 +111,7 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
   const next = new Int32Array(next_buf);
   const out: SessionOutcome[] = new Array<SessionOutcome>(specs.length);
   const stats: JobStats[] = [];
-  for (let j = 0; j < jobs; j++) stats.push({ job: j, thread: j === 0 ? 'main' : 'worker', sessions: 0, cpu_ms: 0, first_session_ms: null });
+  for (let j = 0; j < jobs; j++) stats.push({ job: j, thread: j === 0 ? 'main' : 'worker', sessions: 0, cpu_ms: 0, first_session_ms: null, warmup_cpu_ms: null });
   const init: WorkerInit = { firmware_bundle: opts.firmware_bundle, run: opts.run, specs, order, next: next_buf };
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
@@ -146,7 +151,7 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
           return;
         }
         const cpu1 = threadCpuMs();
-        addCpu(stats[0]!, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, started_ms, t0_ms);
+        addCpu(stats[0]!, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, started_ms, t0_ms, cpu0);
         finish(index, outcome);
         await new Promise<void>((r) => setImmediate(r));
       }
@@ -160,7 +165,7 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
           fail(new Error(`worker fault on session ${specs[reply.index]!.id}: ${reply.fault}`));
           return;
         }
-        addCpu(stats[j]!, reply.cpu_ms, reply.started_ms, t0_ms);
+        addCpu(stats[j]!, reply.cpu_ms, reply.started_ms, t0_ms, reply.cpu_before_ms);
         finish(reply.index, reply.outcome);
       });
       w.on('error', (err) => fail(err));

@@ -26,7 +26,7 @@ for (let index = takeNext(next, init.order); index >= 0; index = takeNext(next, 
     const cpu0 = threadCpuMs();
     const outcome = await runSession(init.specs[index]!, firmware, init.run);
     const cpu1 = threadCpuMs();
-    reply = { index, outcome, cpu_ms: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, started_ms };
+    reply = { index, outcome, cpu_ms: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, started_ms, cpu_before_ms: cpu0 };
   } catch (err) {
     reply = { index, fault: err instanceof Error ? (err.stack ?? err.message) : String(err) };
   }
