@@ -8,7 +8,6 @@
 // so a worker that starts late only takes fewer sessions.
 
 import os from 'node:os';
-import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../bundle.js';
@@ -156,8 +155,7 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
         await new Promise<void>((r) => setImmediate(r));
       }
     };
-    if (process.env.RING_CI_V8) for (const f of process.env.RING_CI_V8.split(' ')) v8.setFlagsFromString(f);
-  for (let j = 1; j < jobs; j++) {
+    for (let j = 1; j < jobs; j++) {
       const w = new Worker(workerUrl(), { workerData: init });
       workers.push(w);
       w.on('message', (reply: WorkerReply) => {
