@@ -4,8 +4,20 @@
 // finishes never waits for this thread, which is busy replaying its own sessions between
 // the moments it reads the workers' results. Results are stored by the session's place in
 // the sorted list, so the output is the same for every N and every finishing order. This
-// thread starts at once while each worker loads its own module graph (about 0.2 s of CPU),
-// so a worker that starts late only takes fewer sessions.
+// thread starts at once while each worker loads its own module graph and firmware (about
+// 0.12 s of the worker thread's CPU, `warmup_cpu_ms` in the 'ring ci done' log), so a
+// worker that starts late only takes fewer sessions.
+//
+// What a worker costs beyond its sessions is V8 warming up in its own isolate: its first
+// sessions run before the hot code is optimized, and TurboFan compiles the same ~270
+// functions again (about 0.9 s of compile CPU per isolate for the CapnoBase set, on V8's
+// helper threads). With every core running a job those helpers compete with the jobs, so
+// a small library gains little from N jobs (README, "ring ci"); cutting what every session
+// does (garbage, resampling, output records) is what helped both. V8 flags measured (on
+// the command line, or set with v8.setFlagsFromString before the workers start) and not
+// kept: no concurrent recompilation for the workers (total CPU within the noise of a
+// shared machine), a 32 MB semi-space (within noise), --single-threaded-gc set at run time
+// (aborts in the collector), Maglev (less compile CPU, but experimental in Node 20).
 
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
