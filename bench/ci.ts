@@ -7,6 +7,10 @@
 // goes on a shared machine weighs on both alike; the figure is each side's median, and
 // every run is listed. Per-session CPU is each job's own thread (the run's info log,
 // host/ci/thread-cpu.ts), so a worker's sessions compare with the calling thread's.
+// What N jobs can gain is bounded by the cores the machine really gives at that moment (a
+// virtual machine's cores may be shared with its neighbours): ci_parallel_capacity is the
+// same CPU-bound loop timed on one thread and then on N threads at once, before and after
+// the runs, as N x t1 / tN (N on N free cores, 1 when the threads only take turns).
 //
 // Alone: node dist/bench/ci.js [recordings folder] [runs]
 
@@ -14,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { runCi, type CiOptions } from '../host/ci/ci.js';
@@ -65,6 +70,30 @@ function timed(library: string, golden_dir: string, jobs: number): TimedRun {
   return { per_s: doc.sessions.length / wall_s, sessions: doc.sessions.length, ok: r.status === 0, per_job: done.per_job };
 }
 
+/** A CPU-bound loop of fixed work (integer only, no allocation). */
+const SPIN_SOURCE = `let x = 0; for (let i = 0; i < 300000000; i++) x = (x + i * 7) | 0; return x;`;
+
+async function spinThreads(threads: number): Promise<number> {
+  const t0 = performance.now();
+  const done = [];
+  for (let i = 0; i < threads; i++) {
+    done.push(new Promise<void>((resolve, reject) => {
+      const w = new Worker(`(() => { ${SPIN_SOURCE} })()`, { eval: true });
+      w.on('error', reject);
+      w.on('exit', () => resolve());
+    }));
+  }
+  await Promise.all(done);
+  return performance.now() - t0;
+}
+
+/** How many cores' worth of work n threads got done at once (n: all free; 1: one core shared). */
+export async function parallelCapacity(n: number): Promise<number> {
+  const one_ms = await spinThreads(1);
+  const n_ms = await spinThreads(n);
+  return round((n * one_ms) / n_ms, 2);
+}
+
 export async function ciFigures(library: string, runs = RUNS_DEFAULT): Promise<Record<string, unknown>> {
   const golden_dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-bench-ci-'));
   try {
@@ -74,12 +103,14 @@ export async function ciFigures(library: string, runs = RUNS_DEFAULT): Promise<R
       update_golden: true, want_report: false, thresholds: {},
     };
     await runCi(base);
+    const capacity_before = await parallelCapacity(all);
     const one: TimedRun[] = [];
     const many: TimedRun[] = [];
     for (let i = 0; i < runs; i++) {
       one.push(timed(library, golden_dir, 1));
       many.push(timed(library, golden_dir, all));
     }
+    const capacity_after = await parallelCapacity(all);
     const list = (rs: TimedRun[]): string => rs.map((r) => r.per_s.toFixed(2)).join(' ');
     const one_per_s = median(one.map((r) => r.per_s));
     const many_per_s = median(many.map((r) => r.per_s));
@@ -89,6 +120,7 @@ export async function ciFigures(library: string, runs = RUNS_DEFAULT): Promise<R
       ci_sessions_per_s_all_jobs: round(many_per_s, 2),
       ci_jobs_all: all,
       ci_speedup_all_jobs: round(many_per_s / one_per_s, 2),
+      ci_parallel_capacity: `${capacity_before} ${capacity_after}`,
       ci_runs_per_s_1job: list(one),
       ci_runs_per_s_all_jobs: list(many),
       ci_cpu_ms_per_session_1job: cpuPerSession(one, 'main'),

@@ -1,5 +1,7 @@
 // Deterministic event queue: a binary min-heap ordered by (time_us, sequence). Two
-// events at the same virtual time run in the order they were scheduled.
+// events at the same virtual time run in the order they were scheduled. An event's entry is
+// reused once it has run (a free list as deep as the heap ever was): a replay schedules
+// millions of events, and an entry per event was a large share of its garbage.
 
 export type EventHandler = (now_us: number) => void;
 
@@ -9,8 +11,12 @@ interface QueuedEvent {
   run: EventHandler;
 }
 
+const ran: EventHandler = () => {};
+
 export class EventQueue {
   private heap: QueuedEvent[] = [];
+  /** Entries of events that have run, for the next ones scheduled. */
+  private free: QueuedEvent[] = [];
   private next_seq = 0;
   private now = 0;
   readonly capacity: number;
@@ -31,7 +37,14 @@ export class EventQueue {
     if (!Number.isSafeInteger(time_us)) throw new RangeError(`event time must be an integer µs, got ${time_us}`);
     if (time_us < this.now) throw new RangeError(`event at ${time_us} µs is in the past (now ${this.now} µs)`);
     if (this.heap.length >= this.capacity) throw new RangeError(`event queue full (${this.capacity})`);
-    const ev: QueuedEvent = { time_us, seq: this.next_seq++, run };
+    let ev = this.free.pop();
+    if (ev === undefined) {
+      ev = { time_us, seq: this.next_seq++, run };
+    } else {
+      ev.time_us = time_us;
+      ev.seq = this.next_seq++;
+      ev.run = run;
+    }
     const h = this.heap;
     h.push(ev);
     let i = h.length - 1;
@@ -63,8 +76,13 @@ export class EventQueue {
       }
       h[i] = last;
     }
-    this.now = top.time_us;
-    top.run(top.time_us);
+    // The entry is free before the handler runs (the handler may schedule into it): read it first.
+    const time_us = top.time_us;
+    const run = top.run;
+    top.run = ran; // holds no handler (and what it captured) while it waits
+    this.free.push(top);
+    this.now = time_us;
+    run(time_us);
     return true;
   }
 

@@ -4,10 +4,23 @@
 // finishes never waits for this thread, which is busy replaying its own sessions between
 // the moments it reads the workers' results. Results are stored by the session's place in
 // the sorted list, so the output is the same for every N and every finishing order. This
-// thread starts at once while each worker loads its own module graph (about 0.2 s of CPU),
-// so a worker that starts late only takes fewer sessions.
+// thread starts at once while each worker loads its own module graph and firmware (about
+// 0.12 s of the worker thread's CPU, `warmup_cpu_ms` in the 'ring ci done' log), so a
+// worker that starts late only takes fewer sessions.
+//
+// What a worker costs beyond its sessions is V8 warming up in its own isolate: its first
+// sessions run before the hot code is optimized, and TurboFan compiles the same ~270
+// functions again (about 0.9 s of compile CPU per isolate for the CapnoBase set, on V8's
+// helper threads). With every core running a job those helpers compete with the jobs, so
+// a small library gains little from N jobs (README, "ring ci"); cutting what every session
+// does (garbage, resampling, output records) is what helped both. V8 flags measured (on
+// the command line, or set with v8.setFlagsFromString before the workers start) and not
+// kept: no concurrent recompilation for the workers (total CPU within the noise of a
+// shared machine), a 32 MB semi-space (within noise), --single-threaded-gc set at run time
+// (aborts in the collector), Maglev (less compile CPU, but experimental in Node 20).
 
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../bundle.js';
 import { loadFirmwareBundle, type RingFirmware } from '../../sim/firmware-module.js';
@@ -28,7 +41,7 @@ export interface WorkerInit {
   next: SharedArrayBuffer;
 }
 export type WorkerReply =
-  | { index: number; outcome: SessionOutcome; cpu_ms: number | null }
+  | { index: number; outcome: SessionOutcome; cpu_ms: number | null; started_ms: number; cpu_before_ms: number | null }
   | { index: number; fault: string };
 
 /** One job's share of a run: how many sessions it replayed and the CPU its thread spent on them. */
@@ -39,6 +52,10 @@ export interface JobStats {
   sessions: number;
   /** CPU time of the job's own thread in its sessions (null where the OS does not tell). */
   cpu_ms: number | null;
+  /** Wall time from the pool's start to the job's first session (its warm-up; null: none taken). */
+  first_session_ms: number | null;
+  /** The job's thread CPU before its first session: module loading (and, for this thread, the CLI's start). */
+  warmup_cpu_ms: number | null;
 }
 
 export interface PoolOptions {
@@ -83,19 +100,29 @@ function workerUrl(): URL {
   return workerEntry('ci-worker', `./worker${ext}`, import.meta.url);
 }
 
-function addCpu(stats: JobStats, cpu_ms: number | null): void {
+/** Wall clock in ms, comparable across threads (each thread has its own timeOrigin). */
+export function clockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function addCpu(stats: JobStats, cpu_ms: number | null, started_ms: number, pool_t0_ms: number, cpu_before_ms: number | null): void {
+  if (stats.sessions === 0) {
+    stats.first_session_ms = Math.round(started_ms - pool_t0_ms);
+    stats.warmup_cpu_ms = cpu_before_ms === null ? null : Math.round(cpu_before_ms);
+  }
   stats.sessions++;
   stats.cpu_ms = stats.cpu_ms === null || cpu_ms === null ? null : stats.cpu_ms + cpu_ms;
 }
 
 /** This thread and jobs - 1 workers (none for one job) take the sessions in dispatch order. */
 function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions, firmware: RingFirmware | undefined): Promise<PoolResult> {
+  const t0_ms = clockMs();
   const order = dispatchOrder(specs);
   const next_buf = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const next = new Int32Array(next_buf);
   const out: SessionOutcome[] = new Array<SessionOutcome>(specs.length);
   const stats: JobStats[] = [];
-  for (let j = 0; j < jobs; j++) stats.push({ job: j, thread: j === 0 ? 'main' : 'worker', sessions: 0, cpu_ms: 0 });
+  for (let j = 0; j < jobs; j++) stats.push({ job: j, thread: j === 0 ? 'main' : 'worker', sessions: 0, cpu_ms: 0, first_session_ms: null, warmup_cpu_ms: null });
   const init: WorkerInit = { firmware_bundle: opts.firmware_bundle, run: opts.run, specs, order, next: next_buf };
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
@@ -125,6 +152,7 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
     // workers' results through between sessions.
     const here = async (): Promise<void> => {
       for (let index = takeNext(next, order); index >= 0 && !settled; index = takeNext(next, order)) {
+        const started_ms = clockMs();
         const cpu0 = threadCpuMs();
         let outcome: SessionOutcome;
         try {
@@ -134,7 +162,7 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
           return;
         }
         const cpu1 = threadCpuMs();
-        addCpu(stats[0]!, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
+        addCpu(stats[0]!, cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, started_ms, t0_ms, cpu0);
         finish(index, outcome);
         await new Promise<void>((r) => setImmediate(r));
       }
@@ -147,7 +175,7 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
           fail(new Error(`worker fault on session ${specs[reply.index]!.id}: ${reply.fault}`));
           return;
         }
-        addCpu(stats[j]!, reply.cpu_ms);
+        addCpu(stats[j]!, reply.cpu_ms, reply.started_ms, t0_ms, reply.cpu_before_ms);
         finish(reply.index, reply.outcome);
       });
       w.on('error', (err) => fail(err));

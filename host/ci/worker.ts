@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadFirmwareBundle } from '../../sim/firmware-module.js';
 import { runSession } from './run-session.js';
-import { takeNext, type WorkerInit, type WorkerReply } from './pool.js';
+import { clockMs, takeNext, type WorkerInit, type WorkerReply } from './pool.js';
 import { threadCpuMs } from './thread-cpu.js';
 
 const init = workerData as WorkerInit;
@@ -22,10 +22,11 @@ const firmware = init.firmware_bundle === null ? undefined : await loadFirmwareB
 for (let index = takeNext(next, init.order); index >= 0; index = takeNext(next, init.order)) {
   let reply: WorkerReply;
   try {
+    const started_ms = clockMs();
     const cpu0 = threadCpuMs();
     const outcome = await runSession(init.specs[index]!, firmware, init.run);
     const cpu1 = threadCpuMs();
-    reply = { index, outcome, cpu_ms: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
+    reply = { index, outcome, cpu_ms: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, started_ms, cpu_before_ms: cpu0 };
   } catch (err) {
     reply = { index, fault: err instanceof Error ? (err.stack ?? err.message) : String(err) };
   }

@@ -70,6 +70,13 @@ export interface LinkStats {
 export const FAULT_WINDOWS_MAX = 64;
 const U32_RANGE = 0x100000000;
 
+/** The queue handlers of one connection generation (Link.handlers). */
+interface GenerationHandlers {
+  g: number;
+  anchor: (t_us: number) => void;
+  pair: (t_us: number) => void;
+}
+
 /** One side of the link, as the GATT server (peripheral) or the host client (central) sees it. */
 export class BleEndpoint {
   /** An ATT PDU arrived whole. The array is the receiver's to keep. */
@@ -141,6 +148,7 @@ export class SimBleLink {
   private readonly fault_labels: string[] = [];
   private readonly forced_at_us: number[] = [];
   private generation = 0;
+  private generation_handlers: GenerationHandlers | null = null;
   private is_connected = false;
   private mtu = ATT_MTU_MIN;
   private mtu_exchanged = false;
@@ -380,7 +388,7 @@ export class SimBleLink {
     const next_us = s_end_us + T_IFS_US;
     assert(next_us === t_us + pair_us, 'pair time as measured');
     if ((m_md || s_md || m_lost || s_lost) && this.pair_index < this.params.packets_per_event_max) {
-      this.scheduleInEvent(next_us, () => this.runPair(g, next_us));
+      this.scheduleInEvent(next_us, this.handlers(g).pair); // runs at next_us
     } else {
       this.closeEvent(g, next_us);
     }
@@ -390,7 +398,20 @@ export class SimBleLink {
   private closeEvent(g: number, end_us: number): void {
     const next_anchor_us = this.anchor_us + this.params.interval_us;
     assert(end_us <= next_anchor_us, 'the event closes T_IFS before the next anchor');
-    this.scheduleInEvent(next_anchor_us, (t) => this.runAnchor(g, t));
+    this.scheduleInEvent(next_anchor_us, this.handlers(g).anchor);
+  }
+
+  /**
+   * The anchor and pair handlers of connection generation g, made once per connection
+   * rather than a closure per event (they were much of a replay's garbage).
+   */
+  private handlers(g: number): GenerationHandlers {
+    let h = this.generation_handlers;
+    if (h === null || h.g !== g) {
+      h = { g, anchor: (t) => this.runAnchor(g, t), pair: (t) => this.runPair(g, t) };
+      this.generation_handlers = h;
+    }
+    return h;
   }
 
   private supervisionDeadlineUs(): number {

@@ -56,8 +56,17 @@ export const ACK_SDU = 2; // ... and it completed the head SDU, which left the q
 
 export const SDU_MAX_BYTES = L2CAP_HEADER_BYTES + ATT_MTU_MAX;
 
+/** The packet a sender sends next (prepare()). */
+export interface LlPacket {
+  payload_bytes: number;
+  retransmission: boolean;
+  sn: number;
+}
+
 export class LlDirection {
   readonly stats: DirectionStats = emptyDirectionStats();
+  /** What prepare() returns, rewritten by each call: one per direction, read before the next. */
+  private readonly packet: LlPacket = { payload_bytes: 0, retransmission: false, sn: 0 };
   private readonly slots: Uint8Array[] = [];
   private readonly slot_bytes: Uint16Array;
   private head_index = 0;
@@ -139,14 +148,21 @@ export class LlDirection {
     return Math.min(this.data_length_bytes, sdu_bytes - offset);
   }
 
-  /** Make the next packet current (a new fragment or empty, or the unacked one again). */
-  prepare(): { payload_bytes: number; retransmission: boolean; sn: number } {
+  /**
+   * Make the next packet current (a new fragment or empty, or the unacked one again). The
+   * object returned is this direction's own, valid until its next prepare() (no garbage per packet).
+   */
+  prepare(): Readonly<LlPacket> {
     const retransmission = this.inflight;
     if (!this.inflight) {
       this.inflight_bytes = this.peekBytes(false);
       this.inflight = true;
     }
-    return { payload_bytes: this.inflight_bytes, retransmission, sn: this.sn };
+    const p = this.packet;
+    p.payload_bytes = this.inflight_bytes;
+    p.retransmission = retransmission;
+    p.sn = this.sn;
+    return p;
   }
 
   /** The MD bit of the current packet: data queued beyond it. */

@@ -36,8 +36,14 @@ export class SimPpgSensor {
   private watermark = 0;
   private irq_pending = false;
   private generation = 0;
+  /** The pending batch's last sample (scheduleNextBatch), and its configuration's handler. */
+  private batch_last_index = 0;
+  private batch_handler: (at_us: number) => void = () => {};
+  private batch_handler_generation = -1;
   /** Called when the watermark is reached (the interrupt line). */
   onInterrupt: (now_us: number) => void = () => {};
+  /** The delayed interrupt's queue handler: one for the sensor's life, not one per batch. */
+  private readonly interruptAt = (now_us: number): void => this.onInterrupt(now_us);
 
   constructor(
     private readonly queue: EventQueue,
@@ -101,18 +107,36 @@ export class SimPpgSensor {
     const last_index = this.next_sample + batch - 1;
     const t = Math.max(now_us, this.sampleTime_us(last_index));
     this.irq_pending = true;
+    this.batch_last_index = last_index;
+    this.queue.schedule(t, this.batchHandler());
+  }
+
+  /**
+   * The queue handler of the current configuration's batches, made once per configuration
+   * rather than per batch. Its batch is the one pending: a configuration has at most one
+   * (irq_pending), so batch_last_index is that batch's; a batch of an older configuration
+   * finds the generation changed and does nothing.
+   */
+  private batchHandler(): (at_us: number) => void {
     const generation = this.generation;
-    this.queue.schedule(t, (at_us) => {
-      if (generation !== this.generation) return;
-      this.produceUpTo(last_index);
-      this.irq_pending = false;
-      const fire_at = at_us + this.irq_latency_us;
-      if (this.fifo_count >= this.watermark || this.next_sample >= this.stream.length) {
-        if (this.irq_latency_us === 0) this.onInterrupt(at_us);
-        else this.queue.schedule(fire_at, (t2) => this.onInterrupt(t2));
-      }
-      this.scheduleNextBatch(at_us);
-    });
+    if (this.batch_handler_generation !== generation) {
+      this.batch_handler_generation = generation;
+      this.batch_handler = (at_us) => {
+        if (generation === this.generation) this.runBatch(at_us);
+      };
+    }
+    return this.batch_handler;
+  }
+
+  private runBatch(at_us: number): void {
+    this.produceUpTo(this.batch_last_index);
+    this.irq_pending = false;
+    const fire_at = at_us + this.irq_latency_us;
+    if (this.fifo_count >= this.watermark || this.next_sample >= this.stream.length) {
+      if (this.irq_latency_us === 0) this.onInterrupt(at_us);
+      else this.queue.schedule(fire_at, this.interruptAt);
+    }
+    this.scheduleNextBatch(at_us);
   }
 
   private produceUpTo(last_index: number): void {

@@ -9,6 +9,10 @@ import type { SampleSource } from "../fixture/types.js";
 const ZERO_CROSSINGS = 12; // half-length of the kernel in units of the narrower band's period
 const CUTOFF_FRACTION = 0.9; // pass band edge relative to the output Nyquist when decimating
 const RATE_HZ_MAX = 100000;
+const BLOCK_SAMPLES = 4; // output samples computed together (ResampledStream.fillBlock)
+// Blocks only where a kernel is at most this long either side: their four windows then span
+// at most about 4 x 4096 input samples, well within a file source's window (64 Ki samples).
+const BLOCK_REACH_MAX = 4096;
 
 function gcd(a: number, b: number): number {
   while (b !== 0) {
@@ -48,6 +52,10 @@ export class ResampledStream implements SampleStream {
   private readonly same: boolean;
   /** The input, read a window at a time (a file: its own window, so readers do not compete). */
   private readonly src: SampleSource;
+  /** Output samples block_k0 .. block_k0 + block_n - 1, computed together (fillBlock). */
+  private readonly block = new Float64Array(BLOCK_SAMPLES);
+  private block_k0 = 0;
+  private block_n = 0;
 
   constructor(ppg: Int32Array | Int16Array | SampleSource, from_hz: number, to_hz: number) {
     this.src = asSource(ppg).reader();
@@ -84,11 +92,70 @@ export class ResampledStream implements SampleStream {
   }
 
   at(k: number): number {
-    const src = this.src;
     if (this.same) {
+      const src = this.src;
       src.need(k, k);
       return src.data[k - src.base];
     }
+    const i = k - this.block_k0;
+    if (i >= 0 && i < this.block_n) return this.block[i];
+    this.fillBlock(k);
+    return this.block[0];
+  }
+
+  /**
+   * Output samples k .. k + BLOCK_SAMPLES - 1 into `block` (readers go forward). Away from
+   * the edges the four sums run side by side: each is still its own sum in its own order
+   * (the same value bit for bit), but four independent chains of additions keep the CPU
+   * busy where one waits on each addition before the next (about 2x faster).
+   */
+  private fillBlock(k: number): void {
+    const { up, down, reach } = this;
+    const src = this.src;
+    const last = src.length - 1;
+    const n = Math.min(BLOCK_SAMPLES, this.length - k);
+    const b0 = Math.floor((k * down) / up);
+    const b3 = Math.floor(((k + 3) * down) / up);
+    this.block_k0 = k;
+    this.block_n = n;
+    // The four windows overlap (they lie within about two windows' span), read at once.
+    if (n === BLOCK_SAMPLES && reach <= BLOCK_REACH_MAX && b0 - reach >= 0 && b3 + reach <= last && b3 - b0 <= 2 * reach + 1) {
+      src.need(b0 - reach, b3 + reach);
+      const ppg = src.data;
+      const off = src.base;
+      const b1 = Math.floor(((k + 1) * down) / up);
+      const b2 = Math.floor(((k + 2) * down) / up);
+      const t0 = this.phases[k * down - b0 * up];
+      const t1 = this.phases[(k + 1) * down - b1 * up];
+      const t2 = this.phases[(k + 2) * down - b2 * up];
+      const t3 = this.phases[(k + 3) * down - b3 * up];
+      const f0 = b0 - reach - off;
+      const f1 = b1 - reach - off;
+      const f2 = b2 - reach - off;
+      const f3 = b3 - reach - off;
+      const taps_n = t0.length;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let j = 0; j < taps_n; j++) {
+        a0 += t0[j] * ppg[f0 + j];
+        a1 += t1[j] * ppg[f1 + j];
+        a2 += t2[j] * ppg[f2 + j];
+        a3 += t3[j] * ppg[f3 + j];
+      }
+      this.block[0] = Math.round(a0);
+      this.block[1] = Math.round(a1);
+      this.block[2] = Math.round(a2);
+      this.block[3] = Math.round(a3);
+      return;
+    }
+    for (let i = 0; i < n; i++) this.block[i] = this.one(k + i);
+  }
+
+  /** One output sample: the kernel sum over its neighbours, mirrored at the edges. */
+  private one(k: number): number {
+    const src = this.src;
     const { up, down, reach } = this;
     const last = src.length - 1;
     const pos_num = k * down; // position in input samples = pos_num / up

@@ -27,6 +27,8 @@ interface JobStats {
   thread: string;
   sessions: number;
   cpu_ms: number | null;
+  first_session_ms: number | null;
+  warmup_cpu_ms: number | null;
 }
 
 /** The per-job figures of the run's 'ring ci done' info line. */
@@ -73,6 +75,14 @@ t.test('goldens, then --jobs 1, 2 and 3: the same bytes, every session replayed 
     for (const j of jobs) {
       // Linux tells each thread's CPU time; a job that replayed sessions spent some.
       if (j.sessions > 0) t.ok(j.cpu_ms !== null && j.cpu_ms > 0, `job ${j.job}: ${j.sessions} sessions, ${j.cpu_ms} ms of its thread's CPU`);
+      // Its warm-up: when its first session started, and its thread's CPU before it (module
+      // loading; for this thread the CLI's start too); none for a job that took no session.
+      if (j.sessions > 0) {
+        t.ok(j.first_session_ms !== null && j.first_session_ms >= 0, `job ${j.job}: first session ${j.first_session_ms} ms into the pool`);
+        t.ok(j.warmup_cpu_ms !== null && j.warmup_cpu_ms > 0, `job ${j.job}: ${j.warmup_cpu_ms} ms of its thread's CPU before its first session`);
+      } else {
+        t.same([j.first_session_ms, j.warmup_cpu_ms], [null, null], `job ${j.job} took no session: no warm-up figures`);
+      }
     }
   }
   t.ok(perJob(runs[0]!.r.stderr)[0]!.sessions === LIBRARY_IDS.length, 'one job replays everything on this thread');
