@@ -2,6 +2,7 @@
 // The `ring` command line. Data goes to stdout, logs and progress to stderr; every
 // failure ends in one line `error: <message>` and a named exit code (cli/errors.ts).
 
+import './v8-tuning.js';
 import { CommanderError } from 'commander';
 import { EXIT_INPUT, EXIT_INTERNAL, exitCodeFor, oneLineMessage } from './errors.js';
 import { installStdioGuards } from './stdio.js';
