@@ -34,6 +34,8 @@
 // available (a full FIFO drops one and counts an overflow); the clock stands at the last
 // sample made available; at the watermark, or when a SAMPLES op ends, the interrupt runs.
 
+import type { FlashHal } from '../../firmware/hal.js';
+
 export const SCRIPT_MAGIC = 0x52494e47; // "RING"
 export const SCRIPT_VERSION = 1;
 export const SCRIPT_HEADER_WORDS = 5; // magic, version, rate_hz, reserved (0), flags
@@ -261,15 +263,7 @@ const auth_hal = {
 };
 
 // firmware/hal.ts FlashHal over the host's natives or the fallback.
-const flash: {
-  flash_read(addr: number, dst: Uint8Array, dst_offset: number, length: number): number;
-  flash_write(addr: number, src: Uint8Array, src_offset: number, length: number): number;
-  flash_erase(addr: number): number;
-  flash_sector_bytes(): number;
-  flash_write_unit_bytes(): number;
-  flash_size_bytes(): number;
-  flash_crc32?(crc: number, buf: Uint8Array, from: number, to: number): number;
-} = {
+const flash: FlashHal = {
   flash_read: function (addr: number, dst: Uint8Array, dst_offset: number, length: number): number {
     if (flash_native !== 0) return (host.flash_read as NonNullable<HostNatives["flash_read"]>)(addr, dst, dst_offset, length);
     return js_flash_read(addr, dst, dst_offset, length);

@@ -4,21 +4,16 @@
 // from one range to the next (as the log's blocks take it); bad arguments get the flash's
 // misuse code. On Node the firmware uses whatever flash_crc32 its HAL gives once attached.
 
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import t from 'tap';
 import { FLASH_ERR_MISUSE } from '../../engines/driver/driver.js';
 import { noteLine } from '../../engines/driver/node-host.js';
-import { encodeScript } from '../../engines/driver/script.js';
-import { buildEngines, engineCommand, enginePaths } from '../../engines/run.js';
+import { buildEngines } from '../../engines/run.js';
 import type { FlashHal } from '../../firmware/hal.js';
 import { crc32_attach, crc32_boot, crc32_end, crc32_start, crc32_update } from '../../firmware/store/crc32.js';
 import { crc32Update } from '../../sim/fixture/crc32.js';
 import { needsShared, repoRoot, sharedPath } from '../helpers/shared.js';
+import { probeOnHosts } from '../helpers/engine-probe.js';
 
-const paths = enginePaths(repoRoot);
 const NOTE_CRC = 20;
 
 // A driver that only works flash_crc32: 300 xorshift bytes, then notes of running values.
@@ -123,20 +118,8 @@ t.test('the JerryScript and Duktape hosts\' native CRC-32 gives the firmware\'s 
     t.fail(`make engines engines-snapshots failed:\n${built.output.slice(-3000)}`);
     return;
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-crc-'));
-  try {
-    const driver = path.join(dir, 'probe.js');
-    fs.writeFileSync(driver, CRC_PROBE);
-    const script = path.join(dir, 'empty.i32');
-    fs.writeFileSync(script, encodeScript(Int32Array.from([0])));
-    for (const engine of ['duktape', 'jerryscript'] as const) {
-      const cmd = engineCommand(paths, engine, script, null);
-      cmd[cmd.indexOf('--driver') + 1] = driver;
-      const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
-      t.equal(r.status, 0, `${engine}: the probe runs`, { stderr: r.stderr });
-      t.equal(r.stdout, node, `${engine}: every value and misuse code as on Node`);
-    }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  probeOnHosts(CRC_PROBE, (engine, r) => {
+    t.equal(r.status, 0, `${engine}: the probe runs`, { stderr: r.stderr });
+    t.equal(r.stdout, node, `${engine}: every value and misuse code as on Node`);
+  });
 });

@@ -6,19 +6,17 @@
 // The engines are built from ../shared/engines (make engines): without it the test skips,
 // under CI=true it fails.
 
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { FLASH_ERR_MISUSE, flash_fallback_blank, js_flash_erase, js_flash_read, js_flash_write } from '../../engines/driver/driver.js';
 import { noteLine } from '../../engines/driver/node-host.js';
-import { encodeScript, feedScript, sessionScript } from '../../engines/driver/script.js';
-import { buildEngines, engineCommand, enginePaths, runEngineScript, runNodeScript, type EngineName } from '../../engines/run.js';
+import { feedScript, sessionScript } from '../../engines/driver/script.js';
+import { buildEngines, enginePaths, runEngineScript, runNodeScript, type EngineName } from '../../engines/run.js';
 import { runOnEspruino } from '../../engines/espruino/runner.js';
 import { sensorStreamOf } from '../../tools/duk/write-stream.js';
 import { needsShared, repoRoot, sharedPath } from '../helpers/shared.js';
 import { sweep } from '../helpers/long.js';
+import { probeOnHosts } from '../helpers/engine-probe.js';
 
 const JERRY_HEAP_BYTES = 64 * 1024;
 /** 40 variable blocks of this 64-bit build (27 bytes each). */
@@ -115,26 +113,15 @@ t.test('the hosts\' native flash and the driver\'s fallback flash agree', needsS
   t.same(notes.slice(20, 29), Array(9).fill(FLASH_ERR_MISUSE), 'unaligned, partial-unit, out-of-part, buffer-overrun and non-integral calls are refused');
   t.same(notes.slice(29, 34), [0, 0x03, 0xf0, 0x55, 0x0a], 'a refused erase changes nothing');
   t.same(notes.slice(34, 40), [0, 0, 255, 255, 255, 255], 'an erase sets its sector to 0xFF');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-flash-'));
-  try {
-    const driver = path.join(dir, 'probe.js');
-    fs.writeFileSync(driver, FLASH_PROBE);
-    const script = path.join(dir, 'empty.i32');
-    fs.writeFileSync(script, encodeScript(Int32Array.from([0])));
-    for (const engine of ['duktape', 'jerryscript'] as const) {
-      const cmd = engineCommand(paths, engine, script, null);
-      cmd[cmd.indexOf('--driver') + 1] = driver;
-      const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
-      t.equal(r.status, 0, `${engine}: the probe runs`, { stderr: r.stderr });
-      t.equal(r.stdout, node, `${engine}: its native flash answers as the fallback does (${firstDifference(r.stdout, node)})`);
-    }
+  probeOnHosts(FLASH_PROBE, (engine, r) => {
+    t.equal(r.status, 0, `${engine}: the probe runs`, { stderr: r.stderr });
+    t.equal(r.stdout, node, `${engine}: its native flash answers as the fallback does (${firstDifference(r.stdout, node)})`);
+  }, (script) => {
     // Espruino's runner gives the natives from its prelude (engines/espruino/runner.ts).
     const esp = runOnEspruino(paths.espruino, '', FLASH_PROBE, script);
     t.equal(esp.status, 0, 'espruino: the probe runs', { stderr: esp.stderr });
     t.equal(esp.text, node, `espruino: its runner's flash answers as the fallback does (${firstDifference(esp.text, node)})`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 t.test('the whole firmware on Duktape, JerryScript and Espruino', needsShared('engines'), async (t) => {

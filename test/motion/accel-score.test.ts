@@ -8,12 +8,12 @@ import path from 'node:path';
 import { importDatasetJson } from '../../sim/fixture/import-dataset-json.js';
 import { loadFixture } from '../../sim/fixture/load.js';
 import { decodeFixture, encodeFixture } from '../../sim/fixture/container.js';
-import { FixtureError } from '../../sim/fixture/errors.js';
 import { accelStream, replayFixture } from '../../sim/replay.js';
 import { aggregateHrWindows, scoreHrWindows } from '../../host/score/hr-window.js';
 import type { Fixture } from '../../sim/fixture/types.js';
 import type { ReplayResult } from '../../sim/replay-types.js';
 import { repoRoot, sharedPath } from '../helpers/shared.js';
+import { fixtureErrorOf } from '../helpers/fixture-error.js';
 
 function record(extra: Record<string, unknown>): string {
   const n = 250;
@@ -22,16 +22,6 @@ function record(extra: Record<string, unknown>): string {
     ppg: Array.from({ length: n }, (_, i) => i % 7),
     ...extra,
   });
-}
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FixtureError) return err.message;
-    throw err;
-  }
-  return 'no error';
 }
 
 t.test('importer: accelerometer axes and ref_hr, and what each bad input gets', async (t) => {
@@ -45,11 +35,11 @@ t.test('importer: accelerometer axes and ref_hr, and what each bad input gets', 
   t.same(Array.from(again.accel!.y_mg), Array.from(f.accel!.y_mg), 'accelerometer survives the container');
   t.same(again.ref_hr, f.ref_hr, 'ref_hr survives the container');
   t.equal(importDatasetJson(record({}), 'r.json').accel, undefined, 'no accelerometer: none');
-  t.match(errorOf(() => importDatasetJson(record({ accel_x_mg: axis }), 'r.json')), /needs all of accel_x_mg, accel_y_mg, accel_z_mg/);
-  t.match(errorOf(() => importDatasetJson(record({ accel_x_mg: axis, accel_y_mg: axis, accel_z_mg: axis.slice(1) }), 'r.json')), /accel_z_mg has 249 samples, ppg has 250/);
-  t.match(errorOf(() => importDatasetJson(record({ accel_x_mg: axis, accel_y_mg: axis, accel_z_mg: [...axis.slice(1), 40000] }), 'r.json')), /accel_z_mg\[249\] must be an integer in -32767..32767/);
-  t.match(errorOf(() => importDatasetJson(record({ ref_hr: { window_s: 8, step_s: 0, bpm: [] } }), 'r.json')), /ref_hr.step_s must be a positive number/);
-  t.match(errorOf(() => importDatasetJson(record({ ref_hr: { window_s: 8, step_s: 2, bpm: [70, 'x'] } }), 'r.json')), /ref_hr.bpm\[1\] must be a heart rate/);
+  t.match(fixtureErrorOf(() => importDatasetJson(record({ accel_x_mg: axis }), 'r.json')), /needs all of accel_x_mg, accel_y_mg, accel_z_mg/);
+  t.match(fixtureErrorOf(() => importDatasetJson(record({ accel_x_mg: axis, accel_y_mg: axis, accel_z_mg: axis.slice(1) }), 'r.json')), /accel_z_mg has 249 samples, ppg has 250/);
+  t.match(fixtureErrorOf(() => importDatasetJson(record({ accel_x_mg: axis, accel_y_mg: axis, accel_z_mg: [...axis.slice(1), 40000] }), 'r.json')), /accel_z_mg\[249\] must be an integer in -32767..32767/);
+  t.match(fixtureErrorOf(() => importDatasetJson(record({ ref_hr: { window_s: 8, step_s: 0, bpm: [] } }), 'r.json')), /ref_hr.step_s must be a positive number/);
+  t.match(fixtureErrorOf(() => importDatasetJson(record({ ref_hr: { window_s: 8, step_s: 2, bpm: [70, 'x'] } }), 'r.json')), /ref_hr.bpm\[1\] must be a heart rate/);
 });
 
 t.test('the IMU stream at the firmware rate: anti-aliased per axis, interleaved', async (t) => {
@@ -109,7 +99,7 @@ t.test('CSV: optional accelerometer columns, and what each bad input gets', asyn
   t.same(Array.from(f.accel!.x_mg.subarray(0, 3)), [0, 2, 4]);
   t.equal(f.accel!.y_mg[4], -4);
   t.equal(importCsv('ppg\n1\n2\n', 'b.csv', { rate_hz: 25 }).accel, undefined, 'no accelerometer columns: none');
-  t.match(errorOf(() => importCsv('ppg,accel_x_mg\n1,2\n', 'c.csv', { rate_hz: 25 })), /needs all of accel_x_mg, accel_y_mg, accel_z_mg columns; found only accel_x_mg/);
-  t.match(errorOf(() => importCsv(rows('1.5'), 'd.csv', { rate_hz: 25 })), /line 7: accel_z_mg must be an integer in -32767..32767 mg, got "1.5"/);
-  t.match(errorOf(() => importCsv(rows('x'), 'e.csv', { rate_hz: 25 })), /line 7: accel_z_mg value "x" is not a number/);
+  t.match(fixtureErrorOf(() => importCsv('ppg,accel_x_mg\n1,2\n', 'c.csv', { rate_hz: 25 })), /needs all of accel_x_mg, accel_y_mg, accel_z_mg columns; found only accel_x_mg/);
+  t.match(fixtureErrorOf(() => importCsv(rows('1.5'), 'd.csv', { rate_hz: 25 })), /line 7: accel_z_mg must be an integer in -32767..32767 mg, got "1.5"/);
+  t.match(fixtureErrorOf(() => importCsv(rows('x'), 'e.csv', { rate_hz: 25 })), /line 7: accel_z_mg value "x" is not a number/);
 });

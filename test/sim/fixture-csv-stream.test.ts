@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { FixtureError } from '../../sim/fixture/errors.js';
 import { importCsv } from '../../sim/fixture/import-csv.js';
 import { loadFixture } from '../../sim/fixture/load.js';
+import { fixtureErrorOf } from '../helpers/fixture-error.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-csv-stream-'));
 t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -25,16 +25,6 @@ function csvText(eol: string): string {
     out.push(`${(i * 10).toString()},${ppg},${i % 83 === 20 ? 1 : 0},${i % 7},${-(i % 5)},1000${eol}`);
   }
   return out.join('');
-}
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FixtureError) return err.message;
-    throw err;
-  }
-  return '(no error)';
 }
 
 t.test('a file read in pieces gives the fixture of its whole text', async (t) => {
@@ -69,9 +59,9 @@ t.test('errors past the first piece name the line and field the whole text names
     const text = ls.join('\n');
     const file = path.join(tmp, 'bad.csv');
     fs.writeFileSync(file, text);
-    const streamed = errorOf(() => loadFixture(file));
+    const streamed = fixtureErrorOf(() => loadFixture(file));
     t.match(streamed, pattern, `${what}: ${streamed}`);
-    t.equal(streamed, errorOf(() => importCsv(text, file)), `${what}: the whole text's error`);
+    t.equal(streamed, fixtureErrorOf(() => importCsv(text, file)), `${what}: the whole text's error`);
     t.match(streamed, new RegExp(`line ${at + 1}:`), `${what}: on the edited line`);
   }
 });
@@ -79,5 +69,5 @@ t.test('errors past the first piece name the line and field the whole text names
 t.test('bytes that are not UTF-8 past the first piece: one error', async (t) => {
   const file = path.join(tmp, 'latin1.csv');
   fs.writeFileSync(file, Buffer.concat([Buffer.from(csvText('\n')), Buffer.from([0x23, 0x20, 0xe9, 0x0a])]));
-  t.equal(errorOf(() => loadFixture(file)), `${file}: not UTF-8 text`);
+  t.equal(fixtureErrorOf(() => loadFixture(file)), `${file}: not UTF-8 text`);
 });
