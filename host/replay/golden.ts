@@ -2,8 +2,8 @@
 // them byte for byte. A mismatch is shown as a line diff (Myers, bounded).
 
 import fs from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { writeFileAtomicWith } from '../io/output-file.js';
+import { TEXT_PIECE_BYTES, fileText, splitLines } from '../../sim/fixture/text-lines.js';
 
 export class GoldenError extends Error {
   constructor(message: string) {
@@ -39,13 +39,11 @@ export function readGolden(file: string): string[] {
   return text.split('\n').filter((l, i, a) => !(l === '' && i === a.length - 1));
 }
 
-const READ_CHUNK_BYTES = 1 << 20;
-
 /**
  * readGolden's lines, read a piece at a time: a golden of any length is never held whole.
  * The file is opened at once (so a missing golden is reported before any work).
  */
-export function goldenLines(file: string, chunk_bytes = READ_CHUNK_BYTES): Iterable<string> {
+export function goldenLines(file: string, piece_bytes = TEXT_PIECE_BYTES): Iterable<string> {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -53,25 +51,16 @@ export function goldenLines(file: string, chunk_bytes = READ_CHUNK_BYTES): Itera
     throw goldenReadError(file, err);
   }
   return (function* lines(): Generator<string> {
-    const decoder = new StringDecoder('utf8');
-    const buf = Buffer.allocUnsafe(chunk_bytes);
-    let rest = '';
     try {
-      for (;;) {
-        let n: number;
-        try {
-          n = fs.readSync(fd, buf, 0, buf.length, null);
-        } catch (err) {
-          throw goldenReadError(file, err);
-        }
-        const text = n === 0 ? rest + decoder.end() : rest + decoder.write(buf.subarray(0, n));
-        const parts = text.split('\n');
-        rest = parts.pop()!;
-        yield* parts;
-        if (n === 0) break;
+      let held: string | null = null;
+      for (const line of splitLines(fileText(fd, false, piece_bytes))) {
+        if (held !== null) yield held;
+        held = line;
       }
       // As readGolden: the text after the last newline is a line unless it is empty.
-      if (rest !== '') yield rest;
+      if (held !== null && held !== '') yield held;
+    } catch (err) {
+      throw goldenReadError(file, err);
     } finally {
       fs.closeSync(fd);
     }
@@ -86,7 +75,7 @@ export function writeGolden(file: string, lines: Iterable<string>): number {
     for (const line of lines) {
       piece += line + '\n';
       count++;
-      if (piece.length >= READ_CHUNK_BYTES) {
+      if (piece.length >= TEXT_PIECE_BYTES) {
         write(piece);
         piece = '';
       }
