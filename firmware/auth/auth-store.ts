@@ -14,7 +14,7 @@
 import type { FlashHal } from "../hal.js";
 import { PART_AUTH_ADDR, PART_AUTH_BYTES } from "../flash-map.js";
 import { AUTH_HOST_ID_BYTES, AUTH_HOSTS_MAX, AUTH_KEY_BYTES } from "../../protocol/ids.js";
-import { crc32_attach, crc32_boot, crc32_end, crc32_start, crc32_update } from "../store/crc32.js";
+import { crc32_boot, crc32_end, crc32_start, crc32_update } from "../store/crc32.js";
 
 const MAGIC = 0x54554152; // "RAUT"
 // Snapshot layout (little-endian words).
@@ -55,11 +55,10 @@ export function auth_store_ram_bytes(): number {
 
 /** Allocate (first call only) and load the newest valid snapshot from flash. */
 export function auth_store_boot(flash: FlashHal): number {
-  crc32_attach(flash); // before crc32_boot: with the platform's CRC-32 no tables are made
+  crc32_boot(flash); // each boot: the platform's CRC-32 or the firmware's tables
   if (st_booted === 0) {
     snap = new Uint8Array(AUTH_SNAP_BYTES);
     scratch = new Uint8Array(AUTH_SNAP_BYTES);
-    crc32_boot();
     st_booted = 1;
   }
   fl = flash;

@@ -17,7 +17,7 @@
 
 import type { FlashHal } from "../hal.js";
 import { PART_UPDATE_STATE_ADDR, PART_UPDATE_STATE_BYTES } from "../flash-map.js";
-import { crc32_attach, crc32_boot, crc32_end, crc32_start, crc32_update } from "../store/crc32.js";
+import { crc32_boot, crc32_end, crc32_start, crc32_update } from "../store/crc32.js";
 
 export const ST_REC_BYTES = 32;
 export const ST_HASH_BYTES = 12;
@@ -73,14 +73,13 @@ let fl!: FlashHal;
 let booted = 0;
 
 export function state_boot(flash: FlashHal): number {
-  crc32_attach(flash); // before crc32_boot: with the platform's CRC-32 no tables are made
+  crc32_boot(flash); // each boot: the platform's CRC-32 or the firmware's tables
   if (booted === 0) {
     st = new Int32Array(S_WORDS);
     rec = new Uint8Array(ST_REC_BYTES);
     active_hash = new Uint8Array(ST_HASH_BYTES);
     upload_hash = new Uint8Array(ST_HASH_BYTES);
     pending_hash = new Uint8Array(ST_HASH_BYTES);
-    crc32_boot();
     booted = 1;
   }
   fl = flash;

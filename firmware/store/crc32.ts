@@ -14,7 +14,7 @@
 
 //
 // A platform with a native CRC-32 (FlashHal.flash_crc32: a C SDK's, a few cycles a byte
-// against some 4,300 interpreted instructions here) is given it by crc32_attach; the code
+// against some 4,300 interpreted instructions here) is given it by crc32_boot; the code
 // below stays the fallback (the simulator on Node, a board without one) and the reference
 // the native must match bit for bit.
 
@@ -28,7 +28,7 @@ export const CRC32_RAM_BYTES = 4 * 16 * 2;
 // high half of each (one typed array object instead of four: heap).
 let crc_t!: Uint16Array;
 let crc_ready = 0;
-// The platform's CRC-32, when crc32_attach found one (crc_native 1).
+// The platform's CRC-32, when crc32_boot found one (crc_native 1).
 let crc_flash!: FlashHal;
 let crc_native = 0;
 
@@ -38,9 +38,19 @@ function table_entry(n: number): number {
   return c;
 }
 
-/** Allocate the tables (first call only), unless the platform's CRC-32 is attached: then none. */
-export function crc32_boot(): void {
-  if (crc_ready !== 0 || crc_native !== 0) return;
+/**
+ * At each boot of a flash user, with its flash HAL: the HAL's native CRC-32 from now on if it
+ * has one (the same values, and no tables: about 180 bytes of a JerryScript heap), else the
+ * tables below (allocated by the first boot that needs them).
+ */
+export function crc32_boot(flash: FlashHal): void {
+  if (typeof flash.flash_crc32 === "function") {
+    crc_flash = flash;
+    crc_native = 1;
+    return;
+  }
+  crc_native = 0;
+  if (crc_ready !== 0) return;
   crc_t = new Uint16Array(64);
   for (let n = 0; n < 16; n++) {
     const a = table_entry(n);
@@ -51,16 +61,6 @@ export function crc32_boot(): void {
     crc_t[48 + n] = b >>> 16;
   }
   crc_ready = 1;
-}
-
-/**
- * Use the flash HAL's native CRC-32 from now on, if it has one (the same values). Called
- * before crc32_boot, it also saves the tables' RAM (about 180 bytes of a JerryScript heap).
- */
-export function crc32_attach(flash: FlashHal): void {
-  if (typeof flash.flash_crc32 !== "function") return;
-  crc_flash = flash;
-  crc_native = 1;
 }
 
 /** Running CRC: start from crc32_start(), feed ranges, finish with crc32_end(). */

@@ -33,7 +33,7 @@
 import type { FlashHal } from "../hal.js";
 import { assert } from "../lib/assert.js";
 import * as out from "../output.js";
-import { CRC32_RAM_BYTES, crc32_attach, crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
+import { CRC32_RAM_BYTES, crc32_boot, crc32_end, crc32_start, crc32_update } from "./crc32.js";
 import {
   KIND_MAX,
   CODEC_POS,
@@ -206,7 +206,6 @@ export function log_ram_bytes(): number {
 
 // check-firmware: boot -- allocates the store's buffers once, at start-up
 function log_alloc_boot(): void {
-  crc32_boot();
   hbuf = new Uint8Array(HDR_BUF_BYTES);
   put32(hbuf, 0, MAGIC_FORMAT);
   magic_crc = crc32_update(crc32_start(), hbuf, 0, 4);
@@ -248,7 +247,7 @@ export function log_store_boot(
   flash: FlashHal, addr: number, bytes: number, flush_after_ms: number, summary_flush_after_ms: number, now_ms: number,
 ): number {
   assert(LOG_FIELDS_MAX >= out.OUT_RECORD_FIELDS_MAX, FAULT_LOG);
-  crc32_attach(flash); // before the buffers: with the platform's CRC-32 no tables are made
+  crc32_boot(flash); // each boot, before the buffers: the platform's CRC-32 or the firmware's tables
   if (booted === 0) log_alloc_boot();
   fl = flash;
   sector_bytes = flash.flash_sector_bytes();

@@ -9,7 +9,7 @@ import { FLASH_ERR_MISUSE } from '../../engines/driver/driver.js';
 import { noteLine } from '../../engines/driver/node-host.js';
 import { buildEngines } from '../../engines/run.js';
 import type { FlashHal } from '../../firmware/hal.js';
-import { crc32_attach, crc32_boot, crc32_end, crc32_start, crc32_update } from '../../firmware/store/crc32.js';
+import { crc32_boot, crc32_end, crc32_start, crc32_update } from '../../firmware/store/crc32.js';
 import { crc32Update } from '../../sim/fixture/crc32.js';
 import { needsShared, repoRoot, sharedPath } from '../helpers/shared.js';
 import { probeOnHosts } from '../helpers/engine-probe.js';
@@ -68,7 +68,7 @@ function probeOnNode(): string {
   return lines.join('\n') + '\n';
 }
 
-crc32_boot();
+crc32_boot({} as FlashHal);
 const node = probeOnNode();
 
 t.test('the probe on Node: the firmware\'s CRC-32 is zlib\'s', async (t) => {
@@ -101,14 +101,17 @@ t.test('once attached, the firmware takes the HAL\'s CRC-32 for every range', as
       return (crc32Update((crc ^ 0xffffffff) >>> 0, b.subarray(from, to)) ^ 0xffffffff) >>> 0;
     },
   } as unknown as FlashHal;
-  crc32_attach({} as FlashHal);
+  crc32_boot({} as FlashHal);
   t.equal(crc32_end(crc32_update(crc32_start(), buf, 0, 9)), crc32Update(0, buf.subarray(0, 9)), 'a HAL without one: the firmware\'s own, zlib\'s value');
   t.equal(calls.length, 0, 'a HAL without one is never asked');
-  crc32_attach(flash);
+  crc32_boot(flash);
   const got = crc32_end(crc32_update(crc32_update(crc32_start(), buf, 0, 12), buf, 16, 64));
   t.equal(got, own, 'the same value as the firmware\'s own');
   t.same(calls.map((c) => [c[1], c[2]]), [[0, 12], [16, 64]], 'both ranges went to the HAL');
   t.equal(calls[0]![0], 0xffffffff, 'from the start value');
+  crc32_boot({} as FlashHal);
+  t.equal(crc32_end(crc32_update(crc32_start(), buf, 0, 9)), crc32Update(0, buf.subarray(0, 9)), 'booted again with a HAL without one: the firmware\'s own again');
+  t.equal(calls.length, 2, 'and the earlier HAL is not asked');
 });
 
 t.test('the JerryScript and Duktape hosts\' native CRC-32 gives the firmware\'s values', needsShared('engines'), async (t) => {
