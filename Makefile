@@ -112,10 +112,31 @@ tests-js = $(patsubst %.ts,$(TEST_JS)/%.js,$(1))
 # 220 s where 2 took 230 s (and 259 s against 268 s before). TEST_JOBS=n overrides it.
 TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 TAP_RUN := NODE_OPTIONS="--import=$(CURDIR)/scripts/tap-child.mjs $$NODE_OPTIONS" node_modules/.bin/tap --reporter=./scripts/tap-summary.mjs --jobs=$(TEST_JOBS)
-# Files only `make test-long` runs: a day of recording replayed and scored for its peak memory.
-LONG_ONLY_TESTS := test/replay/memory.test.ts
-LONG_TESTS := test/cli/device-cli.test.ts test/ble/ble-faults.test.ts test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/cli/readme.test.ts test/wellness/score.test.ts test/wellness/together.test.ts test/wellness/cli.test.ts \
-  test/engines/whole-firmware.test.ts $(LONG_ONLY_TESTS)
+# Two tiers. `make test` is the edit-build-test loop: every module's tests, the engines'
+# differential runs, accuracy on the real recordings, and each command from the shell, with
+# the long tables on a seeded subset (test/helpers/long.ts). The files below run only in
+# `make test-long` (or `make faults`), whole: end-to-end scenarios that replay hours of
+# recording or run in real time against the BlueZ stand-in, and the fault sweeps, each beside
+# a faster test of the same code in `make test` (named after each). .ci/run runs all three.
+LONG_ONLY_TESTS := \
+  test/replay/memory.test.ts \
+  test/ble/ble-faults.test.ts \
+  test/cli/progress-tty.test.ts \
+  test/cli/readme.test.ts \
+  test/cli/share-flow.test.ts \
+  test/wellness/together.test.ts \
+  test/wellness/sharing.test.ts \
+  test/store/log-fault-sweep.test.ts
+# memory: a day replayed and scored for peak memory (replay/ndjson-stream, host/score-match-stream)
+# ble-faults: drops, vanishing rings, refused writes, setup errors over BlueZ (ble/ble-equal, host/client-ring)
+# progress-tty: needs recordings of an hour and more (cli/replay's non-TTY silence)
+# readme: every README line run as written (cli/commands, the commands' own tests)
+# share-flow: pair, grant, revoke across three hosts (auth/sharing, auth/session)
+# together, sharing: rings replayed together for hours (wellness/cli, wellness/history)
+# log-fault-sweep: power cuts in the flash log (store/log-store; `make faults` runs all 19,374)
+FAULTS_TESTS := test/image/power-loss.test.ts test/image/link-drop.test.ts
+LONG_TESTS := test/cli/device-cli.test.ts test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/wellness/score.test.ts test/wellness/cli.test.ts \
+  test/engines/whole-firmware.test.ts test/cli/hostile-input.test.ts test/ci/ci-config.test.ts test/cli/replay.test.ts $(LONG_ONLY_TESTS)
 
 # What the tests load, built two at a time: the host's tsc build (the slowest single step)
 # beside the ES5 firmware builds (type check, engine bundles, image payload, the Duktape
@@ -128,7 +149,7 @@ test-builds: setup
 	  $(if $(wildcard $(JERRY_TAR)),engines engines-snapshots)
 
 test: test-builds
-	$(TAP_RUN) $(call tests-js,$(filter-out $(LONG_ONLY_TESTS),$(filter %.test.ts,$(TS_ALL))))
+	$(TAP_RUN) $(call tests-js,$(filter-out $(LONG_ONLY_TESTS) $(FAULTS_TESTS),$(filter %.test.ts,$(TS_ALL))))
 
 test-long: test-builds
 	RING_TEST_LONG=1 $(TAP_RUN) $(call tests-js,$(LONG_TESTS))
@@ -381,4 +402,4 @@ $(FIRMWARE_RING_MIN): $(ENGINES_CHECKED) $(shell find firmware protocol -name '*
 faults: test-builds
 	$(NODE) dist/tools/faults/main.js --seed 1 --steps 700
 	$(NODE) dist/tools/faults/week-main.js 7
-	RING_FAULTS=full $(TAP_RUN) --timeout=3600 $(call tests-js,test/image/power-loss.test.ts test/image/link-drop.test.ts)
+	RING_FAULTS=full $(TAP_RUN) --timeout=3600 $(call tests-js,$(FAULTS_TESTS))

@@ -19,6 +19,7 @@ import { generateRingPpg } from '../../sim/synth/ring-ppg.js';
 import { oneLineError, ring, ringAsync } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/shared.js';
 import { writeLibrary } from './library.js';
+import { sweep } from '../helpers/long.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-ci-config-'));
 t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -129,7 +130,8 @@ t.test('a manifest\'s config is every session\'s default; a configured sample ra
 });
 
 t.test('a bad configuration: exit 2, one line naming the session and the key', async (t) => {
-  const bad: [unknown, RegExp][] = [
+  // Each row is a process: `make test` runs a seeded subset of each table, make test-long all.
+  const all: [unknown, RegExp][] = [
     [{ hrv_window_s: 30 }, /^error: bad\.json: sessions\[1\] \(rest\/hrv30\): unknown config key "hrv_window_s" \(expected sample_rate_hz, hrv_short_s, hrv_long_s, stream, hrs\)$/],
     [{ hrv_short_s: 150 }, /\(rest\/hrv30\): config\.hrv_short_s must be a multiple of 30 in 30\.\.120, got 150$/],
     [{ hrv_short_s: 45 }, /\(rest\/hrv30\): config\.hrv_short_s must be a multiple of 30 in 30\.\.120, got 45$/],
@@ -144,6 +146,7 @@ t.test('a bad configuration: exit 2, one line naming the session and the key', a
     [{ hrs: 1 }, /\(rest\/hrv30\): config\.hrs must be true or false, got 1$/],
     [[30], /\(rest\/hrv30\): config must be an object \{sample_rate_hz, hrv_short_s, hrv_long_s, stream, hrs\}, got \[30\]$/],
   ];
+  const bad = sweep(t, 'bad session configs', all, 4);
   const runs = bad.map(([config]) => {
     const name = `bad-${bad.findIndex((b) => b[0] === config)}.json`;
     writeManifest(name, { golden_dir: 'golden', sessions: [SESSIONS[0], { ...SESSIONS[1], config }] });
@@ -153,17 +156,18 @@ t.test('a bad configuration: exit 2, one line naming the session and the key', a
   results.forEach((r, i) => oneLineError(t, r, bad[i]![1]));
 
   const conflict = writeManifest('conflict.json', { golden_dir: 'golden', sessions: [{ recording: REC, id: 'x', rate_hz: 25, config: { sample_rate_hz: 50 } }] });
-  const direct = ringAsync(['ci', 'm.json', '--direct'], { cwd: tmp });
-  const cli: [Promise<{ code: number; stdout: string; stderr: string }>, RegExp][] = [
-    [ringAsync(['ci', conflict], { cwd: tmp }), /^error: conflict\.json: sessions\[0\] \(x\): rate_hz 25 and config\.sample_rate_hz 50 differ \(give one\)$/],
-    [direct, /^error: session rest\/hr5 has a config, which the ring takes over the protocol: run without --direct$/],
-    [ringAsync(['replay', REC, '--config', '{"hrv_short_s":45}'], { cwd: tmp }), /^error: --config: config\.hrv_short_s must be a multiple of 30 in 30\.\.120, got 45$/],
-    [ringAsync(['replay', REC, '--config', '{"hrv_short_s":30', '--ndjson'], { cwd: tmp }), /^error: --config: not JSON \(/],
-    [ringAsync(['replay', REC, '--config', 'none.json'], { cwd: tmp }), /^error: --config: no such file none\.json \(give a JSON file or inline JSON \{\.\.\.\}\)$/],
-    [ringAsync(['replay', REC, '--config', '{"hrv_short_s":30}', '--direct'], { cwd: tmp }), /^error: --config is set over the protocol: not with --direct$/],
-    [ringAsync(['replay', REC, '--config', '{"sample_rate_hz":25}', '--rate-hz', '100'], { cwd: tmp }), /^error: --rate-hz 100 and --config sample_rate_hz 25 differ \(give one\)$/],
+  const cli: [() => Promise<{ code: number; stdout: string; stderr: string }>, RegExp][] = [
+    [() => ringAsync(['ci', conflict], { cwd: tmp }), /^error: conflict\.json: sessions\[0\] \(x\): rate_hz 25 and config\.sample_rate_hz 50 differ \(give one\)$/],
+    [() => ringAsync(['ci', 'm.json', '--direct'], { cwd: tmp }), /^error: session rest\/hr5 has a config, which the ring takes over the protocol: run without --direct$/],
+    [() => ringAsync(['replay', REC, '--config', '{"hrv_short_s":45}'], { cwd: tmp }), /^error: --config: config\.hrv_short_s must be a multiple of 30 in 30\.\.120, got 45$/],
+    [() => ringAsync(['replay', REC, '--config', '{"hrv_short_s":30', '--ndjson'], { cwd: tmp }), /^error: --config: not JSON \(/],
+    [() => ringAsync(['replay', REC, '--config', 'none.json'], { cwd: tmp }), /^error: --config: no such file none\.json \(give a JSON file or inline JSON \{\.\.\.\}\)$/],
+    [() => ringAsync(['replay', REC, '--config', '{"hrv_short_s":30}', '--direct'], { cwd: tmp }), /^error: --config is set over the protocol: not with --direct$/],
+    [() => ringAsync(['replay', REC, '--config', '{"sample_rate_hz":25}', '--rate-hz', '100'], { cwd: tmp }), /^error: --rate-hz 100 and --config sample_rate_hz 25 differ \(give one\)$/],
   ];
-  for (const [run, want] of cli) oneLineError(t, await run, want);
+  const picked = sweep(t, 'bad --config lines', cli, 3);
+  const got = await Promise.all(picked.map(([run]) => run()));
+  got.forEach((r, i) => oneLineError(t, r, picked[i]![1]));
 });
 
 t.test('shard costs read from a recording\'s head equal the loaded recording\'s, and so do the shards', async (t) => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { ring } from '../helpers/cli.js';
+import { sweep } from '../helpers/long.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-cli-'));
@@ -95,7 +96,8 @@ t.test('bad input gets one clear line and a non-zero exit, never a stack trace',
     ['json and ndjson together', ['replay', rest, '--json', '--ndjson'], /^error: --json and --ndjson are exclusive$/],
     ['update without golden', ['replay', rest, '--update-golden'], /^error: --update-golden needs --golden <file>$/],
   ];
-  for (const [name, args, re] of cases) {
+  // Each case is a process: `make test` runs a seeded four, make test-long all.
+  for (const [name, args, re] of sweep(t, 'replay bad input', cases, 4)) {
     const r = ring(args);
     t.equal(r.code, 2, `${name}: exit 2`);
     t.equal(r.stdout, '', `${name}: nothing on stdout`);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import t from 'tap';
 import { oneLineError, ring, ringAsync } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/shared.js';
-import { LONG } from '../helpers/long.js';
+import { LONG, sweep } from '../helpers/long.js';
 
 const BAD: [string[], RegExp][] = [
   [['wellness', 'synth', '-o', 'x.ringfx', '--nights', '9'], /^error: --nights must be an integer in 1\.\.4, got '9'$/],
@@ -43,7 +43,8 @@ const SESSIONS = {
 
 t.test('bad input: one line, exit 2, nothing written', async (t) => {
   const dir = t.testdir({ 'a.ringfx': '', 'b.ringfx': '', ...SESSIONS });
-  for (const [args, message] of BAD) {
+  // Each row is a process: `make test` runs a seeded six, make test-long all.
+  for (const [args, message] of sweep(t, 'wellness bad input', BAD, 6)) {
     const r = ring(args, { cwd: dir });
     t.equal(r.code, 2, `${args.join(' ')}: exit 2`);
     t.match(r.stderr.trim(), message, `${args.join(' ')}: says what is wrong`);
