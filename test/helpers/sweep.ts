@@ -1,4 +1,4 @@
-// Fault sweeps of a firmware update (make faults; a seeded subset in make test).
+// Fault sweeps of a firmware update (make faults; a seeded subset without RING_FAULTS=full).
 //
 // Power loss: a clean update of a 128 KB image (upload, test, reset, trial boot, confirm)
 // is run once with every flash operation recorded; then, for every operation that changes

@@ -1,7 +1,7 @@
 // A link drop at every chunk boundary of a 128 KB upload: the upload reconnects, asks the
 // ring where it stands (begin) and continues from the ring's offset; it completes, the
 // image in the slot is the image sent, and the bytes sent again are at most one window of
-// chunks per drop. make test runs a seeded subset; make faults (RING_FAULTS=full) all.
+// chunks per drop. Without RING_FAULTS a seeded subset; make faults (RING_FAULTS=full) all.
 
 import t from 'tap';
 import { bootRing, clientFor, factoryFlash, imageSha, testImage } from '../helpers/image.js';

@@ -1,6 +1,6 @@
 // Power loss at every flash operation of a 128 KB image update and of the boot stage's
-// slot handling (test/helpers/sweep.ts says how the cuts are chosen). make test runs a
-// seeded subset; make faults (RING_FAULTS=full) runs every cut.
+// slot handling (test/helpers/sweep.ts says how the cuts are chosen). Without
+// RING_FAULTS a seeded subset (for a run from source); make faults (RING_FAULTS=full) runs every cut.
 
 import t from 'tap';
 import { factoryFlash, bootRing, testImage } from '../helpers/image.js';
