@@ -63,6 +63,33 @@ for (const args of PIPED) {
   });
 }
 
+// The reader going away ends the command at the write it refuses, not after the rest of
+// the output has been formatted for nobody: the log (a file, written as each line is
+// logged) has no 'replay done' line then, while a reader that takes everything gets it.
+// Half an hour of recording: its output is several times what a pipe holds, so the CLI is
+// still writing when the reader goes.
+t.test('a reader that goes away ends the replay at that write', async (t) => {
+  const long = path.join(tmp, 'half-hour.ringfx');
+  const synth = await run(['fixture', 'synth', '-o', long, '--seed', '3', '--duration-s', '1800'], () => {});
+  t.equal(synth.code, 0, synth.stderr);
+  const logged = (name: string): string => {
+    const file = path.join(tmp, name);
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  };
+  for (const mode of [['--ndjson'], ['--json'], ['--direct', '--ndjson']]) {
+    const what = mode.join(' ');
+    const log = `early-${mode.join('')}.log`;
+    const r = await run(['--log-level', 'info', '--log-file', path.join(tmp, log), 'replay', long, ...mode], (child) => child.stdout!.once('data', () => child.stdout!.destroy()));
+    t.equal(r.code, 0, `${what}: exit 0 when the reader goes away`);
+    t.match(logged(log), /"msg":"replay"/, `${what}: the replay was logged as it started`);
+    t.notMatch(logged(log), /replay done/, `${what}: it ended at the refused write, before the end of its output`);
+  }
+  const full = await run(['--log-level', 'info', '--log-file', path.join(tmp, 'full.log'), 'replay', long, '--ndjson'], () => {});
+  t.equal(full.code, 0);
+  t.ok(full.stdout_bytes > 4 * 65536, `the whole output, ${full.stdout_bytes} bytes, is several pipes' worth`);
+  t.match(logged('full.log'), /replay done/, 'a reader that takes everything: replay done');
+});
+
 t.test('stdout on a full disk: one line and exit 2', { skip: fs.existsSync('/dev/full') ? false : 'no /dev/full here' }, async (t) => {
   const r = await new Promise<Ended>((resolve) => {
     const out = fs.openSync('/dev/full', 'w');
