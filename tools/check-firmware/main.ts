@@ -8,7 +8,6 @@
 // stderr. Exit codes: 0 clean, 1 violations, 2 usage or input error.
 
 import fs from "node:fs";
-import { checkFirmware, expandInputs, formatViolation } from "./checker.js";
 import { RULES } from "./rules.js";
 
 export const DEFAULT_INPUTS = ["firmware", "protocol/device", "protocol/ids.ts"];
@@ -21,7 +20,7 @@ function usage(): string {
   return "usage: check-firmware [--list-rules] [file-or-folder ...]\n" + `default inputs: ${DEFAULT_INPUTS.join(" ")} (those that exist)\n`;
 }
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   const inputs: string[] = [];
   for (const arg of argv) {
     if (arg === "--help" || arg === "-h") {
@@ -51,6 +50,8 @@ export function main(argv: readonly string[]): number {
     }
     roots = inputs;
   }
+  // The checker loads the TypeScript compiler (about a second): only once the inputs are known.
+  const { checkFirmware, expandInputs, formatViolation } = await import("./checker.js");
   const files = expandInputs(roots);
   if (files.length === 0) {
     process.stderr.write(`check-firmware: no .ts files under ${roots.join(", ") || "(nothing)"}\n`);
@@ -67,4 +68,4 @@ export function main(argv: readonly string[]): number {
   return result.violations.length === 0 ? EXIT_OK : EXIT_VIOLATIONS;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));
