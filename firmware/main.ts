@@ -19,9 +19,9 @@ import * as det from "./dsp/beat-detector.js";
 import * as iv from "./hr/intervals.js";
 import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
-import { ble_on_record, raw_handler, tick_handler } from "./ble/hook.js";
+import { raw_handler, record_handler, tick_handler } from "./ble/hook.js";
 // Named imports, not a namespace: a bundled namespace object costs heap the radio-less build does not have.
-import { wl_boot, wl_hrv, wl_motion, wl_tick } from "./wellness/hook.js";
+import { WL_ACTIVE_MG, wl_boot, wl_hrv, wl_motion, wl_tick, wl_tick_due_ms } from "./wellness/hook.js";
 
 export const ERR_BAD_RATE = -1;
 export const ERR_SENSOR = -2;
@@ -147,8 +147,9 @@ export function ring_on_sensor_irq(): number {
     emit_status(out.STATUS_FIFO_OVERFLOW, dropped);
   }
   const activity_mg = hal.motion_activity_mg();
+  // The wellness hooks are called only when they have something to do (wellness/hook.ts).
   const on_motion = wl_motion;
-  if (on_motion !== null) on_motion(activity_mg);
+  if (on_motion !== null && activity_mg >= WL_ACTIVE_MG) on_motion(activity_mg);
   last_irq_clock_ms = hal.clock_ms();
   let processed = 0;
   for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
@@ -207,7 +208,10 @@ export function ring_on_sensor_irq(): number {
     if (got < DRAIN_SAMPLES_MAX) break;
   }
   const on_tick = wl_tick;
-  if (processed > 0 && on_tick !== null) on_tick(time_base_ms + (samples_seen - 1) * period_ms);
+  if (processed > 0 && on_tick !== null) {
+    const last_ms = time_base_ms + (samples_seen - 1) * period_ms;
+    if (last_ms >= wl_tick_due_ms) on_tick(last_ms);
+  }
   return processed;
 }
 
@@ -309,7 +313,9 @@ function emit(kind: number, field_count: number): void {
   const hal = hal_ref;
   if (!(hal !== null && field_count <= out.OUT_RECORD_FIELDS_MAX)) assert(false, FAULT_MAIN); // (no call when it holds)
   if (hal !== null) hal.emit(kind, record, field_count);
-  ble_on_record(kind, record, field_count); // history log, streams, Heart Rate Service
+  // History log, streams, Heart Rate Service: ble/hook.ts ble_on_record, written out.
+  const on_record = record_handler;
+  if (on_record !== null) on_record(kind, record, field_count);
 }
 
 /** Sample rate configured at boot. */

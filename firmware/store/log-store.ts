@@ -717,7 +717,7 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   ring_i[ri + RI_PEND_COUNT] = count;
   ring_f[r * RF_WORDS + RF_PEND_LAST] = seq;
   if (count === 1) poll_due_update(); // this record started its ring's batch
-  log_poll(emitted_ms);
+  if (poll_any !== 0 && emitted_ms >= poll_due_ms) log_poll(emitted_ms); // (no call when none is due)
   return seq;
 }
 
