@@ -22,6 +22,7 @@
 
 import type { BleHal, FlashHal } from "../hal.js";
 import { PART_LOG_ADDR, PART_LOG_BYTES } from "../flash-map.js";
+import { OUT_KIND_STATUS } from "../output.js";
 import { ring_clock_ms, ring_sample_rate_hz, ring_tick_sample, ring_tick_start } from "../main.js";
 import { LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, log_append, log_poll, log_ram_bytes, log_store_boot } from "../store/log-store.js";
 import { codec_boot, codec_ram_bytes } from "../cmd/codec.js";
@@ -29,7 +30,7 @@ import { dispatch_boot, dispatch_ram_bytes } from "../cmd/dispatch.js";
 import { identity_boot, identity_ram_bytes } from "../cmd/identity.js";
 import { image_boot, image_ram_bytes } from "../cmd/image.js";
 import { settings_reset } from "../cmd/settings.js";
-import { stream_boot, stream_flush, stream_on_raw_external, stream_on_record, stream_ram_bytes, stream_reset } from "../cmd/stream.js";
+import { kinds as stream_kinds, stream_boot, stream_flush, stream_on_raw_external, stream_on_record, stream_ram_bytes, stream_reset } from "../cmd/stream.js";
 import { time_reset } from "../cmd/time.js";
 import { att_table_ram_bytes } from "./att.js";
 import { frame_rx_boot, frame_rx_expire, frame_rx_ram_bytes, frame_rx_reset } from "./frame-rx.js";
@@ -137,7 +138,8 @@ function on_record(kind: number, record: Int32Array, field_count: number): void 
   // the host can time records as the ring did, however late the link delivers them.
   const emitted_ms = ring_clock_ms();
   log_append(kind, record, field_count, emitted_ms);
-  stream_on_record(kind, record, field_count, emitted_ms);
+  // The streams take status records always, the others only while something is subscribed.
+  if (kind === OUT_KIND_STATUS || stream_kinds !== 0) stream_on_record(kind, record, field_count, emitted_ms);
   hrs_on_record(kind, record, field_count);
   if (link_connected()) frame_rx_expire();
 }

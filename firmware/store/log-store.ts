@@ -730,7 +730,8 @@ export function log_append(kind: number, record: Int32Array, field_count: number
 function block_end(r: number): number {
   const head = ring_i[r * RI_WORDS + RI_HEAD];
   if (head < 0) return BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX;
-  const room = Math.floor((sector_bytes - ring_i[r * RI_WORDS + RI_HEAD_OFF]) / unit) * unit;
+  // (The head's offset is at most sector_bytes: `| 0` floors the quantity, without Math.floor's call.)
+  const room = ((sector_bytes - ring_i[r * RI_WORDS + RI_HEAD_OFF]) / unit | 0) * unit;
   if (room >= BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX || room < BLOCK_HDR_BYTES + BLOCK_TAIL_MIN) return BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX;
   return room;
 }
