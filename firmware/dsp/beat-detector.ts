@@ -254,6 +254,14 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   // A beat is late (the threshold drops) once 1.5 expected intervals have passed since the
   // last one: after this time, -1 while either is unknown. Follows last_beat.
   let late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
+  // The level decays from this time on without a beat (LEVEL_DECAY_AFTER_MS after the
+  // last one). Follows last_beat.
+  let decay_after = last_beat + LEVEL_DECAY_AFTER_MS;
+  // The detection threshold, 3/8 of the level, and the late one, 1/4 of it, or the same
+  // while lateness is unknown (late_after -1: every time is past it). Follow level and
+  // late_after, so a sample picks one with a single test.
+  let thr = (level >> 3) * 3;
+  let thr_late = late_after >= 0 ? level >> 2 : thr;
   let i = from;
   let stopped = 0; // 1: stopped after sample i (a beat released or the signal state changed)
   // After a sample in a good signal: stop when a beat is ready or the run began in a bad one
@@ -364,6 +372,8 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       last_beat = -1;
       last_beat_ms = -1;
       late_after = -1;
+      decay_after = LEVEL_DECAY_AFTER_MS - 1;
+      thr_late = thr;
       last_dt_ms = 0;
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
@@ -393,24 +403,27 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       level = ssf_learn_max * 16;
       if (level < 16) level = 16;
       level_x16 = level;
+      thr = (level >> 3) * 3;
+      thr_late = late_after >= 0 ? level >> 2 : thr;
       decay_ms = now_ms;
     }
     // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
     // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
     // or 1/4 after 1.5 expected intervals without a beat.
-    const since_beat_ms = now_ms - last_beat;
-    if (since_beat_ms < LEVEL_DECAY_AFTER_MS) {
+    if (now_ms < decay_after) {
       decay_ms = now_ms;
     } else if (now_ms - decay_ms >= 1000) {
       level = level - (level >> 3);
       if (level < 16) level = 16;
       level_x16 = level;
+      thr = (level >> 3) * 3;
+      thr_late = late_after >= 0 ? level >> 2 : thr;
       pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
       decay_ms = now_ms;
     }
     if (!srch) {
-      const late = late_after >= 0 && now_ms > late_after; // since_beat_ms * 2 > expected_ms * 3
-      const threshold_x16 = late ? level >> 2 : (level >> 3) * 3;
+      // Late (since the last beat * 2 > expected_ms * 3): the lower threshold.
+      const threshold_x16 = now_ms > late_after ? thr_late : thr;
       // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
       // search, whatever the heart rate (a fixed refractory time would start searches late
       // at 200 bpm and walk over the next peak).
@@ -431,6 +444,9 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
             last_beat = -1;
             last_beat_ms = -1;
             late_after = -1;
+            decay_after = LEVEL_DECAY_AFTER_MS - 1;
+            thr = (level >> 3) * 3;
+            thr_late = thr;
             last_dt_ms = 0;
           }
         }
@@ -477,6 +493,9 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         level = level_x16;
         last_beat = last_beat_ms;
         late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
+        decay_after = last_beat + LEVEL_DECAY_AFTER_MS;
+        thr = (level >> 3) * 3;
+        thr_late = late_after >= 0 ? level >> 2 : thr;
       }
     }
     if (stop_ok) {
