@@ -32,7 +32,7 @@ const DRAIN_ROUNDS_MAX = 4; // an interrupt drains at most 4 FIFO-fulls
 /** The BLE layer's tick (hook.ts tick_handler) comes before every TICK_SAMPLES-th sample. */
 export const TICK_SAMPLES = 25;
 
-let hal_ref: Hal | null = null;
+export let hal_ref: Hal | null = null; // (ble/entry.ts reads its clock per record)
 let period_ms = 0;
 // Pipeline time: the detector counts its own samples from the pipeline's boot; the ring's
 // time of sample n is time_base_ms + n * period_ms. A pipeline reboot (new sample rate or

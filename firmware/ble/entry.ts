@@ -23,7 +23,7 @@
 import type { BleHal, FlashHal } from "../hal.js";
 import { PART_LOG_ADDR, PART_LOG_BYTES } from "../flash-map.js";
 import { OUT_KIND_STATUS } from "../output.js";
-import { ring_clock_ms, ring_sample_rate_hz, ring_tick_sample, ring_tick_start } from "../main.js";
+import { hal_ref, ring_clock_ms, ring_sample_rate_hz, ring_tick_sample, ring_tick_start } from "../main.js";
 import { LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, log_append, log_poll, log_ram_bytes, log_store_boot } from "../store/log-store.js";
 import { codec_boot, codec_ram_bytes } from "../cmd/codec.js";
 import { dispatch_boot, dispatch_ram_bytes } from "../cmd/dispatch.js";
@@ -41,6 +41,7 @@ import { hrs_boot, hrs_on_record, hrs_ram_bytes, hrs_reset } from "./hrs-notify.
 import {
   STAT_RX_NOT_CONNECTED,
   STAT_RX_REENTERED,
+  conn_up,
   link_boot,
   link_connected,
   link_count,
@@ -136,12 +137,13 @@ export function ble_ram_bytes(log_only: number): number {
 function on_record(kind: number, record: Int32Array, field_count: number): void {
   // When the ring emitted it, on its own clock: crosses the protocol with the record, so
   // the host can time records as the ring did, however late the link delivers them.
-  const emitted_ms = ring_clock_ms();
+  const hal = hal_ref; // ring_clock_ms(), written out: this runs for every record
+  const emitted_ms = hal === null ? 0 : hal.clock_ms();
   log_append(kind, record, field_count, emitted_ms);
   // The streams take status records always, the others only while something is subscribed.
   if (kind === OUT_KIND_STATUS || stream_kinds !== 0) stream_on_record(kind, record, field_count, emitted_ms);
   hrs_on_record(kind, record, field_count);
-  if (link_connected()) frame_rx_expire();
+  if (conn_up !== 0 && link_connected()) frame_rx_expire(); // (no call while disconnected)
 }
 
 function on_tick(): void {

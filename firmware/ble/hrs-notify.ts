@@ -28,6 +28,7 @@ import {
   STAT_HRS_REFUSED,
   STAT_HRS_SENT,
   link_cccd,
+  conn_up,
   link_connected,
   link_count,
   link_mtu,
@@ -98,7 +99,7 @@ export function hrs_on_record(kind: number, record: Int32Array, field_count: num
     const ibi_ms = record[out.BEAT_IBI_MS];
     if (record[out.BEAT_IBI_VALID] !== 0 && ibi_ms >= 1 && ibi_ms <= HRM_RR_MS_MAX) rr_push(ibi_ms);
   } else if (kind === out.OUT_KIND_HR && field_count >= out.HR_FIELDS) {
-    if (!link_connected()) {
+    if (conn_up === 0 || !link_connected()) {
       rr_count = 0; // what notify_measurement does unheard; battery_check sends nothing either
       return;
     }

@@ -708,7 +708,17 @@ export function log_append(kind: number, record: Int32Array, field_count: number
       ring_f[r * RF_WORDS + RF_PEND_FIRST] = seq;
       ring_i[ri + RI_PEND_SINCE_MS] = emitted_ms;
     }
-    p = rec_encode(buf, block_end(r), state, seq, kind, record, field_count, emitted_ms);
+    // Where the block being filled must end: a whole block, or less when the head sector has
+    // room for a shorter one only, so blocks fill sectors to the end instead of leaving up to
+    // a block's worth of each sector unused (a sector's tail too small for a useful block is
+    // left, and the next block opens a fresh sector). Written out here: it runs per record.
+    const head = ring_i[ri + RI_HEAD];
+    let end = BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX;
+    if (head >= 0) {
+      const room = ((sector_bytes - ring_i[ri + RI_HEAD_OFF]) / unit | 0) * unit;
+      if (room < end && room >= BLOCK_HDR_BYTES + BLOCK_TAIL_MIN) end = room;
+    }
+    p = rec_encode(buf, end, state, seq, kind, record, field_count, emitted_ms);
     if (p < 0) log_flush_ring(r); // the block is full: it goes to flash, the record starts the next
   }
   if (!(p > 0)) assert(false, FAULT_LOG); // an empty block holds any record (no call when it holds)
@@ -719,21 +729,6 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   if (count === 1) poll_due_update(); // this record started its ring's batch
   if (poll_any !== 0 && emitted_ms >= poll_due_ms) log_poll(emitted_ms); // (no call when none is due)
   return seq;
-}
-
-/**
- * Where ring r's block being filled must end: a whole block, or less when the head sector
- * has room for a shorter one only, so blocks fill sectors to the end instead of leaving up
- * to a block's worth of each sector unused (a sector's tail too small for a useful block
- * is left, and the next block opens a fresh sector).
- */
-function block_end(r: number): number {
-  const head = ring_i[r * RI_WORDS + RI_HEAD];
-  if (head < 0) return BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX;
-  // (The head's offset is at most sector_bytes: `| 0` floors the quantity, without Math.floor's call.)
-  const room = ((sector_bytes - ring_i[r * RI_WORDS + RI_HEAD_OFF]) / unit | 0) * unit;
-  if (room >= BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX || room < BLOCK_HDR_BYTES + BLOCK_TAIL_MIN) return BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX;
-  return room;
 }
 
 /** Write every batch that has waited its ring's bound (call often: every record, every sample). */
