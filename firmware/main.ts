@@ -263,7 +263,8 @@ function on_beat(): void {
   beat_count = beat_count + 1;
   if (iv.ibi_ms > 0) {
     hrv.hrv_add_interval(t_ms, iv.ibi_ms, iv.ibi_valid);
-    det.detector_set_expected_ibi(iv.intervals_median_ms());
+    const median_ms = iv.median_cached; // intervals_median_ms(), no call when cached (it is, after a beat)
+    det.detector_set_expected_ibi(median_ms >= 0 ? median_ms : iv.intervals_median_ms());
   }
   record[out.BEAT_TIME_MS] = t_ms;
   record[out.BEAT_IBI_MS] = iv.ibi_ms;
@@ -277,12 +278,20 @@ function on_beat(): void {
   record[out.BEAT_SQI] = sqi < 0 ? 0 : sqi > 100 ? 100 : sqi;
   record[out.BEAT_AMPLITUDE] = det.beat_amplitude;
   record[out.BEAT_INDEX] = beat_count;
-  emit(out.OUT_KIND_BEAT, out.BEAT_FIELDS);
+  // emit() for both records, written out (two calls per beat); the interrupt that calls
+  // on_beat has a HAL.
+  const hal = hal_ref;
+  if (hal === null) return;
+  hal.emit(out.OUT_KIND_BEAT, record, out.BEAT_FIELDS);
+  let on_record = record_handler;
+  if (on_record !== null) on_record(out.OUT_KIND_BEAT, record, out.BEAT_FIELDS);
   if (iv.hr_bpm_x10 > 0) {
     record[out.HR_TIME_MS] = t_ms;
     record[out.HR_BPM_X10] = iv.hr_bpm_x10;
     record[out.HR_CONFIDENCE] = iv.hr_confidence;
-    emit(out.OUT_KIND_HR, out.HR_FIELDS);
+    hal.emit(out.OUT_KIND_HR, record, out.HR_FIELDS);
+    on_record = record_handler;
+    if (on_record !== null) on_record(out.OUT_KIND_HR, record, out.HR_FIELDS);
   }
 }
 

@@ -199,7 +199,7 @@ export function detector_boot(sample_rate_hz: number): void {
 
 /** The interval the detector expects next (ms), fed back by the interval stage; 0 = unknown. */
 export function detector_set_expected_ibi(ibi_ms: number): void {
-  ibi_expected_ms = clamp(ibi_ms, 0, 3000);
+  ibi_expected_ms = ibi_ms < 0 ? 0 : ibi_ms > 3000 ? 3000 : ibi_ms; // clamp(), written out (per beat)
 }
 
 /**
