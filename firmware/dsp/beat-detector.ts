@@ -10,7 +10,7 @@
 // taken for the dicrotic wave and dropped.
 
 import { assert } from "../lib/assert.js";
-import { clamp, div_floor } from "../lib/imath.js";
+import { div_floor } from "../lib/imath.js";
 import { BEAT_SPACING_MS_MIN, SENSOR_FULL_SCALE_COUNTS, sample_rate_supported } from "../config.js";
 import { CONTACT_RAW_COUNTS_MIN } from "../config.js";
 import {
@@ -124,16 +124,6 @@ let settled_after_ms = 0; // the baseline is trusted from then on (about 3 time 
 let flat_since_ms = 0; // since when the sample has not changed
 /** The signal state of the last sample: SIGNAL_OK, SIGNAL_ARTIFACT or SIGNAL_NO_CONTACT. */
 export let sq_state = SIGNAL_OK;
-
-/** A beat was accepted with this amplitude (input units): the reference follows it. */
-function sq_on_beat(amplitude: number): void {
-  const a = clamp(amplitude, 0, 8388608);
-  beats_seen = beats_seen + 1;
-  // Rises fast, falls slowly: one weak beat (or a dicrotic wave taken for one) must not
-  // make every real pulse look like an artifact.
-  if (a > amp_ref) amp_ref = amp_ref + ((a - amp_ref + 1) >> 1);
-  else amp_ref = amp_ref - ((amp_ref - a) >> 4);
-}
 
 // The sensor's convention, set by the platform before boot and kept across boots: false
 // when samples are the AFE's inverted channel (pulse peaks up), true when they are raw
@@ -481,7 +471,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       const confirmed = c > peak_at && (peak - p) * 8 > peak - search_foot;
       if (confirmed || c - search_start >= search_max) {
         srch = false;
-        // finish_candidate reads and updates the beat count and amplitude (sq_on_beat).
+        // finish_candidate reads and updates the beat count and amplitude (the signal quality part at its end).
         beats_seen = seen;
         amp_ref = amp;
         finish_candidate(c, search_foot);
@@ -545,18 +535,24 @@ function finish_candidate(c: number, foot: number): number {
   let b = m;
   for (let i = 0; i < search_max && a - 1 > search_start - trough_back && hist_x[(a - 1) & HIST_MASK] === top; i++) a = a - 1;
   for (let i = 0; i < search_max && b + 1 <= c && hist_x[(b + 1) & HIST_MASK] === top; i++) b = b + 1;
-  let t_x256: number; // peak time in samples x256
+  // The peak time in samples x256 is t_x256; t_ms = floor((t_x256 * period_ms + 128) / 256).
+  let t_ms: number;
   if (b > a) {
-    t_x256 = (a + b) * 128;
+    t_ms = Math.floor(((a + b) * 128 * period_ms + 128) / 256);
   } else {
     const y0 = hist_x[(m - 1) & HIST_MASK];
     const y2 = m + 1 <= c ? hist_x[(m + 1) & HIST_MASK] : y0;
     const den = y0 - 2 * top + y2; // < 0 at a strict maximum
     let frac_x256 = 0;
-    if (den < 0) frac_x256 = clamp(Math.floor(((y0 - y2) * 128) / den), -128, 128);
-    t_x256 = m * 256 + frac_x256;
+    if (den < 0) {
+      frac_x256 = Math.floor(((y0 - y2) * 128) / den);
+      if (frac_x256 < -128) frac_x256 = -128; // clamp(), written out (per beat)
+      else if (frac_x256 > 128) frac_x256 = 128;
+    }
+    // t_x256 = m * 256 + frac_x256: the whole samples' part is exact, the fraction's
+    // (|frac_x256 * period_ms| <= 5120) floors by a shift, without Math.floor's call.
+    t_ms = m * period_ms + ((frac_x256 * period_ms + 128) >> 8);
   }
-  const t_ms = Math.floor((t_x256 * period_ms + 128) / 256);
   const ratio_x100 = Math.floor((search_ssf_max * 1600) / (level_x16 > 16 ? level_x16 : 16)); // Math.max(16, level), written out
   // Until the rhythm is known, only strong upstrokes count; a candidate too soon after the
   // last beat is a dicrotic wave unless its upstroke is strong; none comes within
@@ -588,7 +584,14 @@ function finish_candidate(c: number, foot: number): number {
     pulse_level_x16 = level_x16;
   }
   const amplitude = peak_value - foot > 0 ? (peak_value - foot) >> 2 : 0;
-  sq_on_beat(amplitude);
+  // Signal quality's beat count and reference amplitude (written here: two calls per beat;
+  // amplitude >= 0, so its clamp is the upper bound alone). The reference rises fast and
+  // falls slowly: one weak beat (or a dicrotic wave taken for one) must not make every real
+  // pulse look like an artifact.
+  const amp_in = amplitude > 8388608 ? 8388608 : amplitude;
+  beats_seen = beats_seen + 1;
+  if (amp_in > amp_ref) amp_ref = amp_ref + ((amp_in - amp_ref + 1) >> 1);
+  else amp_ref = amp_ref - ((amp_ref - amp_in) >> 4);
   if (pending_count === PENDING_CAPACITY) return BEAT_NONE; // cannot happen at <= 220 bpm
   pending_time_ms[pending_count] = t_ms;
   pending_amplitude[pending_count] = amplitude;
