@@ -24,7 +24,16 @@ import type { BleHal, FlashHal } from "../hal.js";
 import { PART_LOG_ADDR, PART_LOG_BYTES } from "../flash-map.js";
 import { OUT_KIND_STATUS } from "../output.js";
 import { hal_ref, ring_clock_ms, ring_sample_rate_hz, ring_tick_sample, ring_tick_start } from "../main.js";
-import { LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, log_append, log_poll, log_ram_bytes, log_store_boot } from "../store/log-store.js";
+import {
+  LOG_FLUSH_MS_DEFAULT,
+  LOG_SUMMARY_FLUSH_MS_DEFAULT,
+  log_append,
+  log_poll,
+  log_ram_bytes,
+  log_store_boot,
+  poll_any as log_poll_any,
+  poll_due_ms as log_poll_due_ms,
+} from "../store/log-store.js";
 import { codec_boot, codec_ram_bytes } from "../cmd/codec.js";
 import { dispatch_boot, dispatch_ram_bytes } from "../cmd/dispatch.js";
 import { identity_boot, identity_ram_bytes } from "../cmd/identity.js";
@@ -147,7 +156,12 @@ function on_record(kind: number, record: Int32Array, field_count: number): void 
 }
 
 function on_tick(): void {
-  log_poll(ring_clock_ms()); // batches wait at most LOG_FLUSH_MS_DEFAULT + 1 s, with or without beats
+  // Batches wait at most LOG_FLUSH_MS_DEFAULT + 1 s, with or without beats. log_poll(ring_clock_ms()),
+  // called only when a batch is due (every 25 samples, mostly with none due).
+  if (log_poll_any === 0) return;
+  const hal = hal_ref;
+  const now_ms = hal === null ? 0 : hal.clock_ms();
+  if (now_ms >= log_poll_due_ms) log_poll(now_ms);
 }
 
 /**

@@ -126,8 +126,9 @@ let summary_flush_ms = LOG_SUMMARY_FLUSH_MS_DEFAULT;
 // The earliest time a waiting batch reaches its ring's bound (poll_any 0: none waits), kept
 // as batches start and are written: log_poll, called for every record and every tick, is
 // then one comparison until a batch is due.
-let poll_any = 0;
-let poll_due_ms = 0;
+// Exported for the BLE layer's tick (ble/entry.ts), which calls log_poll only when one is due.
+export let poll_any = 0;
+export let poll_due_ms = 0;
 let summary_quota = 0;
 
 let hbuf!: Uint8Array; // header scratch
