@@ -25,6 +25,9 @@ import {
   SIGNAL_OK,
 } from "./signal-quality.js";
 
+/** In contact while the (inverted) sample is at most this: the raw count at least CONTACT_RAW_COUNTS_MIN. */
+const CONTACT_X_MAX = SENSOR_FULL_SCALE_COUNTS - CONTACT_RAW_COUNTS_MIN;
+
 const FAULT_DETECTOR = 30;
 
 const INPUT_ABS_MAX = 8388608; // 2^23: inputs are clamped so every sum below fits in 2^31
@@ -118,7 +121,6 @@ let baseline_x16 = 0; // slow baseline of the input, x16 (|x| <= 2^23 -> |x16| <
 let baseline_shift = 0; // EMA shift: time constant 2^shift samples, about 1.3 s at every rate
 let amp_ref = 0; // pulse amplitude of recent beats, input units; 0 = unknown
 let hold_until_ms = -1;
-let sq_primed = false;
 let beats_seen = 0; // beats since the amplitude was last forgotten
 let settled_after_ms = 0; // the baseline is trusted from then on (about 3 time constants)
 let flat_since_ms = 0; // since when the sample has not changed
@@ -157,7 +159,6 @@ export function detector_boot(sample_rate_hz: number): void {
   settled_after_ms = 0;
   hold_until_ms = -1;
   flat_since_ms = 0;
-  sq_primed = false;
   sq_state = SIGNAL_OK;
   sample_index = 0;
   x_prev1 = 0;
@@ -226,7 +227,6 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let base = baseline_x16;
   let flat_since = flat_since_ms;
   let decay_ms = last_level_decay_ms;
-  let primed = sq_primed;
   let hold_until = hold_until_ms;
   let settled_after = settled_after_ms;
   let seen = beats_seen;
@@ -292,24 +292,25 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
     let d = p - hp[(c - span) & HIST_MASK];
     if (d < 0) d = 0;
-    if (d > SLOPE_MAX) d = SLOPE_MAX;
+    else if (d > SLOPE_MAX) d = SLOPE_MAX;
     s = s + d - slopes[(c - window) & SLOPE_MASK];
     slopes[c & SLOPE_MASK] = d;
     const now_ms = c * period;
 
-    // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts).
-    if (!primed) {
+    // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts). It starts
+    // with the first sample past start-up (c === warm: sample_index and this state are
+    // reset together, at boot only).
+    if (c === warm) {
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
       flat_since = now_ms;
-      primed = true;
     }
-    // A real PPG (with sensor noise) never holds one value 1 s.
-    let flat = false;
-    if (x === prev) flat = now_ms - flat_since >= 1000;
-    else flat_since = now_ms;
+    // A real PPG (with sensor noise) never holds one value 1 s: flat is x === prev and
+    // now_ms - flat_since >= 1000, tested last (rarely reached).
+    if (x !== prev) flat_since = now_ms;
     base = base + ((x * 16 - base) >> shift);
-    if (SENSOR_FULL_SCALE_COUNTS - x < CONTACT_RAW_COUNTS_MIN || flat || moving) {
+    if (x > CONTACT_X_MAX || moving || (x === prev && now_ms - flat_since >= 1000)) {
+      const flat = x === prev && now_ms - flat_since >= 1000;
       // Off the skin, pinned or moving, the baseline and the pulse amplitude mean nothing:
       // both start afresh from where the signal is when it is good again. No contact and a
       // pinned value take the full hold (the step back from a pinned value is no pulse);
@@ -319,7 +320,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       amp = 0;
       seen = 0;
       let hold_ms = HOLD_MS;
-      if (SENSOR_FULL_SCALE_COUNTS - x < CONTACT_RAW_COUNTS_MIN) {
+      if (x > CONTACT_X_MAX) {
         st = SIGNAL_NO_CONTACT;
       } else {
         st = SIGNAL_ARTIFACT;
@@ -329,13 +330,9 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     } else {
       // In contact and still: an artifact is a sample too far from the baseline for the
       // pulse amplitude, once a few beats have given it.
-      let artifact = false;
-      if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after) {
-        let dev = x - (base >> 4);
-        if (dev < 0) dev = -dev;
-        artifact = dev > ARTIFACT_DEV_X * amp;
-      }
-      if (artifact) {
+      // (|x - (base >> 4)| > ARTIFACT_DEV_X * amp, as two comparisons.)
+      if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after &&
+          (x - (base >> 4) > ARTIFACT_DEV_X * amp || (base >> 4) - x > ARTIFACT_DEV_X * amp)) {
         if (now_ms + HOLD_MS > hold_until) hold_until = now_ms + HOLD_MS;
         st = SIGNAL_ARTIFACT;
       } else if (now_ms >= hold_until) {
@@ -501,7 +498,6 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   baseline_x16 = base;
   flat_since_ms = flat_since;
   last_level_decay_ms = decay_ms;
-  sq_primed = primed;
   hold_until_ms = hold_until;
   settled_after_ms = settled_after;
   beats_seen = seen;
