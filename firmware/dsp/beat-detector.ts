@@ -257,27 +257,41 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   // After a sample in a good signal: stop when a beat is ready or the run began in a bad one
   // (the state changed). Follows ready.
   let stop_ok = ready > 0 || state_in !== SIGNAL_OK;
-  for (; i < to; i++) {
-    // clamp(), written out; the tests compare with INPUT_ABS_MAX - 1 (the same result for
-    // integers), a literal in the bundle, where 2^23 itself is a variable (engines/bundle.mjs).
+  // Each sample's input: the inverted channel, clamped (clamp(), written out; the tests
+  // compare with INPUT_ABS_MAX - 1, the same result for integers, a literal in the bundle,
+  // where 2^23 itself is a variable: engines/bundle.mjs). Written three times below.
+  for (; i < to && n <= warm; i++) {
+    // Start-up, the first warm + 1 samples: the histories fill (p from the third sample
+    // on), no slope sum yet. A loop of its own, so a later sample pays no test for it.
     let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
     if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
     else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
-    if (n <= warm) {
-      // Start-up, the first warm + 1 samples: the histories fill (p from the third sample
-      // on), no slope sum yet (one test per sample after it).
-      if (n === 0) {
-        prime_history(x);
-        x1 = x;
-        x2 = x;
-      }
-      hx[n & HIST_MASK] = x;
-      if (n >= 2) hp[(n - 1) & HIST_MASK] = x2 + 2 * x1 + x;
-      x2 = x1;
+    if (n === 0) {
+      prime_history(x);
       x1 = x;
-      n = n + 1;
-      continue;
+      x2 = x;
     }
+    hx[n & HIST_MASK] = x;
+    if (n >= 2) hp[(n - 1) & HIST_MASK] = x2 + 2 * x1 + x;
+    x2 = x1;
+    x1 = x;
+    n = n + 1;
+  }
+  if (n === warm + 1 && i < to) {
+    // The next sample is the first past start-up (sample_index and this state are reset
+    // together, at boot only): signal quality starts from it, its baseline at the sample and
+    // its settling and flat times at its time (c = warm), as the sample itself then leaves them.
+    let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
+    if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
+    else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
+    base = x * 16;
+    settled_after = warm * period + SETTLE_MS;
+    flat_since = warm * period;
+  }
+  for (; i < to; i++) {
+    let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
+    if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
+    else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
     const prev = x1;
     hx[n & HIST_MASK] = x;
     const older = x2;
@@ -297,14 +311,8 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     slopes[c & SLOPE_MASK] = d;
     const now_ms = c * period;
 
-    // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts). It starts
-    // with the first sample past start-up (c === warm: sample_index and this state are
-    // reset together, at boot only).
-    if (c === warm) {
-      base = x * 16;
-      settled_after = now_ms + SETTLE_MS;
-      flat_since = now_ms;
-    }
+    // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts); it started
+    // with the first sample past start-up (above the loop).
     // A real PPG (with sensor noise) never holds one value 1 s: flat is x === prev and
     // now_ms - flat_since >= 1000, tested last (rarely reached).
     if (x !== prev) flat_since = now_ms;
