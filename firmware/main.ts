@@ -57,6 +57,7 @@ let hrv_long_ms = HRV_LONG_WINDOW_MS;
 let sample_rate_hz = 0;
 let last_irq_clock_ms = 0; // the clock at the last sensor interrupt
 let signal_state_reported = 0;
+let run_from = 0; // the block index the detector's current run started at, or its last beat
 const fifo_buf = new Int32Array(SENSOR_FIFO_CAPACITY);
 const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
 /**
@@ -83,6 +84,7 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   beat_count = 0;
   const on_boot = wl_boot;
   if (on_boot !== null) on_boot(hal);
+  det.detector_beat_hook_set(on_run_beat);
   return pipeline_boot(rate_hz, HRV_SHORT_WINDOW_MS, HRV_LONG_WINDOW_MS);
 }
 
@@ -169,16 +171,18 @@ export function ring_on_sensor_irq(): number {
       const due = window_due_count - samples_seen;
       if (due > 0 && i + due < end) end = i + due;
       if (due <= 0) end = i + 1;
+      run_from = i;
       const j = det.detector_run(buf, i, end, activity_mg);
-      samples_seen = samples_seen + (j - i);
-      samples_counted = samples_counted + (j - i);
+      const ran = j - run_from; // since the run's last beat (on_run_beat)
+      samples_seen = samples_seen + ran;
+      samples_counted = samples_counted + ran;
       // The BLE layer's tick (the log's flush bound) is due before one of the samples just
       // run: it comes now, before their records. The same thing: the clock does not move
       // during the interrupt, nothing was logged since that sample, and a second tick in
       // one run would find nothing more to do.
       let left = tick_left;
       if (left > 0) {
-        left = left - (j - i);
+        left = left - ran;
         if (left <= 0) {
           const ble_tick = tick_handler;
           if (ble_tick !== null) ble_tick();
@@ -213,6 +217,34 @@ export function ring_on_sensor_irq(): number {
     if (last_ms >= wl_tick_due_ms) on_tick(last_ms);
   }
   return processed;
+}
+
+/**
+ * The detector's beat hook (detector_run, in a good run): the run's samples up to block
+ * index next are in and the last one released a beat; the same as between two runs (the
+ * samples counted, the tick if due, the beats taken), without ending the run. No HRV window
+ * can complete inside a run (a run ends with the sample that completes one) and the signal
+ * state has not changed (a change ends the run).
+ */
+function on_run_beat(next: number): void {
+  const ran = next - run_from;
+  run_from = next;
+  samples_seen = samples_seen + ran;
+  samples_counted = samples_counted + ran;
+  let left = tick_left;
+  if (left > 0) {
+    left = left - ran;
+    if (left <= 0) {
+      const ble_tick = tick_handler;
+      if (ble_tick !== null) ble_tick();
+      left = left + TICK_SAMPLES;
+      if (left <= 0) left = left + TICK_SAMPLES;
+    }
+    tick_left = left;
+  }
+  for (let k = 0; k < det.PENDING_CAPACITY && det.ready_count > 0; k++) {
+    if (det.detector_next_beat() === det.BEAT_FOUND) on_beat();
+  }
 }
 
 function publish_windows(t_next_ms: number): void {

@@ -188,6 +188,19 @@ export function detector_boot(sample_rate_hz: number): void {
   beat_ssf_ratio_x100 = 0;
 }
 
+/**
+ * Called by detector_run after a sample that released a beat, in a run that began in a good
+ * signal, with the block index after that sample: the pipeline takes the beat there (its
+ * interval feeds back through detector_set_expected_ibi) and the run goes on with the next
+ * sample, as a new run would (a run's set-up costs more than the call). null: the run returns
+ * after the beat instead.
+ */
+let beat_hook: ((next: number) => void) | null = null;
+
+export function detector_beat_hook_set(hook: ((next: number) => void) | null): void {
+  beat_hook = hook;
+}
+
 /** The interval the detector expects next (ms), fed back by the interval stage; 0 = unknown. */
 export function detector_set_expected_ibi(ibi_ms: number): void {
   ibi_expected_ms = ibi_ms < 0 ? 0 : ibi_ms > 3000 ? 3000 : ibi_ms; // clamp(), written out (per beat)
@@ -198,7 +211,8 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
  * them (read once per sensor interrupt); returns the index after the last one processed.
  * It stops early after a sample that released a beat (ready_count > 0: the caller takes
  * it with detector_next_beat, and the interval it yields feeds back through
- * detector_set_expected_ibi before the next sample) or changed sq_state.
+ * detector_set_expected_ibi before the next sample) or changed sq_state; with a beat hook
+ * set, a run that began in a good signal calls it for the beat instead and goes on.
  *
  * One call per FIFO block rather than per sample, with the signal quality tests written
  * in: on an interpreter a call costs more than a sample's arithmetic, and module state is
@@ -217,7 +231,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   const raw = raw_counts;
   const shift = baseline_shift;
   const moving = activity_mg > MOTION_MG_MAX; // IMU activity above this is motion
-  const expected_ms = ibi_expected_ms; // set between runs only
+  let expected_ms = ibi_expected_ms; // set between runs and by the beat hook
   const state_in = sq_state;
   let st = state_in;
   let n = sample_index;
@@ -495,8 +509,21 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     }
     if (stop_ok) {
       // (st is SIGNAL_OK here: st !== state_in is state_in !== SIGNAL_OK)
-      stopped = 1;
-      break;
+      const hook = beat_hook;
+      if (hook === null || state_in !== SIGNAL_OK) {
+        stopped = 1;
+        break;
+      }
+      // A beat was released in a good run: the pipeline takes it now. It changes only the
+      // released beats and the expected interval (the rest of the state it reads is written
+      // through, and sq_state is state_in, which st equals), read again after it.
+      hook(i + 1);
+      ready = ready_count;
+      pend = pending_count;
+      stop_ok = ready > 0;
+      expected_ms = ibi_expected_ms;
+      late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
+      thr_late = late_after >= 0 ? level >> 2 : thr;
     }
   }
   sample_index = n;
