@@ -19,9 +19,9 @@ import * as det from "./dsp/beat-detector.js";
 import * as iv from "./hr/intervals.js";
 import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
-import { ble_on_record, raw_handler, tick_handler } from "./ble/hook.js";
+import { raw_handler, record_handler, tick_handler } from "./ble/hook.js";
 // Named imports, not a namespace: a bundled namespace object costs heap the radio-less build does not have.
-import { wl_boot, wl_hrv, wl_motion, wl_tick } from "./wellness/hook.js";
+import { WL_ACTIVE_MG, wl_boot, wl_hrv, wl_motion, wl_tick, wl_tick_due_ms } from "./wellness/hook.js";
 
 export const ERR_BAD_RATE = -1;
 export const ERR_SENSOR = -2;
@@ -32,7 +32,7 @@ const DRAIN_ROUNDS_MAX = 4; // an interrupt drains at most 4 FIFO-fulls
 /** The BLE layer's tick (hook.ts tick_handler) comes before every TICK_SAMPLES-th sample. */
 export const TICK_SAMPLES = 25;
 
-let hal_ref: Hal | null = null;
+export let hal_ref: Hal | null = null; // (ble/entry.ts reads its clock per record)
 let period_ms = 0;
 // Pipeline time: the detector counts its own samples from the pipeline's boot; the ring's
 // time of sample n is time_base_ms + n * period_ms. A pipeline reboot (new sample rate or
@@ -57,6 +57,7 @@ let hrv_long_ms = HRV_LONG_WINDOW_MS;
 let sample_rate_hz = 0;
 let last_irq_clock_ms = 0; // the clock at the last sensor interrupt
 let signal_state_reported = 0;
+let run_from = 0; // the block index the detector's current run started at, or its last beat
 const fifo_buf = new Int32Array(SENSOR_FIFO_CAPACITY);
 const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
 /**
@@ -83,6 +84,7 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   beat_count = 0;
   const on_boot = wl_boot;
   if (on_boot !== null) on_boot(hal);
+  det.detector_beat_hook_set(on_run_beat);
   return pipeline_boot(rate_hz, HRV_SHORT_WINDOW_MS, HRV_LONG_WINDOW_MS);
 }
 
@@ -147,8 +149,9 @@ export function ring_on_sensor_irq(): number {
     emit_status(out.STATUS_FIFO_OVERFLOW, dropped);
   }
   const activity_mg = hal.motion_activity_mg();
+  // The wellness hooks are called only when they have something to do (wellness/hook.ts).
   const on_motion = wl_motion;
-  if (on_motion !== null) on_motion(activity_mg);
+  if (on_motion !== null && activity_mg >= WL_ACTIVE_MG) on_motion(activity_mg);
   last_irq_clock_ms = hal.clock_ms();
   let processed = 0;
   for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
@@ -168,16 +171,18 @@ export function ring_on_sensor_irq(): number {
       const due = window_due_count - samples_seen;
       if (due > 0 && i + due < end) end = i + due;
       if (due <= 0) end = i + 1;
+      run_from = i;
       const j = det.detector_run(buf, i, end, activity_mg);
-      samples_seen = samples_seen + (j - i);
-      samples_counted = samples_counted + (j - i);
+      const ran = j - run_from; // since the run's last beat (on_run_beat)
+      samples_seen = samples_seen + ran;
+      samples_counted = samples_counted + ran;
       // The BLE layer's tick (the log's flush bound) is due before one of the samples just
       // run: it comes now, before their records. The same thing: the clock does not move
       // during the interrupt, nothing was logged since that sample, and a second tick in
       // one run would find nothing more to do.
       let left = tick_left;
       if (left > 0) {
-        left = left - (j - i);
+        left = left - ran;
         if (left <= 0) {
           const ble_tick = tick_handler;
           if (ble_tick !== null) ble_tick();
@@ -207,8 +212,39 @@ export function ring_on_sensor_irq(): number {
     if (got < DRAIN_SAMPLES_MAX) break;
   }
   const on_tick = wl_tick;
-  if (processed > 0 && on_tick !== null) on_tick(time_base_ms + (samples_seen - 1) * period_ms);
+  if (processed > 0 && on_tick !== null) {
+    const last_ms = time_base_ms + (samples_seen - 1) * period_ms;
+    if (last_ms >= wl_tick_due_ms) on_tick(last_ms);
+  }
   return processed;
+}
+
+/**
+ * The detector's beat hook (detector_run, in a good run): the run's samples up to block
+ * index next are in and the last one released a beat; the same as between two runs (the
+ * samples counted, the tick if due, the beats taken), without ending the run. No HRV window
+ * can complete inside a run (a run ends with the sample that completes one) and the signal
+ * state has not changed (a change ends the run).
+ */
+function on_run_beat(next: number): void {
+  const ran = next - run_from;
+  run_from = next;
+  samples_seen = samples_seen + ran;
+  samples_counted = samples_counted + ran;
+  let left = tick_left;
+  if (left > 0) {
+    left = left - ran;
+    if (left <= 0) {
+      const ble_tick = tick_handler;
+      if (ble_tick !== null) ble_tick();
+      left = left + TICK_SAMPLES;
+      if (left <= 0) left = left + TICK_SAMPLES;
+    }
+    tick_left = left;
+  }
+  for (let k = 0; k < det.PENDING_CAPACITY && det.ready_count > 0; k++) {
+    if (det.detector_next_beat() === det.BEAT_FOUND) on_beat();
+  }
 }
 
 function publish_windows(t_next_ms: number): void {
@@ -259,7 +295,8 @@ function on_beat(): void {
   beat_count = beat_count + 1;
   if (iv.ibi_ms > 0) {
     hrv.hrv_add_interval(t_ms, iv.ibi_ms, iv.ibi_valid);
-    det.detector_set_expected_ibi(iv.intervals_median_ms());
+    const median_ms = iv.median_cached; // intervals_median_ms(), no call when cached (it is, after a beat)
+    det.detector_set_expected_ibi(median_ms >= 0 ? median_ms : iv.intervals_median_ms());
   }
   record[out.BEAT_TIME_MS] = t_ms;
   record[out.BEAT_IBI_MS] = iv.ibi_ms;
@@ -273,12 +310,20 @@ function on_beat(): void {
   record[out.BEAT_SQI] = sqi < 0 ? 0 : sqi > 100 ? 100 : sqi;
   record[out.BEAT_AMPLITUDE] = det.beat_amplitude;
   record[out.BEAT_INDEX] = beat_count;
-  emit(out.OUT_KIND_BEAT, out.BEAT_FIELDS);
+  // emit() for both records, written out (two calls per beat); the interrupt that calls
+  // on_beat has a HAL.
+  const hal = hal_ref;
+  if (hal === null) return;
+  hal.emit(out.OUT_KIND_BEAT, record, out.BEAT_FIELDS);
+  let on_record = record_handler;
+  if (on_record !== null) on_record(out.OUT_KIND_BEAT, record, out.BEAT_FIELDS);
   if (iv.hr_bpm_x10 > 0) {
     record[out.HR_TIME_MS] = t_ms;
     record[out.HR_BPM_X10] = iv.hr_bpm_x10;
     record[out.HR_CONFIDENCE] = iv.hr_confidence;
-    emit(out.OUT_KIND_HR, out.HR_FIELDS);
+    hal.emit(out.OUT_KIND_HR, record, out.HR_FIELDS);
+    on_record = record_handler;
+    if (on_record !== null) on_record(out.OUT_KIND_HR, record, out.HR_FIELDS);
   }
 }
 
@@ -309,7 +354,9 @@ function emit(kind: number, field_count: number): void {
   const hal = hal_ref;
   if (!(hal !== null && field_count <= out.OUT_RECORD_FIELDS_MAX)) assert(false, FAULT_MAIN); // (no call when it holds)
   if (hal !== null) hal.emit(kind, record, field_count);
-  ble_on_record(kind, record, field_count); // history log, streams, Heart Rate Service
+  // History log, streams, Heart Rate Service: ble/hook.ts ble_on_record, written out.
+  const on_record = record_handler;
+  if (on_record !== null) on_record(kind, record, field_count);
 }
 
 /** Sample rate configured at boot. */

@@ -22,14 +22,24 @@
 
 import type { BleHal, FlashHal } from "../hal.js";
 import { PART_LOG_ADDR, PART_LOG_BYTES } from "../flash-map.js";
-import { ring_clock_ms, ring_sample_rate_hz, ring_tick_sample, ring_tick_start } from "../main.js";
-import { LOG_FLUSH_MS_DEFAULT, LOG_SUMMARY_FLUSH_MS_DEFAULT, log_append, log_poll, log_ram_bytes, log_store_boot } from "../store/log-store.js";
+import { OUT_KIND_STATUS } from "../output.js";
+import { hal_ref, ring_clock_ms, ring_sample_rate_hz, ring_tick_sample, ring_tick_start } from "../main.js";
+import {
+  LOG_FLUSH_MS_DEFAULT,
+  LOG_SUMMARY_FLUSH_MS_DEFAULT,
+  log_append,
+  log_poll,
+  log_ram_bytes,
+  log_store_boot,
+  poll_any as log_poll_any,
+  poll_due_ms as log_poll_due_ms,
+} from "../store/log-store.js";
 import { codec_boot, codec_ram_bytes } from "../cmd/codec.js";
 import { dispatch_boot, dispatch_ram_bytes } from "../cmd/dispatch.js";
 import { identity_boot, identity_ram_bytes } from "../cmd/identity.js";
 import { image_boot, image_ram_bytes } from "../cmd/image.js";
 import { settings_reset } from "../cmd/settings.js";
-import { stream_boot, stream_flush, stream_on_raw_external, stream_on_record, stream_ram_bytes, stream_reset } from "../cmd/stream.js";
+import { kinds as stream_kinds, stream_boot, stream_flush, stream_on_raw_external, stream_on_record, stream_ram_bytes, stream_reset } from "../cmd/stream.js";
 import { time_reset } from "../cmd/time.js";
 import { att_table_ram_bytes } from "./att.js";
 import { frame_rx_boot, frame_rx_expire, frame_rx_ram_bytes, frame_rx_reset } from "./frame-rx.js";
@@ -40,6 +50,7 @@ import { hrs_boot, hrs_on_record, hrs_ram_bytes, hrs_reset } from "./hrs-notify.
 import {
   STAT_RX_NOT_CONNECTED,
   STAT_RX_REENTERED,
+  conn_up,
   link_boot,
   link_connected,
   link_count,
@@ -135,15 +146,22 @@ export function ble_ram_bytes(log_only: number): number {
 function on_record(kind: number, record: Int32Array, field_count: number): void {
   // When the ring emitted it, on its own clock: crosses the protocol with the record, so
   // the host can time records as the ring did, however late the link delivers them.
-  const emitted_ms = ring_clock_ms();
+  const hal = hal_ref; // ring_clock_ms(), written out: this runs for every record
+  const emitted_ms = hal === null ? 0 : hal.clock_ms();
   log_append(kind, record, field_count, emitted_ms);
-  stream_on_record(kind, record, field_count, emitted_ms);
+  // The streams take status records always, the others only while something is subscribed.
+  if (kind === OUT_KIND_STATUS || stream_kinds !== 0) stream_on_record(kind, record, field_count, emitted_ms);
   hrs_on_record(kind, record, field_count);
-  if (link_connected()) frame_rx_expire();
+  if (conn_up !== 0 && link_connected()) frame_rx_expire(); // (no call while disconnected)
 }
 
 function on_tick(): void {
-  log_poll(ring_clock_ms()); // batches wait at most LOG_FLUSH_MS_DEFAULT + 1 s, with or without beats
+  // Batches wait at most LOG_FLUSH_MS_DEFAULT + 1 s, with or without beats. log_poll(ring_clock_ms()),
+  // called only when a batch is due (every 25 samples, mostly with none due).
+  if (log_poll_any === 0) return;
+  const hal = hal_ref;
+  const now_ms = hal === null ? 0 : hal.clock_ms();
+  if (now_ms >= log_poll_due_ms) log_poll(now_ms);
 }
 
 /**

@@ -8,7 +8,8 @@ export type RecordHandler = (kind: number, record: Int32Array, field_count: numb
 export type RawSampleHandler = (x: number) => void;
 export type TickHandler = () => void;
 
-let record_handler: RecordHandler | null = null;
+/** Every record the pipeline emits (firmware/main.ts calls it directly; others through ble_on_record). */
+export let record_handler: RecordHandler | null = null;
 /**
  * Every raw sample, before the pipeline takes it, while the raw PPG stream is on (the
  * stream sets it, firmware/cmd/stream.ts); null otherwise, so the sample path pays nothing

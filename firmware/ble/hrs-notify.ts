@@ -28,6 +28,7 @@ import {
   STAT_HRS_REFUSED,
   STAT_HRS_SENT,
   link_cccd,
+  conn_up,
   link_connected,
   link_count,
   link_mtu,
@@ -74,12 +75,6 @@ export function hrs_rr_pending(): number {
   return rr_count;
 }
 
-function rr_push(ibi_ms: number): void {
-  if (rr_count === HRS_RR_MAX) rr_drop(1);
-  rr_ms[rr_count] = ibi_ms;
-  rr_count = rr_count + 1;
-}
-
 function rr_drop(n: number): void {
   for (let i = n; i < rr_count; i++) rr_ms[i - n] = rr_ms[i];
   rr_count = rr_count - n;
@@ -96,9 +91,14 @@ export function hrs_on_record(kind: number, record: Int32Array, field_count: num
     }
   } else if (kind === out.OUT_KIND_BEAT && field_count >= out.BEAT_FIELDS) {
     const ibi_ms = record[out.BEAT_IBI_MS];
-    if (record[out.BEAT_IBI_VALID] !== 0 && ibi_ms >= 1 && ibi_ms <= HRM_RR_MS_MAX) rr_push(ibi_ms);
+    if (record[out.BEAT_IBI_VALID] !== 0 && ibi_ms >= 1 && ibi_ms <= HRM_RR_MS_MAX) {
+      // The interval joins the RR list (the oldest goes when it is full).
+      if (rr_count === HRS_RR_MAX) rr_drop(1);
+      rr_ms[rr_count] = ibi_ms;
+      rr_count = rr_count + 1;
+    }
   } else if (kind === out.OUT_KIND_HR && field_count >= out.HR_FIELDS) {
-    if (!link_connected()) {
+    if (conn_up === 0 || !link_connected()) {
       rr_count = 0; // what notify_measurement does unheard; battery_check sends nothing either
       return;
     }

@@ -35,7 +35,7 @@ export const STAT_RX_NOT_CONNECTED = 16;
 export const STAT_COUNT = 17;
 
 let ble_hal: BleHal | null = null;
-let conn_up = 0;
+export let conn_up = 0; // 1 while connected (link_connected also needs a BLE HAL; entry.ts tests this first)
 let conn_mtu = 23; // ATT_MTU_MIN (a literal: no top-level statement reaches the ES5 bundle)
 let rsp_pending_len = 0; // bytes in rsp_pending, 0 when none
 let mtu_exchanged = 0; // 1 after this connection's Exchange MTU

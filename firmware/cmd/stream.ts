@@ -103,7 +103,7 @@ let drops!: Float64Array; // items dropped since subscribe, per kind (u32, satur
 let st_beats_n = 0;
 let st_hr_n = 0;
 let st_hrv_n = 0;
-let kinds = 0; // active subscriptions (STREAM_* bits)
+export let kinds = 0; // active subscriptions (STREAM_* bits; ble/entry.ts reads it)
 let seq = 0; // next unsolicited sequence
 let hr_last_ms = 0; // time of the last HR item staged (hr_period_s)
 let hr_have_last = 0;

@@ -10,7 +10,7 @@
 // taken for the dicrotic wave and dropped.
 
 import { assert } from "../lib/assert.js";
-import { clamp, div_floor } from "../lib/imath.js";
+import { div_floor } from "../lib/imath.js";
 import { BEAT_SPACING_MS_MIN, SENSOR_FULL_SCALE_COUNTS, sample_rate_supported } from "../config.js";
 import { CONTACT_RAW_COUNTS_MIN } from "../config.js";
 import {
@@ -24,6 +24,9 @@ import {
   SIGNAL_NO_CONTACT,
   SIGNAL_OK,
 } from "./signal-quality.js";
+
+/** In contact while the (inverted) sample is at most this: the raw count at least CONTACT_RAW_COUNTS_MIN. */
+const CONTACT_X_MAX = SENSOR_FULL_SCALE_COUNTS - CONTACT_RAW_COUNTS_MIN;
 
 const FAULT_DETECTOR = 30;
 
@@ -118,22 +121,11 @@ let baseline_x16 = 0; // slow baseline of the input, x16 (|x| <= 2^23 -> |x16| <
 let baseline_shift = 0; // EMA shift: time constant 2^shift samples, about 1.3 s at every rate
 let amp_ref = 0; // pulse amplitude of recent beats, input units; 0 = unknown
 let hold_until_ms = -1;
-let sq_primed = false;
 let beats_seen = 0; // beats since the amplitude was last forgotten
 let settled_after_ms = 0; // the baseline is trusted from then on (about 3 time constants)
 let flat_since_ms = 0; // since when the sample has not changed
 /** The signal state of the last sample: SIGNAL_OK, SIGNAL_ARTIFACT or SIGNAL_NO_CONTACT. */
 export let sq_state = SIGNAL_OK;
-
-/** A beat was accepted with this amplitude (input units): the reference follows it. */
-function sq_on_beat(amplitude: number): void {
-  const a = clamp(amplitude, 0, 8388608);
-  beats_seen = beats_seen + 1;
-  // Rises fast, falls slowly: one weak beat (or a dicrotic wave taken for one) must not
-  // make every real pulse look like an artifact.
-  if (a > amp_ref) amp_ref = amp_ref + ((a - amp_ref + 1) >> 1);
-  else amp_ref = amp_ref - ((amp_ref - a) >> 4);
-}
 
 // The sensor's convention, set by the platform before boot and kept across boots: false
 // when samples are the AFE's inverted channel (pulse peaks up), true when they are raw
@@ -167,7 +159,6 @@ export function detector_boot(sample_rate_hz: number): void {
   settled_after_ms = 0;
   hold_until_ms = -1;
   flat_since_ms = 0;
-  sq_primed = false;
   sq_state = SIGNAL_OK;
   sample_index = 0;
   x_prev1 = 0;
@@ -197,9 +188,22 @@ export function detector_boot(sample_rate_hz: number): void {
   beat_ssf_ratio_x100 = 0;
 }
 
+/**
+ * Called by detector_run after a sample that released a beat, in a run that began in a good
+ * signal, with the block index after that sample: the pipeline takes the beat there (its
+ * interval feeds back through detector_set_expected_ibi) and the run goes on with the next
+ * sample, as a new run would (a run's set-up costs more than the call). null: the run returns
+ * after the beat instead.
+ */
+let beat_hook: ((next: number) => void) | null = null;
+
+export function detector_beat_hook_set(hook: ((next: number) => void) | null): void {
+  beat_hook = hook;
+}
+
 /** The interval the detector expects next (ms), fed back by the interval stage; 0 = unknown. */
 export function detector_set_expected_ibi(ibi_ms: number): void {
-  ibi_expected_ms = clamp(ibi_ms, 0, 3000);
+  ibi_expected_ms = ibi_ms < 0 ? 0 : ibi_ms > 3000 ? 3000 : ibi_ms; // clamp(), written out (per beat)
 }
 
 /**
@@ -207,7 +211,8 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
  * them (read once per sensor interrupt); returns the index after the last one processed.
  * It stops early after a sample that released a beat (ready_count > 0: the caller takes
  * it with detector_next_beat, and the interval it yields feeds back through
- * detector_set_expected_ibi before the next sample) or changed sq_state.
+ * detector_set_expected_ibi before the next sample) or changed sq_state; with a beat hook
+ * set, a run that began in a good signal calls it for the beat instead and goes on.
  *
  * One call per FIFO block rather than per sample, with the signal quality tests written
  * in: on an interpreter a call costs more than a sample's arithmetic, and module state is
@@ -226,7 +231,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   const raw = raw_counts;
   const shift = baseline_shift;
   const moving = activity_mg > MOTION_MG_MAX; // IMU activity above this is motion
-  const expected_ms = ibi_expected_ms; // set between runs only
+  let expected_ms = ibi_expected_ms; // set between runs and by the beat hook
   const state_in = sq_state;
   let st = state_in;
   let n = sample_index;
@@ -236,7 +241,6 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let base = baseline_x16;
   let flat_since = flat_since_ms;
   let decay_ms = last_level_decay_ms;
-  let primed = sq_primed;
   let hold_until = hold_until_ms;
   let settled_after = settled_after_ms;
   let seen = beats_seen;
@@ -254,32 +258,54 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   // A beat is late (the threshold drops) once 1.5 expected intervals have passed since the
   // last one: after this time, -1 while either is unknown. Follows last_beat.
   let late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
+  // The level decays from this time on without a beat (LEVEL_DECAY_AFTER_MS after the
+  // last one). Follows last_beat.
+  let decay_after = last_beat + LEVEL_DECAY_AFTER_MS;
+  // The detection threshold, 3/8 of the level, and the late one, 1/4 of it, or the same
+  // while lateness is unknown (late_after -1: every time is past it). Follow level and
+  // late_after, so a sample picks one with a single test.
+  let thr = (level >> 3) * 3;
+  let thr_late = late_after >= 0 ? level >> 2 : thr;
   let i = from;
   let stopped = 0; // 1: stopped after sample i (a beat released or the signal state changed)
   // After a sample in a good signal: stop when a beat is ready or the run began in a bad one
   // (the state changed). Follows ready.
   let stop_ok = ready > 0 || state_in !== SIGNAL_OK;
-  for (; i < to; i++) {
-    // clamp(), written out; the tests compare with INPUT_ABS_MAX - 1 (the same result for
-    // integers), a literal in the bundle, where 2^23 itself is a variable (engines/bundle.mjs).
+  // Each sample's input: the inverted channel, clamped (clamp(), written out; the tests
+  // compare with INPUT_ABS_MAX - 1, the same result for integers, a literal in the bundle,
+  // where 2^23 itself is a variable: engines/bundle.mjs). Written three times below.
+  for (; i < to && n <= warm; i++) {
+    // Start-up, the first warm + 1 samples: the histories fill (p from the third sample
+    // on), no slope sum yet. A loop of its own, so a later sample pays no test for it.
     let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
     if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
     else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
-    if (n <= warm) {
-      // Start-up, the first warm + 1 samples: the histories fill (p from the third sample
-      // on), no slope sum yet (one test per sample after it).
-      if (n === 0) {
-        prime_history(x);
-        x1 = x;
-        x2 = x;
-      }
-      hx[n & HIST_MASK] = x;
-      if (n >= 2) hp[(n - 1) & HIST_MASK] = x2 + 2 * x1 + x;
-      x2 = x1;
+    if (n === 0) {
+      prime_history(x);
       x1 = x;
-      n = n + 1;
-      continue;
+      x2 = x;
     }
+    hx[n & HIST_MASK] = x;
+    if (n >= 2) hp[(n - 1) & HIST_MASK] = x2 + 2 * x1 + x;
+    x2 = x1;
+    x1 = x;
+    n = n + 1;
+  }
+  if (n === warm + 1 && i < to) {
+    // The next sample is the first past start-up (sample_index and this state are reset
+    // together, at boot only): signal quality starts from it, its baseline at the sample and
+    // its settling and flat times at its time (c = warm), as the sample itself then leaves them.
+    let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
+    if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
+    else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
+    base = x * 16;
+    settled_after = warm * period + SETTLE_MS;
+    flat_since = warm * period;
+  }
+  for (; i < to; i++) {
+    let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
+    if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
+    else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
     const prev = x1;
     hx[n & HIST_MASK] = x;
     const older = x2;
@@ -294,24 +320,19 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
     let d = p - hp[(c - span) & HIST_MASK];
     if (d < 0) d = 0;
-    if (d > SLOPE_MAX) d = SLOPE_MAX;
+    else if (d > SLOPE_MAX) d = SLOPE_MAX;
     s = s + d - slopes[(c - window) & SLOPE_MASK];
     slopes[c & SLOPE_MASK] = d;
     const now_ms = c * period;
 
-    // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts).
-    if (!primed) {
-      base = x * 16;
-      settled_after = now_ms + SETTLE_MS;
-      flat_since = now_ms;
-      primed = true;
-    }
-    // A real PPG (with sensor noise) never holds one value 1 s.
-    let flat = false;
-    if (x === prev) flat = now_ms - flat_since >= 1000;
-    else flat_since = now_ms;
+    // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts); it started
+    // with the first sample past start-up (above the loop).
+    // A real PPG (with sensor noise) never holds one value 1 s: flat is x === prev and
+    // now_ms - flat_since >= 1000, tested last (rarely reached).
+    if (x !== prev) flat_since = now_ms;
     base = base + ((x * 16 - base) >> shift);
-    if (SENSOR_FULL_SCALE_COUNTS - x < CONTACT_RAW_COUNTS_MIN || flat || moving) {
+    if (x > CONTACT_X_MAX || moving || (x === prev && now_ms - flat_since >= 1000)) {
+      const flat = x === prev && now_ms - flat_since >= 1000;
       // Off the skin, pinned or moving, the baseline and the pulse amplitude mean nothing:
       // both start afresh from where the signal is when it is good again. No contact and a
       // pinned value take the full hold (the step back from a pinned value is no pulse);
@@ -321,7 +342,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       amp = 0;
       seen = 0;
       let hold_ms = HOLD_MS;
-      if (SENSOR_FULL_SCALE_COUNTS - x < CONTACT_RAW_COUNTS_MIN) {
+      if (x > CONTACT_X_MAX) {
         st = SIGNAL_NO_CONTACT;
       } else {
         st = SIGNAL_ARTIFACT;
@@ -331,13 +352,9 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     } else {
       // In contact and still: an artifact is a sample too far from the baseline for the
       // pulse amplitude, once a few beats have given it.
-      let artifact = false;
-      if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after) {
-        let dev = x - (base >> 4);
-        if (dev < 0) dev = -dev;
-        artifact = dev > ARTIFACT_DEV_X * amp;
-      }
-      if (artifact) {
+      // (|x - (base >> 4)| > ARTIFACT_DEV_X * amp, as two comparisons.)
+      if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after &&
+          (x - (base >> 4) > ARTIFACT_DEV_X * amp || (base >> 4) - x > ARTIFACT_DEV_X * amp)) {
         if (now_ms + HOLD_MS > hold_until) hold_until = now_ms + HOLD_MS;
         st = SIGNAL_ARTIFACT;
       } else if (now_ms >= hold_until) {
@@ -364,6 +381,8 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       last_beat = -1;
       last_beat_ms = -1;
       late_after = -1;
+      decay_after = LEVEL_DECAY_AFTER_MS - 1;
+      thr_late = thr;
       last_dt_ms = 0;
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
@@ -393,24 +412,27 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       level = ssf_learn_max * 16;
       if (level < 16) level = 16;
       level_x16 = level;
+      thr = (level >> 3) * 3;
+      thr_late = late_after >= 0 ? level >> 2 : thr;
       decay_ms = now_ms;
     }
     // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
     // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
     // or 1/4 after 1.5 expected intervals without a beat.
-    const since_beat_ms = now_ms - last_beat;
-    if (since_beat_ms < LEVEL_DECAY_AFTER_MS) {
+    if (now_ms < decay_after) {
       decay_ms = now_ms;
     } else if (now_ms - decay_ms >= 1000) {
       level = level - (level >> 3);
       if (level < 16) level = 16;
       level_x16 = level;
+      thr = (level >> 3) * 3;
+      thr_late = late_after >= 0 ? level >> 2 : thr;
       pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
       decay_ms = now_ms;
     }
     if (!srch) {
-      const late = late_after >= 0 && now_ms > late_after; // since_beat_ms * 2 > expected_ms * 3
-      const threshold_x16 = late ? level >> 2 : (level >> 3) * 3;
+      // Late (since the last beat * 2 > expected_ms * 3): the lower threshold.
+      const threshold_x16 = now_ms > late_after ? thr_late : thr;
       // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
       // search, whatever the heart rate (a fixed refractory time would start searches late
       // at 200 bpm and walk over the next peak).
@@ -431,6 +453,9 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
             last_beat = -1;
             last_beat_ms = -1;
             late_after = -1;
+            decay_after = LEVEL_DECAY_AFTER_MS - 1;
+            thr = (level >> 3) * 3;
+            thr_late = thr;
             last_dt_ms = 0;
           }
         }
@@ -465,7 +490,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       const confirmed = c > peak_at && (peak - p) * 8 > peak - search_foot;
       if (confirmed || c - search_start >= search_max) {
         srch = false;
-        // finish_candidate reads and updates the beat count and amplitude (sq_on_beat).
+        // finish_candidate reads and updates the beat count and amplitude (the signal quality part at its end).
         beats_seen = seen;
         amp_ref = amp;
         finish_candidate(c, search_foot);
@@ -477,12 +502,28 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         level = level_x16;
         last_beat = last_beat_ms;
         late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
+        decay_after = last_beat + LEVEL_DECAY_AFTER_MS;
+        thr = (level >> 3) * 3;
+        thr_late = late_after >= 0 ? level >> 2 : thr;
       }
     }
     if (stop_ok) {
       // (st is SIGNAL_OK here: st !== state_in is state_in !== SIGNAL_OK)
-      stopped = 1;
-      break;
+      const hook = beat_hook;
+      if (hook === null || state_in !== SIGNAL_OK) {
+        stopped = 1;
+        break;
+      }
+      // A beat was released in a good run: the pipeline takes it now. It changes only the
+      // released beats and the expected interval (the rest of the state it reads is written
+      // through, and sq_state is state_in, which st equals), read again after it.
+      hook(i + 1);
+      ready = ready_count;
+      pend = pending_count;
+      stop_ok = ready > 0;
+      expected_ms = ibi_expected_ms;
+      late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
+      thr_late = late_after >= 0 ? level >> 2 : thr;
     }
   }
   sample_index = n;
@@ -492,7 +533,6 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   baseline_x16 = base;
   flat_since_ms = flat_since;
   last_level_decay_ms = decay_ms;
-  sq_primed = primed;
   hold_until_ms = hold_until;
   settled_after_ms = settled_after;
   beats_seen = seen;
@@ -526,18 +566,24 @@ function finish_candidate(c: number, foot: number): number {
   let b = m;
   for (let i = 0; i < search_max && a - 1 > search_start - trough_back && hist_x[(a - 1) & HIST_MASK] === top; i++) a = a - 1;
   for (let i = 0; i < search_max && b + 1 <= c && hist_x[(b + 1) & HIST_MASK] === top; i++) b = b + 1;
-  let t_x256: number; // peak time in samples x256
+  // The peak time in samples x256 is t_x256; t_ms = floor((t_x256 * period_ms + 128) / 256).
+  let t_ms: number;
   if (b > a) {
-    t_x256 = (a + b) * 128;
+    t_ms = Math.floor(((a + b) * 128 * period_ms + 128) / 256);
   } else {
     const y0 = hist_x[(m - 1) & HIST_MASK];
     const y2 = m + 1 <= c ? hist_x[(m + 1) & HIST_MASK] : y0;
     const den = y0 - 2 * top + y2; // < 0 at a strict maximum
     let frac_x256 = 0;
-    if (den < 0) frac_x256 = clamp(Math.floor(((y0 - y2) * 128) / den), -128, 128);
-    t_x256 = m * 256 + frac_x256;
+    if (den < 0) {
+      frac_x256 = Math.floor(((y0 - y2) * 128) / den);
+      if (frac_x256 < -128) frac_x256 = -128; // clamp(), written out (per beat)
+      else if (frac_x256 > 128) frac_x256 = 128;
+    }
+    // t_x256 = m * 256 + frac_x256: the whole samples' part is exact, the fraction's
+    // (|frac_x256 * period_ms| <= 5120) floors by a shift, without Math.floor's call.
+    t_ms = m * period_ms + ((frac_x256 * period_ms + 128) >> 8);
   }
-  const t_ms = Math.floor((t_x256 * period_ms + 128) / 256);
   const ratio_x100 = Math.floor((search_ssf_max * 1600) / (level_x16 > 16 ? level_x16 : 16)); // Math.max(16, level), written out
   // Until the rhythm is known, only strong upstrokes count; a candidate too soon after the
   // last beat is a dicrotic wave unless its upstroke is strong; none comes within
@@ -569,7 +615,14 @@ function finish_candidate(c: number, foot: number): number {
     pulse_level_x16 = level_x16;
   }
   const amplitude = peak_value - foot > 0 ? (peak_value - foot) >> 2 : 0;
-  sq_on_beat(amplitude);
+  // Signal quality's beat count and reference amplitude (written here: two calls per beat;
+  // amplitude >= 0, so its clamp is the upper bound alone). The reference rises fast and
+  // falls slowly: one weak beat (or a dicrotic wave taken for one) must not make every real
+  // pulse look like an artifact.
+  const amp_in = amplitude > 8388608 ? 8388608 : amplitude;
+  beats_seen = beats_seen + 1;
+  if (amp_in > amp_ref) amp_ref = amp_ref + ((amp_in - amp_ref + 1) >> 1);
+  else amp_ref = amp_ref - ((amp_ref - amp_in) >> 4);
   if (pending_count === PENDING_CAPACITY) return BEAT_NONE; // cannot happen at <= 220 bpm
   pending_time_ms[pending_count] = t_ms;
   pending_amplitude[pending_count] = amplitude;

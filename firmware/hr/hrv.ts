@@ -7,7 +7,7 @@
 
 import { assert } from "../lib/assert.js";
 import { div_round, isqrt } from "../lib/imath.js";
-import { RingI32, ring_get, ring_i32_init, ring_push, ring_reset, ring_slot } from "../lib/ring-i32.js";
+import { RingI32, ring_i32_init, ring_reset } from "../lib/ring-i32.js";
 import { HRV_VALID_PERMILLE_MIN, IBI_HISTORY_CAPACITY, IBI_MS_MAX } from "../config.js";
 
 const FAULT_HRV = 50;
@@ -18,6 +18,11 @@ const NN50_MS = 50;
 // which halves the largest buffer of the firmware.
 const hist_end_ms: RingI32 = ring_i32_init(IBI_HISTORY_CAPACITY);
 const hist_ibi_signed_ms = new Int16Array(IBI_HISTORY_CAPACITY);
+// 1 while the history's end times never decrease (the pipeline's beats never go back in
+// time): a window's first interval is then found by bisection instead of a pass over the
+// whole history.
+let hist_sorted = 1;
+const BISECT_STEPS_MAX = 32; // more than log2(RING_CAPACITY_MAX)
 
 // Result of the last hrv_compute call.
 export let hrv_beat_count = 0;
@@ -30,6 +35,7 @@ export let hrv_published = false;
 
 export function hrv_boot(): void {
   ring_reset(hist_end_ms);
+  hist_sorted = 1;
   hrv_clear();
 }
 
@@ -46,8 +52,21 @@ function hrv_clear(): void {
 /** Record an interval that ended at end_ms (ibi_ms > 0). */
 export function hrv_add_interval(end_ms: number, ibi_ms: number, valid: boolean): void {
   if (!(ibi_ms > 0 && ibi_ms <= IBI_MS_MAX)) assert(false, FAULT_HRV); // (no call when it holds)
-  ring_push(hist_end_ms, end_ms);
-  hist_ibi_signed_ms[ring_slot(hist_end_ms, hist_end_ms.count - 1)] = valid ? ibi_ms : -ibi_ms;
+  // ring_push, and the new entry's slot (its tail) for the interval beside it, written out
+  // (calls per beat).
+  const r = hist_end_ms;
+  const cap = r.capacity;
+  const count = r.count;
+  let tail = r.head + count;
+  if (tail >= cap) tail = tail - cap;
+  if (count > 0 && end_ms < r.data[tail === 0 ? cap - 1 : tail - 1]) hist_sorted = 0;
+  r.data[tail] = end_ms;
+  if (count < cap) {
+    r.count = count + 1;
+  } else {
+    r.head = r.head + 1 === cap ? 0 : r.head + 1;
+  }
+  hist_ibi_signed_ms[tail] = valid ? ibi_ms : -ibi_ms;
 }
 
 /** Compute the window [end_ms - window_ms, end_ms) into the hrv_* exports. */
@@ -64,11 +83,31 @@ export function hrv_compute(end_ms: number, window_ms: number): void {
   let nn50 = 0;
   let prev_valid_end = -1; // end of the previous interval when it was valid
   let prev_ibi = 0;
-  const count = hist_end_ms.count;
-  for (let i = 0; i < count; i++) {
-    const end = ring_get(hist_end_ms, i);
-    const signed_ibi = hist_ibi_signed_ms[ring_slot(hist_end_ms, i)];
-    const ibi = Math.abs(signed_ibi);
+  const r = hist_end_ms;
+  const data = r.data;
+  const ibis = hist_ibi_signed_ms;
+  const cap = r.capacity;
+  const head = r.head;
+  const count = r.count;
+  // Every interval ending before start_ms lies outside the window (and only resets
+  // prev_valid_end, -1 already at the first one kept): with sorted end times, the loop starts
+  // at the first ending at or after start_ms.
+  let first = 0;
+  if (hist_sorted !== 0) {
+    let hi = count;
+    for (let step = 0; step < BISECT_STEPS_MAX && first < hi; step++) {
+      const mid = (first + hi) >> 1;
+      const k = head + mid >= cap ? head + mid - cap : head + mid;
+      if (data[k] < start_ms) first = mid + 1;
+      else hi = mid;
+    }
+  }
+  let slot = head + first >= cap ? head + first - cap : head + first; // ring_slot(r, i), kept as i moves
+  for (let i = first; i < count; i++) {
+    const end = data[slot];
+    const signed_ibi = ibis[slot];
+    slot = slot + 1 === cap ? 0 : slot + 1;
+    const ibi = signed_ibi < 0 ? -signed_ibi : signed_ibi;
     const valid = signed_ibi > 0;
     // An interval belongs to the window when it lies entirely inside it.
     if (end - ibi < start_ms || end > end_ms) {

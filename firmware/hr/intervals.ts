@@ -15,7 +15,11 @@ const SUCCESSIVE_CHANGE_MAX_X100 = 20; // ... or more than 20% off the previous 
 let recent = new Int32Array(RECENT_CAPACITY);
 let recent_count = 0;
 let recent_next = 0;
-let median_cached = -1; // intervals_median_ms() until recent changes; -1: not computed
+// intervals_median_ms() until recent changes; -1: not computed. Callers per beat test it
+// before calling (main.ts on_beat).
+export let median_cached = -1;
+// The sum of the recent intervals' distances from the median, computed with it (update_hr).
+let spread_cached = 0;
 let quality_bits = 0; // last QUALITY_SPAN validity flags, newest in bit 0
 let quality_count = 0;
 let last_beat_ms = -1;
@@ -72,6 +76,9 @@ export function intervals_median_ms(): number {
   if (s1 > s2) { t = s1; s1 = s2; s2 = t; }
   const mid = count >> 1;
   median_cached = mid === 0 ? s0 : mid === 1 ? s1 : s2;
+  // Sum of |interval - median| from the sorted values: those above the median less those
+  // below it (the median's own terms cancel when as many lie on each side).
+  spread_cached = count === 5 ? s3 + s4 - s0 - s1 : count === 4 ? s3 + s2 - s0 - s1 : count >= 2 ? (count === 3 ? s2 : s1) - s0 : 0;
   return median_cached;
 }
 
@@ -83,7 +90,7 @@ export function intervals_on_beat(t_ms: number): void {
   if (last_beat_ms >= 0 && t_ms - last_beat_ms <= IBI_MS_MAX) ibi_ms = t_ms - last_beat_ms;
   last_beat_ms = t_ms;
   if (ibi_ms === 0) return;
-  const median = intervals_median_ms();
+  const median = median_cached >= 0 ? median_cached : intervals_median_ms(); // (no call when cached)
   let valid = ibi_ms >= IBI_MS_MIN && ibi_ms <= IBI_MS_MAX;
   if (valid && recent_count >= 3) {
     const d = ibi_ms - median;
@@ -114,35 +121,28 @@ export function intervals_on_beat(t_ms: number): void {
     if (recent_count < RECENT_CAPACITY) recent_count = recent_count + 1;
     median_cached = -1;
   }
-  update_hr();
-}
-
-function update_hr(): void {
+  // Heart rate and its confidence (written here rather than in a function of their own: a
+  // call per beat).
   if (recent_count < 3) {
     hr_bpm_x10 = 0;
     hr_confidence = 0;
     return;
   }
-  const median = intervals_median_ms();
+  const hr_median = median_cached >= 0 ? median_cached : intervals_median_ms();
   // div_round(a, b) for a >= 0 < 2^31 and b > 0, written out here (a call and its assert
   // cost more than the division on an interpreter, and this runs for every beat).
-  hr_bpm_x10 = Math.floor((600000 + (median >> 1)) / median);
+  // (Non-negative quotients below 2^31: `| 0` truncates as Math.floor would, without its call.)
+  hr_bpm_x10 = ((600000 + (hr_median >> 1)) / hr_median) | 0;
   // Confidence: share of valid intervals among the last few, less the scatter of the recent ones.
   // The valid flags of the last QUALITY_SPAN (8) intervals counted by bit operations.
   let valid_count = quality_bits - ((quality_bits >> 1) & 0x55);
   valid_count = (valid_count & 0x33) + ((valid_count >> 2) & 0x33);
   valid_count = (valid_count + (valid_count >> 4)) & 0x0f;
-  const r = recent;
-  const count = recent_count;
-  let spread = 0;
-  for (let i = 0; i < count; i++) {
-    const d = r[i] - median;
-    spread = spread + (d < 0 ? -d : d);
-  }
-  const spread_div = median * count;
-  const spread_x100 = Math.floor((spread * 100 + (spread_div >> 1)) / spread_div);
+  const spread = spread_cached; // sum of |interval - median| over the recent ones
+  const spread_div = hr_median * recent_count;
+  const spread_x100 = ((spread * 100 + (spread_div >> 1)) / spread_div) | 0;
   const quality_div = quality_count > 1 ? quality_count : 1;
-  const base = Math.floor((valid_count * 100 + (quality_div >> 1)) / quality_div);
+  const base = ((valid_count * 100 + (quality_div >> 1)) / quality_div) | 0;
   const confidence = base - 2 * spread_x100;
   hr_confidence = confidence < 0 ? 0 : confidence > 100 ? 100 : confidence;
 }

@@ -126,8 +126,9 @@ let summary_flush_ms = LOG_SUMMARY_FLUSH_MS_DEFAULT;
 // The earliest time a waiting batch reaches its ring's bound (poll_any 0: none waits), kept
 // as batches start and are written: log_poll, called for every record and every tick, is
 // then one comparison until a batch is due.
-let poll_any = 0;
-let poll_due_ms = 0;
+// Exported for the BLE layer's tick (ble/entry.ts), which calls log_poll only when one is due.
+export let poll_any = 0;
+export let poll_due_ms = 0;
 let summary_quota = 0;
 
 let hbuf!: Uint8Array; // header scratch
@@ -708,7 +709,17 @@ export function log_append(kind: number, record: Int32Array, field_count: number
       ring_f[r * RF_WORDS + RF_PEND_FIRST] = seq;
       ring_i[ri + RI_PEND_SINCE_MS] = emitted_ms;
     }
-    p = rec_encode(buf, block_end(r), state, seq, kind, record, field_count, emitted_ms);
+    // Where the block being filled must end: a whole block, or less when the head sector has
+    // room for a shorter one only, so blocks fill sectors to the end instead of leaving up to
+    // a block's worth of each sector unused (a sector's tail too small for a useful block is
+    // left, and the next block opens a fresh sector). Written out here: it runs per record.
+    const head = ring_i[ri + RI_HEAD];
+    let end = BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX;
+    if (head >= 0) {
+      const room = ((sector_bytes - ring_i[ri + RI_HEAD_OFF]) / unit | 0) * unit;
+      if (room < end && room >= BLOCK_HDR_BYTES + BLOCK_TAIL_MIN) end = room;
+    }
+    p = rec_encode(buf, end, state, seq, kind, record, field_count, emitted_ms);
     if (p < 0) log_flush_ring(r); // the block is full: it goes to flash, the record starts the next
   }
   if (!(p > 0)) assert(false, FAULT_LOG); // an empty block holds any record (no call when it holds)
@@ -717,22 +728,8 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   ring_i[ri + RI_PEND_COUNT] = count;
   ring_f[r * RF_WORDS + RF_PEND_LAST] = seq;
   if (count === 1) poll_due_update(); // this record started its ring's batch
-  log_poll(emitted_ms);
+  if (poll_any !== 0 && emitted_ms >= poll_due_ms) log_poll(emitted_ms); // (no call when none is due)
   return seq;
-}
-
-/**
- * Where ring r's block being filled must end: a whole block, or less when the head sector
- * has room for a shorter one only, so blocks fill sectors to the end instead of leaving up
- * to a block's worth of each sector unused (a sector's tail too small for a useful block
- * is left, and the next block opens a fresh sector).
- */
-function block_end(r: number): number {
-  const head = ring_i[r * RI_WORDS + RI_HEAD];
-  if (head < 0) return BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX;
-  const room = Math.floor((sector_bytes - ring_i[r * RI_WORDS + RI_HEAD_OFF]) / unit) * unit;
-  if (room >= BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX || room < BLOCK_HDR_BYTES + BLOCK_TAIL_MIN) return BLOCK_HDR_BYTES + LOG_BLOCK_PAYLOAD_MAX;
-  return room;
 }
 
 /** Write every batch that has waited its ring's bound (call often: every record, every sample). */

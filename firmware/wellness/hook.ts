@@ -15,6 +15,22 @@ export let wl_hrv: HrvHandler | null = null;
 export let wl_tick: TickHandler | null = null;
 export let wl_boot: BootHandler | null = null;
 
+/**
+ * The activity figure from which an interrupt counts as active (wellness.ts ACT_MG): below
+ * it the motion hook has nothing to do, so the pipeline does not call it.
+ */
+export const WL_ACTIVE_MG = 50;
+/**
+ * The sample time from which the tick hook has something to do (the end of the minute being
+ * filled; 0: call it): before it, the pipeline does not call it. The wellness module moves it
+ * with its minute.
+ */
+export let wl_tick_due_ms = 0;
+
+export function wl_tick_due_set(t_ms: number): void {
+  wl_tick_due_ms = t_ms;
+}
+
 export function wellness_hooks_set(boot: BootHandler, motion: MotionHandler, hrv: HrvHandler, tick: TickHandler): void {
   wl_boot = boot;
   wl_motion = motion;

@@ -15,12 +15,13 @@
 import { Hal } from "../hal.js";
 import { clamp, div_floor, div_round } from "../lib/imath.js";
 import { ble_on_record } from "../ble/hook.js";
+import { WL_ACTIVE_MG, wl_tick_due_set } from "./hook.js";
 import * as r from "./records.js";
 import { RECORD_SLEEP, RECORD_SLEEP_GAP, RECORD_STRESS, RECORD_STRESS_LEVEL } from "./records.js";
 
 const MINUTE_MS = 60000;
 /** An interrupt whose activity figure reaches this counts as active (rest noise is ~10 mg). */
-export const ACT_MG = 50;
+export const ACT_MG = WL_ACTIVE_MG;
 /** Cole-Kripke weights for minutes -4..+2 around the classified minute. */
 const CK_W0 = 106;
 const CK_W1 = 54;
@@ -131,6 +132,7 @@ export function wellness_boot(hal: Hal): void {
 function wellness_reset(t_ms: number): void {
   minute_no = div_floor(t_ms, MINUTE_MS);
   cur_end_ms = (minute_no + 1) * MINUTE_MS;
+  wl_tick_due_set(cur_end_ms);
   minutes_closed = 0;
   for (let i = 0; i < HIST; i++) clear_minute(i);
   state = ST_WAKE;
@@ -185,7 +187,7 @@ function acc_merge(into: number, from: number): void {
   acc_clear(from);
 }
 
-/** Once per sensor interrupt: the IMU's activity figure. */
+/** Once per sensor interrupt whose IMU activity figure reaches ACT_MG (below it the pipeline does not call). */
 export function wellness_on_motion(activity_mg: number): void {
   if (activity_mg >= ACT_MG) {
     const i = minute_no % HIST;
@@ -206,7 +208,7 @@ export function wellness_on_hrv(end_ms: number, is_long: boolean, published: boo
   }
 }
 
-/** After each interrupt's samples: t_ms is the time of the last sample processed. */
+/** After an interrupt's samples, once t_ms (the last sample's time) reaches wl_tick_due_ms (hook.ts). */
 export function wellness_tick(t_ms: number): void {
   if (t_ms < cur_end_ms) return;
   if (t_ms >= cur_end_ms + CATCHUP_MINUTES_MAX * MINUTE_MS) {
@@ -216,6 +218,7 @@ export function wellness_tick(t_ms: number): void {
   for (let k = 0; k < CATCHUP_MINUTES_MAX && t_ms >= cur_end_ms; k++) {
     close_minute();
   }
+  wl_tick_due_set(cur_end_ms); // the pipeline calls again from there (hook.ts)
 }
 
 function close_minute(): void {

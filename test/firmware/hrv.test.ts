@@ -106,3 +106,44 @@ t.test('matches a floating-point computation on real nsr2db intervals', async (t
   t.ok(worstSdnn <= 0.1, `SDNN within 0.1 ms of float (worst ${worstSdnn.toFixed(3)})`);
   t.ok(worstRmssd <= 0.1, `RMSSD within 0.1 ms of float (worst ${worstRmssd.toFixed(3)})`);
 });
+
+// The window's first interval is found by bisection while the history's end times never
+// decrease, by a pass over all of it otherwise: both must give what a plain pass gives,
+// also once the history has wrapped.
+t.test('window start found in a wrapped history, sorted or not', async (t) => {
+  const { IBI_HISTORY_CAPACITY } = await import('../../firmware/config.js');
+  /** A plain pass over the kept intervals: beat count and the window's valid-ms sum. */
+  const reference = (kept: Array<[number, number, boolean]>, end_ms: number, window_ms: number): [number, number] => {
+    let beats = 0;
+    let covered = 0;
+    for (const [end, ibi, valid] of kept) {
+      if (end - ibi < end_ms - window_ms || end > end_ms) continue;
+      beats++;
+      if (valid) covered += ibi;
+    }
+    return [beats, covered];
+  };
+  for (const sorted of [true, false]) {
+    hrv.hrv_boot();
+    const kept: Array<[number, number, boolean]> = [];
+    let t_ms = 0;
+    for (let i = 0; i < IBI_HISTORY_CAPACITY + 300; i++) {
+      const ibi = 600 + ((i * 37) % 400);
+      t_ms += ibi;
+      // Unsorted: one beat, in the middle of the kept history (where a bisection looks
+      // first), steps far back in time (an order the pipeline never produces).
+      const end = !sorted && i === 300 + (IBI_HISTORY_CAPACITY >> 1) ? 1000 : t_ms;
+      const valid = i % 11 !== 0;
+      hrv.hrv_add_interval(end, ibi, valid);
+      kept.push([end, ibi, valid]);
+      if (kept.length > IBI_HISTORY_CAPACITY) kept.shift();
+    }
+    for (const [back_ms, window_ms] of [[0, 60000], [0, 300000], [20000, 60000], [400000, 300000], [t_ms, 60000]]) {
+      const end_ms = t_ms - back_ms;
+      hrv.hrv_compute(end_ms, window_ms);
+      const [beats, covered] = reference(kept, end_ms, window_ms);
+      t.equal(hrv.hrv_beat_count, beats, `${sorted ? 'sorted' : 'unsorted'} history, window ${window_ms} ms ending ${back_ms} ms before the last beat: ${beats} intervals`);
+      t.equal(hrv.hrv_valid_permille, Math.min(1000, Math.floor((covered * 1000) / window_ms)), 'valid share as a plain pass gives it');
+    }
+  }
+});
