@@ -68,6 +68,8 @@ export interface PoolOptions {
 
 export interface PoolResult {
   outcomes: SessionOutcome[];
+  /** When the pool started, in ms since the process did (null: no session to run). */
+  started_at_ms: number | null;
   /** Per job, in job order (job 0 is this thread). */
   jobs: JobStats[];
 }
@@ -88,7 +90,7 @@ export function takeNext(next: Int32Array, order: readonly number[]): number {
 }
 
 export async function runSessions(specs: readonly SessionSpec[], opts: PoolOptions): Promise<PoolResult> {
-  if (specs.length === 0) return { outcomes: [], jobs: [] };
+  if (specs.length === 0) return { outcomes: [], jobs: [], started_at_ms: null };
   // Load the bundle here first, so a bad one is reported as such before any worker starts.
   const firmware = opts.firmware_bundle === null ? undefined : await loadFirmwareBundle(opts.firmware_bundle);
   return runJobs(specs, Math.max(1, Math.min(opts.jobs, specs.length)), opts, firmware);
@@ -146,7 +148,7 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
       if (done < specs.length || settled) return;
       settled = true;
       stopAll();
-      resolve({ outcomes: out, jobs: stats });
+      resolve({ outcomes: out, jobs: stats, started_at_ms: Math.round(t0_ms - performance.timeOrigin) });
     };
     // This thread's job: one session at a time (the firmware here is one ring), letting the
     // workers' results through between sessions.

@@ -4,6 +4,7 @@
 // golden changed, none is new or missing, every session replayed and accuracy holds.
 
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { FirmwareLoadError } from '../../sim/firmware-module.js';
 import { runCi } from '../ci/ci.js';
@@ -111,6 +112,10 @@ export function registerCiCommand(program: Command): void {
       const jobs = opts.jobs ?? defaultJobs();
       let progress: Progress | null = null;
       const t0 = process.hrtime.bigint();
+      // For the bench's reading of a run: when the command started after the process did
+      // (Node's start and module loading), and what every thread of the process spent,
+      // V8's compiler and collector threads included, beside each job's own thread.
+      const action_at_ms = Math.round(performance.now());
       let out;
       try {
         out = await runCi({
@@ -127,7 +132,9 @@ export function registerCiCommand(program: Command): void {
       }
       (progress as Progress | null)?.done();
       const wall_s = Number(process.hrtime.bigint() - t0) / 1e9;
-      log().info({ sessions: out.doc.sessions.length, jobs, wall_s, per_job: out.jobs }, 'ring ci done');
+      const cpu = process.cpuUsage();
+      const process_cpu_ms = Math.round((cpu.user + cpu.system) / 1000);
+      log().info({ sessions: out.doc.sessions.length, jobs, wall_s, action_at_ms, pool_at_ms: out.pool_at_ms, process_cpu_ms, per_job: out.jobs }, 'ring ci done');
       if (opts.updateGolden) process.stderr.write(`goldens: ${out.goldens_written} written, ${out.goldens_removed} removed\n`);
       if (opts.report !== undefined) {
         writeChangedReport(opts.report, out.changed, out.doc.sessions.length);
