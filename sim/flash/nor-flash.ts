@@ -155,7 +155,10 @@ export class NorFlash implements FlashHal {
     if (!Number.isSafeInteger(dst_offset) || dst_offset < 0 || dst_offset + length > dst.length) throw new FlashMisuse(`flash read: ${length} bytes do not fit the buffer at ${dst_offset}`);
     const cut = this.takeCut();
     if (cut !== null && cut.phase !== 'after') this.lose(cut, 'read');
-    dst.set(this.data.subarray(addr, addr + length), dst_offset);
+    // A loop, not dst.set(data.subarray(...)): reads are a few bytes, and the view made per
+    // read was a replay's largest garbage in the flash.
+    const data = this.data;
+    for (let i = 0; i < length; i++) dst[dst_offset + i] = data[addr + i]!;
     this.stats.reads++;
     this.stats.bytes_read += length;
     this.read_ns_carry += length * this.params.read_byte_ns;
