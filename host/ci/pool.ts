@@ -123,14 +123,15 @@ function addCpu(stats: JobStats, cpu_ms: number | null, started_ms: number, pool
 const INTERRUPT_BUDGET_DEFAULT = 67584;
 
 /**
- * Before a parallel run's workers start: twice V8's tier-up budget for this process. Every
+ * For a `ring ci` process that runs N > 1 jobs, before the workers start (the CLI calls it,
+ * so a program that calls runCi keeps its own flags): twice V8's tier-up budget. Every
  * job optimizes the same code again in its own isolate, on helper threads that compete with
  * the jobs when every core runs one; with twice the budget only the really hot functions
  * are optimized. Counted under callgrind (6 CapnoBase recordings, --jobs 2, every thread):
  * 8.40 G instructions against 8.86 G; on one job it cost 2% more, so a one-job run keeps
  * V8's default. Left alone when the process was started with its own --interrupt-budget.
  */
-function parallelTierUp(): void {
+export function parallelTierUp(): void {
   if ([...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith('--interrupt-budget'))) return;
   v8.setFlagsFromString(`--interrupt-budget=${2 * INTERRUPT_BUDGET_DEFAULT}`);
 }
@@ -145,7 +146,6 @@ function runJobs(specs: readonly SessionSpec[], jobs: number, opts: PoolOptions,
   const stats: JobStats[] = [];
   for (let j = 0; j < jobs; j++) stats.push({ job: j, thread: j === 0 ? 'main' : 'worker', sessions: 0, cpu_ms: 0, first_session_ms: null, warmup_cpu_ms: null });
   const init: WorkerInit = { firmware_bundle: opts.firmware_bundle, run: opts.run, specs, order, next: next_buf };
-  if (jobs > 1) parallelTierUp();
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
     let done = 0;

@@ -10,7 +10,7 @@ import { FirmwareLoadError } from '../../sim/firmware-module.js';
 import { runCi } from '../ci/ci.js';
 import { CiError } from '../ci/errors.js';
 import { junitXml } from '../ci/junit.js';
-import { JOBS_MAX, defaultJobs } from '../ci/pool.js';
+import { JOBS_MAX, defaultJobs, parallelTierUp } from '../ci/pool.js';
 import { writeChangedReport } from '../ci/report.js';
 import { formatSummary, mergeResults, readResult, resultJson, summarize, type CiResultDoc, type CiSummary, type CiThresholds } from '../ci/result.js';
 import { parseShard, type Shard } from '../ci/shard.js';
@@ -110,6 +110,7 @@ export function registerCiCommand(program: Command): void {
       if (opts.maxRmssdErrorMs !== undefined) thresholds.max_rmssd_error_ms = opts.maxRmssdErrorMs;
       if (opts.firmware !== undefined && !fs.existsSync(opts.firmware)) throw new UsageError(`no such firmware bundle: ${opts.firmware}`);
       const jobs = opts.jobs ?? defaultJobs();
+      if (jobs > 1) parallelTierUp();
       let progress: Progress | null = null;
       const t0 = process.hrtime.bigint();
       // For the bench's reading of a run: when the command started after the process did
