@@ -6,7 +6,10 @@
 // one job unfairly. Runs alternate (1 job, all jobs, 1 job, ...) so a load that comes and
 // goes on a shared machine weighs on both alike; the figure is each side's median, and
 // every run is listed. Per-session CPU is each job's own thread (the run's info log,
-// host/ci/thread-cpu.ts), so a worker's sessions compare with the calling thread's.
+// host/ci/thread-cpu.ts), so a worker's sessions compare with the calling thread's; the
+// whole process's CPU (every thread, V8's compiler and collector threads included) says what
+// a parallel run costs beyond one job: N jobs cannot beat one by more than the cores that
+// CPU is spread over allow.
 // What N jobs can gain is bounded by the cores the machine really gives at that moment (a
 // virtual machine's cores may be shared with its neighbours): ci_parallel_capacity is the
 // same CPU-bound loop timed on one thread and then on N threads at once, before and after
@@ -33,6 +36,8 @@ interface TimedRun {
   sessions: number;
   ok: boolean;
   per_job: JobStats[];
+  /** CPU of every thread of the run's process (V8's compiler and collector threads included). */
+  process_cpu_ms: number;
 }
 
 const median = (xs: number[]): number => {
@@ -65,9 +70,9 @@ function timed(library: string, golden_dir: string, jobs: number): TimedRun {
   const wall_s = (performance.now() - t0) / 1000;
   if (r.status !== 0 && r.status !== 1) throw new Error(`ring ci --jobs ${jobs} failed (${r.status}): ${r.stderr}`);
   const doc = JSON.parse(r.stdout) as { sessions: unknown[] };
-  const done = r.stderr.split('\n').filter((l) => l.includes('"ring ci done"')).map((l) => JSON.parse(l) as { per_job: JobStats[] })[0];
+  const done = r.stderr.split('\n').filter((l) => l.includes('"ring ci done"')).map((l) => JSON.parse(l) as { per_job: JobStats[]; process_cpu_ms: number })[0];
   if (done === undefined) throw new Error(`ring ci --jobs ${jobs} logged no 'ring ci done' line`);
-  return { per_s: doc.sessions.length / wall_s, sessions: doc.sessions.length, ok: r.status === 0, per_job: done.per_job };
+  return { per_s: doc.sessions.length / wall_s, sessions: doc.sessions.length, ok: r.status === 0, per_job: done.per_job, process_cpu_ms: done.process_cpu_ms };
 }
 
 /** A CPU-bound loop of fixed work (integer only, no allocation). */
@@ -126,6 +131,8 @@ export async function ciFigures(library: string, runs = RUNS_DEFAULT): Promise<R
       ci_cpu_ms_per_session_1job: cpuPerSession(one, 'main'),
       ci_cpu_ms_per_session_all_jobs_main: cpuPerSession(many, 'main'),
       ci_cpu_ms_per_session_all_jobs_worker: cpuPerSession(many, 'worker'),
+      ci_process_cpu_ms_1job: median(one.map((r) => r.process_cpu_ms)),
+      ci_process_cpu_ms_all_jobs: median(many.map((r) => r.process_cpu_ms)),
       ci_goldens_ok: one.every((r) => r.ok) && many.every((r) => r.ok),
     };
   } finally {

@@ -42,6 +42,8 @@ export interface CiOutcome {
   goldens_removed: number;
   /** Each job's sessions and thread CPU (for logs and the bench; not part of the result). */
   jobs: JobStats[];
+  /** When the sessions started, in ms since the process did (logs and the bench; null: none ran). */
+  pool_at_ms: number | null;
 }
 
 function missingResult(id: string, golden_dir: string, opts: CiOptions): SessionResult {
@@ -84,7 +86,7 @@ export async function runCi(opts: CiOptions): Promise<CiOutcome> {
   const selected: SessionSpec[] = selectShard(lib.sessions, opts.shard);
   const known = new Set(lib.sessions.map((s) => s.id));
   const missing = listGoldenIds(lib.golden_dir).filter((id) => !known.has(id) && inShard(id, opts.shard));
-  const { outcomes, jobs } = await runSessions(selected, {
+  const { outcomes, jobs, started_at_ms } = await runSessions(selected, {
     jobs: opts.jobs,
     firmware_bundle: opts.firmware_bundle,
     run: { direct: opts.direct, keep_lines: opts.update_golden || opts.want_report },
@@ -125,5 +127,5 @@ export async function runCi(opts: CiOptions): Promise<CiOutcome> {
     },
     sessions,
   };
-  return { doc, summary: summarize(doc), changed, goldens_written, goldens_removed, jobs };
+  return { doc, summary: summarize(doc), changed, goldens_written, goldens_removed, jobs, pool_at_ms: started_at_ms };
 }

@@ -90,16 +90,38 @@ const SKIP_REF = 0;
 const SKIP_DET = 1;
 const PAIR = 2;
 
+/**
+ * The exact solver's two DP rows (count and error, previous and current), reused from call
+ * to call and grown to the widest cluster seen: a session's thousands of small clusters
+ * made four typed arrays each, a tenth of a CI session's garbage. Each row is written in
+ * full before it is read, and row 0 is cleared, so the result does not depend on them.
+ */
+interface DpRows {
+  count_a: Int32Array;
+  err_a: Float64Array;
+  count_b: Int32Array;
+  err_b: Float64Array;
+}
+function dpRows(cols: number): DpRows {
+  const n = Math.max(16, cols);
+  return { count_a: new Int32Array(n), err_a: new Float64Array(n), count_b: new Int32Array(n), err_b: new Float64Array(n) };
+}
+let rows: DpRows = dpRows(16);
+
 /** Exact: most pairs, then least total |error|, over refs [r0, r1) x dets [d0, d1). */
 export function solveClusterExact(w: Work, r0: number, r1: number, d0: number, d1: number): void {
   const a = r1 - r0;
   const b = d1 - d0;
   const cols = b + 1;
   if (w.choice.length < (a + 1) * cols) w.choice = new Uint8Array((a + 1) * cols);
-  let prevCount = new Int32Array(cols);
-  let prevErr = new Float64Array(cols);
-  let curCount = new Int32Array(cols);
-  let curErr = new Float64Array(cols);
+  if (rows.count_a.length < cols) rows = dpRows(cols);
+  let prevCount = rows.count_a;
+  let prevErr = rows.err_a;
+  let curCount = rows.count_b;
+  let curErr = rows.err_b;
+  // Row 0: nothing paired yet (the rows are reused, so cleared here).
+  prevCount.fill(0, 0, cols);
+  prevErr.fill(0, 0, cols);
   for (let i = 1; i <= a; i++) {
     curCount[0] = 0;
     curErr[0] = 0;

@@ -200,6 +200,35 @@ export function scoreRecordDetailed(
 }
 
 /**
+ * A replay's detections in stored order, through one reused object (the sweep copies what it
+ * keeps): no garbage per detection. A class at module level, not an object literal with a
+ * generator made per call: a generator function made per call gives its generators a new
+ * shape each time, and the optimized code that reads them (a CI run scores session after
+ * session) was thrown away and compiled again on each new shape.
+ */
+class Detections implements Iterable<StreamedDetection> {
+  constructor(private readonly result: ReplayView) {}
+
+  *[Symbol.iterator](): Iterator<StreamedDetection> {
+    const d = { time_ms: 0, emitted_ms: 0 };
+    const beats = this.result.beats;
+    if (beats instanceof SpoolList) {
+      for (const r of (beats as SpoolList<BeatOut>).pairs('time_ms', 'emitted_us')) {
+        d.time_ms = r.a;
+        d.emitted_ms = r.b / 1000;
+        yield d;
+      }
+      return;
+    }
+    for (const b of beats) {
+      d.time_ms = b.time_ms;
+      d.emitted_ms = b.emitted_us / 1000;
+      yield d;
+    }
+  }
+}
+
+/**
  * scoreRecordDetailed's score alone, computed as the detections are read: the two matchings
  * sweep them in time order holding one cluster at a time, and the heart-rate windows take
  * them once more; what is kept per beat is the two values whose median and 95th percentile
@@ -209,25 +238,7 @@ export function scoreRecordDetailed(
 export function scoreRecord(fixture: Fixture, result: ReplayView, opts: ScoreOptions = {}): RecordScore {
   const warmup_ms = opts.warmup_ms ?? 0;
   const record = checkInputs(fixture, result, warmup_ms);
-  const dets: Iterable<StreamedDetection> = {
-    *[Symbol.iterator]() {
-      // One object reused (the sweep copies what it keeps): no garbage per detection.
-      const d = { time_ms: 0, emitted_ms: 0 };
-      if (result.beats instanceof SpoolList) {
-        for (const r of (result.beats as SpoolList<BeatOut>).pairs('time_ms', 'emitted_us')) {
-          d.time_ms = r.a;
-          d.emitted_ms = r.b / 1000;
-          yield d;
-        }
-        return;
-      }
-      for (const b of result.beats) {
-        d.time_ms = b.time_ms;
-        d.emitted_ms = b.emitted_us / 1000;
-        yield d;
-      }
-    },
-  };
+  const dets = new Detections(result);
   if (!detectionsInOrder(dets)) {
     const m = scoreMatch(fixture, result, warmup_ms, record, matchBeatsCompact);
     return scoreFigures(fixture, result, warmup_ms, record, m.ref_ms, m, pairValues(m.match, m.emitted_ms),

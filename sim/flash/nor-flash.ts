@@ -112,7 +112,13 @@ export class NorFlash implements FlashHal {
     if (p.sector_bytes < 256 || p.sector_bytes % u !== 0) throw new RangeError(`flash sector_bytes must be >= 256 and a multiple of the write unit`);
     if (p.size_bytes < p.sector_bytes || p.size_bytes % p.sector_bytes !== 0) throw new RangeError('flash size_bytes must be a whole number of sectors');
     if (p.write_limit < 1) throw new RangeError('flash write_limit must be at least 1');
-    this.params = p;
+    // Kept as a literal, not the spread above: a spread's copy has a shape of its own that
+    // dies with the part, so each simulated ring's flash (a CI run makes one per session)
+    // sent the optimized code reading its parameters back to be compiled again.
+    this.params = {
+      size_bytes: p.size_bytes, sector_bytes: p.sector_bytes, write_unit_bytes: p.write_unit_bytes, write_limit: p.write_limit,
+      write_unit_us: p.write_unit_us, erase_sector_us: p.erase_sector_us, read_byte_ns: p.read_byte_ns, endurance_cycles: p.endurance_cycles,
+    };
     this.data = new Uint8Array(p.size_bytes).fill(0xff);
     this.erase_counts = new Uint32Array(p.size_bytes / p.sector_bytes);
     this.unit_writes = new Uint8Array(p.size_bytes / u);
@@ -149,7 +155,10 @@ export class NorFlash implements FlashHal {
     if (!Number.isSafeInteger(dst_offset) || dst_offset < 0 || dst_offset + length > dst.length) throw new FlashMisuse(`flash read: ${length} bytes do not fit the buffer at ${dst_offset}`);
     const cut = this.takeCut();
     if (cut !== null && cut.phase !== 'after') this.lose(cut, 'read');
-    dst.set(this.data.subarray(addr, addr + length), dst_offset);
+    // A loop, not dst.set(data.subarray(...)): reads are a few bytes, and the view made per
+    // read was a replay's largest garbage in the flash.
+    const data = this.data;
+    for (let i = 0; i < length; i++) dst[dst_offset + i] = data[addr + i]!;
     this.stats.reads++;
     this.stats.bytes_read += length;
     this.read_ns_carry += length * this.params.read_byte_ns;
