@@ -107,10 +107,11 @@ $(TEST_JS_STAMP): $(TS_ALL) $(TAP_BUILT) | node_modules/.package-lock.json
 	@echo '{ "name": "tap", "private": true, "type": "module", "exports": { ".": "./index.mjs" } }' > $(TEST_JS)/node_modules/tap/package.json
 	@touch $@
 tests-js = $(patsubst %.ts,$(TEST_JS)/%.js,$(1))
-# Test files at once: one more than the cores, since some files wait on real time (the BLE
-# tests' links run at the wall clock's pace) while the others compute: on 2 cores 3 jobs took
-# 220 s where 2 took 230 s (and 259 s against 268 s before). TEST_JOBS=n overrides it.
-TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+# Test files at once: two more than the cores, since some files wait on real time (the BLE
+# tests' stand-in rings run at the wall clock's pace, and spend CPU for as long as they wait)
+# while the others compute: on 2 cores, idle, 4 jobs took 139 and 147 s where 3 took 180 and
+# 182 s in alternating runs (3 had beaten 2 before). TEST_JOBS=n overrides it.
+TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 2 )))
 TAP_RUN := NODE_OPTIONS="--import=$(CURDIR)/scripts/tap-child.mjs $$NODE_OPTIONS" node_modules/.bin/tap --reporter=./scripts/tap-summary.mjs --jobs=$(TEST_JOBS)
 # Two tiers. `make test` is the edit-build-test loop: every module's tests, the engines'
 # differential runs, accuracy on the real recordings, and each command from the shell, with
