@@ -84,7 +84,7 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   beat_count = 0;
   const on_boot = wl_boot;
   if (on_boot !== null) on_boot(hal);
-  det.detector_beat_hook_set(on_run_beat);
+  det.detector_beat_hook_set(take_run);
   return pipeline_boot(rate_hz, HRV_SHORT_WINDOW_MS, HRV_LONG_WINDOW_MS);
 }
 
@@ -173,30 +173,10 @@ export function ring_on_sensor_irq(): number {
       if (due <= 0) end = i + 1;
       run_from = i;
       const j = det.detector_run(buf, i, end, activity_mg);
-      const ran = j - run_from; // since the run's last beat (on_run_beat)
-      samples_seen = samples_seen + ran;
-      samples_counted = samples_counted + ran;
-      // The BLE layer's tick (the log's flush bound) is due before one of the samples just
-      // run: it comes now, before their records. The same thing: the clock does not move
-      // during the interrupt, nothing was logged since that sample, and a second tick in
-      // one run would find nothing more to do.
-      let left = tick_left;
-      if (left > 0) {
-        left = left - ran;
-        if (left <= 0) {
-          const ble_tick = tick_handler;
-          if (ble_tick !== null) ble_tick();
-          left = left + TICK_SAMPLES;
-          if (left <= 0) left = left + TICK_SAMPLES; // a run is at most DRAIN_SAMPLES_MAX < 2 ticks
-        }
-        tick_left = left;
-      }
+      // The samples since the run's last beat: counted, the BLE layer's tick if due before
+      // one of them, the beats a stop left released (take_run, as the detector's hook does).
+      take_run(j);
       i = j;
-      // detector_run returns after a sample that released a beat: take it (and any other
-      // released with it) before the next sample.
-      for (let k = 0; k < det.PENDING_CAPACITY && det.ready_count > 0; k++) {
-        if (det.detector_next_beat() === det.BEAT_FOUND) on_beat();
-      }
       if (det.sq_state !== signal_state_reported) {
         signal_state_reported = det.sq_state;
         emit_status(out.STATUS_SIGNAL, signal_state_reported);
@@ -220,15 +200,16 @@ export function ring_on_sensor_irq(): number {
 }
 
 /**
- * The detector's beat hook (detector_run, in a good run): the run's samples up to block
- * index next are in and the last one released a beat; the same as between two runs (the
- * samples counted, the tick if due, the beats taken), without ending the run. No HRV window
- * can complete inside a run (a run ends with the sample that completes one) and the signal
- * state has not changed (a change ends the run). The drain loop in ring_on_sensor_irq writes
- * the same steps out after each run instead of calling this: a call costs about 900
- * instructions on JerryScript, and that loop runs them for every run.
+ * The run's samples from run_from up to block index next are in: count them, give the BLE
+ * layer its tick (the log's flush bound) if it is due before one of them, and take the beats
+ * released. Called after each run and, as the detector's beat hook, at a beat inside a good
+ * run (the run goes on: no HRV window can complete inside a run, as a run ends with the
+ * sample that completes one, and the signal state has not changed, as a change ends it).
+ * The tick comes before the run's records: the clock does not move during the interrupt,
+ * nothing was logged since the sample it is due at, and a second tick in one run would find
+ * nothing more to do.
  */
-function on_run_beat(next: number): void {
+function take_run(next: number): void {
   const ran = next - run_from;
   run_from = next;
   samples_seen = samples_seen + ran;
@@ -240,7 +221,7 @@ function on_run_beat(next: number): void {
       const ble_tick = tick_handler;
       if (ble_tick !== null) ble_tick();
       left = left + TICK_SAMPLES;
-      if (left <= 0) left = left + TICK_SAMPLES;
+      if (left <= 0) left = left + TICK_SAMPLES; // a run is at most DRAIN_SAMPLES_MAX < 2 ticks
     }
     tick_left = left;
   }
@@ -315,7 +296,10 @@ function on_beat(): void {
   // emit() for both records, written out (two calls per beat); the interrupt that calls
   // on_beat has a HAL.
   const hal = hal_ref;
-  if (hal === null) return;
+  if (hal === null) {
+    assert(false, FAULT_MAIN); // as emit() asserts
+    return;
+  }
   hal.emit(out.OUT_KIND_BEAT, record, out.BEAT_FIELDS);
   let on_record = record_handler;
   if (on_record !== null) on_record(out.OUT_KIND_BEAT, record, out.BEAT_FIELDS);
