@@ -139,14 +139,17 @@ FAULTS_TESTS := test/image/power-loss.test.ts test/image/link-drop.test.ts
 LONG_TESTS := test/cli/device-cli.test.ts test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/wellness/score.test.ts test/wellness/cli.test.ts \
   test/engines/whole-firmware.test.ts test/cli/hostile-input.test.ts test/ci/ci-config.test.ts test/cli/replay.test.ts $(LONG_ONLY_TESTS)
 
-# What the tests load, built two at a time: the host's tsc build (the slowest single step)
+# What the tests load, built side by side: the host's tsc build (the slowest single step)
 # beside the ES5 firmware builds (type check, engine bundles, image payload, the Duktape
 # bundles and host), tap's own, and with ../shared the embedded engines and snapshots. The
 # tests would build what is missing themselves, one at a time under a lock while a tap job
-# waits; here the builds share both cores before any test starts.
+# waits; here the builds share the cores before any test starts. One job more than the
+# cores: the firmware builds are chains (type check, emit, bundle), so a core would
+# otherwise idle while a chain's next step waits for a slot. BUILD_JOBS=n overrides it.
+BUILD_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 .PHONY: test-builds
 test-builds: setup
-	@$(MAKE) --no-print-directory -j2 build firmware-image firmware-motion duk $(TAP_BUILT) $(TEST_JS_STAMP) \
+	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) build firmware-image firmware-motion duk $(TAP_BUILT) $(TEST_JS_STAMP) \
 	  $(if $(wildcard $(JERRY_TAR)),engines engines-snapshots)
 
 test: test-builds
@@ -174,7 +177,9 @@ DUK_HOST := build/duk-ring
 FIRMWARE_LOCK := flock build/.firmware.lock $(MAKE) --no-print-directory
 .PHONY: firmware-locked firmware-motion-locked
 
-firmware:
+# The type check first, here: the locked make would otherwise run it a second time beside
+# the outer make's own (build and firmware-image need it too).
+firmware: build/.engines-checked
 	+@mkdir -p build && $(FIRMWARE_LOCK) firmware-locked
 
 # Rebuilt when a source changes ($(FIRMWARE_NODE), written last, is the stamp): the
@@ -190,8 +195,10 @@ $(FIRMWARE_NODE): $(FIRMWARE_DEPS) duk/firmware-entry.js build/.engines-checked 
 	@test -x node_modules/.bin/tsc && test -x node_modules/.bin/esbuild || { echo "make firmware: node_modules missing: run 'make setup'" >&2; exit 1; }
 	@rm -rf build/firmware-es5 && mkdir -p dist build/firmware-node
 	node_modules/.bin/tsc -p tsconfig.firmware.json --noCheck
-	$(BUNDLE) duk/firmware-entry.js $(FIRMWARE_ES5) --inline --banner 'var RingFirmware = {};'
-	$(BUNDLE) duk/firmware-entry.js $(FIRMWARE_ES5_MIN) --min --banner 'var RingFirmware = {};'
+	@# The two scripts at once (one process each; this recipe runs under the firmware lock).
+	$(BUNDLE) duk/firmware-entry.js $(FIRMWARE_ES5) --inline --banner 'var RingFirmware = {};' & raw=$$!; \
+	  $(BUNDLE) duk/firmware-entry.js $(FIRMWARE_ES5_MIN) --min --banner 'var RingFirmware = {};' & min=$$!; \
+	  wait $$raw; r1=$$?; wait $$min; r2=$$?; test $$r1 -eq 0 && test $$r2 -eq 0
 	node_modules/.bin/esbuild firmware/main.ts --bundle --format=esm --platform=neutral --target=es2022 --log-level=warning --outfile=$(FIRMWARE_NODE)
 	@echo "firmware bundle: $(FIRMWARE_ES5) $$(wc -c < $(FIRMWARE_ES5)) bytes raw, $(FIRMWARE_ES5_MIN) $$(wc -c < $(FIRMWARE_ES5_MIN)) bytes minified"
 
@@ -200,7 +207,7 @@ $(FIRMWARE_NODE): $(FIRMWARE_DEPS) duk/firmware-entry.js build/.engines-checked 
 FIRMWARE_MOTION_ES5 := dist/firmware-motion.es5.min.js
 FIRMWARE_MOTION_NODE := build/firmware-node/motion.mjs
 
-firmware-motion:
+firmware-motion: build/.engines-checked
 	+@mkdir -p build && $(FIRMWARE_LOCK) firmware-locked firmware-motion-locked
 
 firmware-motion-locked: $(FIRMWARE_MOTION_NODE)
@@ -354,12 +361,20 @@ $(ENGINES_CHECKED): $(ENGINE_DEPS)
 engines-bundle: $(RING_NODE)
 # `ring energy` and the differential tests load the Node driver bundle: part of every build.
 build: $(RING_NODE)
-$(RING_NODE): $(ENGINE_DEPS) $(ENGINES_CHECKED) $(call unless-present,$(RING_ES5) $(RING_ES5_MIN) $(RING_DRIVER_ES5))
+# Each script its own target, so under make -j the three bundles (5-10 s of CPU each) run
+# beside each other and the other builds instead of one after another.
+$(RING_ES5): $(ENGINE_DEPS) $(ENGINES_CHECKED)
+	@mkdir -p dist
+	$(BUNDLE) engines/ring-entry.js $@ --banner 'var RingFirmware = {};'
+$(RING_ES5_MIN): $(ENGINE_DEPS) $(ENGINES_CHECKED)
+	@mkdir -p dist
+	$(BUNDLE) engines/ring-entry.js $@ --min --banner 'var RingFirmware = {};'
+$(RING_DRIVER_ES5): $(ENGINE_DEPS) $(ENGINES_CHECKED)
+	@mkdir -p dist
+	$(BUNDLE) engines/driver-entry.js $@ --min --banner 'var RingDriverResult = -100;'
+$(RING_NODE): $(ENGINE_DEPS) $(ENGINES_CHECKED) $(RING_ES5) $(RING_ES5_MIN) $(RING_DRIVER_ES5)
 	@test -x node_modules/.bin/esbuild || { echo "make engines-bundle: node_modules missing: run 'make setup'" >&2; exit 1; }
-	@mkdir -p dist build/engines-node
-	$(BUNDLE) engines/ring-entry.js $(RING_ES5) --banner 'var RingFirmware = {};'
-	$(BUNDLE) engines/ring-entry.js $(RING_ES5_MIN) --min --banner 'var RingFirmware = {};'
-	$(BUNDLE) engines/driver-entry.js $(RING_DRIVER_ES5) --min --banner 'var RingDriverResult = -100;'
+	@mkdir -p build/engines-node
 	node_modules/.bin/esbuild engines/driver/node-entry.ts --bundle --format=esm --platform=neutral --target=es2022 --log-level=warning --outfile=$(RING_NODE)
 	@echo "whole firmware: $(RING_ES5) $$(wc -c < $(RING_ES5)) bytes, $(RING_ES5_MIN) $$(wc -c < $(RING_ES5_MIN)) bytes minified; driver $$(wc -c < $(RING_DRIVER_ES5)) bytes"
 
