@@ -91,11 +91,12 @@ export function replayFixtureInto(fixture: ReplayFixture, opts: ReplayOptions, i
   const prng = new Prng(opts.seed);
   const irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
   const queue = new EventQueue();
-  const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us, accelSource(fixture));
+  const imu = fixture.accel ? new SimImu(fixture.accel) : null;
+  const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us, accelSource(fixture), imu === null ? null : (t_us) => imu.activityAt(t_us));
   // Records are decoded as the firmware emits them: the raw ones are not kept.
   const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
   const result = Object.assign(into, { record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms, sample_count: 0 });
-  const hal = new SimRingHal(queue, sensor, false, fixture.accel ? new SimImu(fixture.accel) : null);
+  const hal = new SimRingHal(queue, sensor, false);
   hal.onRecord = (r) => decodeRecordInto(result, r);
   sensor.onInterrupt = () => {
     const n = fw.ring_on_sensor_irq();
