@@ -35,7 +35,7 @@ export const MOTION_SPAN_MS = 100;
  * half a batch later.
  */
 export const SENSOR_FIFO_CAPACITY = 32;
-export const SENSOR_BATCH_MS = 100;
+export const SENSOR_BATCH_MS = 300;
 /** Activity figures read per interrupt: a full FIFO at the shortest span (2 samples) holds 16. */
 export const ACTIVITY_FIGURES_MAX = 16;
 /** Most samples drained per interrupt; the FIFO cannot hold more. */

@@ -69,7 +69,7 @@ const FIFO_CAPACITY = 32; // the simulated front end's FIFO (sim/sensor/ppg-sens
 const IN_WORDS = 64;
 const RX_BYTES_MAX = 517; // ATT_MTU_MAX
 // firmware/config.ts SENSOR_BATCH_MS and MOTION_SPAN_MS, for the feed-only watermark (whole spans).
-const BATCH_MS = 100;
+const BATCH_MS = 300;
 const SPAN_MS = 100;
 
 // The ring's flash part (firmware/flash-map.ts, sim/flash/nor-flash.ts NRF52840_FLASH).
