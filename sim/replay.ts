@@ -17,8 +17,11 @@ import { arrayReplay } from "./replay-store.js";
 
 export class ReplayError extends Error {}
 
-/** onProgress is called every 2^12 events (about 80 s of a recording at 50 Hz). */
-const PROGRESS_EVERY_MASK = (1 << 12) - 1;
+/**
+ * onProgress is called every 2^10 events: about 100 s of a recording (three events per
+ * sensor batch: its samples, a one-sample batch, the interrupt; a batch every 240-300 ms).
+ */
+const PROGRESS_EVERY_MASK = (1 << 10) - 1;
 
 /** Interrupt latency range: the handler runs 20..200 µs after the watermark sample. */
 const IRQ_LATENCY_US_MAX = 200;
