@@ -20,9 +20,10 @@ let booted_period_ms = 0;
 let last_first_ms = -1;
 let seeded_bpm_x10 = 0;
 
-export function motion_on_samples(hal: Hal, ppg: Int32Array, count: number, first_ms: number, period_ms: number): void {
+/** Returns the IMU samples read (0: no IMU, the pipeline stops calling until its next boot). */
+export function motion_on_samples(hal: Hal, ppg: Int32Array, count: number, first_ms: number, period_ms: number): number {
   const got = hal.imu_read(imu_buf, count);
-  if (got <= 0) return; // no IMU: beat-level heart rate only
+  if (got <= 0) return 0; // no IMU: beat-level heart rate only
   // A new rate, or ring time starting over (a fresh ring_boot): the tracker starts afresh.
   const restart = period_ms !== booted_period_ms || first_ms < last_first_ms;
   last_first_ms = first_ms;
@@ -57,4 +58,5 @@ export function motion_on_samples(hal: Hal, ppg: Int32Array, count: number, firs
     hal.emit(out.OUT_KIND_HR, hr_record, out.HR_FIELDS);
     ble_on_record(out.OUT_KIND_HR, hr_record, out.HR_FIELDS);
   }
+  return got;
 }
