@@ -220,6 +220,13 @@ export function ring_on_sensor_irq(): number {
     // span only where the gate changes, so at rest one run still covers the batch.
     let gate_end = 0;
     let gate_mg = 0;
+    if (figures === 0 && span_at === 0) {
+      // No figures (a ring without an IMU reads none) and a span starts the block: one still
+      // gate run over it (its end past the block's last whole span, at a span's end).
+      span_at = (((got + span - 1) / span) | 0) * span;
+      gate_end = span_at;
+      span_mg = 0;
+    }
     // The pipeline runs over the block in segments: the detector takes samples until one
     // yields a beat or a signal-state change (handled before the next sample), a segment
     // ends with the sample that completes an HRV window, where the motion gate changes and

@@ -245,6 +245,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let settled_after = settled_after_ms;
   let seen = beats_seen;
   let amp = amp_ref;
+  let dev = ARTIFACT_DEV_X * amp; // the artifact test's bound: follows amp
   let relearn = relearn_pending;
   let srch = searching;
   let arm = armed;
@@ -340,6 +341,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
       amp = 0;
+      dev = 0;
       seen = 0;
       let hold_ms = HOLD_MS;
       if (x > CONTACT_X_MAX) {
@@ -353,8 +355,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       // In contact and still: an artifact is a sample too far from the baseline for the
       // pulse amplitude, once a few beats have given it.
       // (|x - (base >> 4)| > ARTIFACT_DEV_X * amp, as two comparisons.)
-      if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after &&
-          (x - (base >> 4) > ARTIFACT_DEV_X * amp || (base >> 4) - x > ARTIFACT_DEV_X * amp)) {
+      if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after && (x - (base >> 4) > dev || (base >> 4) - x > dev)) {
         if (now_ms + HOLD_MS > hold_until) hold_until = now_ms + HOLD_MS;
         st = SIGNAL_ARTIFACT;
       } else if (now_ms >= hold_until) {
@@ -387,6 +388,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
       amp = 0;
+      dev = 0;
       seen = 0;
     }
     if (ready < pend && now_ms >= learn_until) {
@@ -496,6 +498,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         finish_candidate(c, search_foot);
         seen = beats_seen;
         amp = amp_ref;
+        dev = ARTIFACT_DEV_X * amp;
         ready = ready_count;
         stop_ok = ready > 0 || state_in !== SIGNAL_OK;
         pend = pending_count;
