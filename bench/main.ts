@@ -51,7 +51,7 @@ function firmwareNsPerSample(fixtures: Fixture[], rate_hz: number): number {
       return n;
     },
     sensor_overflow_count: () => 0,
-    motion_activity_mg: () => 0,
+    motion_activity_read: () => 0,
     imu_read: () => 0,
     clock_ms: () => 0,
     emit: () => {},

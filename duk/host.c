@@ -214,8 +214,8 @@ static duk_ret_t hal_sensor_overflow_count(duk_context *ctx) {
 	return 1;
 }
 
-/* No activity figure: the firmware gets accelerometer samples through imu_read (--accel). */
-static duk_ret_t hal_motion_activity_mg(duk_context *ctx) {
+/* No activity figures (the firmware takes 0): it gets accelerometer samples through imu_read (--accel). */
+static duk_ret_t hal_motion_activity_read(duk_context *ctx) {
 	duk_push_int(ctx, 0);
 	return 1;
 }
@@ -279,7 +279,7 @@ static void push_hal(duk_context *ctx) {
 		{ "sensor_configure", hal_sensor_configure, 2 },
 		{ "sensor_read", hal_sensor_read, 2 },
 		{ "sensor_overflow_count", hal_sensor_overflow_count, 0 },
-		{ "motion_activity_mg", hal_motion_activity_mg, 0 },
+		{ "motion_activity_read", hal_motion_activity_read, 2 },
 		{ "imu_read", hal_imu_read, 2 },
 		{ "clock_ms", hal_clock_ms, 0 },
 		{ "emit", hal_emit, 3 },

@@ -22,9 +22,22 @@ export function sample_rate_supported(rate_hz: number): boolean {
 export const SENSOR_FULL_SCALE_COUNTS = 524287;
 export const CONTACT_RAW_COUNTS_MIN = 16384;
 
-/** Sensor FIFO: samples per interrupt, aiming at about 100 ms between interrupts. */
+/**
+ * The IMU's activity figure (the detector's motion gate, the wellness activity counts) comes
+ * once per span of floor(rate * MOTION_SPAN_MS / 1000) samples (2, 5, 10 at 25, 50, 100 Hz),
+ * whatever the interrupt period: the outputs do not depend on how many spans a batch holds.
+ */
+export const MOTION_SPAN_MS = 100;
+/**
+ * Sensor FIFO: samples per interrupt, whole spans, aiming at SENSOR_BATCH_MS between
+ * interrupts (6, 15, 30 samples: 240, 300, 300 ms). An interrupt's fixed cost (its HAL calls,
+ * the detector's run set-up) is spread over the batch; a beat's records leave on average
+ * half a batch later.
+ */
 export const SENSOR_FIFO_CAPACITY = 32;
-export const SENSOR_BATCH_MS = 100;
+export const SENSOR_BATCH_MS = 300;
+/** Activity figures read per interrupt: a full FIFO at the shortest span (2 samples) holds 16. */
+export const ACTIVITY_FIGURES_MAX = 16;
 /** Most samples drained per interrupt; the FIFO cannot hold more. */
 export const DRAIN_SAMPLES_MAX = SENSOR_FIFO_CAPACITY;
 
@@ -48,8 +61,9 @@ export const IBI_HISTORY_CAPACITY = 1104; // 300000 ms / IBI_MS_MIN = 1102.9
 /** A window publishes HRV only when valid intervals cover this much of it (x1000). */
 export const HRV_VALID_PERMILLE_MIN = 800;
 
-assert(SAMPLE_RATE_HZ_MIN * SENSOR_BATCH_MS >= 1000, 1);
-assert(Math.floor((SAMPLE_RATE_HZ_MAX * SENSOR_BATCH_MS) / 1000) <= SENSOR_FIFO_CAPACITY, 1);
+assert(SAMPLE_RATE_HZ_MIN * MOTION_SPAN_MS >= 1000 && SENSOR_BATCH_MS % MOTION_SPAN_MS === 0, 1);
+assert(Math.floor((SAMPLE_RATE_HZ_MAX * MOTION_SPAN_MS) / 1000) * Math.floor(SENSOR_BATCH_MS / MOTION_SPAN_MS) <= SENSOR_FIFO_CAPACITY, 1);
+assert(ACTIVITY_FIGURES_MAX * Math.floor((SAMPLE_RATE_HZ_MIN * MOTION_SPAN_MS) / 1000) >= SENSOR_FIFO_CAPACITY, 1);
 assert(Math.floor(HRV_LONG_WINDOW_MS / IBI_MS_MIN) + 1 <= IBI_HISTORY_CAPACITY, 1);
 assert(HRV_SHORT_WINDOW_MS <= HRV_LONG_WINDOW_MS, 1);
 assert(HRV_SHORT_WINDOW_MS_MAX < HRV_LONG_WINDOW_MS && HRV_SHORT_WINDOW_MS_MAX % HRV_WINDOW_UNIT_MS === 0, 1);

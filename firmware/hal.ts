@@ -4,19 +4,25 @@
 
 export interface Hal {
   /**
-   * Configure the PPG analog front end: sample rate and FIFO watermark (the sample
-   * count at which the sensor raises its interrupt). Returns 0 or an error code.
+   * Configure the PPG analog front end: sample rate, FIFO watermark (the sample count at
+   * which the sensor raises its interrupt) and the span of FIFO samples each IMU activity
+   * figure covers (motion_activity_read). Returns 0 or an error code.
    */
-  sensor_configure(sample_rate_hz: number, watermark_samples: number): number;
+  sensor_configure(sample_rate_hz: number, watermark_samples: number, span_samples: number): number;
   /** Pop up to max_count samples from the sensor FIFO into dst[0..]; returns the count popped. */
   sensor_read(dst: Int32Array, max_count: number): number;
   /** Samples the FIFO dropped because it was full, since the previous call. */
   sensor_overflow_count(): number;
   /**
-   * The IMU's activity figure: the largest change of acceleration magnitude between
-   * consecutive IMU samples over the last 200 ms, in mg. 0 on a ring without an IMU.
+   * Pop up to max_count IMU activity figures (mg) into dst, oldest first: one per span of
+   * span_samples FIFO samples counted from sensor_configure, each the largest change of
+   * acceleration magnitude between consecutive IMU samples over the 200 ms up to the span's
+   * end, in its own FIFO beside the samples' (as a sensor hub with a synced accelerometer
+   * gives one per FIFO frame). A span's figure is there once its last sample is in the
+   * FIFO (the last, shorter span of a stream that ends, with its last sample). Returns the
+   * count popped; 0 on a ring without an IMU (the firmware takes 0 for such spans).
    */
-  motion_activity_mg(): number;
+  motion_activity_read(dst: Int16Array, max_count: number): number;
   /**
    * Pop up to max_count accelerometer samples (x, y, z in mg, interleaved: 3 entries per
    * sample) from the IMU FIFO into dst. The IMU runs on the PPG sensor's sample clock at

@@ -6,16 +6,19 @@ import { Hal } from "./hal.js";
 import { assert } from "./lib/assert.js";
 import { clamp, div_floor, div_round } from "./lib/imath.js";
 import {
+  ACTIVITY_FIGURES_MAX,
   DRAIN_SAMPLES_MAX,
   HRV_LONG_WINDOW_MS,
   HRV_SHORT_WINDOW_MS,
   HRV_SHORT_WINDOW_MS_MAX,
   HRV_WINDOW_UNIT_MS,
+  MOTION_SPAN_MS,
   SENSOR_BATCH_MS,
   SENSOR_FIFO_CAPACITY,
   sample_rate_supported,
 } from "./config.js";
 import * as det from "./dsp/beat-detector.js";
+import { MOTION_MG_MAX } from "./dsp/signal-quality.js";
 import * as iv from "./hr/intervals.js";
 import * as hrv from "./hr/hrv.js";
 import * as out from "./output.js";
@@ -29,6 +32,9 @@ export const ERR_NOT_BOOTED = -3;
 
 const FAULT_MAIN = 60;
 const DRAIN_ROUNDS_MAX = 4; // an interrupt drains at most 4 FIFO-fulls
+const TICK_NONE = 1 << 30; // no wellness tick due in the block (past any block index)
+/** Beats noted per FIFO block for the motion tracker's seed: 32 samples at 25 Hz hold at most 6. */
+const SEED_BEATS_MAX = 8;
 /** The BLE layer's tick (hook.ts tick_handler) comes before every TICK_SAMPLES-th sample. */
 export const TICK_SAMPLES = 25;
 
@@ -59,17 +65,38 @@ let last_irq_clock_ms = 0; // the clock at the last sensor interrupt
 let signal_state_reported = 0;
 let run_from = 0; // the block index the detector's current run started at, or its last beat
 const fifo_buf = new Int32Array(SENSOR_FIFO_CAPACITY);
+// The IMU's activity figures, one per span of span_samples FIFO samples (hal.ts
+// motion_activity_read): span k's figure gates span k's samples and counts towards the
+// wellness minute span k is in, whatever the interrupt period.
+const activity_buf = new Int16Array(ACTIVITY_FIGURES_MAX);
+export let span_samples = 1;
+let span_left = 0; // samples of the current span not yet processed (0: the next one starts a span)
+let span_mg = 0; // the current span's figure
+// For the motion tracker (dsp/motion.ts), per FIFO block: where its first whole span starts
+// (the rest of a span begun before it comes first), the heart rate before the block's beats,
+// and each beat's block index (the index after the sample that released it) with the heart
+// rate after it: seed_beats[2 k], seed_beats[2 k + 1].
+export let block_span_first = 0;
+export let block_hr_bpm_x10 = 0;
+export const seed_beats = new Int32Array(2 * SEED_BEATS_MAX);
+export let seed_beat_count = 0;
 const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
 /**
  * Called after each drained batch with its PPG samples and the time of the first: the
- * motion heart-rate tracker (dsp/motion.ts) reads the IMU's samples for the batch and
- * reports heart rate while the wearer moves. The full firmware (ring.ts) attaches it; the
- * radio-less Duktape bundle carries none of its code or buffers.
+ * motion heart-rate tracker (dsp/motion.ts) reads the IMU's samples for the batch (returns
+ * how many: 0 on a ring without an IMU) and
+ * reports heart rate while the wearer moves; it is seeded per span with the heart rate after
+ * the span's beats (block_span_first, block_hr_bpm_x10, seed_beats). The full firmware
+ * (ring.ts) attaches it; the radio-less Duktape bundle carries none of its code or buffers.
  */
-export type MotionHandler = (hal: Hal, ppg: Int32Array, count: number, first_ms: number, period_ms: number) => void;
+export type MotionHandler = (hal: Hal, ppg: Int32Array, count: number, first_ms: number, period_ms: number) => number;
+let motion_attached: MotionHandler | null = null;
+// The attached handler, or null from the first batch its HAL gave no IMU samples for (a ring
+// without an IMU) until the next boot: the tracker has nothing to do there.
 let motion_handler: MotionHandler | null = null;
 
 export function ring_motion_attach(handler: MotionHandler): void {
+  motion_attached = handler;
   motion_handler = handler;
 }
 
@@ -84,6 +111,7 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   beat_count = 0;
   const on_boot = wl_boot;
   if (on_boot !== null) on_boot(hal);
+  motion_handler = motion_attached;
   det.detector_beat_hook_set(take_run);
   return pipeline_boot(rate_hz, HRV_SHORT_WINDOW_MS, HRV_LONG_WINDOW_MS);
 }
@@ -119,8 +147,14 @@ function pipeline_boot(rate_hz: number, short_ms: number, long_ms: number): numb
   const hal = hal_ref;
   if (hal === null) return ERR_NOT_BOOTED;
   if (!sample_rate_supported(rate_hz)) return ERR_BAD_RATE;
-  const watermark = clamp(div_floor(rate_hz * SENSOR_BATCH_MS, 1000), 1, SENSOR_FIFO_CAPACITY);
-  if (hal.sensor_configure(rate_hz, watermark) !== 0) return ERR_SENSOR;
+  // Whole spans per batch, so a batch ends with a span and its figure (the sensor counts
+  // spans from here).
+  const span = clamp(div_floor(rate_hz * MOTION_SPAN_MS, 1000), 1, SENSOR_FIFO_CAPACITY);
+  const watermark = clamp(span * div_floor(SENSOR_BATCH_MS, MOTION_SPAN_MS), 1, SENSOR_FIFO_CAPACITY);
+  if (hal.sensor_configure(rate_hz, watermark, span) !== 0) return ERR_SENSOR;
+  span_samples = span;
+  span_left = 0;
+  span_mg = 0;
   sample_rate_hz = rate_hz;
   period_ms = div_floor(1000, rate_hz);
   hrv_short_ms = short_ms;
@@ -148,31 +182,99 @@ export function ring_on_sensor_irq(): number {
     window_due_count = window_due();
     emit_status(out.STATUS_FIFO_OVERFLOW, dropped);
   }
-  const activity_mg = hal.motion_activity_mg();
-  // The wellness hooks are called only when they have something to do (wellness/hook.ts).
-  const on_motion = wl_motion;
-  if (on_motion !== null && activity_mg >= WL_ACTIVE_MG) on_motion(activity_mg);
+  const figures = hal.motion_activity_read(activity_buf, ACTIVITY_FIGURES_MAX);
+  if (!(figures >= 0 && figures <= ACTIVITY_FIGURES_MAX)) assert(false, FAULT_MAIN); // (no call when it holds)
+  let figure = 0; // the next figure to take
   last_irq_clock_ms = hal.clock_ms();
+  const span = span_samples;
   let processed = 0;
   for (let round = 0; round < DRAIN_ROUNDS_MAX; round++) {
     const got = hal.sensor_read(fifo_buf, DRAIN_SAMPLES_MAX);
     if (!(got >= 0 && got <= DRAIN_SAMPLES_MAX)) assert(false, FAULT_MAIN); // (no call when it holds)
     const first_ms = time_base_ms + samples_seen * period_ms;
     const buf = fifo_buf;
+    // Spans start at block index span_at, span_at + span, ... (the current span's rest first).
+    let span_at = span_left;
+    const motion = motion_handler;
+    if (motion !== null) {
+      block_span_first = span_at;
+      block_hr_bpm_x10 = iv.hr_bpm_x10;
+      seed_beat_count = 0;
+    }
+    // The wellness minute closes after the span that holds the first sample at or after its
+    // end (wl_tick_due_ms), or at the block's end if that span goes on past it.
+    const on_tick = wl_tick;
+    let tick_at = TICK_NONE;
+    if (on_tick !== null) {
+      const due_ms = wl_tick_due_ms;
+      if (due_ms < first_ms + got * period_ms) {
+        // d, the block index of the first sample at or after it (quotients of small non-negatives).
+        const d = due_ms <= first_ms ? 0 : ((due_ms - first_ms + period_ms - 1) / period_ms) | 0;
+        tick_at = d < span_at ? span_at : span_at + (((d - span_at) / span) | 0) * span + span;
+        if (tick_at > got) tick_at = got;
+      }
+    }
+    const on_motion = wl_motion;
+    // The motion gate's run: samples [i, gate_end) have the same gate (figure above
+    // MOTION_MG_MAX or not), gate_mg one of their figures. The detector's run is split at a
+    // span only where the gate changes, so at rest one run still covers the batch.
+    let gate_end = 0;
+    let gate_mg = 0;
+    if (figures === 0 && span_at === 0) {
+      // No figures (a ring without an IMU reads none) and a span starts the block: one still
+      // gate run over it (its end past the block's last whole span, at a span's end).
+      span_at = (((got + span - 1) / span) | 0) * span;
+      gate_end = span_at;
+      span_mg = 0;
+    }
     // The pipeline runs over the block in segments: the detector takes samples until one
     // yields a beat or a signal-state change (handled before the next sample), a segment
-    // ends with the sample that completes an HRV window, and while the raw PPG stream is on
-    // each sample is a segment (its hook comes first).
+    // ends with the sample that completes an HRV window, where the motion gate changes and
+    // where the wellness minute closes, and while the raw PPG stream is on each sample is a
+    // segment (its hook comes first).
     let i = 0;
     for (let seg = 0; seg < DRAIN_SAMPLES_MAX && i < got; seg++) {
+      if (i === gate_end) {
+        // A new gate run from here: the current span's rest, or the next span with its figure
+        // (the wellness motion hook per span whose figure reaches WL_ACTIVE_MG), then the
+        // following spans while the gate holds, up to the block's end or the minute's close.
+        let e = span_at;
+        if (i < span_at) {
+          gate_mg = span_mg;
+        } else {
+          gate_mg = figure < figures ? activity_buf[figure] : 0;
+          figure = figure + 1;
+          if (on_motion !== null && gate_mg >= WL_ACTIVE_MG) on_motion(gate_mg);
+          span_mg = gate_mg;
+          e = e + span;
+        }
+        const moving = gate_mg > MOTION_MG_MAX;
+        if (!moving && figure >= figures) {
+          // No figures left (a ring without an IMU reads none): the rest are 0, still.
+          const stop = tick_at < got ? tick_at : got;
+          if (e < stop) e = e + (((stop - e + span - 1) / span) | 0) * span;
+        }
+        for (let k = 0; k < DRAIN_SAMPLES_MAX && e < got && e !== tick_at; k++) {
+          const f = figure < figures ? activity_buf[figure] : 0;
+          if (f > MOTION_MG_MAX !== moving) break;
+          figure = figure + 1;
+          if (on_motion !== null && f >= WL_ACTIVE_MG) on_motion(f);
+          span_mg = f;
+          e = e + span;
+        }
+        span_at = e;
+        gate_end = e;
+      }
       const on_raw = raw_handler;
       let end = on_raw !== null ? i + 1 : got;
       if (on_raw !== null) on_raw(buf[i]);
+      if (gate_end < end) end = gate_end;
+      if (tick_at < end) end = tick_at;
       const due = window_due_count - samples_seen;
       if (due > 0 && i + due < end) end = i + due;
       if (due <= 0) end = i + 1;
       run_from = i;
-      const j = det.detector_run(buf, i, end, activity_mg);
+      const j = det.detector_run(buf, i, end, gate_mg);
       // The samples since the run's last beat: counted, the BLE layer's tick if due before
       // one of them, the beats a stop left released (take_run, as the detector's hook does).
       take_run(j);
@@ -185,16 +287,15 @@ export function ring_on_sensor_irq(): number {
       // not at the first sample after it, so a window that ends with the recording is published.
       const t_next_ms = time_base_ms + samples_seen * period_ms;
       if (t_next_ms >= next_window_end_ms) publish_windows(t_next_ms);
+      if (i === tick_at && on_tick !== null) {
+        on_tick(t_next_ms - period_ms);
+        tick_at = TICK_NONE; // the next minute ends past this block
+      }
     }
-    const motion = motion_handler;
-    if (motion !== null) motion(hal, fifo_buf, got, first_ms, period_ms);
+    span_left = span_at - got;
+    if (motion !== null && motion(hal, fifo_buf, got, first_ms, period_ms) <= 0 && got > 0) motion_handler = null;
     processed = processed + got;
     if (got < DRAIN_SAMPLES_MAX) break;
-  }
-  const on_tick = wl_tick;
-  if (processed > 0 && on_tick !== null) {
-    const last_ms = time_base_ms + (samples_seen - 1) * period_ms;
-    if (last_ms >= wl_tick_due_ms) on_tick(last_ms);
   }
   return processed;
 }
@@ -226,7 +327,16 @@ function take_run(next: number): void {
     tick_left = left;
   }
   for (let k = 0; k < det.PENDING_CAPACITY && det.ready_count > 0; k++) {
-    if (det.detector_next_beat() === det.BEAT_FOUND) on_beat();
+    if (det.detector_next_beat() === det.BEAT_FOUND) {
+      on_beat();
+      if (motion_handler !== null) {
+        // The motion tracker's seed: the heart rate after this beat, from this block index on.
+        const n = seed_beat_count < SEED_BEATS_MAX ? seed_beat_count : SEED_BEATS_MAX - 1;
+        seed_beats[2 * n] = next;
+        seed_beats[2 * n + 1] = iv.hr_bpm_x10;
+        seed_beat_count = n + 1;
+      }
+    }
   }
 }
 

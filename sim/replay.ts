@@ -17,8 +17,11 @@ import { arrayReplay } from "./replay-store.js";
 
 export class ReplayError extends Error {}
 
-/** onProgress is called every 2^12 events (about 80 s of a recording at 50 Hz). */
-const PROGRESS_EVERY_MASK = (1 << 12) - 1;
+/**
+ * onProgress is called every 2^10 events: about 100 s of a recording (three events per
+ * sensor batch: its samples, a one-sample batch, the interrupt; a batch every 240-300 ms).
+ */
+const PROGRESS_EVERY_MASK = (1 << 10) - 1;
 
 /** Interrupt latency range: the handler runs 20..200 µs after the watermark sample. */
 const IRQ_LATENCY_US_MAX = 200;
@@ -91,11 +94,12 @@ export function replayFixtureInto(fixture: ReplayFixture, opts: ReplayOptions, i
   const prng = new Prng(opts.seed);
   const irq_latency_us = prng.nextInt(IRQ_LATENCY_US_MIN, IRQ_LATENCY_US_MAX);
   const queue = new EventQueue();
-  const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us, accelSource(fixture));
+  const imu = fixture.accel ? new SimImu(fixture.accel) : null;
+  const sensor = new SimPpgSensor(queue, (rate) => sensorSampleStream(fixture, rate), irq_latency_us, accelSource(fixture), imu === null ? null : (t_us) => imu.activityAt(t_us));
   // Records are decoded as the firmware emits them: the raw ones are not kept.
   const duration_ms = Math.floor((fixture.ppg.length * 1000) / fixture.meta.sample_rate_hz);
   const result = Object.assign(into, { record: fixture.meta.record, rate_hz: opts.rate_hz, seed: opts.seed, duration_ms, sample_count: 0 });
-  const hal = new SimRingHal(queue, sensor, false, fixture.accel ? new SimImu(fixture.accel) : null);
+  const hal = new SimRingHal(queue, sensor, false);
   hal.onRecord = (r) => decodeRecordInto(result, r);
   sensor.onInterrupt = () => {
     const n = fw.ring_on_sensor_irq();

@@ -180,9 +180,9 @@ export class RingDevice {
     this.raw_counts = fixture?.meta.ppg_convention === 'raw-counts';
     this.link = new SimBleLink(this.queue, link_prng, { peripheral_mtu_max_bytes: ATT_MTU_MAX, ...opts.link });
     const stream = (rate: number): SampleStream | Int32Array => (fixture ? sensorSampleStream(fixture, rate) : new Int32Array(0));
-    this.sensor = new SimPpgSensor(this.queue, stream, this.irq_latency_us, fixture ? accelSource(fixture) : null);
     const imu = fixture?.accel ? new SimImu(fixture.accel) : null; // as sim/replay.ts
-    this.hal = new DriftingRingHal(this.queue, this.sensor, opts.keep_records ?? true, this.drift_ppm, imu);
+    this.sensor = new SimPpgSensor(this.queue, stream, this.irq_latency_us, fixture ? accelSource(fixture) : null, imu === null ? null : (t_us) => imu.activityAt(t_us));
+    this.hal = new DriftingRingHal(this.queue, this.sensor, opts.keep_records ?? true, this.drift_ppm);
     this.peripheral = this.link.peripheral;
     this.flash = opts.flash ?? new NorFlash();
     RingDevice.owner = this;
@@ -400,9 +400,8 @@ class DriftingRingHal extends SimRingHal {
     sensor: SimPpgSensor,
     keep_records: boolean,
     private readonly drift_ppm: number,
-    imu: SimImu | null,
   ) {
-    super(clock_queue, sensor, keep_records, imu);
+    super(clock_queue, sensor, keep_records);
   }
 
   override clock_ms(): number {

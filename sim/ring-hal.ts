@@ -1,10 +1,9 @@
-// The simulated ring's HAL: connects the firmware to the simulated sensor, the virtual
-// clock and an output sink that timestamps every emitted record with virtual time.
+// The simulated ring's HAL: connects the firmware to the simulated sensor (PPG, IMU and
+// its activity figures), the virtual clock and an output sink that timestamps every emitted record with virtual time.
 
 import type { Hal } from "../firmware/hal.js";
 import { EventQueue } from "./event-queue.js";
 import { SimPpgSensor } from "./sensor/ppg-sensor.js";
-import type { SimImu } from "./sensor/imu.js";
 
 export interface EmittedRecord {
   kind: number;
@@ -21,11 +20,10 @@ export class SimRingHal implements Hal {
     private readonly queue: EventQueue,
     private readonly sensor: SimPpgSensor,
     private readonly keep_records = true,
-    private readonly imu: SimImu | null = null,
   ) {}
 
-  sensor_configure(sample_rate_hz: number, watermark_samples: number): number {
-    return this.sensor.configure(sample_rate_hz, watermark_samples);
+  sensor_configure(sample_rate_hz: number, watermark_samples: number, span_samples: number): number {
+    return this.sensor.configure(sample_rate_hz, watermark_samples, span_samples);
   }
 
   sensor_read(dst: Int32Array, max_count: number): number {
@@ -36,8 +34,8 @@ export class SimRingHal implements Hal {
     return this.sensor.takeOverflowCount();
   }
 
-  motion_activity_mg(): number {
-    return this.imu === null ? 0 : this.imu.activityAt(this.queue.now_us);
+  motion_activity_read(dst: Int16Array, max_count: number): number {
+    return this.sensor.readActivity(dst, max_count);
   }
 
   imu_read(dst: Int16Array, max_count: number): number {

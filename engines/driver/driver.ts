@@ -68,7 +68,9 @@ export const NOTE_SCRIPT_ERROR = 9;
 const FIFO_CAPACITY = 32; // the simulated front end's FIFO (sim/sensor/ppg-sensor.ts)
 const IN_WORDS = 64;
 const RX_BYTES_MAX = 517; // ATT_MTU_MAX
-const BATCH_MS = 100; // firmware/config.ts SENSOR_BATCH_MS, for the feed-only watermark
+// firmware/config.ts SENSOR_BATCH_MS and MOTION_SPAN_MS, for the feed-only watermark (whole spans).
+const BATCH_MS = 300;
+const SPAN_MS = 100;
 
 // The ring's flash part (firmware/flash-map.ts, sim/flash/nor-flash.ts NRF52840_FLASH).
 export const FLASH_SIZE_BYTES = 0x100000;
@@ -220,8 +222,8 @@ const hal = {
     overflow_pending = 0;
     return n;
   },
-  motion_activity_mg: function (): number {
-    return 0; // PPG only: the script carries no IMU
+  motion_activity_read: function (_dst: Int16Array, _max_count: number): number {
+    return 0; // PPG only: the script carries no IMU (no figures: the firmware takes 0)
   },
   imu_read: function (_dst: Int16Array, _max_count: number): number {
     return 0; // no IMU: the motion tracker stays idle
@@ -370,7 +372,7 @@ export function driver_run(firmware: RingFirmwareApi, natives: HostNatives): num
   // SDK routine would be bound); the firmware takes it when it boots its flash users.
   if (typeof host.flash_crc32 === "function") flash.flash_crc32 = host.flash_crc32;
   if (feed_only !== 0) {
-    hal.sensor_configure(rate_hz, Math.floor((rate_hz * BATCH_MS) / 1000));
+    hal.sensor_configure(rate_hz, Math.floor((rate_hz * SPAN_MS) / 1000) * Math.floor(BATCH_MS / SPAN_MS));
   } else {
     if ((flags & FLAG_NO_RADIO) === 0) {
       host.note(NOTE_ATTACH, fw.ring_ble_attach(ble, flash)); // before boot: the boot record is logged

@@ -43,6 +43,7 @@ const LEARN_MS = 2000; // initial level learning
 const SEARCH_MS_MAX = 400; // longest wait for the systolic peak after the threshold crossing
 const TROUGH_BACK_MS = 300; // the pulse foot is searched this far back from the crossing
 const LEVEL_DECAY_AFTER_MS = 3000; // without beats, the level decays after this long
+const NEVER_MS = 9007199254740991; // a sample time never reached (2^53 - 1 ms)
 // A gap of 3 s without a beat (the ring loose, seeing no pulse, or a flat output) says
 // the level no longer describes a pulse: the next upstroke starts learning it afresh, as
 // after a bad stretch, so neither the decayed level (dicrotic waves taken for beats) nor one
@@ -245,6 +246,10 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let settled_after = settled_after_ms;
   let seen = beats_seen;
   let amp = amp_ref;
+  let dev = ARTIFACT_DEV_X * amp; // the artifact test's bound: follows amp
+  // The artifact test runs from this time on: the baseline settled, once AMPLITUDE_BEATS_MIN
+  // beats have given the amplitude (NEVER_MS before). Follows seen and settled_after.
+  let art_after = seen >= AMPLITUDE_BEATS_MIN ? settled_after : NEVER_MS;
   let relearn = relearn_pending;
   let srch = searching;
   let arm = armed;
@@ -300,10 +305,11 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
     base = x * 16;
     settled_after = warm * period + SETTLE_MS;
+    art_after = seen >= AMPLITUDE_BEATS_MIN ? settled_after : NEVER_MS;
     flat_since = warm * period;
   }
   for (; i < to; i++) {
-    let x = raw ? SENSOR_FULL_SCALE_COUNTS - (buf[i] | 0) : buf[i] | 0;
+    let x = raw ? SENSOR_FULL_SCALE_COUNTS - buf[i] : buf[i]; // (an Int32Array: integers)
     if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
     else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
     const prev = x1;
@@ -340,7 +346,9 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
       amp = 0;
+      dev = 0;
       seen = 0;
+      art_after = NEVER_MS;
       let hold_ms = HOLD_MS;
       if (x > CONTACT_X_MAX) {
         st = SIGNAL_NO_CONTACT;
@@ -353,8 +361,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       // In contact and still: an artifact is a sample too far from the baseline for the
       // pulse amplitude, once a few beats have given it.
       // (|x - (base >> 4)| > ARTIFACT_DEV_X * amp, as two comparisons.)
-      if (seen >= AMPLITUDE_BEATS_MIN && now_ms >= settled_after &&
-          (x - (base >> 4) > ARTIFACT_DEV_X * amp || (base >> 4) - x > ARTIFACT_DEV_X * amp)) {
+      if (now_ms >= art_after && (x - (base >> 4) > dev || (base >> 4) - x > dev)) {
         if (now_ms + HOLD_MS > hold_until) hold_until = now_ms + HOLD_MS;
         st = SIGNAL_ARTIFACT;
       } else if (now_ms >= hold_until) {
@@ -387,7 +394,9 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       base = x * 16;
       settled_after = now_ms + SETTLE_MS;
       amp = 0;
+      dev = 0;
       seen = 0;
+      art_after = NEVER_MS;
     }
     if (ready < pend && now_ms >= learn_until) {
       // Learning is over: keep the held beats whose upstroke reaches half the learned level.
@@ -496,6 +505,8 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         finish_candidate(c, search_foot);
         seen = beats_seen;
         amp = amp_ref;
+        dev = ARTIFACT_DEV_X * amp;
+        art_after = seen >= AMPLITUDE_BEATS_MIN ? settled_after : NEVER_MS;
         ready = ready_count;
         stop_ok = ready > 0 || state_in !== SIGNAL_OK;
         pend = pending_count;

@@ -7,6 +7,9 @@ import { EventQueue } from "../event-queue.js";
 import type { AccelSamples, SampleStream } from "./resample.js";
 
 export const SENSOR_FIFO_CAPACITY_SAMPLES = 32;
+/** Activity figures the sensor holds: one per span, a full FIFO at the shortest span (2 samples). */
+export const ACTIVITY_FIFO_CAPACITY = 16;
+const ACTIVITY_MG_MAX = 32767; // the figure is read as a 16-bit integer
 export const SENSOR_RATES_HZ: readonly number[] = [25, 50, 100];
 
 const EMPTY: SampleStream = { length: 0, at: () => 0 };
@@ -26,6 +29,14 @@ export class SimPpgSensor {
   // with each PPG sample, in the same slots, and is read alongside.
   private readonly imu_fifo = new Int16Array(SENSOR_FIFO_CAPACITY_SAMPLES * 3);
   private imu_stream: AccelSamples | null = null;
+  // The on-chip activity figure, one per span of FIFO samples (as a sensor hub with a synced
+  // accelerometer gives one per FIFO frame), in its own small FIFO: the span's length, the
+  // samples stored into the current span so far, and the figures not yet read.
+  private readonly activity_fifo = new Int16Array(ACTIVITY_FIFO_CAPACITY);
+  private activity_head = 0;
+  private activity_count = 0;
+  private span = 1;
+  private span_fill = 0;
   private imu_head = 0;
   private imu_count = 0;
   private fifo_head = 0;
@@ -53,6 +64,11 @@ export class SimPpgSensor {
     private readonly irq_latency_us = 0,
     /** The recording's accelerometer at each supported rate; null when it has none. */
     private readonly accelAt: AccelStreamAt | null = null,
+    /**
+     * The IMU's activity figure (mg) at a virtual time (sim/sensor/imu.ts); null on a ring
+     * without an IMU: no figures.
+     */
+    private readonly activityAt: ((t_us: number) => number) | null = null,
   ) {}
 
   private stream: SampleStream = EMPTY;
@@ -69,11 +85,20 @@ export class SimPpgSensor {
     return this.next_sample;
   }
 
-  configure(rate_hz: number, watermark_samples: number): number {
+  /**
+   * A rate, the FIFO's watermark, and the span of samples each activity figure covers (the
+   * watermark when not given).
+   */
+  configure(rate_hz: number, watermark_samples: number, span_samples: number = watermark_samples): number {
     if (!SENSOR_RATES_HZ.includes(rate_hz)) return -1;
     if (!Number.isInteger(watermark_samples) || watermark_samples < 1 || watermark_samples > SENSOR_FIFO_CAPACITY_SAMPLES) return -2;
+    if (!Number.isInteger(span_samples) || span_samples < 1 || span_samples > SENSOR_FIFO_CAPACITY_SAMPLES) return -2;
     this.rate_hz = rate_hz;
     this.watermark = watermark_samples;
+    this.span = span_samples;
+    this.span_fill = 0;
+    this.activity_head = 0;
+    this.activity_count = 0;
     const s = this.streamAt(rate_hz);
     this.stream = s instanceof Int32Array ? arrayStream(s) : s;
     const imu = this.accelAt === null ? null : this.accelAt(rate_hz);
@@ -133,6 +158,8 @@ export class SimPpgSensor {
     this.irq_pending = false;
     const fire_at = at_us + this.irq_latency_us;
     if (this.fifo_count >= this.watermark || this.next_sample >= this.stream.length) {
+      // The recording ends: its last span, however short, gets its figure with the last interrupt.
+      if (this.next_sample >= this.stream.length && this.span_fill > 0) this.closeSpan(this.batch_last_index);
       if (this.irq_latency_us === 0) this.onInterrupt(at_us);
       else this.queue.schedule(fire_at, this.interruptAt);
     }
@@ -148,6 +175,8 @@ export class SimPpgSensor {
         if (tail >= SENSOR_FIFO_CAPACITY_SAMPLES) tail -= SENSOR_FIFO_CAPACITY_SAMPLES;
         this.fifo[tail] = this.stream.at(k);
         this.fifo_count++;
+        this.span_fill++;
+        if (this.span_fill === this.span) this.closeSpan(k);
       }
       if (this.imu_stream !== null && this.imu_count < SENSOR_FIFO_CAPACITY_SAMPLES) {
         // Past the accelerometer's end (a shorter channel) the IMU reads still.
@@ -159,6 +188,33 @@ export class SimPpgSensor {
       }
     }
     this.next_sample = last_index + 1;
+  }
+
+  /**
+   * The span ending with sample k is complete: its activity figure is the IMU's at the time
+   * the interrupt for a batch ending with k runs (k's time plus the interrupt latency), so a
+   * span's figure does not depend on how many spans a batch holds. Dropped when the figure
+   * FIFO is full (the firmware is that late only when the sample FIFO overflows too).
+   */
+  private closeSpan(k: number): void {
+    this.span_fill = 0;
+    if (this.activityAt === null || this.activity_count === ACTIVITY_FIFO_CAPACITY) return;
+    let tail = this.activity_head + this.activity_count;
+    if (tail >= ACTIVITY_FIFO_CAPACITY) tail -= ACTIVITY_FIFO_CAPACITY;
+    this.activity_fifo[tail] = Math.min(ACTIVITY_MG_MAX, this.activityAt(this.sampleTime_us(k) + this.irq_latency_us));
+    this.activity_count++;
+  }
+
+  /** Pop up to max_count activity figures (mg, oldest span first) into dst; 0 without an IMU. */
+  readActivity(dst: Int16Array, max_count: number): number {
+    const n = Math.max(0, Math.min(Math.trunc(max_count), this.activity_count, dst.length));
+    for (let i = 0; i < n; i++) {
+      dst[i] = this.activity_fifo[this.activity_head];
+      this.activity_head++;
+      if (this.activity_head === ACTIVITY_FIFO_CAPACITY) this.activity_head = 0;
+    }
+    this.activity_count -= n;
+    return n;
   }
 
   read(dst: Int32Array, max_count: number): number {

@@ -28,7 +28,7 @@ export class FakeHal implements Hal {
   sensor_configure(): number { return 0; }
   sensor_read(): number { return 0; }
   sensor_overflow_count(): number { return 0; }
-  motion_activity_mg(): number { return 0; }
+  motion_activity_read(): number { return 0; }
   imu_read(): number { return 0; }
   clock_ms(): number { return this.now_ms; }
   emit(): void {}

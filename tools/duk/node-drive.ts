@@ -121,8 +121,8 @@ class StreamHal implements Hal {
     return n;
   }
 
-  /** Like the Duktape host: PPG only, no IMU. */
-  motion_activity_mg(): number {
+  /** Like the Duktape host: no activity figures (the firmware takes 0). */
+  motion_activity_read(_dst: Int16Array, _max_count: number): number {
     return 0;
   }
 
