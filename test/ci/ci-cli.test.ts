@@ -1,5 +1,5 @@
 // `ring ci` run as a user would, with worker threads: --update-golden then a pass,
-// --jobs 1 and 2 print the same bytes, three shards merged with `ring ci merge` equal one
+// --jobs 1 passes the goldens --jobs 2 wrote, three shards merged with `ring ci merge` equal one
 // run, a firmware build with one constant changed fails exactly the affected session on
 // every worker, and bad input gets exit 2 with one line. (ci-run.test.ts covers the rest
 // in-process.)

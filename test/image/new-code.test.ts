@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/shared.js';
-import { bootRing, bundlePayload, clientFor, factoryFlash, firmwarePayload, testImage } from '../helpers/image.js';
+import { bootRing, buildPayload, bundlePayload, clientFor, factoryFlash, firmwarePayload, PAYLOAD_FILE, testImage } from '../helpers/image.js';
 import { flashImage } from '../../host/image/flash.js';
 import { readHistory } from '../../host/client/history.js';
 import type { RingClient } from '../../host/client/client.js';
@@ -28,9 +28,11 @@ function changedBuild(): Uint8Array {
   firmwarePayload();
   const source = fs.readFileSync(path.join(repoRoot, 'firmware/config.ts'), 'utf8');
   if (!source.includes('export const BEAT_SPACING_MS_MIN = 250;')) throw new Error('firmware/config.ts no longer has BEAT_SPACING_MS_MIN = 250: update this test');
+  const es5 = path.join(repoRoot, 'build/firmware-ring-es5');
+  if (!fs.existsSync(es5)) buildPayload(repoRoot, PAYLOAD_FILE); // the payload without its modules (build/ removed): build both again
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-fw-'));
   try {
-    fs.cpSync(path.join(repoRoot, 'build/firmware-ring-es5'), path.join(dir, 'build/firmware-ring-es5'), { recursive: true });
+    fs.cpSync(es5, path.join(dir, 'build/firmware-ring-es5'), { recursive: true });
     fs.cpSync(path.join(repoRoot, 'sim/boot/ring-bundle-entry.js'), path.join(dir, 'sim/boot/ring-bundle-entry.js'));
     const config = path.join(dir, 'build/firmware-ring-es5/firmware/config.js');
     const compiled = fs.readFileSync(config, 'utf8');
