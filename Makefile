@@ -137,7 +137,7 @@ LONG_ONLY_TESTS := \
 # log-fault-sweep: power cuts in the flash log (store/log-store; `make faults` runs all 19,374)
 FAULTS_TESTS := test/image/power-loss.test.ts test/image/link-drop.test.ts
 LONG_TESTS := test/cli/device-cli.test.ts test/cli/score.test.ts test/duk/differential.test.ts test/cli/wrong-values.test.ts test/cli/pipes-signals.test.ts test/wellness/score.test.ts test/wellness/cli.test.ts \
-  test/engines/whole-firmware.test.ts test/cli/hostile-input.test.ts test/ci/ci-config.test.ts test/cli/replay.test.ts $(LONG_ONLY_TESTS)
+  test/engines/whole-firmware.test.ts test/cli/hostile-input.test.ts test/ci/ci-config.test.ts test/cli/replay.test.ts test/host/client-ring.test.ts test/debug/time-sync.test.ts $(LONG_ONLY_TESTS)
 
 # What the tests load, built side by side: the host's tsc build (the slowest single step)
 # beside the ES5 firmware builds (type check, engine bundles, image payload, the Duktape

@@ -1,10 +1,9 @@
 // `ring ci` run as a user would, with worker threads: --update-golden then a pass,
-// --jobs 1 and 2 print the same bytes, three shards merged with `ring ci merge` equal one
+// --jobs 1 passes the goldens --jobs 2 wrote, three shards merged with `ring ci merge` equal one
 // run, a firmware build with one constant changed fails exactly the affected session on
 // every worker, and bad input gets exit 2 with one line. (ci-run.test.ts covers the rest
 // in-process.)
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,11 +12,13 @@ import t from 'tap';
 import { ring } from '../helpers/cli.js';
 import { buildFirmwareVariant } from '../helpers/firmware-variant.js';
 import { repoRoot } from '../helpers/shared.js';
-import { writeLibrary } from './library.js';
+import { writeLibraryOf } from './library.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-ci-cli-'));
 t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
-writeLibrary(path.join(tmp, 'recs'));
+// 15 s recordings: long enough for the motion session's first bursts (the changed-firmware
+// test); what is checked is how ring ci runs, merges and reports sessions.
+writeLibraryOf(path.join(tmp, 'recs'), 15);
 const read = (f: string): string => fs.readFileSync(path.join(tmp, f), 'utf8');
 const ci = (...args: string[]) => ring(['ci', 'recs', '--golden', 'golden', ...args], { cwd: tmp });
 
@@ -29,14 +30,13 @@ t.test('--update-golden writes the goldens, then the library passes; --jobs 1 an
   // A golden is what `ring replay --golden` checks.
   const rep = ring(['replay', 'recs/walk/motion.ringfx', '--golden', 'golden/walk/motion.ndjson'], { cwd: tmp });
   t.equal(rep.code, 0, rep.stderr);
+  // Goldens written by --jobs 2 pass under --jobs 1: the same bytes. (That --jobs 1, 2 and 3
+  // print the same result is ci-pool.test.ts's; the summary and JUnit are written from it.)
   const one = ci('--jobs', '1', '--junit', 'one.xml');
-  const two = ci('--jobs', '2', '--junit', 'two.xml');
   t.equal(one.code, 0, one.stdout);
-  t.match(one.stdout, /^ring ci: 4 sessions \(protocol replay, built-in firmware\), 2\.0 min of recordings\n4 passed, 0 changed, 0 new, 0 missing, 0 errored\n/);
+  t.match(one.stdout, /^ring ci: 4 sessions \(protocol replay, built-in firmware\), 1\.0 min of recordings\n4 passed, 0 changed, 0 new, 0 missing, 0 errored\n/);
   t.match(one.stdout, /result: OK\n$/);
-  t.equal(two.code, 0);
-  t.equal(two.stdout, one.stdout);
-  t.equal(read('two.xml'), read('one.xml'));
+  t.match(read('one.xml'), /<testsuite [^>]*tests="4"/);
 });
 
 t.test('three shards plus ring ci merge give the summary, JSON and JUnit of one run', async (t) => {
@@ -48,12 +48,12 @@ t.test('three shards plus ring ci merge give the summary, JSON and JUnit of one 
     fs.writeFileSync(path.join(tmp, `shard-${k}.json`), r.stdout);
     return `shard-${k}.json`;
   });
-  const merged = ring(['ci', 'merge', files[2]!, files[0]!, files[1]!, '--junit', 'merged.xml'], { cwd: tmp });
+  // (ring ci merge --json prints what --result-file writes: ci-config.test.ts compares it with a run's --json.)
+  const merged = ring(['ci', 'merge', files[2]!, files[0]!, files[1]!, '--junit', 'merged.xml', '--result-file', 'merged.json'], { cwd: tmp });
   t.equal(merged.code, 0, merged.stderr);
   t.equal(merged.stdout, whole.stdout);
   t.equal(read('merged.xml'), read('whole.xml'));
-  const mergedJson = ring(['ci', 'merge', ...files, '--json'], { cwd: tmp });
-  t.equal(mergedJson.stdout, read('whole.json'));
+  t.equal(read('merged.json'), read('whole.json'));
 });
 
 t.test('a firmware build with one constant changed: exactly the motion session fails, on every worker', async (t) => {
@@ -87,12 +87,8 @@ t.test('bad input: exit 2, one line, nothing on stdout', async (t) => {
 t.test('the library API on worker threads finishes without a progress callback', async (t) => {
   // runCi as bench/ci.ts calls it: no onDone. The compiled module, so the workers are too.
   const ciModule = path.join(repoRoot, 'dist/host/ci/ci.js');
-  const script = `const { runCi } = await import(${JSON.stringify(pathToFileURL(ciModule).href)});
-const out = await runCi({ library: 'recs', golden_dir: 'golden', rate_hz: 50, seed: 1, jobs: 2, shard: null, direct: true,
-  firmware_bundle: null, update_golden: false, want_report: false, thresholds: {} });
-process.stdout.write(JSON.stringify(out.summary.counts));`;
-  fs.writeFileSync(path.join(tmp, 'api.mjs'), script);
-  const r = spawnSync(process.execPath, ['api.mjs'], { cwd: tmp, encoding: 'utf8', timeout: 120_000 });
-  t.equal(r.status, 0, r.stderr);
-  t.same(JSON.parse(r.stdout), { passed: 4, changed: 0, new: 0, missing: 0, errored: 0 });
+  const { runCi } = (await import(pathToFileURL(ciModule).href)) as typeof import('../../host/ci/ci.js');
+  const out = await runCi({ library: path.join(tmp, 'recs'), golden_dir: path.join(tmp, 'golden'), rate_hz: 50, seed: 1, jobs: 2, shard: null, direct: true,
+    firmware_bundle: null, update_golden: false, want_report: false, thresholds: {} });
+  t.same(out.summary.counts, { passed: 4, changed: 0, new: 0, missing: 0, errored: 0 });
 });

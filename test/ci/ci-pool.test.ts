@@ -15,11 +15,12 @@ import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { cliPath, ring } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/shared.js';
-import { LIBRARY_IDS, writeLibrary } from './library.js';
+import { LIBRARY_IDS, writeLibraryOf } from './library.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-ci-pool-'));
 t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
-writeLibrary(path.join(tmp, 'recs'));
+// 10 s recordings: what is checked here is how the jobs share sessions, not what a replay finds.
+writeLibraryOf(path.join(tmp, 'recs'), 10);
 const ci = (args: string[], env: NodeJS.ProcessEnv = process.env) => ring(['ci', 'recs', '--golden', 'golden', ...args], { cwd: tmp, env });
 
 interface JobStats {

@@ -30,3 +30,13 @@ export function writeLibrary(dir: string): void {
     fs.writeFileSync(file, encodeFixture(generateRingPpg(opts)));
   }
 }
+
+/** As writeLibrary, with recordings of duration_s each: for tests of how sessions are run, not of what a replay finds. */
+export function writeLibraryOf(dir: string, duration_s: number): void {
+  for (const r of RECORDINGS) {
+    const file = path.join(dir, r.name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const opts = cliSynthOptions({ seed: r.seed, duration_s, sample_rate_hz: 100, hr_bpm: r.hr_bpm, motion: r.motion, no_contact: false });
+    fs.writeFileSync(file, encodeFixture(generateRingPpg(opts)));
+  }
+}

@@ -38,12 +38,15 @@ t.test('tshark decodes HR and RR from the Heart Rate Service equal to what the r
     hr: { hr_bpm_x10: number }[];
     beats: { ibi_ms: number; ibi_valid: boolean }[];
   };
-  const rows = tshark([
-    '-r', cap, '-Y', 'btatt.opcode == 0x1b && btatt.heart_rate_measurement.value.8', '-T', 'fields',
-    '-e', 'btatt.heart_rate_measurement.value.8', '-e', 'btatt.heart_rate_measurement.rr_interval',
-  ]);
-  const hr_tshark = rows.map((l) => Number(l.split('\t')[0]));
-  const rr_tshark = rows.flatMap((l) => (l.split('\t')[1] ?? '').split(',').filter((x) => x !== '').map(Number));
+  // One tshark pass (each loads Wireshark): the HR notifications and the discovery's answers.
+  const all = tshark([
+    '-r', cap, '-Y', '(btatt.opcode == 0x1b && btatt.heart_rate_measurement.value.8) || btatt.opcode == 0x09', '-T', 'fields',
+    '-e', 'btatt.opcode', '-e', 'btatt.heart_rate_measurement.value.8', '-e', 'btatt.heart_rate_measurement.rr_interval', '-e', 'btatt.uuid16',
+  ]).map((l) => l.split('\t'));
+  const rows = all.filter((f) => f[0] === '0x1b');
+  t.ok(rows.length + all.filter((f) => f[0] === '0x09').length === all.length, 'only the two opcodes asked for');
+  const hr_tshark = rows.map((f) => Number(f[1]));
+  const rr_tshark = rows.flatMap((f) => (f[2] ?? '').split(',').filter((x) => x !== '').map(Number));
   const hr_ring = result.hr.map((h) => Math.floor((h.hr_bpm_x10 + 5) / 10));
   t.ok(hr_ring.length > 100, `${hr_ring.length} HR records`);
   t.same(hr_tshark, hr_ring, 'one measurement per HR record, the same heart rate');
@@ -51,7 +54,7 @@ t.test('tshark decodes HR and RR from the Heart Rate Service equal to what the r
   // Intervals after the last HR record wait for a measurement that never comes.
   t.ok(rr_tshark.length > rr_ring.length - 32 && rr_tshark.length <= rr_ring.length, `${rr_tshark.length} of ${rr_ring.length} RR intervals sent`);
   t.same(rr_tshark, rr_ring.slice(0, rr_tshark.length), 'RR intervals in 1/1024 s, in order, none lost');
-  const names = tshark(['-r', cap, '-Y', 'btatt.opcode == 0x09', '-T', 'fields', '-e', 'btatt.uuid16']).join(',');
+  const names = all.filter((f) => f[0] === '0x09').map((f) => f[3] ?? '').join(',');
   t.match(names, /0x2a37/, 'the capture holds the discovery that maps Heart Rate Measurement');
 });
 
@@ -60,21 +63,24 @@ t.test('with the Lua dissector, history pages show named fields that match ring 
   const h = ring(['history', '--sim', rest, '--json', '--mtu', '64', '--capture', cap]);
   t.equal(h.code, 0, h.stderr);
   const history = JSON.parse(h.stdout) as { first_seq: number; last_seq: number; records: { seq: number }[]; pages: number };
-  const pages = tshark([
-    '-X', `lua_script:${dissector}`, '-r', cap, '-Y', 'ring.message == "history.read.rsp"', '-T', 'fields',
-    '-e', 'ring.hdr.seq', '-e', 'ring.seq', '-e', 'ring.first_seq', '-e', 'ring.last_seq',
+  // One tshark pass for every frame's fields (each tshark run loads Wireshark: seconds).
+  const rows = tshark([
+    '-X', `lua_script:${dissector}`, '-r', cap, '-Y', 'ring.message || ring.malformed', '-T', 'fields',
+    ...['ring.message', 'ring.hdr.seq', 'ring.seq', 'ring.first_seq', 'ring.last_seq', 'ring.malformed'].flatMap((f) => ['-e', f]),
   ]).map((l) => {
-    const [hdr_seq, seqs, first_seq, last_seq] = l.split('\t');
-    return { hdr_seq: Number(hdr_seq), seqs: seqs.split(',').map(Number), first_seq: Number(first_seq), last_seq: Number(last_seq) };
+    const [message, hdr_seq, seqs, first_seq, last_seq, malformed] = l.split('\t');
+    return { message: message!, hdr_seq, seqs: seqs ?? '', first_seq, last_seq, malformed: malformed ?? '' };
   });
+  const pages = rows.filter((r) => r.message === 'history.read.rsp').map((r) => (
+    { hdr_seq: Number(r.hdr_seq), seqs: r.seqs.split(',').map(Number), first_seq: Number(r.first_seq), last_seq: Number(r.last_seq) }));
   t.equal(pages.length, history.pages, `${pages.length} pages, reassembled from pieces of MTU 64`);
   t.same(pages.map((p) => [p.first_seq, p.last_seq]), pages.map(() => [history.first_seq, history.last_seq]), "every page's first_seq and last_seq");
   const all = pages.flatMap((p) => p.seqs).sort((a, b) => a - b);
   t.same(all, history.records.map((r) => r.seq), "every page's records, first to last, are the history's");
   t.equal(pages[0].seqs[0], history.records[0].seq, "first page's first record");
   t.equal(Math.max(...pages.map((p) => p.seqs[p.seqs.length - 1])), history.records[history.records.length - 1].seq, "last page's last record");
-  t.same(tshark(['-X', `lua_script:${dissector}`, '-r', cap, '-Y', 'ring.malformed']), [], 'no frame malformed');
-  const lua_names = tshark(['-X', `lua_script:${dissector}`, '-r', cap, '-Y', 'ring.message', '-T', 'fields', '-e', 'ring.message']);
+  t.same(rows.filter((r) => r.malformed !== ''), [], 'no frame malformed');
+  const lua_names = rows.filter((r) => r.message !== '').map((r) => r.message);
   const d = spawnSync(process.execPath, [cliPath, 'decode', '--capture', cap, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
   t.equal(d.status, 0, d.stderr);
   const ts_names = (JSON.parse(d.stdout) as { frames: { message: string }[] }).frames.map((f) => f.message);

@@ -15,6 +15,7 @@ import { readHistory } from '../../host/client/history.js';
 import { SimTransport } from '../../host/transport/sim-transport.js';
 import { probeClock, setTimeCompensated, simReceiveStamps } from '../../host/debug/time-sync.js';
 import { ring } from '../helpers/cli.js';
+import { sweep } from '../helpers/long.js';
 
 const fixture = loadFixture('fixtures/synth/synth-rest.ringfx');
 
@@ -86,7 +87,8 @@ t.test('history read under 5% loss gives records identical to a clean read, emit
     await client.close();
     return { h, lost: device.link.stats().c2p.ll_lost + device.link.stats().p2c.ll_lost, epoch_ms: device.utc_epoch_ms };
   };
-  for (const seed of [1, 2]) {
+  // Each seed replays the recording four times: `make test` runs one seed, make test-long both.
+  for (const seed of sweep(t, 'history read seeds', [1, 2], 1)) {
     const clean = await read(seed, 0);
     const direct = replayFixture(fixture, { seed, rate_hz: 50 });
     const beats = clean.h.records.filter((r) => r.type === 'beat');

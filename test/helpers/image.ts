@@ -46,6 +46,15 @@ export function buildPayload(root: string, out_file: string): void {
   ], { cwd: root, stdio: 'inherit' });
 }
 
+/** The bundling step of buildPayload alone, over the ES5 modules already under root/build/firmware-ring-es5. */
+export function bundlePayload(root: string, out_file: string): void {
+  const esbuild = path.join(repoRoot, 'node_modules/.bin/esbuild');
+  execFileSync(esbuild, [
+    path.join(root, 'sim/boot/ring-bundle-entry.js'), '--bundle', '--format=iife', '--target=es5',
+    '--banner:js=var RingFirmware = {};', '--log-level=warning', '--minify', `--outfile=${out_file}`,
+  ], { cwd: root, stdio: 'inherit' });
+}
+
 let payload_cache: Uint8Array | null = null;
 
 function payloadStale(): boolean {

@@ -22,6 +22,7 @@ import { runFuzz } from '../../host/client/fuzz.js';
 import { replayOverProtocol } from '../../host/client/replay-protocol.js';
 import type { StreamItem } from '../../host/client/messages.js';
 import { repoRoot } from '../helpers/shared.js';
+import { sweep } from '../helpers/long.js';
 
 // Under CI=true a firmware without its BLE entry points fails here instead of skipping.
 if (!firmwareHasBle() && process.env.CI !== 'true') {
@@ -135,7 +136,9 @@ if (!firmwareHasBle() && process.env.CI !== 'true') {
     const device0 = new RingDevice(high, { seed: 30, rate_hz: 50 });
     device0.runToEnd();
     const total = device0.hal.records.length;
-    for (let seed = 31; seed < 43; seed++) {
+    // Each case replays the recording: `make test` runs a seeded subset, make test-long all 12.
+    const seeds = sweep(t, 'history drop cases', Array.from({ length: 12 }, (_, i) => 31 + i), 4);
+    for (const seed of seeds) {
       const r = new Prng(seed);
       const mtu = [23, 64, 185, 247][r.nextBelow(4)];
       const loss = r.nextBelow(21) / 100;

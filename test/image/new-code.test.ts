@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/shared.js';
-import { bootRing, buildPayload, clientFor, factoryFlash, testImage } from '../helpers/image.js';
+import { bootRing, buildPayload, bundlePayload, clientFor, factoryFlash, firmwarePayload, PAYLOAD_FILE, testImage } from '../helpers/image.js';
 import { flashImage } from '../../host/image/flash.js';
 import { readHistory } from '../../host/client/history.js';
 import type { RingClient } from '../../host/client/client.js';
@@ -17,19 +17,30 @@ import { RECORD_BEAT } from '../../protocol/ids.js';
 
 const SPACING_MS = 1500;
 
+/**
+ * The payload of a firmware build with one constant changed: the ES5 modules of the current
+ * build (firmwarePayload() brings them up to date with the sources, as make firmware-image
+ * does) with the compiled constant changed, bundled as make firmware-image bundles them.
+ * tsc lowers each module alone, so changing its output is changing its source; the tree's
+ * ES5 compile (most of a build's CPU) is not repeated for one constant.
+ */
 function changedBuild(): Uint8Array {
+  firmwarePayload();
+  const source = fs.readFileSync(path.join(repoRoot, 'firmware/config.ts'), 'utf8');
+  if (!source.includes('export const BEAT_SPACING_MS_MIN = 250;')) throw new Error('firmware/config.ts no longer has BEAT_SPACING_MS_MIN = 250: update this test');
+  const es5 = path.join(repoRoot, 'build/firmware-ring-es5');
+  if (!fs.existsSync(es5)) buildPayload(repoRoot, PAYLOAD_FILE); // the payload without its modules (build/ removed): build both again
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-fw-'));
   try {
-    for (const p of ['firmware', 'protocol', 'tsconfig.firmware.json', 'tsconfig.firmware-ring.json', 'sim/boot/ring-bundle-entry.js']) {
-      fs.cpSync(path.join(repoRoot, p), path.join(dir, p), { recursive: true });
-    }
-    const config = path.join(dir, 'firmware/config.ts');
-    const src = fs.readFileSync(config, 'utf8');
-    const changed = src.replace('export const BEAT_SPACING_MS_MIN = 250;', `export const BEAT_SPACING_MS_MIN = ${SPACING_MS};`);
-    if (changed === src) throw new Error('firmware/config.ts no longer has BEAT_SPACING_MS_MIN = 250: update this test');
+    fs.cpSync(es5, path.join(dir, 'build/firmware-ring-es5'), { recursive: true });
+    fs.cpSync(path.join(repoRoot, 'sim/boot/ring-bundle-entry.js'), path.join(dir, 'sim/boot/ring-bundle-entry.js'));
+    const config = path.join(dir, 'build/firmware-ring-es5/firmware/config.js');
+    const compiled = fs.readFileSync(config, 'utf8');
+    const changed = compiled.replace('export var BEAT_SPACING_MS_MIN = 250;', `export var BEAT_SPACING_MS_MIN = ${SPACING_MS};`);
+    if (changed === compiled) throw new Error('the ES5 build of firmware/config.ts no longer has BEAT_SPACING_MS_MIN = 250: update this test');
     fs.writeFileSync(config, changed);
     const out = path.join(dir, 'payload.js');
-    buildPayload(dir, out);
+    bundlePayload(dir, out);
     return new Uint8Array(fs.readFileSync(out));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
