@@ -6,8 +6,8 @@ import { ring, type CliRun } from '../helpers/cli.js';
 import { sweep } from '../helpers/long.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
-// Two minutes where the length is not what a test is about (the transports' bytes, golden
-// files, the beats table): a third of the replay work of the six-minute one.
+// Two minutes where the length is not what a test is about (the stream's order, the
+// transports' bytes, golden files, the tables): a third of the six-minute one's replay work.
 const short = 'fixtures/synth/synth-high-hr.ringfx';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-cli-'));
 t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -35,12 +35,12 @@ t.test('--json prints exactly one JSON document', async (t) => {
   t.ok(doc.summary.hr_bpm_median > 40 && doc.summary.hr_bpm_median < 120);
 });
 
-// `replay rest --ndjson`, run once: the stream's order below and the transports' comparison.
-let restNdjson: CliRun | null = null;
-const ndjsonOfRest = (): CliRun => (restNdjson ??= ring(['replay', rest, '--ndjson']));
+// `replay short --ndjson`, run once: the stream's order below and the transports' comparison.
+let shortNdjson: CliRun | null = null;
+const ndjsonOfShort = (): CliRun => (shortNdjson ??= ring(['replay', short, '--ndjson']));
 
 t.test('--ndjson streams one object per line in emission order, then a summary', async (t) => {
-  const r = ndjsonOfRest();
+  const r = ndjsonOfShort();
   t.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.equal(lines[lines.length - 1].type, 'summary');
@@ -50,9 +50,9 @@ t.test('--ndjson streams one object per line in emission order, then a summary',
 });
 
 t.test('over the protocol (the default) and from the firmware sink (--direct): byte-identical', async (t) => {
-  for (const [fixture, args] of [[rest, ['--ndjson']], [short, ['--json', '--rate-hz', '25']], [short, ['--beats', '--rate-hz', '100']]] as const) {
-    const overBle = fixture === rest && args[0] === '--ndjson' ? ndjsonOfRest() : ring(['replay', fixture, ...args]);
-    const direct = ring(['replay', fixture, ...args, '--direct']);
+  for (const args of [['--ndjson'], ['--json', '--rate-hz', '25'], ['--beats', '--rate-hz', '100']]) {
+    const overBle = args[0] === '--ndjson' ? ndjsonOfShort() : ring(['replay', short, ...args]);
+    const direct = ring(['replay', short, ...args, '--direct']);
     t.equal(overBle.code, 0, overBle.stderr);
     t.ok(overBle.stdout.length > 1000);
     t.equal(overBle.stdout, direct.stdout, `${args.join(' ')}: the same bytes`);

@@ -74,6 +74,10 @@ const CASES: Case[] = [
   [['history', ...sim, '--max', '0'], /--max/],
   [['history', ...sim, '--from', '-1'], /--from/],
   [['history', ...sim, '--from', '99999999999'], /--from/],
+  [['energy', rest, '--engine', 'v8', '--instructions-per-sample', '1000'], /--engine must be one of duktape, jerryscript, espruino/],
+  [['energy', rest, '--instructions-per-sample', '-5'], /--instructions-per-sample/],
+  [['energy', rest, '--instructions-per-sample', '1000', '--phy', '3M'], /--phy/],
+  [['energy', rest, '--cpu-seconds', '0'], /--cpu-seconds/],
 ];
 
 const picked = sweep(t, 'wrong values', CASES, 14);
