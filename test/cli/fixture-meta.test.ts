@@ -38,18 +38,37 @@ const shared = { gain: 3 };
 const cyclic: Record<string, unknown> = { name: 'loop' };
 cyclic.self = cyclic;
 
-const CASES: [string, () => string, RegExp][] = [
-  ['a 64-bit integer', () => withNotes('big.ringfx', { counter: 2n ** 63n - 1n }, { largeBigIntToFloat: false }), /9223372036854775807/],
-  ['undefined', () => withNotes('undef.ringfx', { gone: undefined, kept: 1 }), /kept/],
-  ['a shared reference', () => withNotes('shared.ringfx', { a: shared, b: shared }, { structuredClone: true }), /gain/],
-  ['a cycle through a shared reference', () => withNotes('cycle.ringfx', { c: cyclic }, { structuredClone: true }), /loop/],
+// One container holds every kind (a recording's notes may hold them all at once): `fixture
+// info` reads it twice, as a table and as --json, and each kind is looked for in both.
+const file = withNotes('every-kind.ringfx', {
+  counter: 2n ** 63n - 1n,
+  gone: undefined,
+  kept: 1,
+  a: shared,
+  b: shared,
+  c: cyclic,
+}, { largeBigIntToFloat: false, structuredClone: true });
+const runs = [false, true].map((json) => ({ json, r: ring(['fixture', 'info', file, ...(json ? ['--json'] : [])]) }));
+
+t.test('the container holds each kind', async (t) => {
+  const opts = { useRecords: false, mapsAsObjects: true, variableMapSize: true, structuredClone: true } as const;
+  const notes = (new Decoder(opts).decode(fs.readFileSync(file).subarray(HEADER)) as { meta: { notes: Record<string, unknown> } }).meta.notes;
+  t.equal(notes.counter, 2n ** 63n - 1n, 'a 64-bit integer');
+  t.ok('gone' in notes && notes.gone === undefined, 'undefined');
+  t.equal(notes.a, notes.b, 'a shared reference');
+  t.equal((notes.c as { self: unknown }).self, notes.c, 'a cycle');
+});
+
+const CASES: [string, RegExp][] = [
+  ['a 64-bit integer', /9223372036854775807/],
+  ['undefined', /kept/],
+  ['a shared reference', /gain/],
+  ['a cycle through a shared reference', /loop/],
 ];
 
-for (const [what, make, shown] of CASES) {
+for (const [what, shown] of CASES) {
   t.test(`meta.notes holding ${what}`, async (t) => {
-    const file = make();
-    for (const json of [false, true]) {
-      const r = ring(['fixture', 'info', file, ...(json ? ['--json'] : [])]);
+    for (const { json, r } of runs) {
       t.equal(r.code, 0, `${json ? '--json' : 'table'}: exit 0 (${r.stderr.trim()})`);
       t.match(r.stdout, shown, 'the value is shown');
       if (json) t.doesNotThrow(() => JSON.parse(r.stdout), 'one valid JSON document');

@@ -35,10 +35,12 @@ const files = {
 };
 
 const beats = (stdout: string): number => Number(/^beats (\d+)/m.exec(stdout)?.[1] ?? NaN);
-const expected = beats(ring(['replay', files.asIs]).stdout);
+// The CSV as the sensor gives it, replayed once: no warning, and the beats the fixes must find.
+const asIs = ring(['replay', files.asIs]);
+const expected = beats(asIs.stdout);
 
 t.test('the signal as the sensor gives it: no warning', async (t) => {
-  const r = ring(['replay', files.asIs]);
+  const r = asIs;
   t.equal(r.code, 0);
   t.equal(r.stderr, '', 'nothing to say');
   t.ok(expected > 25, `${expected} beats in 30 s`);

@@ -7,6 +7,8 @@ import t from 'tap';
 import { ring } from '../helpers/cli.js';
 
 const rest = 'fixtures/synth/synth-rest.ringfx';
+/** Two minutes, where only the table's header or a golden file's lines matter. */
+const short = 'fixtures/synth/synth-high-hr.ringfx';
 type Rec = Record<string, unknown> & { type: string };
 
 /** The set of field names per record kind, leaving out the fields only one transport has. */
@@ -64,7 +66,7 @@ t.test('an HRV window that ends exactly at the end of the recording is published
 
 t.test('ring score --help explains every column of the table', async (t) => {
   const help = ring(['score', '--help']).stdout;
-  const table = ring(['score', rest]).stdout.split('\n')[0]!;
+  const table = ring(['score', short]).stdout.split('\n')[0]!;
   const headers = table.trim().split(/\s{2,}/);
   t.ok(headers.length >= 10, `${headers.length} columns`);
   for (const h of headers) t.match(help, new RegExp(`^  ${h.replace(/[%@]/g, '\\$&')}\\s{2,}\\S`, 'm'), `'${h}' is explained`);
@@ -76,12 +78,12 @@ t.test('a long golden mismatch shows both the expected and the actual lines', as
   const path = await import('node:path');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-golden-diff-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const golden = path.join(dir, 'rest.golden.ndjson');
-  t.equal(ring(['replay', rest, '--golden', golden, '--update-golden']).code, 0);
+  const golden = path.join(dir, 'short.golden.ndjson');
+  t.equal(ring(['replay', short, '--golden', golden, '--update-golden']).code, 0);
   // 60 lines in a row changed in the stored file: one block longer than the diff shows.
   const edited = fs.readFileSync(golden, 'utf8').split('\n').map((l, i) => (i >= 1 && i <= 60 ? l.replace('{"type"', '{"old":1,"type"') : l));
   fs.writeFileSync(golden, edited.join('\n'));
-  const r = ring(['replay', rest, '--golden', golden]);
+  const r = ring(['replay', short, '--golden', golden]);
   t.equal(r.code, 1, 'exit 1: mismatch');
   t.match(r.stderr, /^- \{"old":1,/m, 'the expected side (the stored lines)');
   t.match(r.stderr, /^\+ \{"type"/m, 'the actual side (what the replay gave)');

@@ -3,9 +3,10 @@
 // README's wellness lines run as written, in order (each builds on the recordings before it).
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { oneLineError, ring, ringAsync } from '../helpers/cli.js';
+import { oneLineError, ring, ringAsync, type CliRun } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/shared.js';
 import { LONG, sweep } from '../helpers/long.js';
 
@@ -54,38 +55,41 @@ t.test('bad input: one line, exit 2, nothing written', async (t) => {
   t.notOk(fs.existsSync(path.join(dir, 'out')), 'no report folder made');
 });
 
+// Two rings' evening recordings, synthesized once: the first is also the recording scored alone.
+const ringsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ring-wellness-cli-'));
+t.teardown(() => fs.rmSync(ringsDir, { recursive: true, force: true }));
+let synths: CliRun[] | null = null;
+const synthesized = (): CliRun[] => (synths ??= ([['a', 1], ['b', 2]] as const).map(([name, seed]) =>
+  ring(['wellness', 'synth', '-o', `${name}.ringfx`, '--nights', '1', '--start', '22:00', '--hours', '1', '--seed', String(seed), '--shared-seed', '9'], { cwd: ringsDir })));
+
 t.test('a short recording synthesized and scored as one JSON document', async (t) => {
-  const dir = t.testdir();
-  const synth = ring(['wellness', 'synth', '-o', 'eve.ringfx', '--nights', '1', '--start', '22:00', '--hours', '1.5', '--seed', '4'], { cwd: dir });
+  const synth = synthesized()[0]!;
   t.equal(synth.code, 0, synth.stderr);
-  t.match(synth.stderr, /eve\.ringfx: 1\.5 h, 0 nights/, 'what it wrote, on stderr');
-  const score = ring(['wellness', 'score', 'eve.ringfx', '--json'], { cwd: dir });
+  t.match(synth.stderr, /a\.ringfx: 1\.0 h, 0 nights/, 'what it wrote, on stderr');
+  const score = ring(['wellness', 'score', 'a.ringfx', '--json'], { cwd: ringsDir });
   t.equal(score.code, 0, score.stderr);
   const doc = JSON.parse(score.stdout) as { record: string; wellness: { periods: unknown[] }; score: { nights: unknown[] } };
-  t.equal(doc.record, 'daylife-4');
+  t.equal(doc.record, 'daylife-1');
   t.same(doc.score.nights, [], 'an evening holds no whole night to score');
 });
 
 t.test('two rings, one host: ring replay --together is ring together; the partner\'s ring only through a grant', async (t) => {
-  const dir = t.testdir();
-  for (const [name, seed] of [['a', 1], ['b', 2]] as const) {
-    const r = ring(['wellness', 'synth', '-o', `${name}.ringfx`, '--nights', '1', '--start', '22:00', '--hours', '1', '--seed', String(seed), '--shared-seed', '9'], { cwd: dir });
-    t.equal(r.code, 0, r.stderr);
-  }
+  for (const r of synthesized()) t.equal(r.code, 0, r.stderr);
   // A session file in another folder: its recordings are found relative to it.
-  fs.mkdirSync(path.join(dir, 'runs'));
-  fs.writeFileSync(path.join(dir, 'runs', 'couple.json'), JSON.stringify({ rings: [{ recording: '../a.ringfx', seed: 1 }, { recording: '../b.ringfx', grant: ['hrv-summary', 'sleep-summary'] }] }));
-  const [together, replay, session, text, none, hrOnly] = await Promise.all([
-    ringAsync(['together', 'a.ringfx', 'b.ringfx', '--json'], { cwd: dir }),
-    ringAsync(['replay', 'a.ringfx', 'b.ringfx', '--together', '--json'], { cwd: dir }),
-    ringAsync(['replay', '--together', '--session', 'runs/couple.json', '--json'], { cwd: dir }),
-    ringAsync(['together', 'a.ringfx', 'b.ringfx'], { cwd: dir }),
-    ringAsync(['together', 'a.ringfx', 'b.ringfx', '--partner-grant', 'none'], { cwd: dir }),
-    ringAsync(['replay', 'a.ringfx', 'b.ringfx', '--together', '--partner-grant', 'hr-summary,hrv-summary'], { cwd: dir }),
+  fs.mkdirSync(path.join(ringsDir, 'runs'));
+  fs.writeFileSync(path.join(ringsDir, 'runs', 'couple.json'), JSON.stringify({ rings: [{ recording: '../a.ringfx', seed: 1 }, { recording: '../b.ringfx', grant: ['hrv-summary', 'sleep-summary'] }] }));
+  // Three whole runs: the alias (replay --together) is compared with `ring together` through
+  // the session file, which names the same rings; the alias with its recordings on the command
+  // line is the refused partial grant below, which gets as far as the partner's ring.
+  const [together, session, text, none, hrOnly] = await Promise.all([
+    ringAsync(['together', 'a.ringfx', 'b.ringfx', '--json'], { cwd: ringsDir }),
+    ringAsync(['replay', '--together', '--session', 'runs/couple.json', '--json'], { cwd: ringsDir }),
+    ringAsync(['together', 'a.ringfx', 'b.ringfx'], { cwd: ringsDir }),
+    ringAsync(['together', 'a.ringfx', 'b.ringfx', '--partner-grant', 'none'], { cwd: ringsDir }),
+    ringAsync(['replay', 'a.ringfx', 'b.ringfx', '--together', '--partner-grant', 'hr-summary,hrv-summary'], { cwd: ringsDir }),
   ]);
   t.equal(together.code, 0, together.stderr);
-  t.equal(replay.stdout, together.stdout, 'the same JSON document, byte for byte');
-  t.equal(session.stdout, together.stdout, 'and from a session file naming the same rings');
+  t.equal(session.stdout, together.stdout, 'replay --together from a session file naming the same rings: the same JSON document, byte for byte');
   const doc = JSON.parse(together.stdout) as { rate_hz: number; rings: { access: unknown; stress_shared: boolean }[]; pairs: { hr_synchrony: number | null }[] };
   t.equal(doc.rate_hz, 25, 'rings at 25 Hz by default, either way');
   t.same(doc.rings.map((r) => r.access), [{ role: 'owner' }, { role: 'viewer', scopes: ['hrv-summary', 'sleep-summary'] }], 'the host owns ring a, reads ring b through its grant');
