@@ -220,13 +220,6 @@ export function ring_on_sensor_irq(): number {
     // span only where the gate changes, so at rest one run still covers the batch.
     let gate_end = 0;
     let gate_mg = 0;
-    if (figures === 0 && span_at === 0) {
-      // No figures (a ring without an IMU reads none) and a span starts the block: one still
-      // gate run over it (its end past the block's last whole span, at a span's end).
-      span_at = (((got + span - 1) / span) | 0) * span;
-      gate_end = span_at;
-      span_mg = 0;
-    }
     // The pipeline runs over the block in segments: the detector takes samples until one
     // yields a beat or a signal-state change (handled before the next sample), a segment
     // ends with the sample that completes an HRV window, where the motion gate changes and
@@ -250,9 +243,10 @@ export function ring_on_sensor_irq(): number {
         }
         const moving = gate_mg > MOTION_MG_MAX;
         if (!moving && figure >= figures) {
-          // No figures left (a ring without an IMU reads none): the rest are 0, still.
-          const stop = tick_at < got ? tick_at : got;
-          if (e < stop) e = e + (((stop - e + span - 1) / span) | 0) * span;
+          // No figures left (a ring without an IMU reads none): the rest of the block is 0,
+          // still, one gate run to a span's end past it. The minute's close does not bound it
+          // (no motion hook is due for a span without a figure); the run still ends there.
+          if (e < got) e = e + (((got - e + span - 1) / span) | 0) * span;
         }
         for (let k = 0; k < DRAIN_SAMPLES_MAX && e < got && e !== tick_at; k++) {
           const f = figure < figures ? activity_buf[figure] : 0;

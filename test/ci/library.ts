@@ -21,14 +21,7 @@ export const LIBRARY_IDS = ['fast', 'rest-a', 'rest-b', 'walk/motion'];
 
 /** Write the recordings under dir (recreating it). */
 export function writeLibrary(dir: string): void {
-  for (const r of RECORDINGS) {
-    const file = path.join(dir, r.name);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const opts = cliSynthOptions({
-      seed: r.seed, duration_s: LIBRARY_DURATION_S, sample_rate_hz: 100, hr_bpm: r.hr_bpm, motion: r.motion, no_contact: false,
-    });
-    fs.writeFileSync(file, encodeFixture(generateRingPpg(opts)));
-  }
+  writeLibraryOf(dir, LIBRARY_DURATION_S);
 }
 
 /** As writeLibrary, with recordings of duration_s each: for tests of how sessions are run, not of what a replay finds. */

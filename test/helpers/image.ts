@@ -37,13 +37,9 @@ function newestSourceMs(dir: string): number {
  */
 export function buildPayload(root: string, out_file: string): void {
   const tsc = path.join(repoRoot, 'node_modules/.bin/tsc');
-  const esbuild = path.join(repoRoot, 'node_modules/.bin/esbuild');
   fs.rmSync(path.join(root, 'build/firmware-ring-es5'), { recursive: true, force: true });
   execFileSync(tsc, ['-p', path.join(root, 'tsconfig.firmware-ring.json'), '--noCheck'], { cwd: root, stdio: 'inherit' });
-  execFileSync(esbuild, [
-    path.join(root, 'sim/boot/ring-bundle-entry.js'), '--bundle', '--format=iife', '--target=es5',
-    '--banner:js=var RingFirmware = {};', '--log-level=warning', '--minify', `--outfile=${out_file}`,
-  ], { cwd: root, stdio: 'inherit' });
+  bundlePayload(root, out_file);
 }
 
 /** The bundling step of buildPayload alone, over the ES5 modules already under root/build/firmware-ring-es5. */
