@@ -20,9 +20,12 @@ if (process.env.TAP_CHILD_ID !== undefined && process.env.RING_TAP_TRACKER !== '
   if (!(onSpawn in globalThis)) {
     Object.defineProperty(globalThis, onSpawn, { writable: true, value: { version: 1, listeners: [], unwrap: () => {} } });
   }
+  // tap puts the tracker's own preload in NODE_OPTIONS too: refused here, it would still run
+  // in every process a test starts (the `ring` runs, stand-ins, workers), each registering
+  // its loader thread: ~0.45 s of CPU per `ring` run, more than most runs' own work.
   if (process.env.NODE_OPTIONS) {
     process.env.NODE_OPTIONS = process.env.NODE_OPTIONS.split(/\s+/)
-      .filter((o) => !/\/scripts\/(tap-child|ts-loader)\.mjs$/.test(o.replace(/^"|"$/g, '')))
+      .filter((o) => !/\/scripts\/(tap-child|ts-loader)\.mjs$|\/@tapjs\/processinfo\//.test(o.replace(/^"|"$/g, '')))
       .join(' ');
   }
 }
