@@ -75,3 +75,16 @@ for (const [what, shown] of CASES) {
     }
   });
 }
+
+// A cycle is cut where it closes, as "[circular]"; a reference seen twice on different paths
+// is shown in full both times (it is shared, not a cycle).
+t.test('a cycle is shown as [circular] where it closes, a shared value in full', async (t) => {
+  const json = runs.find((x) => x.json)!.r;
+  const doc = JSON.parse(json.stdout) as { meta: { notes: Record<string, { self?: unknown; gain?: number; name?: string }> } };
+  const notes = doc.meta.notes;
+  t.equal(notes.c?.name, 'loop', '--json: the cyclic value itself');
+  t.equal(notes.c?.self, '[circular]', '--json: its reference to itself');
+  t.same([notes.a?.gain, notes.b?.gain], [3, 3], '--json: the shared value under both keys');
+  const table = runs.find((x) => !x.json)!.r.stdout;
+  t.match(table, /note c\s+\{"name":"loop","self":"\[circular\]"\}/, 'table: the cycle cut where it closes');
+});
