@@ -11,7 +11,7 @@ import { instructionsPerSample, haveValgrind } from './cpu.js';
 import { buildEngines, enginePaths, runEngineScript, type EngineName } from './run.js';
 import { sensorStreamOf } from '../tools/duk/write-stream.js';
 import { energyModel } from '../host/energy/model.js';
-import { LOG_RECORD_BYTES, measureHistorySync, measureStreaming, recordsPerDay } from '../host/energy/measure.js';
+import { measureHistorySync, measureStreaming, recordsPerDay } from '../host/energy/measure.js';
 
 /** Seconds of the recording callgrind runs over: Espruino is ~20x slower under valgrind too. */
 const CPU_SECONDS: Record<EngineName, Record<number, number>> = {
@@ -77,7 +77,8 @@ export async function benchEngines(root: string): Promise<Record<string, unknown
       history: history.activity,
       history_records: history.records,
       records_per_day,
-      log_record_bytes: LOG_RECORD_BYTES,
+      flash_bytes_written: history.flash.bytes_written,
+      flash_measured_s: history.flash.seconds,
       phy: link.phy,
       interval_ms: link.interval_ms,
     });

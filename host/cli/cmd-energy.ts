@@ -13,7 +13,7 @@ import { ENGINES, buildEngines, type EngineName } from '../../engines/run.js';
 import { haveValgrind } from '../../engines/cpu.js';
 import { DATASHEET, PROFILE } from '../energy/datasheet.js';
 import { energyModel, type EnergyReport } from '../energy/model.js';
-import { LOG_RECORD_BYTES, measureHistorySync, measureInstructions, measureStreaming, recordsPerDay } from '../energy/measure.js';
+import { measureHistorySync, measureInstructions, measureStreaming, recordsPerDay } from '../energy/measure.js';
 import { UsageError } from './errors.js';
 import { parseIntervalMs, parsePhy } from './transport-options.js';
 
@@ -58,7 +58,8 @@ export async function energyReport(fixture: string, opts: EnergyCliOptions): Pro
     history: history.activity,
     history_records: history.records,
     records_per_day: await recordsPerDay(fixture, rate_hz),
-    log_record_bytes: LOG_RECORD_BYTES,
+    flash_bytes_written: history.flash.bytes_written,
+    flash_measured_s: history.flash.seconds,
     phy: opts.phy,
     interval_ms: opts.intervalMs,
   });

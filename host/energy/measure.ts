@@ -1,7 +1,8 @@
 // What the energy model needs, measured on the simulation: the engine's instructions per
 // sample (callgrind over the whole firmware, engines/cpu.ts), the simulated link's
-// connection events and packets while streaming and during a history sync (sim/ble), and
-// the records the firmware logs per day (the firmware run on the fixture).
+// connection events and packets while streaming and during a history sync (sim/ble), the
+// records the firmware logs per day (the firmware run on the fixture) and what its log wrote
+// to the simulated flash (sim/flash/nor-flash.ts) while the ring recorded the fixture.
 
 import { loadFixture } from '../../sim/fixture/load.js';
 import { RingDevice } from '../../sim/ring-device.js';
@@ -12,7 +13,6 @@ import { RingClient } from '../client/client.js';
 import { StreamSubscription } from '../client/stream.js';
 import { readHistory } from '../client/history.js';
 import { SimTransport } from '../transport/sim-transport.js';
-import { LOG_FIELDS_MAX } from '../../firmware/store/log-store.js';
 import { feedScript } from '../../engines/driver/script.js';
 import { enginePaths, runNodeScript, type EngineName } from '../../engines/run.js';
 import { instructionsPerSample } from '../../engines/cpu.js';
@@ -26,8 +26,6 @@ export interface LinkSetup {
   seed: number;
 }
 
-/** Bytes one record takes in the log: kind, count, emitted time, sequence and LOG_FIELDS_MAX fields. */
-export const LOG_RECORD_BYTES = 4 * LOG_FIELDS_MAX + 4 + 4 + 1 + 1;
 const L2CAP_HEADER_BYTES = 4;
 const STREAM_KINDS_ALL = 15; // beats, HR, HRV windows, raw PPG
 const STREAM_MEASURE_S = 60;
@@ -84,17 +82,35 @@ export async function measureStreaming(fixture_path: string, rate_hz: number, li
   }
 }
 
-/** One history sync of everything the ring logged over the fixture. */
-export async function measureHistorySync(fixture_path: string, rate_hz: number, link: LinkSetup): Promise<{ activity: LinkActivity; records: number }> {
+/** What the log wrote to the simulated flash while the ring recorded (boot's mount excluded). */
+export interface FlashActivity {
+  bytes_written: number;
+  erases: number;
+  seconds: number;
+}
+
+/**
+ * One history sync of everything the ring logged over the fixture, and what logging it
+ * wrote to the ring's flash (the firmware's log store on the NOR flash model: batches,
+ * sector headers and all).
+ */
+export async function measureHistorySync(fixture_path: string, rate_hz: number, link: LinkSetup): Promise<{ activity: LinkActivity; records: number; flash: FlashActivity }> {
   const { device, client } = newDevice(fixture_path, rate_hz, link);
+  const booted = { ...device.flash.stats };
+  const start_us = device.now_us;
   if (!device.runToEnd()) throw new Error('the simulated ring did not finish its recording');
+  const flash = {
+    bytes_written: device.flash.stats.bytes_written - booted.bytes_written,
+    erases: device.flash.stats.erases - booted.erases,
+    seconds: (device.now_us - start_us) / 1e6,
+  };
   await client.connect();
   try {
     await client.info();
     const before = device.link.stats();
     const h = await readHistory(client, { from_seq: 1, page_records: client.page_max });
     const after = device.link.stats();
-    return { activity: linkActivity(before, after, link.phy), records: h.records.length };
+    return { activity: linkActivity(before, after, link.phy), records: h.records.length, flash };
   } finally {
     await client.close();
   }

@@ -1,6 +1,6 @@
 // The ring's energy over one day of the usage profile, per component, from what the
 // simulation measured: the engine's instructions per sample (callgrind), the simulated BLE
-// link's connection events and packets, the records the firmware logs (flash writes), and
+// link's connection events and packets, the bytes the firmware's log wrote to flash, and
 // the datasheet figures of host/energy/datasheet.ts. Every component is turned into power
 // at its own rail, and the battery supplies the sum through an ideal converter.
 
@@ -27,8 +27,9 @@ export interface EnergyInputs {
   history_records: number;
   /** Records the firmware emits per day (each one logged to flash). */
   records_per_day: number;
-  /** Bytes one logged record takes in flash. */
-  log_record_bytes: number;
+  /** Bytes the log wrote to the simulated flash while the ring recorded flash_measured_s seconds. */
+  flash_bytes_written: number;
+  flash_measured_s: number;
   phy: '1M' | '2M';
   interval_ms: number;
 }
@@ -63,8 +64,12 @@ export function energyModel(inp: EnergyInputs): EnergyReport {
   const v = D.mcu_supply_v.value;
   const samples_per_day = inp.rate_hz * DAY_S;
   const cpu_s = (samples_per_day * inp.firmware_instructions_per_sample * D.cycles_per_instruction.value) / D.mcu_clock_hz.value;
-  const flash_words = Math.ceil(inp.log_record_bytes / 4) * inp.records_per_day;
-  const flash_erases = (inp.records_per_day * inp.log_record_bytes) / D.flash_page_bytes.value;
+  if (!(inp.flash_measured_s > 0) || !(inp.flash_bytes_written >= 0)) throw new RangeError('energy: the flash measurement needs a recording and its bytes written');
+  // The flash writes 32-bit words; in the steady state the log erases a page for every
+  // page it fills (a short run's own erases are mostly its first sectors, not the rate).
+  const flash_bytes_per_day = (inp.flash_bytes_written * DAY_S) / inp.flash_measured_s;
+  const flash_words = Math.ceil(flash_bytes_per_day / 4);
+  const flash_erases = flash_bytes_per_day / D.flash_page_bytes.value;
   const flash_s = flash_words * D.flash_word_write_s.value + flash_erases * D.flash_page_erase_s.value;
   const stream_j = radioJoules(inp.streaming) * (PROFILE.streaming_s_per_day / inp.streaming_measured_s);
   const sync_scale = inp.history_records > 0 ? inp.records_per_day / inp.history_records : 0;
@@ -93,7 +98,11 @@ export function energyModel(inp: EnergyInputs): EnergyReport {
       `${D.ppg_led_a.value * 1e3} mA x ${D.ppg_led_pulse_s.value * 1e6} µs per sample`,
     ],
     ['accelerometer', D.accel_a.value * D.accel_v.value * DAY_S, `${D.accel_a.value * 1e6} µA low-power mode`],
-    ['flash log', D.flash_op_a.value * v * flash_s, `${Math.round(flash_words)} words written, ${flash_erases.toFixed(1)} pages erased per day`],
+    [
+      'flash log',
+      D.flash_op_a.value * v * flash_s,
+      `${flash_words} words written, ${flash_erases.toFixed(1)} pages erased per day (${inp.flash_bytes_written} bytes logged in ${inp.flash_measured_s.toFixed(0)} s on the simulated flash)`,
+    ],
   ];
   const components = joules.map(([name, j, basis]) => ({
     name,

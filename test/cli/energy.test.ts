@@ -14,7 +14,7 @@ interface Report {
   total_avg_current_ua: number;
   components: { name: string; avg_current_ua: number; basis: string }[];
   datasheet: Record<string, { value: number; unit: string; source: string }>;
-  inputs: { firmware_instructions_per_sample: number; streaming: { connection_events: number } };
+  inputs: { firmware_instructions_per_sample: number; streaming: { connection_events: number }; history_records: number; flash_bytes_written: number; flash_measured_s: number };
 }
 
 // Its options' wrong values are rows of test/cli/wrong-values.test.ts's table (every option
@@ -34,6 +34,12 @@ t.test('the model: components, datasheet sources, and CPU cost moves the battery
   );
   for (const c of a.components) t.ok(c.avg_current_ua > 0, `${c.name}: ${c.avg_current_ua.toFixed(2)} µA`);
   t.ok(a.inputs.streaming.connection_events > 1000, 'the simulated link ran connection events while streaming');
+  // The flash figure is what the log wrote to the simulated flash (records in batches, sector
+  // headers), not a record count times a worst-case record size (58 bytes).
+  const per_record = a.inputs.flash_bytes_written / a.inputs.history_records;
+  t.ok(per_record > 4 && per_record < 40, `the log wrote ${per_record.toFixed(1)} bytes a record on the simulated flash`);
+  const flash = a.components.find((c) => c.name === 'flash log');
+  t.match(flash?.basis, new RegExp(`\\(${a.inputs.flash_bytes_written} bytes logged in ${Math.round(a.inputs.flash_measured_s)} s on the simulated flash\\)$`), 'the flash line names what was measured');
   for (const [k, f] of Object.entries(a.datasheet)) t.ok(f.source.length > 20 && f.value > 0, `${k} has a value and a source`);
   const sum = a.components.reduce((s, c) => s + c.avg_current_ua, 0);
   t.ok(Math.abs(sum - a.total_avg_current_ua) < 1e-6, 'the total is the sum of the components');
