@@ -3,9 +3,8 @@
 
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { UsageError } from './errors.js';
-import { setLogFile, setLogLevel } from './log.js';
+import { LOG_LEVEL_VALUES, setLogFile, setLogLevel } from './log.js';
 
 /** --log-file, and RING_LOG_LEVEL when --log-level is not given. */
 export function registerLogOptions(program: Command): void {
@@ -13,7 +12,7 @@ export function registerLogOptions(program: Command): void {
   program.hook('preAction', (root) => {
     const env = process.env.RING_LOG_LEVEL;
     if (root.getOptionValueSource('logLevel') === 'default' && env !== undefined && env !== '') {
-      if (!(env in pino.levels.values)) throw new UsageError(`RING_LOG_LEVEL must be one of ${Object.keys(pino.levels.values).join(', ')}, got '${env}'`);
+      if (!Object.hasOwn(LOG_LEVEL_VALUES, env)) throw new UsageError(`RING_LOG_LEVEL must be one of ${Object.keys(LOG_LEVEL_VALUES).join(', ')}, got '${env}'`);
       setLogLevel(env);
     }
     const file = root.opts().logFile as string | undefined;
