@@ -46,9 +46,11 @@ export function commandName(argv: readonly string[]): string | null {
   return null;
 }
 
-/** The modules to load for argv: the one that owns its command, or all of them (help, typos). */
+/** The modules to load for argv: the one that owns its command, none for the version alone, or all of them (help, typos). */
 export function modulesFor(argv: readonly string[]): readonly CommandModule[] {
   const name = commandName(argv);
+  const root = argv.slice(2);
+  if (name === null && root.some((a) => a === '--version' || a === '-V') && !root.some((a) => a === '--help' || a === '-h')) return [];
   const owner = name === null ? undefined : COMMAND_MODULES.find((m) => m.names.includes(name));
   return owner ? [owner] : COMMAND_MODULES;
 }

@@ -29,4 +29,7 @@ t.test('help, typos and no command load every module', async (t) => {
   t.equal(modulesFor(['node', 'ring', '--help']).length, COMMAND_MODULES.length, '--help');
   t.equal(modulesFor(['node', 'ring', 'help', 'replay']).length, COMMAND_MODULES.length, 'help <command>');
   t.equal(modulesFor(['node', 'ring', 'repaly']).length, COMMAND_MODULES.length, 'a typo gets the full list for suggestions');
+  t.equal(modulesFor(['node', 'ring', '--version']).length, 0, '--version loads no command');
+  t.equal(modulesFor(['node', 'ring', '-V', '--log-level', 'info']).length, 0, '-V with a root option loads no command');
+  t.equal(modulesFor(['node', 'ring', '--version', '--help']).length, COMMAND_MODULES.length, '--help with it lists every command');
 });
