@@ -69,9 +69,15 @@ let ssf_window = 0; // samples
 let search_max = 0; // samples
 let trough_back = 0; // samples
 
-// Signal history: raw x and smoothed p (p = x[n-2] + 2 x[n-1] + x[n], centred on n-1).
+// Signal history: raw x. The smoothed p (p = x[n-2] + 2 x[n-1] + x[n], centred on n-1) is
+// kept for the last slope_span samples only, in p_prev1..p_prev4 (p_prev1 the latest), which
+// the slope reads; the pulse foot's search computes older ones from hist_x.
 let hist_x = new Int32Array(HIST_CAPACITY);
-let hist_p = new Int32Array(HIST_CAPACITY);
+const SLOPE_SPAN_MAX = 4; // p_prev1..p_prev4
+let p_prev1 = 0;
+let p_prev2 = 0;
+let p_prev3 = 0;
+let p_prev4 = 0;
 // Positive slopes are needed for the slope-sum window only (13 samples at 100 Hz).
 const SLOPE_CAPACITY = 16;
 const SLOPE_MASK = SLOPE_CAPACITY - 1;
@@ -148,11 +154,16 @@ export function detector_boot(sample_rate_hz: number): void {
   search_max = div_floor(SEARCH_MS_MAX, period_ms);
   trough_back = div_floor(TROUGH_BACK_MS, period_ms);
   assert(search_max + trough_back + ssf_window + 4 < HIST_CAPACITY && ssf_window < SLOPE_CAPACITY, FAULT_DETECTOR);
+  // The slope's span: 1, 2 or 4 samples (detector_run's delay line has these three).
+  assert(slope_span === 1 || slope_span === 2 || slope_span === SLOPE_SPAN_MAX, FAULT_DETECTOR);
   for (let i = 0; i < HIST_CAPACITY; i++) {
     hist_x[i] = 0;
-    hist_p[i] = 0;
     pos_slope[i & SLOPE_MASK] = 0;
   }
+  p_prev1 = 0;
+  p_prev2 = 0;
+  p_prev3 = 0;
+  p_prev4 = 0;
   baseline_shift = sample_rate_hz === 25 ? 5 : sample_rate_hz === 50 ? 6 : 7;
   baseline_x16 = 0;
   amp_ref = 0;
@@ -223,7 +234,6 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
  */
 export function detector_run(buf: Int32Array, from: number, to: number, activity_mg: number): number {
   const hx = hist_x;
-  const hp = hist_p;
   const slopes = pos_slope;
   const span = slope_span;
   const window = ssf_window;
@@ -238,6 +248,11 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let n = sample_index;
   let x1 = x_prev1;
   let x2 = x_prev2;
+  // p at c - 1 .. c - 4 (c the sample the smoothing centres on).
+  let q1 = p_prev1;
+  let q2 = p_prev2;
+  let q3 = p_prev3;
+  let q4 = p_prev4;
   let s = ssf;
   let base = baseline_x16;
   let flat_since = flat_since_ms;
@@ -291,7 +306,12 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       x2 = x;
     }
     hx[n & HIST_MASK] = x;
-    if (n >= 2) hp[(n - 1) & HIST_MASK] = x2 + 2 * x1 + x;
+    if (n >= 2) {
+      q4 = q3;
+      q3 = q2;
+      q2 = q1;
+      q1 = x2 + 2 * x1 + x;
+    }
     x2 = x1;
     x1 = x;
     n = n + 1;
@@ -321,10 +341,25 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     // Smoothed value centred on c; |p| <= 2^25.
     const c = n - 2;
     const p = older + 2 * prev + x;
-    hp[c & HIST_MASK] = p;
     // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
-    // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
-    let d = p - hp[(c - span) & HIST_MASK];
+    // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit. The slope's p from
+    // span samples back comes from the delay line in locals (a typed-array access costs
+    // several bytecodes' worth on an interpreter).
+    let d: number;
+    if (span === 2) {
+      d = p - q2;
+      q2 = q1;
+      q1 = p;
+    } else if (span === 1) {
+      d = p - q1;
+      q1 = p;
+    } else {
+      d = p - q4;
+      q4 = q3;
+      q3 = q2;
+      q2 = q1;
+      q1 = p;
+    }
     if (d < 0) d = 0;
     else if (d > SLOPE_MAX) d = SLOPE_MAX;
     s = s + d - slopes[(c - window) & SLOPE_MASK];
@@ -475,13 +510,20 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
           search_ssf_max = s;
           peak_index = c;
           peak_value = p;
-          // The pulse foot: the lowest smoothed value in the TROUGH_BACK_MS before the upstroke.
+          // The pulse foot: the lowest smoothed value in the TROUGH_BACK_MS before the upstroke,
+          // p[k] = x[k - 1] + 2 x[k] + x[k + 1] from the raw history (x[c + 1] is this sample),
+          // one read per k walking back.
           let foot = p;
           let first = c - trough_back;
           if (first < 2) first = 2;
+          let xa = x; // x[k + 1]
+          let xb = prev; // x[k]
           for (let k = c; k >= first; k--) {
-            const v = hp[k & HIST_MASK];
+            const xc = hx[(k - 1) & HIST_MASK];
+            const v = xc + 2 * xb + xa;
             if (v < foot) foot = v;
+            xa = xb;
+            xb = xc;
           }
           search_foot = foot;
         }
@@ -540,6 +582,10 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   sample_index = n;
   x_prev1 = x1;
   x_prev2 = x2;
+  p_prev1 = q1;
+  p_prev2 = q2;
+  p_prev3 = q3;
+  p_prev4 = q4;
   ssf = s;
   baseline_x16 = base;
   flat_since_ms = flat_since;
@@ -559,7 +605,6 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
 function prime_history(x: number): void {
   for (let i = 0; i < HIST_CAPACITY; i++) {
     hist_x[i] = x;
-    hist_p[i] = 4 * x;
     pos_slope[i & SLOPE_MASK] = 0;
   }
 }
