@@ -262,6 +262,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let seen = beats_seen;
   let amp = amp_ref;
   let dev = ARTIFACT_DEV_X * amp; // the artifact test's bound: follows amp
+  let ndev = -dev; // and its negative
   // The artifact test runs from this time on: the baseline settled, once AMPLITUDE_BEATS_MIN
   // beats have given the amplitude (NEVER_MS before). Follows seen and settled_after.
   let art_after = seen >= AMPLITUDE_BEATS_MIN ? settled_after : NEVER_MS;
@@ -291,6 +292,12 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   // After a sample in a good signal: stop when a beat is ready or the run began in a bad one
   // (the state changed). Follows ready.
   let stop_ok = ready > 0 || state_in !== SIGNAL_OK;
+  // Learning, held beats and a fresh start are tested only before this time (NEVER_MS while
+  // a fresh start or held beats wait, else learn_until): one test per sample when none is
+  // due. Follows relearn, ready, pend and learn_until.
+  let slow_until = relearn || ready < pend ? NEVER_MS : learn_until;
+  // A sample above this is bad (no contact; while moving, every sample).
+  const bad_above = moving ? -INPUT_ABS_MAX - 1 : CONTACT_X_MAX;
   // Each sample's input: the inverted channel, clamped (clamp(), written out; the tests
   // compare with INPUT_ABS_MAX - 1, the same result for integers, a literal in the bundle,
   // where 2^23 itself is a variable: engines/bundle.mjs). Written three times below.
@@ -328,24 +335,24 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     art_after = seen >= AMPLITUDE_BEATS_MIN ? settled_after : NEVER_MS;
     flat_since = warm * period;
   }
+  // The time of the sample the smoothing centres on (c = n - 2 after a sample), kept by
+  // adding the period.
+  let now_ms = (n - 2) * period;
   for (; i < to; i++) {
     let x = raw ? SENSOR_FULL_SCALE_COUNTS - buf[i] : buf[i]; // (an Int32Array: integers)
     if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
     else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
     const prev = x1;
     hx[n & HIST_MASK] = x;
-    const older = x2;
+    // Smoothed value centred on c = n - 1 (before n moves on); |p| <= 2^25.
+    const p = x2 + 2 * prev + x;
     x2 = prev;
     x1 = x;
-    n = n + 1;
-    // Smoothed value centred on c; |p| <= 2^25.
-    const c = n - 2;
-    const p = older + 2 * prev + x;
     // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
     // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit. The slope's p from
     // span samples back comes from the delay line in locals (a typed-array access costs
-    // several bytecodes' worth on an interpreter).
-    let d: number;
+    // several bytecodes' worth on an interpreter). The slopes' ring is indexed by n (c + 1).
+    let d = 0;
     if (span === 2) {
       d = p - q2;
       q2 = q1;
@@ -362,9 +369,10 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     }
     if (d < 0) d = 0;
     else if (d > SLOPE_MAX) d = SLOPE_MAX;
-    s = s + d - slopes[(c - window) & SLOPE_MASK];
-    slopes[c & SLOPE_MASK] = d;
-    const now_ms = c * period;
+    s = s + d - slopes[(n - window) & SLOPE_MASK];
+    slopes[n & SLOPE_MASK] = d;
+    n = n + 1;
+    now_ms = now_ms + period; // c * period
 
     // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts); it started
     // with the first sample past start-up (above the loop).
@@ -372,7 +380,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     // now_ms - flat_since >= 1000, tested last (rarely reached).
     if (x !== prev) flat_since = now_ms;
     base = base + ((x * 16 - base) >> shift);
-    if (x > CONTACT_X_MAX || moving || (x === prev && now_ms - flat_since >= 1000)) {
+    if (x > bad_above || (x === prev && now_ms - flat_since >= 1000)) {
       const flat = x === prev && now_ms - flat_since >= 1000;
       // Off the skin, pinned or moving, the baseline and the pulse amplitude mean nothing:
       // both start afresh from where the signal is when it is good again. No contact and a
@@ -382,6 +390,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       settled_after = now_ms + SETTLE_MS;
       amp = 0;
       dev = 0;
+      ndev = 0;
       seen = 0;
       art_after = NEVER_MS;
       let hold_ms = HOLD_MS;
@@ -396,7 +405,8 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       // In contact and still: an artifact is a sample too far from the baseline for the
       // pulse amplitude, once a few beats have given it.
       // (|x - (base >> 4)| > ARTIFACT_DEV_X * amp, as two comparisons.)
-      if (now_ms >= art_after && (x - (base >> 4) > dev || (base >> 4) - x > dev)) {
+      const dx = x - (base >> 4);
+      if (now_ms >= art_after && (dx > dev || dx < ndev)) {
         if (now_ms + HOLD_MS > hold_until) hold_until = now_ms + HOLD_MS;
         st = SIGNAL_ARTIFACT;
       } else if (now_ms >= hold_until) {
@@ -407,58 +417,63 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       // No contact or an artifact: no beats now, and a fresh start once it is over.
       srch = false;
       relearn = true;
+      slow_until = NEVER_MS;
       if (st !== state_in) {
         stopped = 1;
         break;
       }
       continue;
     }
-    if (relearn) {
-      // After a bad stretch: learn the level again as at boot, from the first clean seconds.
-      relearn = false;
-      learn_until = now_ms + LEARN_MS;
-      learn_until_ms = learn_until;
-      ssf_learn_max = 0;
-      beats_accepted = 0;
-      last_beat = -1;
-      last_beat_ms = -1;
-      late_after = -1;
-      decay_after = LEVEL_DECAY_AFTER_MS - 1;
-      thr_late = thr;
-      last_dt_ms = 0;
-      base = x * 16;
-      settled_after = now_ms + SETTLE_MS;
-      amp = 0;
-      dev = 0;
-      seen = 0;
-      art_after = NEVER_MS;
-    }
-    if (ready < pend && now_ms >= learn_until) {
-      // Learning is over: keep the held beats whose upstroke reaches half the learned level.
-      let kept = ready;
-      for (let k = ready; k < pend; k++) {
-        if (pending_ssf[k] * 16 * 100 < level * LEARN_SSF_X100) continue;
-        pending_time_ms[kept] = pending_time_ms[k];
-        pending_amplitude[kept] = pending_amplitude[k];
-        pending_ssf[kept] = pending_ssf[k];
-        kept = kept + 1;
+    if (now_ms < slow_until) {
+      if (relearn) {
+        // After a bad stretch: learn the level again as at boot, from the first clean seconds.
+        relearn = false;
+        learn_until = now_ms + LEARN_MS;
+        learn_until_ms = learn_until;
+        ssf_learn_max = 0;
+        beats_accepted = 0;
+        last_beat = -1;
+        last_beat_ms = -1;
+        late_after = -1;
+        decay_after = LEVEL_DECAY_AFTER_MS - 1;
+        thr_late = thr;
+        last_dt_ms = 0;
+        base = x * 16;
+        settled_after = now_ms + SETTLE_MS;
+        amp = 0;
+        dev = 0;
+        ndev = 0;
+        seen = 0;
+        art_after = NEVER_MS;
       }
-      pending_count = kept;
-      pend = kept;
-      ready_count = kept;
-      ready = kept;
-      stop_ok = ready > 0 || state_in !== SIGNAL_OK;
-    }
-    if (now_ms < learn_until) {
-      // While learning, the level is the largest upstroke so far, so the first pulse is
-      // found on its own upstroke and a dicrotic wave after it falls below the bar.
-      if (s > ssf_learn_max) ssf_learn_max = s;
-      level = ssf_learn_max * 16;
-      if (level < 16) level = 16;
-      level_x16 = level;
-      thr = (level >> 3) * 3;
-      thr_late = late_after >= 0 ? level >> 2 : thr;
-      decay_ms = now_ms;
+      if (ready < pend && now_ms >= learn_until) {
+        // Learning is over: keep the held beats whose upstroke reaches half the learned level.
+        let kept = ready;
+        for (let k = ready; k < pend; k++) {
+          if (pending_ssf[k] * 16 * 100 < level * LEARN_SSF_X100) continue;
+          pending_time_ms[kept] = pending_time_ms[k];
+          pending_amplitude[kept] = pending_amplitude[k];
+          pending_ssf[kept] = pending_ssf[k];
+          kept = kept + 1;
+        }
+        pending_count = kept;
+        pend = kept;
+        ready_count = kept;
+        ready = kept;
+        stop_ok = ready > 0 || state_in !== SIGNAL_OK;
+      }
+      if (now_ms < learn_until) {
+        // While learning, the level is the largest upstroke so far, so the first pulse is
+        // found on its own upstroke and a dicrotic wave after it falls below the bar.
+        if (s > ssf_learn_max) ssf_learn_max = s;
+        level = ssf_learn_max * 16;
+        if (level < 16) level = 16;
+        level_x16 = level;
+        thr = (level >> 3) * 3;
+        thr_late = late_after >= 0 ? level >> 2 : thr;
+        decay_ms = now_ms;
+      }
+      slow_until = ready < pend ? NEVER_MS : learn_until; // relearn is false here
     }
     // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
     // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
@@ -490,6 +505,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
           } else {
             learn_until = now_ms + LEARN_MS;
             learn_until_ms = learn_until;
+            slow_until = ready < pend ? NEVER_MS : learn_until;
             ssf_learn_max = s;
             level = s * 16 > 16 ? s * 16 : 16;
             level_x16 = level;
@@ -504,6 +520,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
           }
         }
         if (start) {
+          const c = n - 2;
           arm = false;
           srch = true;
           search_start = c;
@@ -529,6 +546,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         }
       }
     } else {
+      const c = n - 2;
       if (s > search_ssf_max) search_ssf_max = s;
       let peak = peak_value;
       let peak_at = peak_index;
@@ -548,10 +566,12 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         seen = beats_seen;
         amp = amp_ref;
         dev = ARTIFACT_DEV_X * amp;
+        ndev = -dev;
         art_after = seen >= AMPLITUDE_BEATS_MIN ? settled_after : NEVER_MS;
         ready = ready_count;
         stop_ok = ready > 0 || state_in !== SIGNAL_OK;
         pend = pending_count;
+        slow_until = relearn || ready < pend ? NEVER_MS : learn_until;
         level = level_x16;
         last_beat = last_beat_ms;
         late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
@@ -573,6 +593,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       hook(i + 1);
       ready = ready_count;
       pend = pending_count;
+      slow_until = relearn || ready < pend ? NEVER_MS : learn_until;
       stop_ok = ready > 0;
       expected_ms = ibi_expected_ms;
       late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
