@@ -494,9 +494,11 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       const threshold_x16 = now_ms > late_after ? thr_late : thr;
       // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
       // search, whatever the heart rate (a fixed refractory time would start searches late
-      // at 200 bpm and walk over the next peak).
-      if (!arm && s * 32 < threshold_x16) arm = true;
-      if (arm && s * 16 > threshold_x16) {
+      // at 200 bpm and walk over the next peak). A sample that re-arms does not cross (s >= 0:
+      // below half the threshold is not above it).
+      if (!arm) {
+        if (s * 32 < threshold_x16) arm = true;
+      } else if (s * 16 > threshold_x16) {
         let start = true;
         if (now_ms - (last_beat > learn_until ? last_beat : learn_until) >= 3000) {
           // The first upstroke after a long gap: learn the level from it and what follows.
