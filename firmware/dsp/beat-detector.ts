@@ -338,6 +338,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   // The time of the sample the smoothing centres on (c = n - 2 after a sample), kept by
   // adding the period.
   let now_ms = (n - 2) * period;
+  let d = 0; // the slope (declared here: no per-sample initialisation)
   for (; i < to; i++) {
     let x = raw ? SENSOR_FULL_SCALE_COUNTS - buf[i] : buf[i]; // (an Int32Array: integers)
     if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
@@ -352,7 +353,6 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit. The slope's p from
     // span samples back comes from the delay line in locals (a typed-array access costs
     // several bytecodes' worth on an interpreter). The slopes' ring is indexed by n (c + 1).
-    let d = 0;
     if (span === 2) {
       d = p - q2;
       q2 = q1;
@@ -377,8 +377,11 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts); it started
     // with the first sample past start-up (above the loop).
     // A real PPG (with sensor noise) never holds one value 1 s: flat is x === prev and
-    // now_ms - flat_since >= 1000, tested last (rarely reached).
-    if (x !== prev) flat_since = now_ms;
+    // now_ms - flat_since >= 1000, tested last (rarely reached). flat_since is the time of
+    // the last sample that differed from the one before it, kept only where it is read (x ===
+    // prev): the previous sample when it differed from its own predecessor (p === 4 x says
+    // it did not); the start-up's time, which the first sample may follow, stays.
+    if (x === prev && p !== 4 * x && now_ms - period > flat_since) flat_since = now_ms - period;
     base = base + ((x * 16 - base) >> shift);
     if (x > bad_above || (x === prev && now_ms - flat_since >= 1000)) {
       const flat = x === prev && now_ms - flat_since >= 1000;
@@ -478,16 +481,21 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
     // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
     // or 1/4 after 1.5 expected intervals without a beat.
-    if (now_ms < decay_after) {
-      decay_ms = now_ms;
-    } else if (now_ms - decay_ms >= 1000) {
-      level = level - (level >> 3);
-      if (level < 16) level = 16;
-      level_x16 = level;
-      thr = (level >> 3) * 3;
-      thr_late = late_after >= 0 ? level >> 2 : thr;
-      pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
-      decay_ms = now_ms;
+    // decay_ms is the time of the last good sample before decay_after, or of the last decay,
+    // or of the last learning sample: set where it is read (from decay_after on), as the
+    // previous sample's time when that was before decay_after (a good sample before it, or
+    // learning, which set it already).
+    if (now_ms >= decay_after) {
+      if (now_ms - period < decay_after && decay_ms < now_ms - period) decay_ms = now_ms - period;
+      if (now_ms - decay_ms >= 1000) {
+        level = level - (level >> 3);
+        if (level < 16) level = 16;
+        level_x16 = level;
+        thr = (level >> 3) * 3;
+        thr_late = late_after >= 0 ? level >> 2 : thr;
+        pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
+        decay_ms = now_ms;
+      }
     }
     if (!srch) {
       // Late (since the last beat * 2 > expected_ms * 3): the lower threshold.
