@@ -78,10 +78,21 @@ let p_prev1 = 0;
 let p_prev2 = 0;
 let p_prev3 = 0;
 let p_prev4 = 0;
-// Positive slopes are needed for the slope-sum window only (13 samples at 100 Hz).
-const SLOPE_CAPACITY = 16;
-const SLOPE_MASK = SLOPE_CAPACITY - 1;
-let pos_slope = new Int32Array(SLOPE_CAPACITY);
+// Positive slopes are needed for the slope-sum window only (3, 6 and 12 samples at 25, 50
+// and 100 Hz): slope_w1 the latest, in locals during a run (detector_run's window line).
+const SSF_WINDOW_MAX = 12;
+let slope_w1 = 0;
+let slope_w2 = 0;
+let slope_w3 = 0;
+let slope_w4 = 0;
+let slope_w5 = 0;
+let slope_w6 = 0;
+let slope_w7 = 0;
+let slope_w8 = 0;
+let slope_w9 = 0;
+let slope_w10 = 0;
+let slope_w11 = 0;
+let slope_w12 = 0;
 let sample_index = 0; // samples seen since boot
 let x_prev1 = 0; // x[n-1] and x[n-2]: the smoothing reads them from here, not from hist_x
 let x_prev2 = 0;
@@ -153,13 +164,27 @@ export function detector_boot(sample_rate_hz: number): void {
   ssf_window = Math.max(2, div_floor(SSF_WINDOW_MS + div_floor(period_ms, 2), period_ms));
   search_max = div_floor(SEARCH_MS_MAX, period_ms);
   trough_back = div_floor(TROUGH_BACK_MS, period_ms);
-  assert(search_max + trough_back + ssf_window + 4 < HIST_CAPACITY && ssf_window < SLOPE_CAPACITY, FAULT_DETECTOR);
-  // The slope's span: 1, 2 or 4 samples (detector_run's delay line has these three).
-  assert(slope_span === 1 || slope_span === 2 || slope_span === SLOPE_SPAN_MAX, FAULT_DETECTOR);
-  for (let i = 0; i < HIST_CAPACITY; i++) {
-    hist_x[i] = 0;
-    pos_slope[i & SLOPE_MASK] = 0;
-  }
+  assert(search_max + trough_back + ssf_window + 4 < HIST_CAPACITY, FAULT_DETECTOR);
+  // The slope's span and the slope sum's window: 1 and 3, 2 and 6 or 4 and 12 samples
+  // (detector_run's delay lines have these three).
+  assert(
+    (slope_span === 1 && ssf_window === 3) || (slope_span === 2 && ssf_window === 6) ||
+      (slope_span === SLOPE_SPAN_MAX && ssf_window === SSF_WINDOW_MAX),
+    FAULT_DETECTOR,
+  );
+  for (let i = 0; i < HIST_CAPACITY; i++) hist_x[i] = 0;
+  slope_w1 = 0;
+  slope_w2 = 0;
+  slope_w3 = 0;
+  slope_w4 = 0;
+  slope_w5 = 0;
+  slope_w6 = 0;
+  slope_w7 = 0;
+  slope_w8 = 0;
+  slope_w9 = 0;
+  slope_w10 = 0;
+  slope_w11 = 0;
+  slope_w12 = 0;
   p_prev1 = 0;
   p_prev2 = 0;
   p_prev3 = 0;
@@ -234,7 +259,6 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
  */
 export function detector_run(buf: Int32Array, from: number, to: number, activity_mg: number): number {
   const hx = hist_x;
-  const slopes = pos_slope;
   const span = slope_span;
   const window = ssf_window;
   const warm = span + window;
@@ -253,6 +277,19 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let q2 = p_prev2;
   let q3 = p_prev3;
   let q4 = p_prev4;
+  // The last window's slopes (w1 the latest).
+  let w1 = slope_w1;
+  let w2 = slope_w2;
+  let w3 = slope_w3;
+  let w4 = slope_w4;
+  let w5 = slope_w5;
+  let w6 = slope_w6;
+  let w7 = slope_w7;
+  let w8 = slope_w8;
+  let w9 = slope_w9;
+  let w10 = slope_w10;
+  let w11 = slope_w11;
+  let w12 = slope_w12;
   let s = ssf;
   let base = baseline_x16;
   let flat_since = flat_since_ms;
@@ -311,6 +348,18 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       prime_history(x);
       x1 = x;
       x2 = x;
+      w1 = 0;
+      w2 = 0;
+      w3 = 0;
+      w4 = 0;
+      w5 = 0;
+      w6 = 0;
+      w7 = 0;
+      w8 = 0;
+      w9 = 0;
+      w10 = 0;
+      w11 = 0;
+      w12 = 0;
     }
     hx[n & HIST_MASK] = x;
     if (n >= 2) {
@@ -352,25 +401,53 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
     // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit. The slope's p from
     // span samples back comes from the delay line in locals (a typed-array access costs
-    // several bytecodes' worth on an interpreter). The slopes' ring is indexed by n (c + 1).
+    // several bytecodes' worth on an interpreter), and so do the window's slopes: one
+    // branch per rate (span and window are 2 and 6 samples at 50 Hz, 1 and 3 at 25 Hz, 4
+    // and 12 at 100 Hz).
     if (span === 2) {
       d = p - q2;
       q2 = q1;
       q1 = p;
+      if (d < 0) d = 0;
+      else if (d > SLOPE_MAX) d = SLOPE_MAX;
+      s = s + d - w6;
+      w6 = w5;
+      w5 = w4;
+      w4 = w3;
+      w3 = w2;
+      w2 = w1;
+      w1 = d;
     } else if (span === 1) {
       d = p - q1;
       q1 = p;
+      if (d < 0) d = 0;
+      else if (d > SLOPE_MAX) d = SLOPE_MAX;
+      s = s + d - w3;
+      w3 = w2;
+      w2 = w1;
+      w1 = d;
     } else {
       d = p - q4;
       q4 = q3;
       q3 = q2;
       q2 = q1;
       q1 = p;
+      if (d < 0) d = 0;
+      else if (d > SLOPE_MAX) d = SLOPE_MAX;
+      s = s + d - w12;
+      w12 = w11;
+      w11 = w10;
+      w10 = w9;
+      w9 = w8;
+      w8 = w7;
+      w7 = w6;
+      w6 = w5;
+      w5 = w4;
+      w4 = w3;
+      w3 = w2;
+      w2 = w1;
+      w1 = d;
     }
-    if (d < 0) d = 0;
-    else if (d > SLOPE_MAX) d = SLOPE_MAX;
-    s = s + d - slopes[(n - window) & SLOPE_MASK];
-    slopes[n & SLOPE_MASK] = d;
     n = n + 1;
     now_ms = now_ms + period; // c * period
 
@@ -617,6 +694,18 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   p_prev2 = q2;
   p_prev3 = q3;
   p_prev4 = q4;
+  slope_w1 = w1;
+  slope_w2 = w2;
+  slope_w3 = w3;
+  slope_w4 = w4;
+  slope_w5 = w5;
+  slope_w6 = w6;
+  slope_w7 = w7;
+  slope_w8 = w8;
+  slope_w9 = w9;
+  slope_w10 = w10;
+  slope_w11 = w11;
+  slope_w12 = w12;
   ssf = s;
   baseline_x16 = base;
   flat_since_ms = flat_since;
@@ -634,10 +723,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
 
 /** Fill the history with the first sample, so the DC level does not look like an upstroke. */
 function prime_history(x: number): void {
-  for (let i = 0; i < HIST_CAPACITY; i++) {
-    hist_x[i] = x;
-    pos_slope[i & SLOPE_MASK] = 0;
-  }
+  for (let i = 0; i < HIST_CAPACITY; i++) hist_x[i] = x;
 }
 
 function finish_candidate(c: number, foot: number): number {
