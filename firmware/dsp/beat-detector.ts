@@ -272,24 +272,56 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let n = sample_index;
   let x1 = x_prev1;
   let x2 = x_prev2;
-  // p at c - 1 .. c - 4 (c the sample the smoothing centres on).
-  let q1 = p_prev1;
-  let q2 = p_prev2;
-  let q3 = p_prev3;
-  let q4 = p_prev4;
-  // The last window's slopes (w1 the latest).
-  let w1 = slope_w1;
-  let w2 = slope_w2;
-  let w3 = slope_w3;
-  let w4 = slope_w4;
-  let w5 = slope_w5;
-  let w6 = slope_w6;
-  let w7 = slope_w7;
-  let w8 = slope_w8;
-  let w9 = slope_w9;
-  let w10 = slope_w10;
-  let w11 = slope_w11;
-  let w12 = slope_w12;
+  // p at c - 1 .. c - span (c the sample the smoothing centres on) and the last window's
+  // slopes (w1 the latest): only the rate's own are read and written back.
+  let q1!: number;
+  let q2!: number;
+  let q3!: number;
+  let q4!: number;
+  let w1!: number;
+  let w2!: number;
+  let w3!: number;
+  let w4!: number;
+  let w5!: number;
+  let w6!: number;
+  let w7!: number;
+  let w8!: number;
+  let w9!: number;
+  let w10!: number;
+  let w11!: number;
+  let w12!: number;
+  if (span === 2) {
+    q1 = p_prev1;
+    q2 = p_prev2;
+    w1 = slope_w1;
+    w2 = slope_w2;
+    w3 = slope_w3;
+    w4 = slope_w4;
+    w5 = slope_w5;
+    w6 = slope_w6;
+  } else if (span === 1) {
+    q1 = p_prev1;
+    w1 = slope_w1;
+    w2 = slope_w2;
+    w3 = slope_w3;
+  } else {
+    q1 = p_prev1;
+    q2 = p_prev2;
+    q3 = p_prev3;
+    q4 = p_prev4;
+    w1 = slope_w1;
+    w2 = slope_w2;
+    w3 = slope_w3;
+    w4 = slope_w4;
+    w5 = slope_w5;
+    w6 = slope_w6;
+    w7 = slope_w7;
+    w8 = slope_w8;
+    w9 = slope_w9;
+    w10 = slope_w10;
+    w11 = slope_w11;
+    w12 = slope_w12;
+  }
   let s = ssf;
   let base = baseline_x16;
   let flat_since = flat_since_ms;
@@ -690,22 +722,38 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   sample_index = n;
   x_prev1 = x1;
   x_prev2 = x2;
-  p_prev1 = q1;
-  p_prev2 = q2;
-  p_prev3 = q3;
-  p_prev4 = q4;
-  slope_w1 = w1;
-  slope_w2 = w2;
-  slope_w3 = w3;
-  slope_w4 = w4;
-  slope_w5 = w5;
-  slope_w6 = w6;
-  slope_w7 = w7;
-  slope_w8 = w8;
-  slope_w9 = w9;
-  slope_w10 = w10;
-  slope_w11 = w11;
-  slope_w12 = w12;
+  if (span === 2) {
+    p_prev1 = q1;
+    p_prev2 = q2;
+    slope_w1 = w1;
+    slope_w2 = w2;
+    slope_w3 = w3;
+    slope_w4 = w4;
+    slope_w5 = w5;
+    slope_w6 = w6;
+  } else if (span === 1) {
+    p_prev1 = q1;
+    slope_w1 = w1;
+    slope_w2 = w2;
+    slope_w3 = w3;
+  } else {
+    p_prev1 = q1;
+    p_prev2 = q2;
+    p_prev3 = q3;
+    p_prev4 = q4;
+    slope_w1 = w1;
+    slope_w2 = w2;
+    slope_w3 = w3;
+    slope_w4 = w4;
+    slope_w5 = w5;
+    slope_w6 = w6;
+    slope_w7 = w7;
+    slope_w8 = w8;
+    slope_w9 = w9;
+    slope_w10 = w10;
+    slope_w11 = w11;
+    slope_w12 = w12;
+  }
   ssf = s;
   baseline_x16 = base;
   flat_since_ms = flat_since;
