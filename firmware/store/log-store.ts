@@ -690,10 +690,19 @@ function wear_level(): void {
  * Append a record: kind 1..255, fields record[0..field_count), field_count 0..LOG_FIELDS_MAX,
  * emitted_ms the ring's clock. Returns its sequence (>= 1) or a negative LOG_ERR_*.
  */
+let len_array: Int32Array | null = null; // log_append's record-length cache
+let len_value = 0;
+
 export function log_append(kind: number, record: Int32Array, field_count: number, emitted_ms: number): number {
   if (booted === 0 || part_sectors === 0) return LOG_ERR_NOT_BOOTED;
   if (!(kind >= 1 && kind <= LOG_KIND_MAX)) return LOG_ERR_BAD_RECORD;
-  if (!(field_count >= 0 && field_count <= LOG_FIELDS_MAX) || field_count > record.length) return LOG_ERR_BAD_RECORD;
+  // record.length through a one-entry cache (a typed array's length is a getter call on an
+  // interpreter, and the firmware appends from one record buffer; a length never changes).
+  if (record !== len_array) {
+    len_array = record;
+    len_value = record.length;
+  }
+  if (!(field_count >= 0 && field_count <= LOG_FIELDS_MAX) || field_count > len_value) return LOG_ERR_BAD_RECORD;
   // 2^32 - 2 records later: hosts see last_seq drop. (LOG_SEQ_MAX is arithmetic in the
   // engines' bundle, beyond the small literals: tested only past a small one.)
   if (next_seq > 0x7fffff && next_seq > LOG_SEQ_MAX) log_erase_all();

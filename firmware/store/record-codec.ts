@@ -151,12 +151,22 @@ function get_varint(buf: Uint8Array, pos: number, end: number): number {
  * position, or -1 when it does not fit (state unchanged). buf must have REC_BYTES_MAX bytes
  * past the position, as the record is written before its length is known.
  */
+let enc_buf: Uint8Array | null = null; // rec_encode's buffer-length cache
+let enc_buf_len = 0;
+
 export function rec_encode(
   buf: Uint8Array, end: number, state: Float64Array, seq: number, kind: number,
   fields: Int32Array, count: number, emitted_ms: number,
 ): number {
   let p = state[CODEC_POS];
-  if (p >= end || p + REC_BYTES_MAX > buf.length) return -1;
+  // buf.length through a one-entry cache (a typed array's length is a getter call on an
+  // interpreter; the log encodes into one buffer per ring, mostly the beats'; a length
+  // never changes).
+  if (buf !== enc_buf) {
+    enc_buf = buf;
+    enc_buf_len = buf.length;
+  }
+  if (p >= end || p + REC_BYTES_MAX > enc_buf_len) return -1;
   if (kind === out.OUT_KIND_BEAT && count === out.BEAT_FIELDS) {
     // The records of every beat, written out field by field (no per-field tests of the
     // general loop below); the same bytes.
