@@ -516,12 +516,13 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     } else {
       // In contact and still: an artifact is a sample too far from the baseline for the
       // pulse amplitude, once a few beats have given it.
-      // (|x - (base >> 4)| > ARTIFACT_DEV_X * amp, as two comparisons.)
+      // (|x - (base >> 4)| > ARTIFACT_DEV_X * amp, as two comparisons, before the time: in a
+      // good signal they are false.) The hold ends the state only when it is not good already.
       const dx = x - (base >> 4);
-      if (now_ms >= art_after && (dx > dev || dx < ndev)) {
+      if ((dx > dev || dx < ndev) && now_ms >= art_after) {
         if (now_ms + HOLD_MS > hold_until) hold_until = now_ms + HOLD_MS;
         st = SIGNAL_ARTIFACT;
-      } else if (now_ms >= hold_until) {
+      } else if (st !== SIGNAL_OK && now_ms >= hold_until) {
         st = SIGNAL_OK;
       }
     }
