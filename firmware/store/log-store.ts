@@ -568,27 +568,75 @@ function ring_evict_oldest(r: number): number {
  * kept in reserve for wear levelling. Returns the sector or a negative error.
  */
 function take_sector(r: number, first_seq: number): number {
+  let free_count = 0;
+  let pick = -1;
+  let pick_ec = 0;
+  let dirty = -1;
+  let dirty_ec = 0;
+  let dirty_known = 0; // the first dirty sector's erase count was known
+  let min_known = -1;
+  // 1: the figures above stand for the partition as it is but for sector dirty, which the
+  // last round recycled (its count was unknown, so min_known did not hold it): that sector
+  // is read again and the next dirty one searched from it on, instead of a full scan (a
+  // fresh partition formats two sectors before it opens one: three scans of every header).
+  let carry = 0;
   for (let round = 0; round < part_sectors + 2; round++) {
-    let free_count = 0;
-    let pick = -1;
-    let pick_ec = 0;
-    let dirty = -1;
-    let dirty_ec = 0;
-    let min_known = -1;
-    for (let s = 0; s < part_sectors; s++) {
-      sec_read(s);
-      if (hs_ec >= 0 && (min_known < 0 || hs_ec < min_known)) min_known = hs_ec;
+    let full = 1;
+    if (carry !== 0) {
+      carry = 0;
+      const d = dirty;
+      sec_read(d);
       if (hs_state === SEC_FREE) {
+        full = 0;
+        if (min_known < 0 || hs_ec < min_known) min_known = hs_ec;
         free_count = free_count + 1;
-        if (pick < 0 || hs_ec < pick_ec) {
-          pick = s;
+        if (pick < 0 || hs_ec < pick_ec || (hs_ec === pick_ec && d < pick)) {
+          pick = d;
           pick_ec = hs_ec;
         }
-      } else if (hs_state !== SEC_USED && dirty < 0) {
-        dirty = s;
-        // A lost count: a blank sector (never formatted, or cut between erase and format) is
-        // taken for the least worn; garbage (an erase cut short) for the most worn.
+        // Every sector before d is FREE or USED (d was the first dirty one), as are those
+        // between d and the next dirty one.
+        dirty = -1;
+        for (let s = d + 1; s < part_sectors; s++) {
+          sec_read(s);
+          if (hs_state !== SEC_FREE && hs_state !== SEC_USED) {
+            dirty = s;
+            dirty_known = hs_ec >= 0 ? 1 : 0;
+            dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 && hdr_all_equal(0, hdr_b_off, 0xff) ? -2 : max_ec;
+            break;
+          }
+        }
+      } else if (hs_state !== SEC_USED) {
+        full = 0; // still the first dirty sector (its erase or format failed)
+        if (hs_ec >= 0 && (min_known < 0 || hs_ec < min_known)) min_known = hs_ec;
+        dirty_known = hs_ec >= 0 ? 1 : 0;
         dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 && hdr_all_equal(0, hdr_b_off, 0xff) ? -2 : max_ec;
+      }
+    }
+    if (full !== 0) {
+      free_count = 0;
+      pick = -1;
+      pick_ec = 0;
+      dirty = -1;
+      dirty_ec = 0;
+      dirty_known = 0;
+      min_known = -1;
+      for (let s = 0; s < part_sectors; s++) {
+        sec_read(s);
+        if (hs_ec >= 0 && (min_known < 0 || hs_ec < min_known)) min_known = hs_ec;
+        if (hs_state === SEC_FREE) {
+          free_count = free_count + 1;
+          if (pick < 0 || hs_ec < pick_ec) {
+            pick = s;
+            pick_ec = hs_ec;
+          }
+        } else if (hs_state !== SEC_USED && dirty < 0) {
+          dirty = s;
+          dirty_known = hs_ec >= 0 ? 1 : 0;
+          // A lost count: a blank sector (never formatted, or cut between erase and format) is
+          // taken for the least worn; garbage (an erase cut short) for the most worn.
+          dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 && hdr_all_equal(0, hdr_b_off, 0xff) ? -2 : max_ec;
+        }
       }
     }
     if (dirty_ec === -2) dirty_ec = min_known > 0 ? min_known : 0;
@@ -602,6 +650,7 @@ function take_sector(r: number, first_seq: number): number {
     }
     if (dirty >= 0) {
       sec_recycle(dirty, dirty_ec);
+      if (dirty_known === 0) carry = 1;
       continue;
     }
     const victim = victim_ring(r);
