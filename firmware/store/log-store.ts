@@ -761,8 +761,11 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   const state = pend_state_views[r];
   const seq = next_seq;
   let p = -1;
+  // The ring's batch count, read once: a full block's flush below empties the batch (it
+  // zeroes the count before anything that may fail).
+  let count = ring_i[ri + RI_PEND_COUNT];
   for (let attempt = 0; attempt < 2 && p < 0; attempt++) {
-    if (ring_i[ri + RI_PEND_COUNT] === 0) {
+    if (count === 0) {
       rec_state_reset(state, seq, BLOCK_HDR_BYTES);
       ring_f[r * RF_WORDS + RF_PEND_FIRST] = seq;
       ring_i[ri + RI_PEND_SINCE_MS] = emitted_ms;
@@ -778,11 +781,14 @@ export function log_append(kind: number, record: Int32Array, field_count: number
       if (room < end && room >= BLOCK_HDR_BYTES + BLOCK_TAIL_MIN) end = room;
     }
     p = rec_encode(buf, end, state, seq, kind, record, field_count, emitted_ms);
-    if (p < 0) log_flush_ring(r); // the block is full: it goes to flash, the record starts the next
+    if (p < 0) {
+      log_flush_ring(r); // the block is full: it goes to flash, the record starts the next
+      count = 0;
+    }
   }
   if (!(p > 0)) assert(false, FAULT_LOG); // an empty block holds any record (no call when it holds)
   next_seq = next_seq + 1;
-  const count = ring_i[ri + RI_PEND_COUNT] + 1;
+  count = count + 1;
   ring_i[ri + RI_PEND_COUNT] = count;
   ring_f[r * RF_WORDS + RF_PEND_LAST] = seq;
   if (count === 1) poll_due_update(); // this record started its ring's batch
