@@ -270,8 +270,35 @@ export function ring_on_sensor_irq(): number {
       run_from = i;
       const j = det.detector_run(buf, i, end, gate_mg);
       // The samples since the run's last beat: counted, the BLE layer's tick if due before
-      // one of them, the beats a stop left released (take_run, as the detector's hook does).
-      take_run(j);
+      // one of them, the beats a stop left released (take_run, as the detector's hook does;
+      // written out here: a call per run).
+      const ran = j - run_from;
+      run_from = j;
+      samples_seen = samples_seen + ran;
+      samples_counted = samples_counted + ran;
+      let left = tick_left;
+      if (left > 0) {
+        left = left - ran;
+        if (left <= 0) {
+          const ble_tick = tick_handler;
+          if (ble_tick !== null) ble_tick();
+          left = left + TICK_SAMPLES;
+          if (left <= 0) left = left + TICK_SAMPLES; // a run is at most DRAIN_SAMPLES_MAX < 2 ticks
+        }
+        tick_left = left;
+      }
+      for (let k = 0; k < det.PENDING_CAPACITY && det.ready_count > 0; k++) {
+        if (det.detector_next_beat() === det.BEAT_FOUND) {
+          on_beat();
+          if (motion_handler !== null) {
+            // The motion tracker's seed: the heart rate after this beat, from this block index on.
+            const n = seed_beat_count < SEED_BEATS_MAX ? seed_beat_count : SEED_BEATS_MAX - 1;
+            seed_beats[2 * n] = j;
+            seed_beats[2 * n + 1] = iv.hr_bpm_x10;
+            seed_beat_count = n + 1;
+          }
+        }
+      }
       i = j;
       if (det.sq_state !== signal_state_reported) {
         signal_state_reported = det.sq_state;

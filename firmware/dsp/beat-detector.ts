@@ -69,13 +69,30 @@ let ssf_window = 0; // samples
 let search_max = 0; // samples
 let trough_back = 0; // samples
 
-// Signal history: raw x and smoothed p (p = x[n-2] + 2 x[n-1] + x[n], centred on n-1).
+// Signal history: raw x. The smoothed p (p = x[n-2] + 2 x[n-1] + x[n], centred on n-1) is
+// kept for the last slope_span samples only, in p_prev1..p_prev4 (p_prev1 the latest), which
+// the slope reads; the pulse foot's search computes older ones from hist_x.
 let hist_x = new Int32Array(HIST_CAPACITY);
-let hist_p = new Int32Array(HIST_CAPACITY);
-// Positive slopes are needed for the slope-sum window only (13 samples at 100 Hz).
-const SLOPE_CAPACITY = 16;
-const SLOPE_MASK = SLOPE_CAPACITY - 1;
-let pos_slope = new Int32Array(SLOPE_CAPACITY);
+const SLOPE_SPAN_MAX = 4; // p_prev1..p_prev4
+let p_prev1 = 0;
+let p_prev2 = 0;
+let p_prev3 = 0;
+let p_prev4 = 0;
+// Positive slopes are needed for the slope-sum window only (3, 6 and 12 samples at 25, 50
+// and 100 Hz): slope_w1 the latest, in locals during a run (detector_run's window line).
+const SSF_WINDOW_MAX = 12;
+let slope_w1 = 0;
+let slope_w2 = 0;
+let slope_w3 = 0;
+let slope_w4 = 0;
+let slope_w5 = 0;
+let slope_w6 = 0;
+let slope_w7 = 0;
+let slope_w8 = 0;
+let slope_w9 = 0;
+let slope_w10 = 0;
+let slope_w11 = 0;
+let slope_w12 = 0;
 let sample_index = 0; // samples seen since boot
 let x_prev1 = 0; // x[n-1] and x[n-2]: the smoothing reads them from here, not from hist_x
 let x_prev2 = 0;
@@ -147,12 +164,31 @@ export function detector_boot(sample_rate_hz: number): void {
   ssf_window = Math.max(2, div_floor(SSF_WINDOW_MS + div_floor(period_ms, 2), period_ms));
   search_max = div_floor(SEARCH_MS_MAX, period_ms);
   trough_back = div_floor(TROUGH_BACK_MS, period_ms);
-  assert(search_max + trough_back + ssf_window + 4 < HIST_CAPACITY && ssf_window < SLOPE_CAPACITY, FAULT_DETECTOR);
-  for (let i = 0; i < HIST_CAPACITY; i++) {
-    hist_x[i] = 0;
-    hist_p[i] = 0;
-    pos_slope[i & SLOPE_MASK] = 0;
-  }
+  assert(search_max + trough_back + ssf_window + 4 < HIST_CAPACITY, FAULT_DETECTOR);
+  // The slope's span and the slope sum's window: 1 and 3, 2 and 6 or 4 and 12 samples
+  // (detector_run's delay lines have these three).
+  assert(
+    (slope_span === 1 && ssf_window === 3) || (slope_span === 2 && ssf_window === 6) ||
+      (slope_span === SLOPE_SPAN_MAX && ssf_window === SSF_WINDOW_MAX),
+    FAULT_DETECTOR,
+  );
+  for (let i = 0; i < HIST_CAPACITY; i++) hist_x[i] = 0;
+  slope_w1 = 0;
+  slope_w2 = 0;
+  slope_w3 = 0;
+  slope_w4 = 0;
+  slope_w5 = 0;
+  slope_w6 = 0;
+  slope_w7 = 0;
+  slope_w8 = 0;
+  slope_w9 = 0;
+  slope_w10 = 0;
+  slope_w11 = 0;
+  slope_w12 = 0;
+  p_prev1 = 0;
+  p_prev2 = 0;
+  p_prev3 = 0;
+  p_prev4 = 0;
   baseline_shift = sample_rate_hz === 25 ? 5 : sample_rate_hz === 50 ? 6 : 7;
   baseline_x16 = 0;
   amp_ref = 0;
@@ -223,8 +259,6 @@ export function detector_set_expected_ibi(ibi_ms: number): void {
  */
 export function detector_run(buf: Int32Array, from: number, to: number, activity_mg: number): number {
   const hx = hist_x;
-  const hp = hist_p;
-  const slopes = pos_slope;
   const span = slope_span;
   const window = ssf_window;
   const warm = span + window;
@@ -238,6 +272,56 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let n = sample_index;
   let x1 = x_prev1;
   let x2 = x_prev2;
+  // p at c - 1 .. c - span (c the sample the smoothing centres on) and the last window's
+  // slopes (w1 the latest): only the rate's own are read and written back.
+  let q1!: number;
+  let q2!: number;
+  let q3!: number;
+  let q4!: number;
+  let w1!: number;
+  let w2!: number;
+  let w3!: number;
+  let w4!: number;
+  let w5!: number;
+  let w6!: number;
+  let w7!: number;
+  let w8!: number;
+  let w9!: number;
+  let w10!: number;
+  let w11!: number;
+  let w12!: number;
+  if (span === 2) {
+    q1 = p_prev1;
+    q2 = p_prev2;
+    w1 = slope_w1;
+    w2 = slope_w2;
+    w3 = slope_w3;
+    w4 = slope_w4;
+    w5 = slope_w5;
+    w6 = slope_w6;
+  } else if (span === 1) {
+    q1 = p_prev1;
+    w1 = slope_w1;
+    w2 = slope_w2;
+    w3 = slope_w3;
+  } else {
+    q1 = p_prev1;
+    q2 = p_prev2;
+    q3 = p_prev3;
+    q4 = p_prev4;
+    w1 = slope_w1;
+    w2 = slope_w2;
+    w3 = slope_w3;
+    w4 = slope_w4;
+    w5 = slope_w5;
+    w6 = slope_w6;
+    w7 = slope_w7;
+    w8 = slope_w8;
+    w9 = slope_w9;
+    w10 = slope_w10;
+    w11 = slope_w11;
+    w12 = slope_w12;
+  }
   let s = ssf;
   let base = baseline_x16;
   let flat_since = flat_since_ms;
@@ -247,6 +331,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   let seen = beats_seen;
   let amp = amp_ref;
   let dev = ARTIFACT_DEV_X * amp; // the artifact test's bound: follows amp
+  let ndev = -dev; // and its negative
   // The artifact test runs from this time on: the baseline settled, once AMPLITUDE_BEATS_MIN
   // beats have given the amplitude (NEVER_MS before). Follows seen and settled_after.
   let art_after = seen >= AMPLITUDE_BEATS_MIN ? settled_after : NEVER_MS;
@@ -276,6 +361,12 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   // After a sample in a good signal: stop when a beat is ready or the run began in a bad one
   // (the state changed). Follows ready.
   let stop_ok = ready > 0 || state_in !== SIGNAL_OK;
+  // Learning, held beats and a fresh start are tested only before this time (NEVER_MS while
+  // a fresh start or held beats wait, else learn_until): one test per sample when none is
+  // due. Follows relearn, ready, pend and learn_until.
+  let slow_until = relearn || ready < pend ? NEVER_MS : learn_until;
+  // A sample above this is bad (no contact; while moving, every sample).
+  const bad_above = moving ? -INPUT_ABS_MAX - 1 : CONTACT_X_MAX;
   // Each sample's input: the inverted channel, clamped (clamp(), written out; the tests
   // compare with INPUT_ABS_MAX - 1, the same result for integers, a literal in the bundle,
   // where 2^23 itself is a variable: engines/bundle.mjs). Written three times below.
@@ -289,9 +380,26 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       prime_history(x);
       x1 = x;
       x2 = x;
+      w1 = 0;
+      w2 = 0;
+      w3 = 0;
+      w4 = 0;
+      w5 = 0;
+      w6 = 0;
+      w7 = 0;
+      w8 = 0;
+      w9 = 0;
+      w10 = 0;
+      w11 = 0;
+      w12 = 0;
     }
     hx[n & HIST_MASK] = x;
-    if (n >= 2) hp[(n - 1) & HIST_MASK] = x2 + 2 * x1 + x;
+    if (n >= 2) {
+      q4 = q3;
+      q3 = q2;
+      q2 = q1;
+      q1 = x2 + 2 * x1 + x;
+    }
     x2 = x1;
     x1 = x;
     n = n + 1;
@@ -308,36 +416,83 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     art_after = seen >= AMPLITUDE_BEATS_MIN ? settled_after : NEVER_MS;
     flat_since = warm * period;
   }
+  // The time of the sample the smoothing centres on (c = n - 2 after a sample), kept by
+  // adding the period.
+  let now_ms = (n - 2) * period;
+  let d = 0; // the slope (declared here: no per-sample initialisation)
   for (; i < to; i++) {
     let x = raw ? SENSOR_FULL_SCALE_COUNTS - buf[i] : buf[i]; // (an Int32Array: integers)
     if (x < -INPUT_ABS_MAX_LESS_1) x = -INPUT_ABS_MAX;
     else if (x > INPUT_ABS_MAX_LESS_1) x = INPUT_ABS_MAX;
     const prev = x1;
     hx[n & HIST_MASK] = x;
-    const older = x2;
+    // Smoothed value centred on c = n - 1 (before n moves on); |p| <= 2^25.
+    const p = x2 + 2 * prev + x;
     x2 = prev;
     x1 = x;
-    n = n + 1;
-    // Smoothed value centred on c; |p| <= 2^25.
-    const c = n - 2;
-    const p = older + 2 * prev + x;
-    hp[c & HIST_MASK] = p;
     // Positive slope, clamped, and its running sum over the window (<= 12 * 2^22 = 2^25.6),
-    // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit.
-    let d = p - hp[(c - span) & HIST_MASK];
-    if (d < 0) d = 0;
-    else if (d > SLOPE_MAX) d = SLOPE_MAX;
-    s = s + d - slopes[(c - window) & SLOPE_MASK];
-    slopes[c & SLOPE_MASK] = d;
-    const now_ms = c * period;
+    // so the level (16 x the sum, < 2^29.6) and twice it stay 32-bit. The slope's p from
+    // span samples back comes from the delay line in locals (a typed-array access costs
+    // several bytecodes' worth on an interpreter), and so do the window's slopes: one
+    // branch per rate (span and window are 2 and 6 samples at 50 Hz, 1 and 3 at 25 Hz, 4
+    // and 12 at 100 Hz).
+    if (span === 2) {
+      d = p - q2;
+      q2 = q1;
+      q1 = p;
+      if (d < 0) d = 0;
+      else if (d > SLOPE_MAX) d = SLOPE_MAX;
+      s = s + d - w6;
+      w6 = w5;
+      w5 = w4;
+      w4 = w3;
+      w3 = w2;
+      w2 = w1;
+      w1 = d;
+    } else if (span === 1) {
+      d = p - q1;
+      q1 = p;
+      if (d < 0) d = 0;
+      else if (d > SLOPE_MAX) d = SLOPE_MAX;
+      s = s + d - w3;
+      w3 = w2;
+      w2 = w1;
+      w1 = d;
+    } else {
+      d = p - q4;
+      q4 = q3;
+      q3 = q2;
+      q2 = q1;
+      q1 = p;
+      if (d < 0) d = 0;
+      else if (d > SLOPE_MAX) d = SLOPE_MAX;
+      s = s + d - w12;
+      w12 = w11;
+      w11 = w10;
+      w10 = w9;
+      w9 = w8;
+      w8 = w7;
+      w7 = w6;
+      w6 = w5;
+      w5 = w4;
+      w4 = w3;
+      w3 = w2;
+      w2 = w1;
+      w1 = d;
+    }
+    n = n + 1;
+    now_ms = now_ms + period; // c * period
 
     // Signal quality: contact, motion, flat, artifact (dsp/signal-quality.ts); it started
     // with the first sample past start-up (above the loop).
     // A real PPG (with sensor noise) never holds one value 1 s: flat is x === prev and
-    // now_ms - flat_since >= 1000, tested last (rarely reached).
-    if (x !== prev) flat_since = now_ms;
+    // now_ms - flat_since >= 1000, tested last (rarely reached). flat_since is the time of
+    // the last sample that differed from the one before it, kept only where it is read (x ===
+    // prev): the previous sample when it differed from its own predecessor (p === 4 x says
+    // it did not); the start-up's time, which the first sample may follow, stays.
+    if (x === prev && p !== 4 * x && now_ms - period > flat_since) flat_since = now_ms - period;
     base = base + ((x * 16 - base) >> shift);
-    if (x > CONTACT_X_MAX || moving || (x === prev && now_ms - flat_since >= 1000)) {
+    if (x > bad_above || (x === prev && now_ms - flat_since >= 1000)) {
       const flat = x === prev && now_ms - flat_since >= 1000;
       // Off the skin, pinned or moving, the baseline and the pulse amplitude mean nothing:
       // both start afresh from where the signal is when it is good again. No contact and a
@@ -347,6 +502,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       settled_after = now_ms + SETTLE_MS;
       amp = 0;
       dev = 0;
+      ndev = 0;
       seen = 0;
       art_after = NEVER_MS;
       let hold_ms = HOLD_MS;
@@ -360,11 +516,13 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
     } else {
       // In contact and still: an artifact is a sample too far from the baseline for the
       // pulse amplitude, once a few beats have given it.
-      // (|x - (base >> 4)| > ARTIFACT_DEV_X * amp, as two comparisons.)
-      if (now_ms >= art_after && (x - (base >> 4) > dev || (base >> 4) - x > dev)) {
+      // (|x - (base >> 4)| > ARTIFACT_DEV_X * amp, as two comparisons, before the time: in a
+      // good signal they are false.) The hold ends the state only when it is not good already.
+      const dx = x - (base >> 4);
+      if ((dx > dev || dx < ndev) && now_ms >= art_after) {
         if (now_ms + HOLD_MS > hold_until) hold_until = now_ms + HOLD_MS;
         st = SIGNAL_ARTIFACT;
-      } else if (now_ms >= hold_until) {
+      } else if (st !== SIGNAL_OK && now_ms >= hold_until) {
         st = SIGNAL_OK;
       }
     }
@@ -372,81 +530,93 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       // No contact or an artifact: no beats now, and a fresh start once it is over.
       srch = false;
       relearn = true;
+      slow_until = NEVER_MS;
       if (st !== state_in) {
         stopped = 1;
         break;
       }
       continue;
     }
-    if (relearn) {
-      // After a bad stretch: learn the level again as at boot, from the first clean seconds.
-      relearn = false;
-      learn_until = now_ms + LEARN_MS;
-      learn_until_ms = learn_until;
-      ssf_learn_max = 0;
-      beats_accepted = 0;
-      last_beat = -1;
-      last_beat_ms = -1;
-      late_after = -1;
-      decay_after = LEVEL_DECAY_AFTER_MS - 1;
-      thr_late = thr;
-      last_dt_ms = 0;
-      base = x * 16;
-      settled_after = now_ms + SETTLE_MS;
-      amp = 0;
-      dev = 0;
-      seen = 0;
-      art_after = NEVER_MS;
-    }
-    if (ready < pend && now_ms >= learn_until) {
-      // Learning is over: keep the held beats whose upstroke reaches half the learned level.
-      let kept = ready;
-      for (let k = ready; k < pend; k++) {
-        if (pending_ssf[k] * 16 * 100 < level * LEARN_SSF_X100) continue;
-        pending_time_ms[kept] = pending_time_ms[k];
-        pending_amplitude[kept] = pending_amplitude[k];
-        pending_ssf[kept] = pending_ssf[k];
-        kept = kept + 1;
+    if (now_ms < slow_until) {
+      if (relearn) {
+        // After a bad stretch: learn the level again as at boot, from the first clean seconds.
+        relearn = false;
+        learn_until = now_ms + LEARN_MS;
+        learn_until_ms = learn_until;
+        ssf_learn_max = 0;
+        beats_accepted = 0;
+        last_beat = -1;
+        last_beat_ms = -1;
+        late_after = -1;
+        decay_after = LEVEL_DECAY_AFTER_MS - 1;
+        thr_late = thr;
+        last_dt_ms = 0;
+        base = x * 16;
+        settled_after = now_ms + SETTLE_MS;
+        amp = 0;
+        dev = 0;
+        ndev = 0;
+        seen = 0;
+        art_after = NEVER_MS;
       }
-      pending_count = kept;
-      pend = kept;
-      ready_count = kept;
-      ready = kept;
-      stop_ok = ready > 0 || state_in !== SIGNAL_OK;
-    }
-    if (now_ms < learn_until) {
-      // While learning, the level is the largest upstroke so far, so the first pulse is
-      // found on its own upstroke and a dicrotic wave after it falls below the bar.
-      if (s > ssf_learn_max) ssf_learn_max = s;
-      level = ssf_learn_max * 16;
-      if (level < 16) level = 16;
-      level_x16 = level;
-      thr = (level >> 3) * 3;
-      thr_late = late_after >= 0 ? level >> 2 : thr;
-      decay_ms = now_ms;
+      if (ready < pend && now_ms >= learn_until) {
+        // Learning is over: keep the held beats whose upstroke reaches half the learned level.
+        let kept = ready;
+        for (let k = ready; k < pend; k++) {
+          if (pending_ssf[k] * 16 * 100 < level * LEARN_SSF_X100) continue;
+          pending_time_ms[kept] = pending_time_ms[k];
+          pending_amplitude[kept] = pending_amplitude[k];
+          pending_ssf[kept] = pending_ssf[k];
+          kept = kept + 1;
+        }
+        pending_count = kept;
+        pend = kept;
+        ready_count = kept;
+        ready = kept;
+        stop_ok = ready > 0 || state_in !== SIGNAL_OK;
+      }
+      if (now_ms < learn_until) {
+        // While learning, the level is the largest upstroke so far, so the first pulse is
+        // found on its own upstroke and a dicrotic wave after it falls below the bar.
+        if (s > ssf_learn_max) ssf_learn_max = s;
+        level = ssf_learn_max * 16;
+        if (level < 16) level = 16;
+        level_x16 = level;
+        thr = (level >> 3) * 3;
+        thr_late = late_after >= 0 ? level >> 2 : thr;
+        decay_ms = now_ms;
+      }
+      slow_until = ready < pend ? NEVER_MS : learn_until; // relearn is false here
     }
     // Let the level fall 1/8 per second once neither beats nor artifacts have been seen for
     // a while (the amplitude may have dropped); the detection threshold is 3/8 of the level,
     // or 1/4 after 1.5 expected intervals without a beat.
-    if (now_ms < decay_after) {
-      decay_ms = now_ms;
-    } else if (now_ms - decay_ms >= 1000) {
-      level = level - (level >> 3);
-      if (level < 16) level = 16;
-      level_x16 = level;
-      thr = (level >> 3) * 3;
-      thr_late = late_after >= 0 ? level >> 2 : thr;
-      pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
-      decay_ms = now_ms;
+    // decay_ms is the time of the last good sample before decay_after, or of the last decay,
+    // or of the last learning sample: set where it is read (from decay_after on), as the
+    // previous sample's time when that was before decay_after (a good sample before it, or
+    // learning, which set it already).
+    if (now_ms >= decay_after) {
+      if (now_ms - period < decay_after && decay_ms < now_ms - period) decay_ms = now_ms - period;
+      if (now_ms - decay_ms >= 1000) {
+        level = level - (level >> 3);
+        if (level < 16) level = 16;
+        level_x16 = level;
+        thr = (level >> 3) * 3;
+        thr_late = late_after >= 0 ? level >> 2 : thr;
+        pulse_level_x16 = pulse_level_x16 - (pulse_level_x16 >> 4);
+        decay_ms = now_ms;
+      }
     }
     if (!srch) {
       // Late (since the last beat * 2 > expected_ms * 3): the lower threshold.
       const threshold_x16 = now_ms > late_after ? thr_late : thr;
       // Re-arm once the slope sum has fallen below half the threshold: one upstroke, one
       // search, whatever the heart rate (a fixed refractory time would start searches late
-      // at 200 bpm and walk over the next peak).
-      if (!arm && s * 32 < threshold_x16) arm = true;
-      if (arm && s * 16 > threshold_x16) {
+      // at 200 bpm and walk over the next peak). A sample that re-arms does not cross (s >= 0:
+      // below half the threshold is not above it).
+      if (!arm) {
+        if (s * 32 < threshold_x16) arm = true;
+      } else if (s * 16 > threshold_x16) {
         let start = true;
         if (now_ms - (last_beat > learn_until ? last_beat : learn_until) >= 3000) {
           // The first upstroke after a long gap: learn the level from it and what follows.
@@ -455,6 +625,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
           } else {
             learn_until = now_ms + LEARN_MS;
             learn_until_ms = learn_until;
+            slow_until = ready < pend ? NEVER_MS : learn_until;
             ssf_learn_max = s;
             level = s * 16 > 16 ? s * 16 : 16;
             level_x16 = level;
@@ -469,24 +640,33 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
           }
         }
         if (start) {
+          const c = n - 2;
           arm = false;
           srch = true;
           search_start = c;
           search_ssf_max = s;
           peak_index = c;
           peak_value = p;
-          // The pulse foot: the lowest smoothed value in the TROUGH_BACK_MS before the upstroke.
+          // The pulse foot: the lowest smoothed value in the TROUGH_BACK_MS before the upstroke,
+          // p[k] = x[k - 1] + 2 x[k] + x[k + 1] from the raw history (x[c + 1] is this sample),
+          // one read per k walking back.
           let foot = p;
           let first = c - trough_back;
           if (first < 2) first = 2;
+          let xa = x; // x[k + 1]
+          let xb = prev; // x[k]
           for (let k = c; k >= first; k--) {
-            const v = hp[k & HIST_MASK];
+            const xc = hx[(k - 1) & HIST_MASK];
+            const v = xc + 2 * xb + xa;
             if (v < foot) foot = v;
+            xa = xb;
+            xb = xc;
           }
           search_foot = foot;
         }
       }
     } else {
+      const c = n - 2;
       if (s > search_ssf_max) search_ssf_max = s;
       let peak = peak_value;
       let peak_at = peak_index;
@@ -506,10 +686,12 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
         seen = beats_seen;
         amp = amp_ref;
         dev = ARTIFACT_DEV_X * amp;
+        ndev = -dev;
         art_after = seen >= AMPLITUDE_BEATS_MIN ? settled_after : NEVER_MS;
         ready = ready_count;
         stop_ok = ready > 0 || state_in !== SIGNAL_OK;
         pend = pending_count;
+        slow_until = relearn || ready < pend ? NEVER_MS : learn_until;
         level = level_x16;
         last_beat = last_beat_ms;
         late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
@@ -531,6 +713,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
       hook(i + 1);
       ready = ready_count;
       pend = pending_count;
+      slow_until = relearn || ready < pend ? NEVER_MS : learn_until;
       stop_ok = ready > 0;
       expected_ms = ibi_expected_ms;
       late_after = expected_ms > 0 && last_beat >= 0 ? last_beat + ((expected_ms * 3) >> 1) : -1;
@@ -540,6 +723,38 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
   sample_index = n;
   x_prev1 = x1;
   x_prev2 = x2;
+  if (span === 2) {
+    p_prev1 = q1;
+    p_prev2 = q2;
+    slope_w1 = w1;
+    slope_w2 = w2;
+    slope_w3 = w3;
+    slope_w4 = w4;
+    slope_w5 = w5;
+    slope_w6 = w6;
+  } else if (span === 1) {
+    p_prev1 = q1;
+    slope_w1 = w1;
+    slope_w2 = w2;
+    slope_w3 = w3;
+  } else {
+    p_prev1 = q1;
+    p_prev2 = q2;
+    p_prev3 = q3;
+    p_prev4 = q4;
+    slope_w1 = w1;
+    slope_w2 = w2;
+    slope_w3 = w3;
+    slope_w4 = w4;
+    slope_w5 = w5;
+    slope_w6 = w6;
+    slope_w7 = w7;
+    slope_w8 = w8;
+    slope_w9 = w9;
+    slope_w10 = w10;
+    slope_w11 = w11;
+    slope_w12 = w12;
+  }
   ssf = s;
   baseline_x16 = base;
   flat_since_ms = flat_since;
@@ -557,11 +772,7 @@ export function detector_run(buf: Int32Array, from: number, to: number, activity
 
 /** Fill the history with the first sample, so the DC level does not look like an upstroke. */
 function prime_history(x: number): void {
-  for (let i = 0; i < HIST_CAPACITY; i++) {
-    hist_x[i] = x;
-    hist_p[i] = 4 * x;
-    pos_slope[i & SLOPE_MASK] = 0;
-  }
+  for (let i = 0; i < HIST_CAPACITY; i++) hist_x[i] = x;
 }
 
 function finish_candidate(c: number, foot: number): number {

@@ -568,27 +568,75 @@ function ring_evict_oldest(r: number): number {
  * kept in reserve for wear levelling. Returns the sector or a negative error.
  */
 function take_sector(r: number, first_seq: number): number {
+  let free_count = 0;
+  let pick = -1;
+  let pick_ec = 0;
+  let dirty = -1;
+  let dirty_ec = 0;
+  let dirty_known = 0; // the first dirty sector's erase count was known
+  let min_known = -1;
+  // 1: the figures above stand for the partition as it is but for sector dirty, which the
+  // last round recycled (its count was unknown, so min_known did not hold it): that sector
+  // is read again and the next dirty one searched from it on, instead of a full scan (a
+  // fresh partition formats two sectors before it opens one: three scans of every header).
+  let carry = 0;
   for (let round = 0; round < part_sectors + 2; round++) {
-    let free_count = 0;
-    let pick = -1;
-    let pick_ec = 0;
-    let dirty = -1;
-    let dirty_ec = 0;
-    let min_known = -1;
-    for (let s = 0; s < part_sectors; s++) {
-      sec_read(s);
-      if (hs_ec >= 0 && (min_known < 0 || hs_ec < min_known)) min_known = hs_ec;
+    let full = 1;
+    if (carry !== 0) {
+      carry = 0;
+      const d = dirty;
+      sec_read(d);
       if (hs_state === SEC_FREE) {
+        full = 0;
+        if (min_known < 0 || hs_ec < min_known) min_known = hs_ec;
         free_count = free_count + 1;
-        if (pick < 0 || hs_ec < pick_ec) {
-          pick = s;
+        if (pick < 0 || hs_ec < pick_ec || (hs_ec === pick_ec && d < pick)) {
+          pick = d;
           pick_ec = hs_ec;
         }
-      } else if (hs_state !== SEC_USED && dirty < 0) {
-        dirty = s;
-        // A lost count: a blank sector (never formatted, or cut between erase and format) is
-        // taken for the least worn; garbage (an erase cut short) for the most worn.
+        // Every sector before d is FREE or USED (d was the first dirty one), as are those
+        // between d and the next dirty one.
+        dirty = -1;
+        for (let s = d + 1; s < part_sectors; s++) {
+          sec_read(s);
+          if (hs_state !== SEC_FREE && hs_state !== SEC_USED) {
+            dirty = s;
+            dirty_known = hs_ec >= 0 ? 1 : 0;
+            dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 && hdr_all_equal(0, hdr_b_off, 0xff) ? -2 : max_ec;
+            break;
+          }
+        }
+      } else if (hs_state !== SEC_USED) {
+        full = 0; // still the first dirty sector (its erase or format failed)
+        if (hs_ec >= 0 && (min_known < 0 || hs_ec < min_known)) min_known = hs_ec;
+        dirty_known = hs_ec >= 0 ? 1 : 0;
         dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 && hdr_all_equal(0, hdr_b_off, 0xff) ? -2 : max_ec;
+      }
+    }
+    if (full !== 0) {
+      free_count = 0;
+      pick = -1;
+      pick_ec = 0;
+      dirty = -1;
+      dirty_ec = 0;
+      dirty_known = 0;
+      min_known = -1;
+      for (let s = 0; s < part_sectors; s++) {
+        sec_read(s);
+        if (hs_ec >= 0 && (min_known < 0 || hs_ec < min_known)) min_known = hs_ec;
+        if (hs_state === SEC_FREE) {
+          free_count = free_count + 1;
+          if (pick < 0 || hs_ec < pick_ec) {
+            pick = s;
+            pick_ec = hs_ec;
+          }
+        } else if (hs_state !== SEC_USED && dirty < 0) {
+          dirty = s;
+          dirty_known = hs_ec >= 0 ? 1 : 0;
+          // A lost count: a blank sector (never formatted, or cut between erase and format) is
+          // taken for the least worn; garbage (an erase cut short) for the most worn.
+          dirty_ec = hs_ec >= 0 ? hs_ec : hs_blank !== 0 && hdr_all_equal(0, hdr_b_off, 0xff) ? -2 : max_ec;
+        }
       }
     }
     if (dirty_ec === -2) dirty_ec = min_known > 0 ? min_known : 0;
@@ -602,6 +650,7 @@ function take_sector(r: number, first_seq: number): number {
     }
     if (dirty >= 0) {
       sec_recycle(dirty, dirty_ec);
+      if (dirty_known === 0) carry = 1;
       continue;
     }
     const victim = victim_ring(r);
@@ -690,10 +739,19 @@ function wear_level(): void {
  * Append a record: kind 1..255, fields record[0..field_count), field_count 0..LOG_FIELDS_MAX,
  * emitted_ms the ring's clock. Returns its sequence (>= 1) or a negative LOG_ERR_*.
  */
+let len_array: Int32Array | null = null; // log_append's record-length cache
+let len_value = 0;
+
 export function log_append(kind: number, record: Int32Array, field_count: number, emitted_ms: number): number {
   if (booted === 0 || part_sectors === 0) return LOG_ERR_NOT_BOOTED;
   if (!(kind >= 1 && kind <= LOG_KIND_MAX)) return LOG_ERR_BAD_RECORD;
-  if (!(field_count >= 0 && field_count <= LOG_FIELDS_MAX) || field_count > record.length) return LOG_ERR_BAD_RECORD;
+  // record.length through a one-entry cache (a typed array's length is a getter call on an
+  // interpreter, and the firmware appends from one record buffer; a length never changes).
+  if (record !== len_array) {
+    len_array = record;
+    len_value = record.length;
+  }
+  if (!(field_count >= 0 && field_count <= LOG_FIELDS_MAX) || field_count > len_value) return LOG_ERR_BAD_RECORD;
   // 2^32 - 2 records later: hosts see last_seq drop. (LOG_SEQ_MAX is arithmetic in the
   // engines' bundle, beyond the small literals: tested only past a small one.)
   if (next_seq > 0x7fffff && next_seq > LOG_SEQ_MAX) log_erase_all();
@@ -703,8 +761,11 @@ export function log_append(kind: number, record: Int32Array, field_count: number
   const state = pend_state_views[r];
   const seq = next_seq;
   let p = -1;
+  // The ring's batch count, read once: a full block's flush below empties the batch (it
+  // zeroes the count before anything that may fail).
+  let count = ring_i[ri + RI_PEND_COUNT];
   for (let attempt = 0; attempt < 2 && p < 0; attempt++) {
-    if (ring_i[ri + RI_PEND_COUNT] === 0) {
+    if (count === 0) {
       rec_state_reset(state, seq, BLOCK_HDR_BYTES);
       ring_f[r * RF_WORDS + RF_PEND_FIRST] = seq;
       ring_i[ri + RI_PEND_SINCE_MS] = emitted_ms;
@@ -720,11 +781,14 @@ export function log_append(kind: number, record: Int32Array, field_count: number
       if (room < end && room >= BLOCK_HDR_BYTES + BLOCK_TAIL_MIN) end = room;
     }
     p = rec_encode(buf, end, state, seq, kind, record, field_count, emitted_ms);
-    if (p < 0) log_flush_ring(r); // the block is full: it goes to flash, the record starts the next
+    if (p < 0) {
+      log_flush_ring(r); // the block is full: it goes to flash, the record starts the next
+      count = 0;
+    }
   }
   if (!(p > 0)) assert(false, FAULT_LOG); // an empty block holds any record (no call when it holds)
   next_seq = next_seq + 1;
-  const count = ring_i[ri + RI_PEND_COUNT] + 1;
+  count = count + 1;
   ring_i[ri + RI_PEND_COUNT] = count;
   ring_f[r * RF_WORDS + RF_PEND_LAST] = seq;
   if (count === 1) poll_due_update(); // this record started its ring's batch

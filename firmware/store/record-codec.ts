@@ -151,12 +151,184 @@ function get_varint(buf: Uint8Array, pos: number, end: number): number {
  * position, or -1 when it does not fit (state unchanged). buf must have REC_BYTES_MAX bytes
  * past the position, as the record is written before its length is known.
  */
+let enc_buf: Uint8Array | null = null; // rec_encode's buffer-length cache
+let enc_buf_len = 0;
+
 export function rec_encode(
   buf: Uint8Array, end: number, state: Float64Array, seq: number, kind: number,
   fields: Int32Array, count: number, emitted_ms: number,
 ): number {
   let p = state[CODEC_POS];
-  if (p >= end || p + REC_BYTES_MAX > buf.length) return -1;
+  // buf.length through a one-entry cache (a typed array's length is a getter call on an
+  // interpreter; the log encodes into one buffer per ring, mostly the beats'; a length
+  // never changes).
+  if (buf !== enc_buf) {
+    enc_buf = buf;
+    enc_buf_len = buf.length;
+  }
+  if (p >= end || p + REC_BYTES_MAX > enc_buf_len) return -1;
+  if (kind === out.OUT_KIND_BEAT && count === out.BEAT_FIELDS) {
+    // The records of every beat, written out field by field (no per-field tests of the
+    // general loop below); the same bytes.
+    buf[p] = out.OUT_KIND_BEAT + KIND_STD_COUNT;
+    p = p + 1;
+    let v = seq - state[CODEC_PREV_SEQ];
+    if (v >= 0 && v < 128) {
+      buf[p] = v;
+      p = p + 1;
+    } else {
+      p = put_varint(buf, p, v);
+    }
+    let z = emitted_ms - state[CODEC_PREV_EMIT];
+    z = z >= 0 ? z * 2 : -z * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    v = fields[out.BEAT_TIME_MS] - emitted_ms;
+    z = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else if (z < 16384) {
+      buf[p] = (z & 127) | 128;
+      buf[p + 1] = z >> 7;
+      p = p + 2;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    v = fields[out.BEAT_IBI_MS];
+    z = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else if (z < 16384) {
+      buf[p] = (z & 127) | 128;
+      buf[p + 1] = z >> 7;
+      p = p + 2;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    v = fields[out.BEAT_IBI_VALID];
+    z = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else if (z < 16384) {
+      buf[p] = (z & 127) | 128;
+      buf[p + 1] = z >> 7;
+      p = p + 2;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    v = fields[out.BEAT_SQI];
+    z = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else if (z < 16384) {
+      buf[p] = (z & 127) | 128;
+      buf[p + 1] = z >> 7;
+      p = p + 2;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    v = fields[out.BEAT_AMPLITUDE];
+    z = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else if (z < 16384) {
+      buf[p] = (z & 127) | 128;
+      buf[p + 1] = z >> 7;
+      p = p + 2;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    const beat_index = fields[out.BEAT_INDEX];
+    v = beat_index - state[CODEC_PREV_BEAT_INDEX];
+    z = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else if (z < 16384) {
+      buf[p] = (z & 127) | 128;
+      buf[p + 1] = z >> 7;
+      p = p + 2;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    if (p > end) return -1;
+    state[CODEC_PREV_SEQ] = seq;
+    state[CODEC_PREV_EMIT] = emitted_ms;
+    state[CODEC_PREV_BEAT_INDEX] = beat_index;
+    state[CODEC_POS] = p;
+    return p;
+  }
+  if (kind === out.OUT_KIND_HR && count === out.HR_FIELDS) {
+    // The records of every beat, written out field by field (no per-field tests of the
+    // general loop below); the same bytes.
+    buf[p] = out.OUT_KIND_HR + KIND_STD_COUNT;
+    p = p + 1;
+    let v = seq - state[CODEC_PREV_SEQ];
+    if (v >= 0 && v < 128) {
+      buf[p] = v;
+      p = p + 1;
+    } else {
+      p = put_varint(buf, p, v);
+    }
+    let z = emitted_ms - state[CODEC_PREV_EMIT];
+    z = z >= 0 ? z * 2 : -z * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    v = fields[out.HR_TIME_MS] - emitted_ms;
+    z = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else if (z < 16384) {
+      buf[p] = (z & 127) | 128;
+      buf[p + 1] = z >> 7;
+      p = p + 2;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    v = fields[out.HR_BPM_X10];
+    z = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else if (z < 16384) {
+      buf[p] = (z & 127) | 128;
+      buf[p + 1] = z >> 7;
+      p = p + 2;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    v = fields[out.HR_CONFIDENCE];
+    z = v >= 0 ? v * 2 : -v * 2 - 1;
+    if (z < 128) {
+      buf[p] = z;
+      p = p + 1;
+    } else if (z < 16384) {
+      buf[p] = (z & 127) | 128;
+      buf[p + 1] = z >> 7;
+      p = p + 2;
+    } else {
+      p = put_varint(buf, p, z);
+    }
+    if (p > end) return -1;
+    state[CODEC_PREV_SEQ] = seq;
+    state[CODEC_PREV_EMIT] = emitted_ms;
+    state[CODEC_POS] = p; // (the previous beat index is unchanged)
+    return p;
+  }
   // rec_time_field(kind) and rec_std_count(kind), written out (a call costs more than the
   // tests on an interpreter, and this runs for every record).
   const t_field = kind === out.OUT_KIND_HRV ? out.HRV_END_MS
