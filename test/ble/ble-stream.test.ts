@@ -2,7 +2,7 @@
 // serve`, the ring in real time) gives the items `--sim` gives for the same fixture and seed.
 // Its own file: it waits 11 s of wall clock, which tap overlaps with other files.
 import t from 'tap';
-import { ring } from '../helpers/cli.js';
+import { ringAsync } from '../helpers/cli.js';
 import { ringWith, startStandIn, withoutReceptionTimes } from '../helpers/bluez.js';
 
 // Notifications of this recording leave a quiet stretch (10.40..11.51 s of ring time) around
@@ -12,10 +12,12 @@ import { ringWith, startStandIn, withoutReceptionTimes } from '../helpers/bluez.
 const sleep = 'fixtures/synth/synth-sleep.ringfx';
 
 t.test('stream --duration-s 11 over --ble equals --sim', async (t) => {
+  // The --sim run (virtual time, no waiting) while the stand-in starts and the BLE run waits.
+  const simRun = ringAsync(['stream', '--duration-s', '11', '--ndjson', '--sim', sleep, '--seed', '3']);
   const s = await startStandIn(t, [sleep, '--seed', '3']);
   const ble = ringWith(s.env, ['stream', '--duration-s', '11', '--ndjson', '--ble', 'C0:FF:EE:00:00:01']);
   t.equal(ble.code, 0, ble.stderr);
-  const sim = ring(['stream', '--duration-s', '11', '--ndjson', '--sim', sleep, '--seed', '3']);
+  const sim = await simRun;
   t.equal(sim.code, 0, sim.stderr);
   const lines = sim.stdout.trim().split('\n');
   t.ok(lines.length > 10, `${lines.length} lines: beats and HR from 11 s`);

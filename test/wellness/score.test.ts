@@ -16,7 +16,7 @@ import type { Fixture } from '../../sim/fixture/types.js';
 import type { ReplayResult } from '../../sim/replay-types.js';
 import { daylifeTruth } from '../../sim/synth/daylife.js';
 import { buildReport, ringFromReplay } from '../../host/wellness/report.js';
-import { screenshot } from '../helpers/chromium.js';
+import { screenshotAsync } from '../helpers/chromium.js';
 import { decodePng, nonBackgroundPixels } from '../helpers/png.js';
 
 /** A rendered page must draw on at least this share of its pixels. */
@@ -85,13 +85,15 @@ t.test('a night and a day as self-contained HTML pages, rendered in headless Chr
   // The evening before the first night, each day between nights and the one after the last.
   t.same(files.filter((x) => x.startsWith('day-')), Array.from({ length: nights + 1 }, (_, i) => `day-${i + 1}.html`), 'a page per day');
   const dir = t.testdir();
-  for (const p of [pages[0]!, pages[pages.length - 1]!]) {
+  const shown = [pages[0]!, pages[pages.length - 1]!];
+  for (const p of shown) fs.writeFileSync(path.join(dir, p.file), p.html);
+  // Both pages render at once.
+  const shots = await Promise.all(shown.map((p) => screenshotAsync(path.join(dir, p.file), path.join(dir, p.file.replace('.html', '.png')))));
+  for (const [i, p] of shown.entries()) {
     t.notMatch(p.html, /<script|\bsrc=|<link/i, `${p.file}: self-contained (no scripts, no external files)`);
     t.match(p.html, /<svg[\s\S]*<polyline/, `${p.file}: draws its traces as inline SVG`);
-    const html = path.join(dir, p.file);
     const png = path.join(dir, p.file.replace('.html', '.png'));
-    fs.writeFileSync(html, p.html);
-    const shot = screenshot(html, png);
+    const shot = shots[i]!;
     t.equal(shot.status, 0, `${p.file}: chromium took the screenshot`, { stderr: shot.stderr.slice(-2000) });
     if (shot.status !== 0) continue;
     const img = decodePng(fs.readFileSync(png));
