@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import ts from '../../tools/check-firmware/ts-api.js';
 import { repoRoot } from './helpers.js';
 
 const protocolDir = path.join(repoRoot, 'protocol');
@@ -29,7 +30,7 @@ const BANNED_GLOBALS = new Set([
 /** Only this function may throw, build strings and allocate: it runs once at load. */
 const BOOT_ONLY_FUNCTIONS = new Set(['assert_const']);
 
-const BANNED_KINDS = new Map<ts.SyntaxKind, string>([
+const BANNED_KINDS = new Map<TS.SyntaxKind, string>([
   [ts.SyntaxKind.ClassDeclaration, 'class'],
   [ts.SyntaxKind.ClassExpression, 'class'],
   [ts.SyntaxKind.ArrowFunction, 'closure (arrow function)'],
@@ -64,13 +65,13 @@ interface Breach {
   what: string;
 }
 
-function unparen(n: ts.Node): ts.Node {
+function unparen(n: TS.Node): TS.Node {
   let p = n.parent;
   while (p && ts.isParenthesizedExpression(p)) p = p.parent;
   return p;
 }
 
-function isMathCall(n: ts.Node | undefined, name: string): boolean {
+function isMathCall(n: TS.Node | undefined, name: string): boolean {
   return (
     !!n &&
     ts.isCallExpression(n) &&
@@ -82,7 +83,7 @@ function isMathCall(n: ts.Node | undefined, name: string): boolean {
 }
 
 /** `a / b` is integer division only as Math.floor(a / b) or (a / b) | 0. */
-function divisionTruncated(div: ts.BinaryExpression): boolean {
+function divisionTruncated(div: TS.BinaryExpression): boolean {
   const outer = unparen(div);
   if (isMathCall(outer, 'floor')) return true;
   if (ts.isBinaryExpression(outer) && outer.operatorToken.kind === ts.SyntaxKind.BarToken) {
@@ -91,12 +92,12 @@ function divisionTruncated(div: ts.BinaryExpression): boolean {
   return false;
 }
 
-function enclosingFunction(n: ts.Node): ts.FunctionDeclaration | undefined {
+function enclosingFunction(n: TS.Node): TS.FunctionDeclaration | undefined {
   for (let p = n.parent; p; p = p.parent) if (ts.isFunctionDeclaration(p)) return p;
   return undefined;
 }
 
-function isStringy(e: ts.Expression): boolean {
+function isStringy(e: TS.Expression): boolean {
   return ts.isStringLiteral(e) || ts.isTemplateExpression(e) || ts.isNoSubstitutionTemplateLiteral(e);
 }
 
@@ -105,11 +106,11 @@ function checkFile(file: string, calls: Map<string, Set<string>>, text = readFil
   const src = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
   const out: Breach[] = [];
   const rel = path.relative(repoRoot, file);
-  const report = (n: ts.Node, what: string) => {
+  const report = (n: TS.Node, what: string) => {
     const { line } = src.getLineAndCharacterOfPosition(n.getStart(src));
     out.push({ where: `${rel}:${line + 1}`, what });
   };
-  const visit = (n: ts.Node): void => {
+  const visit = (n: TS.Node): void => {
     const fn = enclosingFunction(n);
     const bootOnly = fn?.name !== undefined && BOOT_ONLY_FUNCTIONS.has(fn.name.text);
     const banned = BANNED_KINDS.get(n.kind);

@@ -7,19 +7,20 @@
 // (callbacks) and through the HAL interface have no edge: the subset forbids creating
 // closures after boot, and the HAL is outside the firmware.
 
-import ts from "typescript";
+import type * as TS from "typescript";
+import ts from "./ts-api.js";
 import { classifyFunction, type FunctionLike, functionName, isFunctionLike, skipParens } from "./context.js";
 import type { Report } from "./visit.js";
 
 interface Edge {
   caller: FunctionLike | undefined; // undefined: module top level
   callee: FunctionLike;
-  site: ts.CallExpression | ts.NewExpression;
+  site: TS.CallExpression | TS.NewExpression;
 }
 
-function resolveCallee(checker: ts.TypeChecker, expr: ts.Expression, checked: ReadonlySet<ts.SourceFile>): FunctionLike | undefined {
+function resolveCallee(checker: TS.TypeChecker, expr: TS.Expression, checked: ReadonlySet<TS.SourceFile>): FunctionLike | undefined {
   const e = skipParens(expr);
-  let id: ts.Node | undefined;
+  let id: TS.Node | undefined;
   if (ts.isIdentifier(e)) id = e;
   else if (ts.isPropertyAccessExpression(e)) id = e.name;
   else if (isFunctionLike(e)) return e; // immediately invoked
@@ -38,7 +39,7 @@ function resolveCallee(checker: ts.TypeChecker, expr: ts.Expression, checked: Re
   return undefined;
 }
 
-function enclosingFunction(node: ts.Node): FunctionLike | undefined {
+function enclosingFunction(node: TS.Node): FunctionLike | undefined {
   let p = node.parent;
   while (p !== undefined && !ts.isSourceFile(p)) {
     if (isFunctionLike(p)) return p;
@@ -47,10 +48,10 @@ function enclosingFunction(node: ts.Node): FunctionLike | undefined {
   return undefined;
 }
 
-function collectEdges(checker: ts.TypeChecker, files: readonly ts.SourceFile[]): Edge[] {
+function collectEdges(checker: TS.TypeChecker, files: readonly TS.SourceFile[]): Edge[] {
   const checked = new Set(files);
   const edges: Edge[] = [];
-  const visit = (n: ts.Node): void => {
+  const visit = (n: TS.Node): void => {
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
       const callee = resolveCallee(checker, n.expression, checked);
       if (callee !== undefined) edges.push({ caller: enclosingFunction(n), callee, site: n });
@@ -122,7 +123,7 @@ function label(fn: FunctionLike): string {
   return `${name === "" ? "<anonymous>" : name} (${sf.fileName.replace(/^.*\//, "")}:${line})`;
 }
 
-export function checkCallGraph(checker: ts.TypeChecker, files: readonly ts.SourceFile[], allocating: ReadonlySet<FunctionLike>, report: Report): void {
+export function checkCallGraph(checker: TS.TypeChecker, files: readonly TS.SourceFile[], allocating: ReadonlySet<FunctionLike>, report: Report): void {
   const edges = collectEdges(checker, files);
   const out = new Map<FunctionLike, FunctionLike[]>();
   const nodes = new Set<FunctionLike>();

@@ -5,7 +5,8 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import ts from "typescript";
+import type * as TS from "typescript";
+import ts from "./ts-api.js";
 import { parseAllowComments } from "./allow.js";
 import { checkCallGraph } from "./callgraph.js";
 import { type FunctionLike, lineCol } from "./context.js";
@@ -27,7 +28,7 @@ export interface CheckResult {
 }
 
 /** Options for the checking program: type information only, nothing is emitted. */
-const COMPILER_OPTIONS: ts.CompilerOptions = {
+const COMPILER_OPTIONS: TS.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -63,7 +64,7 @@ export function checkFirmware(files: readonly string[]): CheckResult {
   const display = new Map(abs.map((a, i) => [a, files[i]!]));
   const program = ts.createProgram(abs, COMPILER_OPTIONS);
   const checker = program.getTypeChecker();
-  const sources: ts.SourceFile[] = [];
+  const sources: TS.SourceFile[] = [];
   for (const a of abs) {
     const sf = program.getSourceFile(a);
     if (sf === undefined) throw new Error(`cannot read ${display.get(a)}`);
@@ -71,7 +72,7 @@ export function checkFirmware(files: readonly string[]): CheckResult {
   }
 
   const violations: Violation[] = [];
-  const report = (node: ts.Node, rule: string, message: string): void => {
+  const report = (node: TS.Node, rule: string, message: string): void => {
     if (!RULE_NAMES.has(rule)) throw new Error(`internal: unknown rule ${rule}`);
     const sf = node.getSourceFile();
     const { line, col } = lineCol(node);

@@ -2,16 +2,17 @@
 // marked `// check-firmware: boot -- reason`), in an assert helper, or on the run path
 // (everything else, which includes the sample path). Plus small AST helpers.
 
-import ts from "typescript";
+import type * as TS from "typescript";
+import ts from "./ts-api.js";
 
 export type FunctionLike =
-  | ts.FunctionDeclaration
-  | ts.FunctionExpression
-  | ts.ArrowFunction
-  | ts.MethodDeclaration
-  | ts.GetAccessorDeclaration
-  | ts.SetAccessorDeclaration
-  | ts.ConstructorDeclaration;
+  | TS.FunctionDeclaration
+  | TS.FunctionExpression
+  | TS.ArrowFunction
+  | TS.MethodDeclaration
+  | TS.GetAccessorDeclaration
+  | TS.SetAccessorDeclaration
+  | TS.ConstructorDeclaration;
 
 export type ContextKind = "boot" | "assert" | "run";
 
@@ -19,7 +20,7 @@ const BOOT_NAME = /(_init|_boot)$/;
 const ASSERT_NAME = /^assert([A-Z_]|$)/;
 const BOOT_MARKER = /check-firmware:\s*boot\b/;
 
-export function isFunctionLike(node: ts.Node): node is FunctionLike {
+export function isFunctionLike(node: TS.Node): node is FunctionLike {
   return (
     ts.isFunctionDeclaration(node) ||
     ts.isFunctionExpression(node) ||
@@ -50,7 +51,7 @@ export function functionName(fn: FunctionLike): string {
 }
 
 /** The statement whose leading comments describe a function (for the boot marker). */
-function describingStatement(fn: FunctionLike): ts.Node {
+function describingStatement(fn: FunctionLike): TS.Node {
   if (ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) {
     const decl = fn.parent;
     if (ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && ts.isVariableStatement(decl.parent.parent)) {
@@ -74,7 +75,7 @@ export function classifyFunction(fn: FunctionLike): ContextKind {
   return "run";
 }
 
-export function skipParens(e: ts.Expression): ts.Expression {
+export function skipParens(e: TS.Expression): TS.Expression {
   let x = e;
   while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x) || ts.isTypeAssertionExpression(x) || ts.isSatisfiesExpression(x)) {
     x = x.expression;
@@ -83,8 +84,8 @@ export function skipParens(e: ts.Expression): ts.Expression {
 }
 
 /** The parent of an expression, looking through parentheses and type-only wrappers. */
-export function parentThroughParens(e: ts.Node): { parent: ts.Node; child: ts.Node } {
-  let child: ts.Node = e;
+export function parentThroughParens(e: TS.Node): { parent: TS.Node; child: TS.Node } {
+  let child: TS.Node = e;
   let parent = e.parent;
   while (
     ts.isParenthesizedExpression(parent) ||
@@ -99,7 +100,7 @@ export function parentThroughParens(e: ts.Node): { parent: ts.Node; child: ts.No
   return { parent, child };
 }
 
-export function isIntegerLiteral(e: ts.Expression, value?: number): boolean {
+export function isIntegerLiteral(e: TS.Expression, value?: number): boolean {
   const x = skipParens(e);
   if (!ts.isNumericLiteral(x)) return false;
   const v = Number(x.text.replace(/_/g, ""));
@@ -107,13 +108,13 @@ export function isIntegerLiteral(e: ts.Expression, value?: number): boolean {
   return value === undefined ? true : v === value;
 }
 
-export function isPositiveIntegerLiteral(e: ts.Expression): boolean {
+export function isPositiveIntegerLiteral(e: TS.Expression): boolean {
   const x = skipParens(e);
   return ts.isNumericLiteral(x) && isIntegerLiteral(x) && Number(x.text.replace(/_/g, "")) > 0;
 }
 
 /** True when an identifier is read as a value (not a property name, declaration name or label). */
-export function isValueReference(id: ts.Identifier): boolean {
+export function isValueReference(id: TS.Identifier): boolean {
   const p = id.parent;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
   if (ts.isQualifiedName(p)) return false;
@@ -143,7 +144,7 @@ export function isValueReference(id: ts.Identifier): boolean {
 }
 
 /** True when a symbol is declared only by the standard library / ambient declarations (or not at all). */
-export function isLibrarySymbol(program: ts.Program, symbol: ts.Symbol | undefined): boolean {
+export function isLibrarySymbol(program: TS.Program, symbol: TS.Symbol | undefined): boolean {
   if (symbol === undefined) return true;
   const decls = symbol.declarations ?? [];
   if (decls.length === 0) return true;
@@ -154,14 +155,14 @@ export function isLibrarySymbol(program: ts.Program, symbol: ts.Symbol | undefin
 }
 
 /** The global a value identifier refers to, or undefined when it names something declared in user code. */
-export function globalName(program: ts.Program, checker: ts.TypeChecker, id: ts.Identifier): string | undefined {
+export function globalName(program: TS.Program, checker: TS.TypeChecker, id: TS.Identifier): string | undefined {
   if (!isValueReference(id)) return undefined;
   const symbol = checker.getSymbolAtLocation(id);
   if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias) return undefined; // an import
   return isLibrarySymbol(program, symbol) ? id.text : undefined;
 }
 
-export function lineCol(node: ts.Node): { line: number; col: number } {
+export function lineCol(node: TS.Node): { line: number; col: number } {
   const sf = node.getSourceFile();
   const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
   return { line: line + 1, col: character + 1 };

@@ -17,12 +17,13 @@
 //   - S has no `continue` for this loop (it could skip the step) and does not write X.
 // `while (true)` and every other shape are unbounded.
 
-import ts from "typescript";
+import type * as TS from "typescript";
+import ts from "./ts-api.js";
 import { isFunctionLike, isPositiveIntegerLiteral, skipParens } from "./context.js";
 
 type Direction = 1 | -1;
 
-function conjuncts(e: ts.Expression): ts.Expression[] {
+function conjuncts(e: TS.Expression): TS.Expression[] {
   const x = skipParens(e);
   if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
     return [...conjuncts(x.left), ...conjuncts(x.right)];
@@ -30,7 +31,7 @@ function conjuncts(e: ts.Expression): ts.Expression[] {
   return [x];
 }
 
-function commaParts(e: ts.Expression): ts.Expression[] {
+function commaParts(e: TS.Expression): TS.Expression[] {
   const x = skipParens(e);
   if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.CommaToken) {
     return [...commaParts(x.left), ...commaParts(x.right)];
@@ -39,10 +40,10 @@ function commaParts(e: ts.Expression): ts.Expression[] {
 }
 
 /** The counter an expression steps and the step's direction, if it is a plain step. */
-function stepOf(e: ts.Expression): { name: string; dir: Direction } | undefined {
+function stepOf(e: TS.Expression): { name: string; dir: Direction } | undefined {
   const x = skipParens(e);
   if ((ts.isPostfixUnaryExpression(x) || ts.isPrefixUnaryExpression(x)) && ts.isIdentifier(skipParens(x.operand))) {
-    const name = (skipParens(x.operand) as ts.Identifier).text;
+    const name = (skipParens(x.operand) as TS.Identifier).text;
     if (x.operator === ts.SyntaxKind.PlusPlusToken) return { name, dir: 1 };
     if (x.operator === ts.SyntaxKind.MinusMinusToken) return { name, dir: -1 };
     return undefined;
@@ -66,7 +67,7 @@ function stepOf(e: ts.Expression): { name: string; dir: Direction } | undefined 
   return undefined;
 }
 
-const ASSIGNMENT_OPS = new Set<ts.SyntaxKind>([
+const ASSIGNMENT_OPS = new Set<TS.SyntaxKind>([
   ts.SyntaxKind.EqualsToken,
   ts.SyntaxKind.PlusEqualsToken,
   ts.SyntaxKind.MinusEqualsToken,
@@ -86,9 +87,9 @@ const ASSIGNMENT_OPS = new Set<ts.SyntaxKind>([
 ]);
 
 /** Every write to a plain identifier inside node (not descending into nested functions). */
-function writesIn(node: ts.Node): ts.Node[] {
-  const writes: ts.Node[] = [];
-  const visit = (n: ts.Node): void => {
+function writesIn(node: TS.Node): TS.Node[] {
+  const writes: TS.Node[] = [];
+  const visit = (n: TS.Node): void => {
     if (isFunctionLike(n)) return;
     if (ts.isBinaryExpression(n) && ASSIGNMENT_OPS.has(n.operatorToken.kind)) writes.push(n);
     if (
@@ -103,15 +104,15 @@ function writesIn(node: ts.Node): ts.Node[] {
   return writes;
 }
 
-function writtenName(w: ts.Node): string | undefined {
-  const target = ts.isBinaryExpression(w) ? w.left : (w as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression).operand;
+function writtenName(w: TS.Node): string | undefined {
+  const target = ts.isBinaryExpression(w) ? w.left : (w as TS.PrefixUnaryExpression | TS.PostfixUnaryExpression).operand;
   const t = skipParens(target);
   return ts.isIdentifier(t) ? t.text : undefined;
 }
 
-function identifiersIn(e: ts.Node): Set<string> {
+function identifiersIn(e: TS.Node): Set<string> {
   const names = new Set<string>();
-  const visit = (n: ts.Node): void => {
+  const visit = (n: TS.Node): void => {
     if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) names.add(n.text);
     ts.forEachChild(n, visit);
   };
@@ -119,9 +120,9 @@ function identifiersIn(e: ts.Node): Set<string> {
   return names;
 }
 
-function isPureBound(e: ts.Expression): boolean {
+function isPureBound(e: TS.Expression): boolean {
   let pure = true;
-  const visit = (n: ts.Node): void => {
+  const visit = (n: TS.Node): void => {
     if (ts.isCallExpression(n) || ts.isNewExpression(n) || isFunctionLike(n)) pure = false;
     if (ts.isBinaryExpression(n) && ASSIGNMENT_OPS.has(n.operatorToken.kind)) pure = false;
     if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) {
@@ -137,7 +138,7 @@ const GROWING_LEFT = new Set([ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessTha
 const SHRINKING_LEFT = new Set([ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken]);
 
 /** For a comparison, the bound opposite `counter` when the comparison limits a counter moving in `dir`. */
-function boundFor(cmp: ts.Expression, counter: string, dir: Direction): ts.Expression | undefined {
+function boundFor(cmp: TS.Expression, counter: string, dir: Direction): TS.Expression | undefined {
   if (!ts.isBinaryExpression(cmp)) return undefined;
   const op = cmp.operatorToken.kind;
   const l = skipParens(cmp.left);
@@ -149,7 +150,7 @@ function boundFor(cmp: ts.Expression, counter: string, dir: Direction): ts.Expre
 }
 
 /** undefined when the for loop is bounded, else the reason it is not. */
-export function checkForLoop(loop: ts.ForStatement): string | undefined {
+export function checkForLoop(loop: TS.ForStatement): string | undefined {
   if (loop.condition === undefined) return "for loop without a condition: compare a counter against a bound";
   if (loop.incrementor === undefined) return "for loop without an update clause: step a counter towards the bound";
   const steps = commaParts(loop.incrementor).map(stepOf);
@@ -185,7 +186,7 @@ export function checkForLoop(loop: ts.ForStatement): string | undefined {
   return why;
 }
 
-function isMaxName(e: ts.Expression): boolean {
+function isMaxName(e: TS.Expression): boolean {
   const x = skipParens(e);
   if (ts.isIdentifier(x)) return /_max$/i.test(x.text);
   if (ts.isPropertyAccessExpression(x)) return /_max$/i.test(x.name.text);
@@ -193,9 +194,9 @@ function isMaxName(e: ts.Expression): boolean {
 }
 
 /** `continue` statements in body that would apply to the loop itself. */
-function hasOwnContinue(body: ts.Node): boolean {
+function hasOwnContinue(body: TS.Node): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
+  const visit = (n: TS.Node): void => {
     if (isFunctionLike(n)) return;
     if (ts.isIterationStatement(n, false)) return;
     if (ts.isContinueStatement(n)) found = true;
@@ -206,11 +207,11 @@ function hasOwnContinue(body: ts.Node): boolean {
 }
 
 /** undefined when the while/do-while loop is bounded, else the reason it is not. */
-export function checkWhileLoop(loop: ts.WhileStatement | ts.DoStatement): string | undefined {
+export function checkWhileLoop(loop: TS.WhileStatement | TS.DoStatement): string | undefined {
   const kind = ts.isWhileStatement(loop) ? "while" : "do-while";
   const need = `${kind} loop needs a counter bound: \`${kind === "while" ? "while (n < X_max && ...)" : "do { ... n++; } while (n < X_max && ...)"}\` with \`n++\` as a statement of the loop body`;
   const body = loop.statement;
-  const own_statements: readonly ts.Statement[] = ts.isBlock(body) ? body.statements : [body];
+  const own_statements: readonly TS.Statement[] = ts.isBlock(body) ? body.statements : [body];
   const body_writes = writesIn(body);
   for (const cmp of conjuncts(loop.expression)) {
     if (!ts.isBinaryExpression(cmp)) continue;

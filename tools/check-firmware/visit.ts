@@ -1,7 +1,8 @@
 // The per-node rules: one walk over each checked file, carrying the context (boot, assert
 // helper or run path) of the innermost function. Call-graph rules live in callgraph.ts.
 
-import ts from "typescript";
+import type * as TS from "typescript";
+import ts from "./ts-api.js";
 import {
   classifyFunction,
   type ContextKind,
@@ -25,7 +26,7 @@ import {
 } from "./tables.js";
 
 export interface Report {
-  (node: ts.Node, rule: string, message: string): void;
+  (node: TS.Node, rule: string, message: string): void;
 }
 
 /** Facts the call-graph pass needs from the walk. */
@@ -41,8 +42,8 @@ interface Ctx {
   in_fault_throw: boolean;
 }
 
-export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.TypeChecker, report: Report, facts: WalkFacts): void {
-  const reportAlloc = (node: ts.Node, ctx: Ctx, rule: string, message: string): void => {
+export function walkFile(sf: TS.SourceFile, program: TS.Program, checker: TS.TypeChecker, report: Report, facts: WalkFacts): void {
+  const reportAlloc = (node: TS.Node, ctx: Ctx, rule: string, message: string): void => {
     if (ctx.kind === "boot") {
       if (ctx.fn !== undefined) facts.allocating.add(ctx.fn);
       return;
@@ -51,7 +52,7 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
     report(node, rule, message);
   };
 
-  const libraryMember = (name: ts.MemberName): { owner: string; file: string; member: string } | undefined => {
+  const libraryMember = (name: TS.MemberName): { owner: string; file: string; member: string } | undefined => {
     const symbol = checker.getSymbolAtLocation(name);
     if (symbol === undefined || !isLibrarySymbol(program, symbol)) return undefined;
     const decl = symbol.declarations?.[0];
@@ -62,7 +63,7 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
     return { owner: owner_name, file, member: name.text };
   };
 
-  const checkLibraryMember = (node: ts.PropertyAccessExpression): void => {
+  const checkLibraryMember = (node: TS.PropertyAccessExpression): void => {
     const obj = skipParens(node.expression);
     if (ts.isIdentifier(obj)) {
       // A banned global's members are covered by the report on the global itself.
@@ -86,7 +87,7 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
     }
   };
 
-  const checkDivision = (node: ts.BinaryExpression): void => {
+  const checkDivision = (node: TS.BinaryExpression): void => {
     const { parent, child } = parentThroughParens(node);
     if (ts.isCallExpression(parent) && parent.arguments.length === 1 && parent.arguments[0] === child && isMathFloor(parent.expression)) return;
     if (ts.isBinaryExpression(parent)) {
@@ -102,14 +103,14 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
     report(node.operatorToken, "untruncated-division", "division must be wrapped directly in Math.floor(...), (...) | 0, (...) >> 0 or (...) >>> 0");
   };
 
-  const isMathFloor = (e: ts.Expression): boolean => {
+  const isMathFloor = (e: TS.Expression): boolean => {
     const x = skipParens(e);
     return ts.isPropertyAccessExpression(x) && x.name.text === "floor" && ts.isIdentifier(x.expression) && globalName(program, checker, x.expression) === "Math";
   };
 
-  const isStringish = (e: ts.Expression): boolean => (checker.getTypeAtLocation(e).flags & ts.TypeFlags.StringLike) !== 0;
+  const isStringish = (e: TS.Expression): boolean => (checker.getTypeAtLocation(e).flags & ts.TypeFlags.StringLike) !== 0;
 
-  const checkIdentifier = (id: ts.Identifier): void => {
+  const checkIdentifier = (id: TS.Identifier): void => {
     const name = globalName(program, checker, id);
     if (name === undefined) return;
     if (name === "arguments") {
@@ -146,7 +147,7 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
     if (why !== undefined) report(id, "banned-global", `\`${name}\`: ${why}`);
   };
 
-  const visit = (node: ts.Node, ctx: Ctx): void => {
+  const visit = (node: TS.Node, ctx: Ctx): void => {
     // Types, interfaces and ambient declarations leave nothing in the output.
     if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return;
     if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) return;
@@ -157,7 +158,7 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
     switch (node.kind) {
       case ts.SyntaxKind.ClassDeclaration:
       case ts.SyntaxKind.ClassExpression: {
-        const c = node as ts.ClassLikeDeclaration;
+        const c = node as TS.ClassLikeDeclaration;
         report(c.name ?? c, "no-class", "classes are not in the subset: use module-level functions and typed arrays");
         break;
       }
@@ -166,10 +167,10 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
         report(node, "no-getter-setter", "accessors hide a function call behind a property read or write");
         break;
       case ts.SyntaxKind.EnumDeclaration:
-        report((node as ts.EnumDeclaration).name, "no-enum", "enums are run-time objects; export integer constants instead");
+        report((node as TS.EnumDeclaration).name, "no-enum", "enums are run-time objects; export integer constants instead");
         break;
       case ts.SyntaxKind.ModuleDeclaration:
-        report((node as ts.ModuleDeclaration).name, "no-namespace", "namespaces lower to an IIFE building an object; use ES modules");
+        report((node as TS.ModuleDeclaration).name, "no-namespace", "namespaces lower to an IIFE building an object; use ES modules");
         break;
       case ts.SyntaxKind.TemplateExpression:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
@@ -187,10 +188,10 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
         report(node, "no-spread", "spread is not ES5 and allocates when lowered");
         break;
       case ts.SyntaxKind.BindingElement:
-        if ((node as ts.BindingElement).dotDotDotToken !== undefined) report(node, "no-rest-parameter", "rest elements copy into a new array");
+        if ((node as TS.BindingElement).dotDotDotToken !== undefined) report(node, "no-rest-parameter", "rest elements copy into a new array");
         break;
       case ts.SyntaxKind.Parameter: {
-        const p = node as ts.ParameterDeclaration;
+        const p = node as TS.ParameterDeclaration;
         if (p.dotDotDotToken !== undefined) report(p, "no-rest-parameter", "rest parameters copy `arguments` into a new array on every call");
         if (p.initializer !== undefined) report(p.initializer, "no-default-parameter", "default parameters are not ES5; pass every argument");
         break;
@@ -235,7 +236,7 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
         report(node, "unsupported-syntax", "private #names are not ES5");
         break;
       case ts.SyntaxKind.VariableDeclarationList: {
-        const flags = (node as ts.VariableDeclarationList).flags;
+        const flags = (node as TS.VariableDeclarationList).flags;
         if ((flags & ts.NodeFlags.Using) !== 0) {
           report(node, "unsupported-syntax", "`using` declarations are not ES5");
         }
@@ -253,22 +254,22 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
         break;
       }
       case ts.SyntaxKind.NumericLiteral: {
-        const v = Number((node as ts.NumericLiteral).text.replace(/_/g, ""));
-        if (!Number.isInteger(v)) report(node, "no-float-literal", `${(node as ts.NumericLiteral).text} is not an integer; use a fixed-point integer (name its scale, e.g. _x100, _q15)`);
-        else if (Math.abs(v) > Number.MAX_SAFE_INTEGER) report(node, "no-float-literal", `${(node as ts.NumericLiteral).text} is beyond 2^53 and not exact`);
+        const v = Number((node as TS.NumericLiteral).text.replace(/_/g, ""));
+        if (!Number.isInteger(v)) report(node, "no-float-literal", `${(node as TS.NumericLiteral).text} is not an integer; use a fixed-point integer (name its scale, e.g. _x100, _q15)`);
+        else if (Math.abs(v) > Number.MAX_SAFE_INTEGER) report(node, "no-float-literal", `${(node as TS.NumericLiteral).text} is beyond 2^53 and not exact`);
         break;
       }
       case ts.SyntaxKind.Identifier:
-        checkIdentifier(node as ts.Identifier);
+        checkIdentifier(node as TS.Identifier);
         break;
       case ts.SyntaxKind.PropertyAccessExpression: {
-        const pa = node as ts.PropertyAccessExpression;
+        const pa = node as TS.PropertyAccessExpression;
         if (pa.questionDotToken !== undefined) report(pa, "no-optional-chaining", "`?.` is not ES5; firmware state is never null after boot");
         checkLibraryMember(pa);
         break;
       }
       case ts.SyntaxKind.ElementAccessExpression: {
-        const ea = node as ts.ElementAccessExpression;
+        const ea = node as TS.ElementAccessExpression;
         if (ea.questionDotToken !== undefined) report(ea, "no-optional-chaining", "`?.` is not ES5");
         const obj = skipParens(ea.expression);
         if (ts.isIdentifier(obj) && globalName(program, checker, obj) === "Math") {
@@ -279,7 +280,7 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
         break;
       }
       case ts.SyntaxKind.CallExpression: {
-        const call = node as ts.CallExpression;
+        const call = node as TS.CallExpression;
         if (call.questionDotToken !== undefined) report(call, "no-optional-chaining", "`?.()` is not ES5");
         if (call.expression.kind === ts.SyntaxKind.ImportKeyword) report(call, "unsupported-syntax", "dynamic import() is not ES5");
         const callee = skipParens(call.expression);
@@ -302,18 +303,18 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
         }
         break;
       case ts.SyntaxKind.ForStatement: {
-        const why = checkForLoop(node as ts.ForStatement);
+        const why = checkForLoop(node as TS.ForStatement);
         if (why !== undefined) report(node, "unbounded-loop", why);
         break;
       }
       case ts.SyntaxKind.WhileStatement:
       case ts.SyntaxKind.DoStatement: {
-        const why = checkWhileLoop(node as ts.WhileStatement | ts.DoStatement);
+        const why = checkWhileLoop(node as TS.WhileStatement | TS.DoStatement);
         if (why !== undefined) report(node, "unbounded-loop", why);
         break;
       }
       case ts.SyntaxKind.BinaryExpression:
-        checkBinary(node as ts.BinaryExpression, ctx);
+        checkBinary(node as TS.BinaryExpression, ctx);
         break;
       default:
         break;
@@ -342,7 +343,7 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
     ts.forEachChild(fn, (c) => visit(c, inner));
   };
 
-  const checkBinary = (node: ts.BinaryExpression, ctx: Ctx): void => {
+  const checkBinary = (node: TS.BinaryExpression, ctx: Ctx): void => {
     switch (node.operatorToken.kind) {
       case ts.SyntaxKind.SlashToken:
         checkDivision(node);
@@ -383,7 +384,7 @@ export function walkFile(sf: ts.SourceFile, program: ts.Program, checker: ts.Typ
   visit(sf, { kind: "boot", fn: undefined, in_fault_throw: false });
 }
 
-function isDestructuringTarget(node: ts.Node): boolean {
+function isDestructuringTarget(node: TS.Node): boolean {
   const { parent, child } = parentThroughParens(node);
   if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.left === child) return true;
   // Nested patterns: [a, [b, c]] = ... or { a: { b } } = ...
@@ -396,7 +397,7 @@ function isDestructuringTarget(node: ts.Node): boolean {
 }
 
 /** The class a `this` belongs to (classes are reported by no-class already), else anything. */
-function enclosingClassOrFunction(node: ts.Node): ts.Node {
+function enclosingClassOrFunction(node: TS.Node): TS.Node {
   let p = node.parent;
   while (p !== undefined && !ts.isSourceFile(p)) {
     if (ts.isClassLike(p)) return p;
