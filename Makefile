@@ -50,15 +50,15 @@ npm: node_modules/.package-lock.json
 
 setup: deps npm
 
-# Two TypeScript compilers, each called by its path (both packages name their command
-# `tsc`, so node_modules/.bin/tsc is whichever npm linked last). TypeScript 6 ($(TSC)) has
-# what the native compiler lacks: the compiler API (the subset checker, engines/bundle.mjs)
-# and the ES5 target (the firmware builds). TypeScript 7, the native port of the same
-# compiler ($(TSC_NATIVE), package typescript-native), type-checks and emits the host, the
-# simulator and the tools (the NodeNext/ES2022 build, whose output is byte for byte what
-# TypeScript 6 writes) and type-checks the tests: ~2.5 s of CPU against 16 s.
+# Two TypeScript compilers. TypeScript 6 (tsc) has what the native compiler lacks: the
+# compiler API (the subset checker, engines/bundle.mjs) and the ES5 target (the firmware
+# builds). TypeScript 7, the native port of the same compiler (tsgo, package
+# @typescript/native-preview, the build of the day before the 7.0.2 release, which tap's own
+# build tool already installs: no second 30 MB binary for npm ci to unpack), type-checks and
+# emits the host, the simulator and the tools (the NodeNext/ES2022 build, whose output is
+# byte for byte what TypeScript 6 writes) and type-checks the tests: ~2.5 s of CPU against 16 s.
 TSC := node_modules/typescript/bin/tsc
-TSC_NATIVE := node_modules/typescript-native/bin/tsc
+TSC_NATIVE := node_modules/@typescript/native-preview/bin/tsgo
 
 # Incremental: tsc --build keeps dist/.tsbuildinfo and rebuilds only what changed (a
 # no-change build takes a tenth of a second). Its own target (build-host), so under make -j
