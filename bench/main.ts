@@ -53,6 +53,7 @@ function firmwareNsPerSample(fixtures: Fixture[], rate_hz: number): number {
     sensor_overflow_count: () => 0,
     motion_activity_read: () => 0,
     imu_read: () => 0,
+    imu_present: () => false,
     clock_ms: () => 0,
     emit: () => {},
   };

@@ -27,7 +27,7 @@ function driver(irqs: number, hooks: boolean): string {
 (function () {
   var w = WellnessBench, calls = ${hooks ? 1 : 0}, sink = 0;
   var hal = { sensor_configure: function () { return 0; }, sensor_read: function () { return 0; }, sensor_overflow_count: function () { return 0; },
-    motion_activity_read: function () { return 0; }, imu_read: function () { return 0; }, clock_ms: function () { return 0; }, emit: function () {} };
+    motion_activity_read: function () { return 0; }, imu_read: function () { return 0; }, imu_present: function () { return false; }, clock_ms: function () { return 0; }, emit: function () {} };
   if (calls) w.boot(hal);
   for (var i = 1; i <= ${irqs}; i++) {
     var t_ms = i * 100;

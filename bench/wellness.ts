@@ -18,7 +18,7 @@ const IRQ_PER_DAY = 864000; // a 100 ms sensor batch
 function hooksNsPerInterrupt(): number {
   const hal: Hal = {
     sensor_configure: () => 0, sensor_read: () => 0, sensor_overflow_count: () => 0,
-    motion_activity_read: () => 0, imu_read: () => 0, clock_ms: () => 0, emit: () => {},
+    motion_activity_read: () => 0, imu_read: () => 0, imu_present: () => false, clock_ms: () => 0, emit: () => {},
   };
   wl.wellness_boot(hal);
   const t0 = performance.now();

@@ -238,6 +238,12 @@ static duk_ret_t hal_imu_read(duk_context *ctx) {
 	return 1;
 }
 
+/* The ring has an IMU when an accelerometer stream was given (--accel). */
+static duk_ret_t hal_imu_present(duk_context *ctx) {
+	duk_push_boolean(ctx, accel != NULL);
+	return 1;
+}
+
 static void imu_push(size_t k) {
 	if (accel == NULL || imu_count == fifo_capacity) return;
 	int tail = imu_head + imu_count;
@@ -281,6 +287,7 @@ static void push_hal(duk_context *ctx) {
 		{ "sensor_overflow_count", hal_sensor_overflow_count, 0 },
 		{ "motion_activity_read", hal_motion_activity_read, 2 },
 		{ "imu_read", hal_imu_read, 2 },
+		{ "imu_present", hal_imu_present, 0 },
 		{ "clock_ms", hal_clock_ms, 0 },
 		{ "emit", hal_emit, 3 },
 		{ NULL, NULL, 0 },

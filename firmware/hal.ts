@@ -27,9 +27,16 @@ export interface Hal {
    * Pop up to max_count accelerometer samples (x, y, z in mg, interleaved: 3 entries per
    * sample) from the IMU FIFO into dst. The IMU runs on the PPG sensor's sample clock at
    * the rate sensor_configure set, so sample i pairs with PPG sample i of the same read.
-   * Returns the count popped; 0 on a ring without an IMU.
+   * Returns the count popped; 0 on a ring without an IMU, or when a read fails: a failed
+   * read drops the samples it would have popped, so the next read pairs with its PPG
+   * samples again.
    */
   imu_read(dst: Int16Array, max_count: number): number;
+  /**
+   * Whether the ring has an IMU: read at boot, where the firmware decides whether the
+   * motion heart-rate tracker runs (a failed IMU read later skips one batch, no more).
+   */
+  imu_present(): boolean;
   /** Milliseconds since boot, from the ring's real-time clock. */
   clock_ms(): number;
   /** Output sink: one record, `kind` from firmware/output.ts, fields record[0..field_count). */

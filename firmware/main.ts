@@ -84,20 +84,20 @@ const record = new Int32Array(out.OUT_RECORD_FIELDS_MAX);
 /**
  * Called after each drained batch with its PPG samples and the time of the first: the
  * motion heart-rate tracker (dsp/motion.ts) reads the IMU's samples for the batch (returns
- * how many: 0 on a ring without an IMU) and
+ * how many; called only when the HAL said at boot it has an IMU) and
  * reports heart rate while the wearer moves; it is seeded per span with the heart rate after
  * the span's beats (block_span_first, block_hr_bpm_x10, seed_beats). The full firmware
  * (ring.ts) attaches it; the radio-less Duktape bundle carries none of its code or buffers.
  */
 export type MotionHandler = (hal: Hal, ppg: Int32Array, count: number, first_ms: number, period_ms: number) => number;
 let motion_attached: MotionHandler | null = null;
-// The attached handler, or null from the first batch its HAL gave no IMU samples for (a ring
-// without an IMU) until the next boot: the tracker has nothing to do there.
+// The attached handler when the HAL has an IMU (asked at boot), else null: the tracker has
+// nothing to do on a ring without one.
 let motion_handler: MotionHandler | null = null;
 
 export function ring_motion_attach(handler: MotionHandler): void {
   motion_attached = handler;
-  motion_handler = handler;
+  motion_handler = hal_ref !== null && hal_ref.imu_present() ? handler : null;
 }
 
 /** Boot the ring at a sample rate (25, 50 or 100 Hz). Returns 0 or a negative error. */
@@ -111,7 +111,7 @@ export function ring_boot(hal: Hal, rate_hz: number): number {
   beat_count = 0;
   const on_boot = wl_boot;
   if (on_boot !== null) on_boot(hal);
-  motion_handler = motion_attached;
+  motion_handler = motion_attached !== null && hal.imu_present() ? motion_attached : null;
   det.detector_beat_hook_set(take_run);
   return pipeline_boot(rate_hz, HRV_SHORT_WINDOW_MS, HRV_LONG_WINDOW_MS);
 }
@@ -314,7 +314,7 @@ export function ring_on_sensor_irq(): number {
       }
     }
     span_left = span_at - got;
-    if (motion !== null && motion(hal, fifo_buf, got, first_ms, period_ms) <= 0 && got > 0) motion_handler = null;
+    if (motion !== null) motion(hal, fifo_buf, got, first_ms, period_ms);
     processed = processed + got;
     if (got < DRAIN_SAMPLES_MAX) break;
   }

@@ -42,6 +42,10 @@ export class SimRingHal implements Hal {
     return this.sensor.readImu(dst, max_count);
   }
 
+  imu_present(): boolean {
+    return this.sensor.has_imu;
+  }
+
   clock_ms(): number {
     return Math.floor(this.queue.now_us / 1000);
   }

@@ -226,7 +226,10 @@ const hal = {
     return 0; // PPG only: the script carries no IMU (no figures: the firmware takes 0)
   },
   imu_read: function (_dst: Int16Array, _max_count: number): number {
-    return 0; // no IMU: the motion tracker stays idle
+    return 0;
+  },
+  imu_present: function (): boolean {
+    return false; // no IMU: the motion tracker stays idle
   },
   clock_ms: function (): number {
     return now_ms;

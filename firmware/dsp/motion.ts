@@ -20,10 +20,13 @@ let booted_period_ms = 0;
 let last_first_ms = -1;
 let seeded_bpm_x10 = 0;
 
-/** Returns the IMU samples read (0: no IMU, the pipeline stops calling until its next boot). */
+/**
+ * Returns the IMU samples read. A batch the IMU gave fewer samples for than the PPG (a
+ * failed read) is left out: its samples would not pair; the tracker goes on with the next.
+ */
 export function motion_on_samples(hal: Hal, ppg: Int32Array, count: number, first_ms: number, period_ms: number): number {
   const got = hal.imu_read(imu_buf, count);
-  if (got <= 0) return 0; // no IMU: beat-level heart rate only
+  if (got < count || got <= 0) return got;
   // A new rate, or ring time starting over (a fresh ring_boot): the tracker starts afresh.
   const restart = period_ms !== booted_period_ms || first_ms < last_first_ms;
   last_first_ms = first_ms;

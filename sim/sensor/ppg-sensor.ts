@@ -230,6 +230,11 @@ export class SimPpgSensor {
     return n;
   }
 
+  /** Whether the recording has an accelerometer: the simulated ring then has an IMU. */
+  get has_imu(): boolean {
+    return this.accelAt !== null;
+  }
+
   /** Pop up to max_count accelerometer samples (3 entries each) into dst; 0 without an IMU. */
   readImu(dst: Int16Array, max_count: number): number {
     const n = Math.min(max_count, this.imu_count, Math.floor(dst.length / 3));

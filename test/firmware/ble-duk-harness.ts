@@ -36,6 +36,7 @@ const hal = {
   sensor_overflow_count: (): number => 0,
   motion_activity_read: (): number => 0,
   imu_read: (): number => 0,
+  imu_present: (): boolean => false,
   clock_ms: (): number => now_ms,
   emit: (): void => {},
 };

@@ -30,6 +30,7 @@ export class FakeHal implements Hal {
   sensor_overflow_count(): number { return 0; }
   motion_activity_read(): number { return 0; }
   imu_read(): number { return 0; }
+  imu_present(): boolean { return false; }
   clock_ms(): number { return this.now_ms; }
   emit(): void {}
 }

@@ -32,6 +32,11 @@ export interface DriveOptions {
   fifo_capacity?: number;
   /** Accelerometer samples on the sensor's clock (x, y, z mg interleaved), or none. */
   accel?: Int16Array;
+  /**
+   * IMU reads that fail, by their index (0 = the first imu_read call): such a read returns
+   * 0 and drops the samples it would have popped, as the HAL contract says (firmware/hal.ts).
+   */
+  imu_failed_reads?: ReadonlySet<number>;
 }
 
 export interface DriveResult {
@@ -40,6 +45,8 @@ export interface DriveResult {
   irq_calls: number;
   records: number;
   overflow_samples: number;
+  /** imu_read calls the firmware made (none on a ring without an IMU). */
+  imu_reads: number;
 }
 
 /** The firmware broke its contract (a bad return value or record). */
@@ -57,11 +64,14 @@ class StreamHal implements Hal {
   readonly imu_fifo: Int16Array;
   imu_head = 0;
   imu_count = 0;
+  imu_reads = 0;
 
   constructor(
     readonly rate_hz: number,
     readonly fifo_capacity: number,
     private readonly writeLine: (line: string) => void,
+    private readonly has_imu = false,
+    private readonly imu_failed_reads: ReadonlySet<number> = new Set(),
   ) {
     this.fifo = new Int32Array(fifo_capacity);
     this.imu_fifo = new Int16Array(3 * fifo_capacity);
@@ -77,17 +87,22 @@ class StreamHal implements Hal {
     this.imu_count++;
   }
 
+  imu_present(): boolean {
+    return this.has_imu;
+  }
+
   imu_read(dst: Int16Array, max_count: number): number {
     let n = this.imu_count;
     if (max_count < n) n = max_count < 0 ? 0 : Math.trunc(max_count);
     if (Math.floor(dst.length / 3) < n) n = Math.floor(dst.length / 3);
+    const failed = this.imu_failed_reads.has(this.imu_reads++);
     for (let i = 0; i < n; i++) {
-      for (let a = 0; a < 3; a++) dst[3 * i + a] = this.imu_fifo[3 * this.imu_head + a]!;
+      if (!failed) for (let a = 0; a < 3; a++) dst[3 * i + a] = this.imu_fifo[3 * this.imu_head + a]!;
       this.imu_head++;
       if (this.imu_head === this.fifo_capacity) this.imu_head = 0;
     }
     this.imu_count -= n;
-    return n;
+    return failed ? 0 : n;
   }
 
   sensor_configure(sample_rate_hz: number, watermark_samples: number): number {
@@ -150,11 +165,11 @@ function checkInteger(what: string, v: unknown): number {
 /** Boot the firmware and feed it the whole stream; every record goes to writeLine. */
 export function driveFirmware(fw: FirmwareModule, stream: Int32Array, opts: DriveOptions, writeLine: (line: string) => void): DriveResult {
   const capacity = opts.fifo_capacity ?? FIFO_CAPACITY_DEFAULT;
-  const hal = new StreamHal(opts.rate_hz, capacity, writeLine);
+  const hal = new StreamHal(opts.rate_hz, capacity, writeLine, opts.accel !== undefined, opts.imu_failed_reads);
   const boot_rc = checkInteger("ring_boot", fw.ring_boot(hal, opts.rate_hz));
   if (boot_rc !== 0) throw new ContractError(`ring_boot(hal, ${opts.rate_hz}) returned ${boot_rc}`);
   if (hal.watermark === 0) throw new ContractError("ring_boot returned 0 without configuring the sensor");
-  const result: DriveResult = { samples_in: stream.length, samples_processed: 0, irq_calls: 0, records: 0, overflow_samples: 0 };
+  const result: DriveResult = { samples_in: stream.length, samples_processed: 0, irq_calls: 0, records: 0, overflow_samples: 0, imu_reads: 0 };
   let next = 0;
   while (next < stream.length) {
     const need = Math.max(1, hal.watermark - hal.fifo_count);
@@ -181,6 +196,7 @@ export function driveFirmware(fw: FirmwareModule, stream: Int32Array, opts: Driv
     }
   }
   result.records = hal.records;
+  result.imu_reads = hal.imu_reads;
   return result;
 }
 
