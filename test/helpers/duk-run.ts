@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import ts from '../../tools/check-firmware/ts-api.js';
+import ts from '../../tools/typescript-api.js';
 
 export const haveDuk = spawnSync('duk', ['-e', 'print(1)'], { encoding: 'utf8' }).status === 0;
 export const NO_DUK_MESSAGE = 'duk (Debian package duktape) is not installed; run `make deps`';

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import type * as TS from 'typescript';
-import ts from '../../tools/check-firmware/ts-api.js';
+import ts from '../../tools/typescript-api.js';
 import { repoRoot } from './helpers.js';
 
 const protocolDir = path.join(repoRoot, 'protocol');

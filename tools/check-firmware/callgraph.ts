@@ -8,7 +8,7 @@
 // closures after boot, and the HAL is outside the firmware.
 
 import type * as TS from "typescript";
-import ts from "./ts-api.js";
+import ts from "../typescript-api.js";
 import { classifyFunction, type FunctionLike, functionName, isFunctionLike, skipParens } from "./context.js";
 import type { Report } from "./visit.js";
 

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type * as TS from "typescript";
-import ts from "./ts-api.js";
+import ts from "../typescript-api.js";
 import { parseAllowComments } from "./allow.js";
 import { checkCallGraph } from "./callgraph.js";
 import { type FunctionLike, lineCol } from "./context.js";

@@ -3,7 +3,7 @@
 // (everything else, which includes the sample path). Plus small AST helpers.
 
 import type * as TS from "typescript";
-import ts from "./ts-api.js";
+import ts from "../typescript-api.js";
 
 export type FunctionLike =
   | TS.FunctionDeclaration

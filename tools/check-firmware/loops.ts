@@ -18,7 +18,7 @@
 // `while (true)` and every other shape are unbounded.
 
 import type * as TS from "typescript";
-import ts from "./ts-api.js";
+import ts from "../typescript-api.js";
 import { isFunctionLike, isPositiveIntegerLiteral, skipParens } from "./context.js";
 
 type Direction = 1 | -1;

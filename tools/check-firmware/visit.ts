@@ -2,7 +2,7 @@
 // helper or run path) of the innermost function. Call-graph rules live in callgraph.ts.
 
 import type * as TS from "typescript";
-import ts from "./ts-api.js";
+import ts from "../typescript-api.js";
 import {
   classifyFunction,
   type ContextKind,

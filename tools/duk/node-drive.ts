@@ -95,14 +95,19 @@ class StreamHal implements Hal {
     let n = this.imu_count;
     if (max_count < n) n = max_count < 0 ? 0 : Math.trunc(max_count);
     if (Math.floor(dst.length / 3) < n) n = Math.floor(dst.length / 3);
-    const failed = this.imu_failed_reads.has(this.imu_reads++);
+    if (this.imu_failed_reads.has(this.imu_reads++)) {
+      // A failed read: the samples it would have popped are dropped.
+      this.imu_head = (this.imu_head + n) % this.fifo_capacity;
+      this.imu_count -= n;
+      return 0;
+    }
     for (let i = 0; i < n; i++) {
-      if (!failed) for (let a = 0; a < 3; a++) dst[3 * i + a] = this.imu_fifo[3 * this.imu_head + a]!;
+      for (let a = 0; a < 3; a++) dst[3 * i + a] = this.imu_fifo[3 * this.imu_head + a]!;
       this.imu_head++;
       if (this.imu_head === this.fifo_capacity) this.imu_head = 0;
     }
     this.imu_count -= n;
-    return failed ? 0 : n;
+    return n;
   }
 
   sensor_configure(sample_rate_hz: number, watermark_samples: number): number {
